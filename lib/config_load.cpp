@@ -1,0 +1,441 @@
+// Reads the config schema (spec: "Configuration (TOML)") into the typed
+// structs and checks everything that can be checked without serving, so that
+// `azdns check` reports every mistake of a file in one run.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <filesystem>
+#include <map>
+#include <system_error>
+
+#include "config.hpp"
+#include "config_toml.hpp"
+#include "config_values.hpp"
+#include "dns_name.hpp"
+
+namespace azdns {
+
+namespace {
+
+constexpr std::int64_t max_ttl = 2147483647;  // RFC 2181 section 8
+
+std::string os_reason(int error) { return std::error_code(error, std::generic_category()).message(); }
+
+// Opens `path` for reading; on failure returns the OS reason. A folder is a
+// failure too: open() succeeds on one, reading it does not.
+std::optional<std::string> open_file(const std::string& path, int& fd) {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return os_reason(errno);
+    struct stat info {};
+    const int error = ::fstat(fd, &info) != 0 ? errno : S_ISDIR(info.st_mode) ? EISDIR : 0;
+    if (error == 0) return std::nullopt;
+    ::close(fd);
+    return os_reason(error);
+}
+
+// Why `path` cannot be read, or nullopt if it can.
+std::optional<std::string> unreadable(const std::string& path) {
+    int fd = -1;
+    auto why = open_file(path, fd);
+    if (!why) ::close(fd);
+    return why;
+}
+
+std::optional<std::string> read_file(const std::string& path, std::string& content) {
+    int fd = -1;
+    if (auto why = open_file(path, fd)) return why;
+    std::array<char, 65536> buffer;
+    ssize_t got = 0;
+    while ((got = ::read(fd, buffer.data(), buffer.size())) > 0)
+        content.append(buffer.data(), static_cast<std::size_t>(got));
+    const int error = errno;
+    ::close(fd);
+    if (got < 0) return os_reason(error);
+    return std::nullopt;
+}
+
+class Loader {
+public:
+    Loader(const std::string& file, Diagnostics& diags)
+        : file_(file), diags_(diags), folder_(std::filesystem::absolute(file).parent_path()) {
+        config_.path = file;
+    }
+
+    Config load(const toml::table& root);
+
+private:
+    ConfigSection section(const toml::table& table, std::string path, std::string header) {
+        return ConfigSection(table, std::move(path), std::move(header), file_, diags_);
+    }
+
+    void read_server(ConfigSection& s);
+    void read_control(ConfigSection& s);
+    void read_zone(ConfigSection& s);
+    void read_ttl(ConfigSection& s);
+    void read_policy(ConfigSection& s);
+    void read_az(ConfigSection& s);
+    void read_check(ConfigSection& s);
+    void read_check_query(ConfigSection& s, const std::optional<std::string>& query, CheckConfig& check);
+    void read_service(ConfigSection& s);
+    void check_service_references();
+
+    std::optional<ListenAddress> listen_address(ConfigSection& s, const std::string& name, const std::string& text,
+                                                const SourceLocation& where);
+    // A non-empty string that must differ from all earlier ones of its kind.
+    std::optional<std::string> unique_name(ConfigSection& s, std::string_view key, std::string_view kind,
+                                           std::map<std::string, SourceLocation>& seen);
+    void remember(std::map<std::string, SourceLocation>& seen, std::string_view kind, const std::string& key,
+                  const std::string& shown, const SourceLocation& where);
+    // Relative paths are relative to the config file's folder.
+    std::string resolve(const std::string& path) const;
+    // The resolved path; reports it at the key's value when it cannot be read.
+    std::string readable_file(ConfigSection& s, std::string_view key, const std::string& path);
+
+    const std::string& file_;
+    Diagnostics& diags_;
+    std::filesystem::path folder_;
+    Config config_;
+
+    std::map<std::string, SourceLocation> zone_origins_, az_names_, check_names_, service_names_;
+    struct PlacedPrefix {
+        IpPrefix prefix;
+        std::string az;
+    };
+    std::vector<PlacedPrefix> prefixes_;
+    // Where each service's references are, to report them once all is read.
+    struct ServiceReferences {
+        SourceLocation name, check;
+        std::vector<SourceLocation> prefer;
+    };
+    std::vector<ServiceReferences> service_references_;
+};
+
+Config Loader::load(const toml::table& table) {
+    auto root = section(table, "", "");
+    auto read_table = [&](std::string_view key, void (Loader::*read)(ConfigSection&)) {
+        if (const auto* found = root.table(key)) {
+            auto s = section(*found, std::string(key), "[" + std::string(key) + "]");
+            (this->*read)(s);
+            s.report_unknown_keys();
+        }
+    };
+    auto read_tables = [&](std::string_view key, void (Loader::*read)(ConfigSection&)) {
+        for (const auto* found : root.tables(key)) {
+            auto s = section(*found, std::string(key), "[[" + std::string(key) + "]]");
+            (this->*read)(s);
+            s.report_unknown_keys();
+        }
+    };
+    read_table("server", &Loader::read_server);
+    read_table("control", &Loader::read_control);
+    read_tables("zone", &Loader::read_zone);
+    read_table("ttl", &Loader::read_ttl);
+    read_table("policy", &Loader::read_policy);
+    read_tables("az", &Loader::read_az);
+    read_tables("check", &Loader::read_check);
+    read_tables("service", &Loader::read_service);
+    root.report_unknown_keys();
+    check_service_references();
+    return std::move(config_);
+}
+
+std::string Loader::resolve(const std::string& path) const {
+    if (std::filesystem::path(path).is_absolute()) return path;
+    return (folder_ / path).lexically_normal().string();
+}
+
+void Loader::remember(std::map<std::string, SourceLocation>& seen, std::string_view kind, const std::string& key,
+                      const std::string& shown, const SourceLocation& where) {
+    const auto [first, inserted] = seen.emplace(key, where);
+    if (!inserted)
+        diags_.error(where, "duplicate " + std::string(kind) + " \"" + shown + "\" (first at line " +
+                                std::to_string(first->second.line) + ")");
+}
+
+std::optional<std::string> Loader::unique_name(ConfigSection& s, std::string_view key, std::string_view kind,
+                                               std::map<std::string, SourceLocation>& seen) {
+    auto name = s.string(key, true);
+    if (!name) return std::nullopt;
+    if (name->empty()) {
+        s.error(s.where(key), s.name(key) + " must not be empty");
+        return std::nullopt;
+    }
+    remember(seen, kind, *name, *name, s.where(key));
+    return name;
+}
+
+std::string Loader::readable_file(ConfigSection& s, std::string_view key, const std::string& path) {
+    auto resolved = resolve(path);
+    if (const auto why = unreadable(resolved))
+        s.error(s.where(key), "cannot read " + s.name(key) + " \"" + resolved + "\": " + *why);
+    return resolved;
+}
+
+std::optional<ListenAddress> Loader::listen_address(ConfigSection& s, const std::string& name,
+                                                    const std::string& text, const SourceLocation& where) {
+    std::string why;
+    auto address = parse_listen_address(text, why);
+    if (!address) {
+        s.error(where, "invalid " + name + " \"" + text + "\": " + why);
+        return std::nullopt;
+    }
+    address->where = where;
+    return address;
+}
+
+void Loader::read_server(ConfigSection& s) {
+    auto& server = config_.server;
+    if (const auto listen = s.strings("listen")) {
+        if (listen->empty()) s.error(s.where("listen"), "server.listen must not be empty");
+        server.listen.clear();
+        for (const auto& [text, where] : *listen)
+            if (auto address = listen_address(s, s.name("listen"), text, where)) server.listen.push_back(*address);
+    }
+    if (const auto workers = s.integer("workers", 0, 1024)) server.workers = static_cast<unsigned>(*workers);
+    if (const auto size = s.integer("edns_udp_size", 512, 65535))
+        server.edns_udp_size = static_cast<std::uint16_t>(*size);
+    if (const auto idle = s.duration("tcp_idle_timeout", false)) server.tcp_idle_timeout = *idle;
+    if (const auto clients = s.integer("max_tcp_clients", 1, 1'000'000))
+        server.max_tcp_clients = static_cast<unsigned>(*clients);
+    if (auto identity = s.string("identity")) server.identity = std::move(*identity);
+    if (auto version = s.string("version")) server.version = std::move(*version);
+    if (auto user = s.string("user")) server.user = std::move(*user);
+    if (const auto state_dir = s.string("state_dir")) {
+        // An empty value would silently mean "the config's folder".
+        if (state_dir->empty()) s.error(s.where("state_dir"), "server.state_dir must not be empty");
+        else server.state_dir = resolve(*state_dir);
+    }
+}
+
+void Loader::read_control(ConfigSection& s) {
+    auto& control = config_.control;
+    bool listen_ok = true;
+    if (const auto text = s.string("listen")) {
+        const auto address = listen_address(s, s.name("listen"), *text, s.where("listen"));
+        if (address) control.listen = *address;
+        listen_ok = address.has_value();
+    }
+    if (const auto token_file = s.string("token_file"); token_file && !token_file->empty())
+        control.token_file = readable_file(s, "token_file", *token_file);
+    if (listen_ok && control.token_file.empty() && !control.listen.address.is_loopback())
+        s.error(s.where("listen"), "control.listen " + control.listen.to_string() +
+                                       " is not a loopback address, so control.token_file is required");
+}
+
+void Loader::read_zone(ConfigSection& s) {
+    ZoneConfig zone;
+    zone.where = s.where();
+    if (const auto origin = s.string("origin", true)) {
+        if (auto wire = name_from_text(*origin)) {
+            name_canonicalize(*wire);
+            remember(zone_origins_, "zone", *wire, name_to_text(*wire), s.where("origin"));
+            zone.origin = std::move(*wire);
+        } else {
+            s.error(s.where("origin"), "invalid zone.origin \"" + *origin + "\": not a valid domain name");
+        }
+    }
+    if (const auto file = s.string("file", true)) {
+        if (file->empty()) s.error(s.where("file"), "zone.file must not be empty");
+        else zone.file = readable_file(s, "file", *file);
+    }
+    zone.file_where = s.where("file");
+    config_.zones.push_back(std::move(zone));
+}
+
+void Loader::read_ttl(ConfigSection& s) {
+    auto& ttl = config_.ttl;
+    if (const auto max = s.integer("max", 0, max_ttl)) ttl.max = static_cast<std::uint32_t>(*max);
+    if (const auto degraded = s.integer("degraded", 0, max_ttl)) ttl.degraded = static_cast<std::uint32_t>(*degraded);
+    if (const auto all_down = s.integer("all_down", 0, max_ttl)) ttl.all_down = static_cast<std::uint32_t>(*all_down);
+}
+
+void Loader::read_policy(ConfigSection& s) {
+    if (const auto all_down = s.choice<AllDownPolicy>("all_down", {{"serve-all", AllDownPolicy::serve_all},
+                                                                    {"servfail", AllDownPolicy::servfail},
+                                                                    {"nodata", AllDownPolicy::nodata}}))
+        config_.all_down = *all_down;
+}
+
+void Loader::read_az(ConfigSection& s) {
+    AzConfig az;
+    az.where = s.where();
+    if (auto name = unique_name(s, "name", "az", az_names_)) az.name = std::move(*name);
+    if (auto region = s.string("region")) az.region = std::move(*region);
+    if (const auto prefixes = s.strings("prefixes")) {
+        // An AZ is known only by its prefixes: without one it could never be fenced.
+        if (prefixes->empty()) s.error(s.where("prefixes"), "az.prefixes must not be empty");
+        for (const auto& [text, where] : *prefixes) {
+            std::string why;
+            const auto prefix = IpPrefix::parse(text, &why);
+            if (!prefix) {
+                s.error(where, "invalid az.prefixes \"" + text + "\": " + why);
+                continue;
+            }
+            for (const auto& earlier : prefixes_)
+                if (earlier.prefix.overlaps(*prefix))
+                    s.error(where, "prefix " + prefix->to_string() + " of az \"" + az.name + "\" overlaps prefix " +
+                                       earlier.prefix.to_string() + " of az \"" + earlier.az + "\"");
+            prefixes_.push_back({*prefix, az.name});
+            az.prefixes.push_back(*prefix);
+        }
+    } else if (!s.has("prefixes")) {
+        s.missing("prefixes");
+    }
+    if (const auto fence_below = s.number("fence_below", 0.0, 1.0)) az.fence_below = *fence_below;
+    if (const auto restore_after = s.duration("restore_after", true)) az.restore_after = *restore_after;
+    config_.azs.push_back(std::move(az));
+}
+
+void Loader::read_check(ConfigSection& s) {
+    CheckConfig check;
+    check.where = s.where();
+    if (auto name = unique_name(s, "name", "check", check_names_)) check.name = std::move(*name);
+    const auto type = s.choice<CheckType>("type", {{"tcp", CheckType::tcp},
+                                                   {"http", CheckType::http},
+                                                   {"https", CheckType::https},
+                                                   {"dns", CheckType::dns}});
+    if (type) check.type = *type;
+    else if (!s.has("type")) s.missing("type");
+    if (const auto port = s.integer("port", 1, 65535)) check.port = static_cast<std::uint16_t>(*port);
+    if (auto path = s.string("path")) check.path = std::move(*path);
+    if (auto host = s.string("host")) check.host = std::move(*host);
+    if (const auto statuses = s.integers("expect_status", 100, 599)) {
+        // No status could ever pass.
+        if (statuses->empty()) s.error(s.where("expect_status"), "check.expect_status must not be empty");
+        check.expect_status.clear();
+        for (const auto& status : *statuses) check.expect_status.push_back(static_cast<unsigned>(status.value));
+    }
+    if (auto body = s.string("expect_body")) check.expect_body = std::move(*body);
+    const auto query = s.string("query");
+    if (const auto verify = s.boolean("tls_verify")) check.tls_verify = *verify;
+    if (const auto rise = s.integer("rise", 1, 1000)) check.rise = static_cast<unsigned>(*rise);
+    if (const auto fall = s.integer("fall", 1, 1000)) check.fall = static_cast<unsigned>(*fall);
+    // Compare interval and timeout only when both are known good (given or default).
+    const auto interval = s.has("interval") ? s.duration("interval", false) : check.interval;
+    const auto timeout = s.has("timeout") ? s.duration("timeout", false) : check.timeout;
+    if (interval) check.interval = *interval;
+    if (timeout) check.timeout = *timeout;
+    if (interval && timeout && *timeout > *interval)
+        s.error(s.has("timeout") ? s.where("timeout") : s.where("interval"),
+                "check.timeout (" + duration_text(*timeout) + ") must not be longer than check.interval (" +
+                    duration_text(*interval) + ")");
+
+    if (type == CheckType::tcp && !s.has("port")) s.missing("port", "tcp checks need a port");
+    if ((type == CheckType::http || type == CheckType::https) && !check.path.starts_with('/'))
+        s.error(s.where("path"), "invalid check.path \"" + check.path + "\": it must start with \"/\"");
+    if (type == CheckType::dns) read_check_query(s, query, check);
+    if (check.port == 0 && check.type != CheckType::tcp)
+        check.port = check.type == CheckType::http ? 80 : check.type == CheckType::https ? 443 : 53;
+    config_.checks.push_back(std::move(check));
+}
+
+void Loader::read_check_query(ConfigSection& s, const std::optional<std::string>& query, CheckConfig& check) {
+    if (!query) {
+        if (!s.has("query")) s.missing("query", "dns checks need \"NAME TYPE\" to ask, like \"example.com. SOA\"");
+        return;
+    }
+    std::string why;
+    auto parsed = parse_check_query(*query, why);
+    if (!parsed) {
+        s.error(s.where("query"), "invalid check.query \"" + *query + "\": " + why);
+        return;
+    }
+    check.query_name = std::move(parsed->first);
+    check.query_type = parsed->second;
+}
+
+void Loader::read_service(ConfigSection& s) {
+    ServiceConfig service;
+    service.where = s.where();
+    ServiceReferences references{s.where("name"), s.where("check"), {}};
+    if (const auto name = s.string("name", true)) {
+        if (auto wire = name_from_text(*name)) {
+            name_canonicalize(*wire);
+            remember(service_names_, "service", *wire, name_to_text(*wire), s.where("name"));
+            service.name = std::move(*wire);
+        } else {
+            s.error(s.where("name"), "invalid service.name \"" + *name + "\": not a valid domain name");
+        }
+    }
+    if (auto check = s.string("check", true)) {
+        if (check->empty()) s.error(s.where("check"), "service.check must not be empty");
+        service.check = std::move(*check);
+    }
+    const auto policy = s.choice<ServicePolicy>("policy", {{"all", ServicePolicy::all},
+                                                           {"failover", ServicePolicy::failover}});
+    if (policy) service.policy = *policy;
+    if (const auto prefer = s.strings("prefer")) {
+        for (const auto& [az, where] : *prefer) {
+            service.prefer.push_back(az);
+            references.prefer.push_back(where);
+        }
+    }
+    if (policy == ServicePolicy::failover && service.prefer.empty()) {
+        if (s.has("prefer"))
+            s.error(s.where("prefer"), "service.prefer must name at least one az when policy is \"failover\"");
+        else
+            s.missing("prefer", "failover services need at least one az");
+    }
+    config_.services.push_back(std::move(service));
+    service_references_.push_back(std::move(references));
+}
+
+// Services name checks, AZs and zones that may come later in the file.
+void Loader::check_service_references() {
+    // A zone whose origin is already reported must not also make every
+    // service below it "outside every zone".
+    const bool origins_known = std::none_of(config_.zones.begin(), config_.zones.end(),
+                                            [](const ZoneConfig& zone) { return zone.origin.empty(); });
+    for (std::size_t i = 0; i < config_.services.size(); ++i) {
+        const auto& service = config_.services[i];
+        const auto& references = service_references_[i];
+        if (!service.check.empty() && !check_names_.contains(service.check))
+            diags_.error(references.check, "service.check names check \"" + service.check + "\", which is not defined");
+        for (std::size_t j = 0; j < service.prefer.size(); ++j)
+            if (!az_names_.contains(service.prefer[j]))
+                diags_.error(references.prefer[j],
+                             "service.prefer names az \"" + service.prefer[j] + "\", which is not defined");
+        if (service.name.empty() || !origins_known) continue;
+        const bool in_a_zone = std::any_of(config_.zones.begin(), config_.zones.end(), [&](const ZoneConfig& zone) {
+            return name_is_at_or_below(service.name, zone.origin);
+        });
+        if (!in_a_zone)
+            diags_.error(references.name,
+                         "service \"" + name_to_text(service.name) + "\" is not inside any configured zone");
+    }
+}
+
+}  // namespace
+
+std::optional<Config> load_config(const std::string& path, Diagnostics& diags) {
+    std::string content;
+    if (const auto why = read_file(path, content)) {
+        diags.error({path, 0, 0}, "cannot read the config file: " + *why);
+        return std::nullopt;
+    }
+    toml::table root;
+    try {
+        root = toml::parse(content, std::string_view(path));
+    } catch (const toml::parse_error& error) {
+        const auto begin = error.source().begin;
+        diags.error({path, begin.line, begin.column}, std::string(error.description()));
+        return std::nullopt;
+    }
+    // Sections are read in schema order, not file order: sort so the operator
+    // reads the problems top to bottom.
+    Diagnostics found;
+    auto config = Loader(path, found).load(root);
+    auto problems = found.all();
+    std::stable_sort(problems.begin(), problems.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
+    });
+    for (auto& problem : problems) diags.error(std::move(problem.where), std::move(problem.message));
+    if (found.has_errors()) return std::nullopt;
+    return config;
+}
+
+}  // namespace azdns

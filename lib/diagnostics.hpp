@@ -1,0 +1,46 @@
+// Problems found while loading config and zones, each tied to a place in a
+// file, so an operator can jump straight to the mistake.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace azdns {
+
+struct SourceLocation {
+    std::string file;
+    std::uint32_t line = 0;    // 1-based; 0 when the problem is about the file as a whole
+    std::uint32_t column = 0;  // 1-based; 0 when unknown
+};
+
+enum class Severity { error, warning };
+
+struct Diagnostic {
+    Severity severity = Severity::error;
+    SourceLocation where;
+    std::string message;
+
+    // "FILE:LINE:COL: message", warnings as "FILE:LINE:COL: warning: message".
+    [[nodiscard]] std::string to_string() const;
+};
+
+// Collects every problem instead of stopping at the first one.
+class Diagnostics {
+public:
+    void error(SourceLocation where, std::string message);
+    void warning(SourceLocation where, std::string message);
+
+    [[nodiscard]] bool has_errors() const { return error_count_ > 0; }
+    [[nodiscard]] std::size_t error_count() const { return error_count_; }
+    [[nodiscard]] const std::vector<Diagnostic>& all() const { return items_; }
+
+    // Appends another collector's problems (e.g. from a zone loaded aside).
+    void merge(const Diagnostics& other);
+
+private:
+    std::vector<Diagnostic> items_;
+    std::size_t error_count_ = 0;
+};
+
+}  // namespace azdns

@@ -1,0 +1,204 @@
+// Laying out a zone file's records as a frozen Zone (see zone.hpp for the
+// tables). Runs once per load: clarity first, but a million records must
+// still load in well under a second, so no per-record maps or allocations.
+#include <algorithm>
+
+#include "dns_name.hpp"
+#include "zone_builder.hpp"
+
+namespace azdns {
+
+ZoneBuilder::ZoneBuilder(std::string_view origin, std::vector<ZoneRecord>&& records, const SourceLocation& declared_at)
+    : zone_(new Zone()), records_(std::move(records)), declared_at_(declared_at) {
+    zone_->origin_ = origin;
+    zone_->origin_labels_ = name_label_count(origin);
+}
+
+std::shared_ptr<const Zone> ZoneBuilder::build(Diagnostics& diags) {
+    accept_records();
+    mark_delegations();
+    mark_ns_targets();
+    emit_nodes();
+    finish_apex();
+    report(diags);
+    if (error_count_ > 0) return nullptr;
+    zone_->nodes_.shrink_to_fit();
+    zone_->labels_.shrink_to_fit();
+    zone_->rrsets_.shrink_to_fit();
+    return zone_;
+}
+
+void ZoneBuilder::accept_records() {
+    // The apex is node 0 and, having no parent, is never in the hash table.
+    zone_->labels_.push_back('\0');
+    zone_->nodes_.push_back({Zone::no_node, 0, 0, 0, Zone::apex_flag});
+    zone_->slots_.resize(16);
+    marks_.push_back(0);
+
+    node_of_.assign(records_.size(), Zone::no_node);
+    std::size_t previous = no_record;
+    for (std::size_t i = 0; i < records_.size(); ++i) {
+        if (!accepts(i)) continue;
+        const ZoneRecord& record = records_[i];
+        // Zone files list a name's records together: skip the walk for those.
+        bool same_owner = previous != no_record && records_[previous].owner == record.owner;
+        std::uint32_t node = same_owner ? node_of_[previous] : insert_name(record.owner);
+        node_of_[i] = node;
+        previous = i;
+        if (record.type == rr_type::ns) marks_[node] |= has_ns;
+        if (record.type == rr_type::a || record.type == rr_type::aaaa) marks_[node] |= has_address;
+    }
+}
+
+// Finds or creates the node of `owner` and of each missing ancestor, so
+// empty non-terminals exist as nodes. Parents always get lower indices.
+std::uint32_t ZoneBuilder::insert_name(std::string_view owner) {
+    if (owner.size() == zone_->origin_.size()) return 0;
+    std::uint32_t parent = insert_name(name_parent(owner));
+    const auto* label = reinterpret_cast<const std::uint8_t*>(owner.data());
+    std::uint32_t node = zone_->find_child(parent, label);
+    return node != Zone::no_node ? node : add_node(parent, label);
+}
+
+std::uint32_t ZoneBuilder::add_node(std::uint32_t parent, const std::uint8_t* label) {
+    auto node = static_cast<std::uint32_t>(zone_->nodes_.size());
+    auto offset = static_cast<std::uint32_t>(zone_->labels_.size());
+    zone_->labels_.append(reinterpret_cast<const char*>(label), 1u + label[0]);
+    zone_->nodes_.push_back({parent, offset, 0, 0, 0});
+    marks_.push_back(0);
+    if (label[0] == 1 && label[1] == '*') zone_->nodes_[parent].flags |= Zone::wildcard_child_flag;
+
+    // Keep the table at most half full, so probes stay short.
+    if (zone_->nodes_.size() * 2 > zone_->slots_.size()) {
+        zone_->slots_.assign(zone_->slots_.size() * 2, Zone::Slot{});
+        for (std::uint32_t i = 1; i < zone_->nodes_.size(); ++i) insert_slot(i);
+    } else {
+        insert_slot(node);
+    }
+    return node;
+}
+
+void ZoneBuilder::insert_slot(std::uint32_t node) {
+    const Zone::Node& entry = zone_->nodes_[node];
+    const auto* label = reinterpret_cast<const std::uint8_t*>(zone_->labels_.data()) + entry.label;
+    std::uint64_t h = Zone::hash(entry.parent, label);
+    std::size_t mask = zone_->slots_.size() - 1;
+    std::size_t i = h & mask;
+    while (zone_->slots_[i].node != Zone::no_node) i = (i + 1) & mask;
+    zone_->slots_[i] = {node, static_cast<std::uint32_t>(h >> 32)};
+}
+
+// The first NS below the apex on any path is a zone cut; all beneath it is
+// someone else's data, of which only glue is kept.
+void ZoneBuilder::mark_delegations() {
+    auto& nodes = zone_->nodes_;
+    for (std::size_t n = 1; n < nodes.size(); ++n) {
+        if (nodes[nodes[n].parent].flags & (Zone::delegation_flag | Zone::below_delegation_flag)) {
+            nodes[n].flags |= Zone::below_delegation_flag;
+        } else if (marks_[n] & has_ns) {
+            nodes[n].flags |= Zone::delegation_flag;
+        }
+    }
+}
+
+// Glue is an address record of a name that some served NS record names.
+void ZoneBuilder::mark_ns_targets() {
+    for (std::size_t i = 0; i < records_.size(); ++i) {
+        std::uint32_t node = node_of_[i];
+        if (node == Zone::no_node || records_[i].type != rr_type::ns) continue;
+        if (zone_->nodes_[node].flags & Zone::below_delegation_flag) continue;
+        std::uint32_t target = zone_->find_node(name_canonical(rdata(i)));
+        if (target != Zone::no_node) marks_[target] |= ns_target;
+    }
+}
+
+void ZoneBuilder::emit_nodes() {
+    // Counting sort by node keeps each node's records in file order.
+    std::size_t node_count = zone_->nodes_.size();
+    std::vector<std::uint32_t> start(node_count + 1, 0);
+    std::size_t rdata_bytes = 0;
+    for (std::size_t i = 0; i < records_.size(); ++i) {
+        if (node_of_[i] == Zone::no_node) continue;
+        ++start[node_of_[i] + 1];
+        rdata_bytes += 2 + records_[i].rdata.size();
+    }
+    if (rdata_bytes > UINT32_MAX) {
+        error(no_record, "zone RDATA exceeds 4 GiB");
+        return;
+    }
+    for (std::size_t n = 0; n < node_count; ++n) start[n + 1] += start[n];
+    std::vector<std::uint32_t> order(start[node_count]);
+    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < records_.size(); ++i) {
+        if (node_of_[i] != Zone::no_node) order[next[node_of_[i]]++] = static_cast<std::uint32_t>(i);
+    }
+
+    zone_->rdata_.reserve(rdata_bytes);
+    std::vector<std::uint32_t> records;
+    for (std::size_t n = 0; n < node_count; ++n) {
+        auto node = static_cast<std::uint32_t>(n);
+        records.assign(order.begin() + start[n], order.begin() + start[n + 1]);
+        group_by_type(records);
+        check_node(node);
+        auto first = static_cast<std::uint32_t>(zone_->rrsets_.size());
+        for (const Group& group : groups_) {
+            if (!check_occluded(node, group)) emit_rrset(node, group);
+        }
+        zone_->nodes_[n].first_rrset = first;
+        zone_->nodes_[n].rrset_count = static_cast<std::uint16_t>(zone_->rrsets_.size() - first);
+    }
+    zone_->rrsets_.push_back({0, 0, 0, static_cast<std::uint32_t>(zone_->rdata_.size())});
+}
+
+// Fills groups_ and kept_ from one node's records, dropping exact duplicates
+// and keeping file order within each type.
+void ZoneBuilder::group_by_type(std::vector<std::uint32_t>& records) {
+    auto same_rr = [this](std::uint32_t a, std::uint32_t b) {
+        return records_[a].type == records_[b].type && rdata(a) == rdata(b);
+    };
+    // Sorting by content first makes duplicates neighbours.
+    std::sort(records.begin(), records.end(), [this](std::uint32_t a, std::uint32_t b) {
+        if (records_[a].type != records_[b].type) return records_[a].type < records_[b].type;
+        int order = rdata(a).compare(rdata(b));
+        return order != 0 ? order < 0 : a < b;
+    });
+    kept_.clear();
+    groups_.clear();
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        std::uint32_t record = records[i];
+        std::uint16_t type = records_[record].type;
+        if (i > 0 && same_rr(records[i - 1], record)) {
+            warning(record, "duplicate " + type_name(type) + " record at " + owner_text(record) + " dropped");
+            continue;
+        }
+        if (groups_.empty() || groups_.back().type != type) groups_.push_back({type, kept_.size(), kept_.size()});
+        kept_.push_back(record);
+        groups_.back().end = kept_.size();
+    }
+    for (const Group& group : groups_) {
+        std::sort(kept_.begin() + static_cast<std::ptrdiff_t>(group.begin),
+                  kept_.begin() + static_cast<std::ptrdiff_t>(group.end));
+    }
+}
+
+void ZoneBuilder::emit_rrset(std::uint32_t node, const Group& group) {
+    std::optional<std::uint32_t> ttl = check_rrset(node, group);
+    if (!ttl) return;
+    auto& arena = zone_->rdata_;
+    auto count = static_cast<std::uint16_t>(group.end - group.begin);
+    zone_->rrsets_.push_back({group.type, count, *ttl, static_cast<std::uint32_t>(arena.size())});
+    for (std::size_t k = group.begin; k < group.end; ++k) {
+        std::string_view bytes = rdata(kept_[k]);
+        arena.push_back(static_cast<std::uint8_t>(bytes.size() >> 8));
+        arena.push_back(static_cast<std::uint8_t>(bytes.size()));
+        arena.insert(arena.end(), bytes.begin(), bytes.end());
+    }
+    zone_->record_count_ += count;
+}
+
+std::shared_ptr<const Zone> build_zone(std::string_view origin, std::vector<ZoneRecord>&& records,
+                                       const SourceLocation& declared_at, Diagnostics& diags) {
+    return ZoneBuilder(origin, std::move(records), declared_at).build(diags);
+}
+
+}  // namespace azdns

@@ -1,0 +1,19 @@
+#include "zone_load.hpp"
+
+#include "zone_file.hpp"
+
+namespace azdns {
+
+std::shared_ptr<const Zone> load_zone(std::string_view origin, const std::string& path,
+                                      const SourceLocation& declared_at, Diagnostics& diags) {
+    Diagnostics zone_diags;
+    auto records = read_zone_file(path, origin, declared_at, zone_diags);
+    // Build even after syntax errors, so that one pass shows every problem;
+    // a zone with any error is still refused as a whole.
+    auto zone = build_zone(origin, std::move(records), declared_at, zone_diags);
+    if (zone_diags.has_errors()) zone = nullptr;
+    diags.merge(zone_diags);
+    return zone;
+}
+
+}  // namespace azdns

@@ -1,0 +1,19 @@
+// Loading one zone from its master file: read, then build and check.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "diagnostics.hpp"
+#include "zone.hpp"
+
+namespace azdns {
+
+// `origin` in canonical wire form; `declared_at` is where the config names the
+// file (problems about the file as a whole point there). nullptr when the zone
+// has any error; every problem is in `diags`.
+[[nodiscard]] std::shared_ptr<const Zone> load_zone(std::string_view origin, const std::string& path,
+                                                    const SourceLocation& declared_at, Diagnostics& diags);
+
+}  // namespace azdns

@@ -1,0 +1,32 @@
+// azdns: the command line. Each subcommand lives in its own file; this one
+// only declares them and maps outcomes to the spec's exit codes
+// (0 success, 1 a problem the user can fix, 2 usage error).
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"azdns: an authoritative DNS server whose answers follow the health of availability zones"};
+    app.require_subcommand(1);
+
+    std::string config_path;
+    auto* check = app.add_subcommand("check", "load and validate the config and every zone without serving");
+    check->add_option("-c,--config", config_path, "configuration file (TOML)")->required();
+
+    auto* version = app.add_subcommand("version", "version and build options");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::ParseError& error) {
+        app.exit(error);
+        return azdns::exit_usage;
+    }
+
+    if (check->parsed()) return azdns::run_check(config_path, std::cout, std::cerr);
+    if (version->parsed()) return azdns::run_version(std::cout);
+    return azdns::exit_usage;
+}

@@ -1,0 +1,104 @@
+// `azdns` as a process: what an operator sees on the terminal.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "process.hpp"
+
+namespace fs = std::filesystem;
+using azdns::test::run_process;
+
+namespace {
+
+const std::string azdns_binary = AZDNS_BINARY;
+const fs::path example_dir = fs::path(AZDNS_SOURCE_DIR) / "zones";
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void write_file(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+// Replaces the one occurrence of `from` in the file; fails the test if absent.
+void edit_file(const fs::path& path, const std::string& from, const std::string& to) {
+    std::string text = read_file(path);
+    auto at = text.find(from);
+    REQUIRE_MESSAGE(at != std::string::npos, "\"", from, "\" is not in ", path.string());
+    text.replace(at, from.size(), to);
+    write_file(path, text);
+}
+
+// A private copy of the example that a test may break, removed afterwards.
+struct ExampleCopy {
+    fs::path dir;
+    ExampleCopy() {
+        std::string pattern = (fs::temp_directory_path() / "azdns-cli-XXXXXX").string();
+        dir = mkdtemp(pattern.data());
+        for (const auto& entry : fs::directory_iterator(example_dir))
+            if (entry.is_regular_file()) fs::copy_file(entry.path(), dir / entry.path().filename());
+    }
+    ~ExampleCopy() { fs::remove_all(dir); }
+    fs::path config() const { return dir / "azdns.toml"; }
+    fs::path zone() const { return dir / "example.com.zone"; }
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+}  // namespace
+
+TEST_CASE("azdns check passes the example") {
+    auto result = run_process({azdns_binary, "check", "-c", (example_dir / "azdns.toml").string()});
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.err.empty());
+    CHECK(result.out.find(": OK: 1 zone (") != std::string::npos);
+}
+
+TEST_CASE("azdns check lists three config mistakes with their places and exits 1") {
+    ExampleCopy copy;
+    edit_file(copy.config(), "tcp_idle_timeout = \"10s\"", "tcp_idle_timeout = \"10\"");
+    edit_file(copy.config(), "prefixes = [\"192.0.2.128/25\"", "prefixes = [\"192.0.2.64/26\"");
+    edit_file(copy.config(), "check = \"api-tls\"", "check = \"api-tsl\"");
+    auto result = run_process({azdns_binary, "check", "-c", copy.config().string()});
+    CHECK(result.exit_code == 1);
+    const std::string file = copy.config().string();
+    CHECK(lines_of(result.err) ==
+          std::vector<std::string>{
+              file + ":10:20: invalid server.tcp_idle_timeout \"10\": expected a number and a unit (ms, s, m, h), "
+                     "like \"500ms\" or \"1m30s\"",
+              file + ":44:13: prefix 192.0.2.64/26 of az \"europe-se-1b\" overlaps prefix 192.0.2.0/25 of az "
+                     "\"europe-se-1a\"",
+              file + ":78:9: service.check names check \"api-tsl\", which is not defined",
+          });
+}
+
+TEST_CASE("azdns check reports a config file that does not exist") {
+    auto result = run_process({azdns_binary, "check", "-c", "/nonexistent/azdns.toml"});
+    CHECK(result.exit_code == 1);
+    CHECK(result.err == "/nonexistent/azdns.toml:0:0: cannot read the config file: No such file or directory\n");
+}
+
+TEST_CASE("usage errors exit 2") {
+    CHECK(run_process({azdns_binary}).exit_code == 2);
+    CHECK(run_process({azdns_binary, "check"}).exit_code == 2);
+    CHECK(run_process({azdns_binary, "frobnicate"}).exit_code == 2);
+    CHECK(run_process({azdns_binary, "check", "-c", "x", "--bogus"}).exit_code == 2);
+}
+
+TEST_CASE("azdns version names the version and the libraries") {
+    auto result = run_process({azdns_binary, "version"});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.rfind("azdns 0.1.0\n", 0) == 0);
+    CHECK(result.out.find("ldns 1.8") != std::string::npos);
+    CHECK(result.out.find("OpenSSL 3") != std::string::npos);
+}

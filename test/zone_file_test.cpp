@@ -1,0 +1,282 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "dns_name.hpp"
+#include "zone_file.hpp"
+
+using namespace azdns;
+
+namespace {
+
+const std::string dir = std::string(AZDNS_TEST_DATA_DIR) + "/zones/reader/";
+
+std::string wire(const char* name) { return *name_from_text(name); }
+
+std::string u16(unsigned value) { return {static_cast<char>(value >> 8), static_cast<char>(value & 0xff)}; }
+
+std::string u32(std::uint32_t value) { return u16(value >> 16) + u16(value & 0xffff); }
+
+std::string bytes(std::initializer_list<unsigned> values) {
+    std::string out;
+    for (unsigned v : values) out += static_cast<char>(v);
+    return out;
+}
+
+// Readable failures: doctest prints strings, and hex shows binary bytes.
+std::string hex(std::string_view data) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (char c : data) {
+        auto byte = static_cast<unsigned char>(c);
+        out += digits[byte >> 4];
+        out += digits[byte & 0xf];
+    }
+    return out;
+}
+
+struct Loaded {
+    std::vector<ZoneRecord> records;
+    std::string messages;  // one diagnostic per line
+
+    // The `nth` record with this owner and type; fails the test if missing.
+    const ZoneRecord& at(const char* owner, std::uint16_t type, std::size_t nth = 0) const {
+        std::string key = name_canonical(wire(owner));
+        for (const auto& record : records) {
+            if (record.owner == key && record.type == type && nth-- == 0) return record;
+        }
+        FAIL("no record " << owner << " type " << type);
+        throw std::logic_error("FAIL throws");  // for the compiler: no value to return
+    }
+};
+
+// Every test zone has the origin example.com., named by a config at azdns.toml:7:8.
+Loaded load(const std::string& path) {
+    Diagnostics diags;
+    Loaded out;
+    out.records = read_zone_file(path, wire("example.com."), {"azdns.toml", 7, 8}, diags);
+    for (const auto& diag : diags.all()) out.messages += diag.to_string() + "\n";
+    return out;
+}
+
+// A folder for files the test writes itself, removed afterwards.
+struct ScratchDir {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("azdns-zone-file-test-" + std::to_string(getpid()));
+    ScratchDir() { std::filesystem::create_directories(path); }
+    ~ScratchDir() { std::filesystem::remove_all(path); }
+};
+
+constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, HINFO = 13, MX = 15, TXT = 16, AAAA = 28,
+                        SRV = 33, NAPTR = 35, DNAME = 39, DS = 43, SSHFP = 44, TLSA = 52, HTTPS = 65, CAA = 257;
+
+}  // namespace
+
+TEST_CASE("directives, name forms, blank owners and a multi-line SOA") {
+    auto zone = load(dir + "directives.zone");
+    CHECK(zone.messages == "");
+    REQUIRE(zone.records.size() == 11);
+
+    const auto& soa = zone.at("example.com.", SOA);
+    CHECK(soa.ttl == 3600);
+    CHECK(soa.where.file == dir + "directives.zone");
+    CHECK(soa.where.line == 4);
+    CHECK(soa.where.column == 1);
+    CHECK(hex(soa.rdata) == hex(wire("ns1.example.com.") + wire("hostmaster.example.com.") + u32(2024010101) +
+                                u32(7200) + u32(3600) + u32(604800) + u32(300)));
+
+    CHECK(hex(zone.at("example.com.", NS, 0).rdata) == hex(wire("ns1.example.com.")));
+    CHECK(hex(zone.at("example.com.", NS, 1).rdata) == hex(wire("ns2.example.net.")));
+    CHECK(zone.at("ns1.example.com.", A).ttl == 3600);
+
+    // The record's own TTL wins; the blank-owner line after it takes $TTL.
+    const auto& www0 = zone.at("www.example.com.", A, 0);
+    const auto& www1 = zone.at("www.example.com.", A, 1);
+    CHECK(www0.ttl == 300);
+    CHECK(hex(www1.rdata) == hex(bytes({192, 0, 2, 11})));
+    CHECK(www1.ttl == 3600);
+    CHECK(www1.where.line == 13);
+    CHECK(www1.where.column == 11);
+
+    CHECK(zone.at("mail.example.com.", A).ttl == 5400);  // class before TTL, units, lower case
+    CHECK(zone.at("host.sub.example.com.", A).ttl == 172800);
+    CHECK(hex(zone.at("sub.example.com.", TXT).rdata) == hex("\x06" "at sub"));
+    CHECK(hex(zone.at("abs.example.com.", A).rdata) == hex(bytes({192, 0, 2, 40})));
+    CHECK(hex(zone.at("rel.example.org.", A).rdata) == hex(bytes({192, 0, 2, 50})));
+}
+
+TEST_CASE("TTL: the last stated one, then $TTL") {
+    auto zone = load(dir + "ttl_inherit.zone");
+    CHECK(zone.messages == "");
+    CHECK(zone.at("a.example.com.", A).ttl == 600);
+    CHECK(zone.at("b.example.com.", A).ttl == 600);
+    CHECK(zone.at("c.example.com.", A).ttl == 30);
+    CHECK(zone.at("d.example.com.", A).ttl == 40);
+    CHECK(zone.at("e.example.com.", A).ttl == 30);
+}
+
+TEST_CASE("TTL: none at all falls back to 3600 with one warning") {
+    auto zone = load(dir + "no_ttl.zone");
+    CHECK(zone.messages == dir + "no_ttl.zone:2:1: warning: no TTL, $TTL or earlier TTL to inherit; using 3600 " +
+                               "here and until one is given\n");
+    CHECK(zone.at("a.example.com.", A).ttl == 3600);
+    CHECK(zone.at("b.example.com.", A).ttl == 3600);
+}
+
+TEST_CASE("$INCLUDE with and without origin, nested, restoring origin and owner") {
+    auto zone = load(dir + "include_main.zone");
+    CHECK(zone.messages == "");
+    REQUIRE(zone.records.size() == 8);
+    const char* expected[] = {"top.example.com.",          "host.example.com.",         "nested.example.com.",
+                              "top.example.com.",          "host.other.example.com.",   "nested.other.example.com.",
+                              "nested.quoted.example.com.", "after.example.com."};
+    // Records come in file order; the include's own records are interleaved.
+    std::size_t i = 0;
+    for (const char* name : expected) {
+        CHECK(zone.records[i].owner == wire(name));
+        ++i;
+    }
+    CHECK(hex(zone.records[3].rdata) == hex(bytes({192, 0, 2, 2})));
+    CHECK(zone.records[1].where.file == dir + "include/hosts.zone");
+    CHECK(zone.records[2].where.file == dir + "include/nested.zone");
+    CHECK(zone.records[7].ttl == 300);
+}
+
+TEST_CASE("RDATA of each type in wire form") {
+    auto zone = load(dir + "types.zone");
+    CHECK(zone.messages == "");
+    CHECK(hex(zone.at("example.com.", MX).rdata) == hex(u16(10) + wire("mail.example.com.")));
+    CHECK(hex(zone.at("mx2.example.com.", MX).rdata) == hex(u16(20) + wire("Mail.Example.NET.")));
+    CHECK(hex(zone.at("_sip._tcp.example.com.", SRV).rdata) ==
+          hex(u16(10) + u16(60) + u16(5060) + wire("sip.example.com.")));
+    CHECK(hex(zone.at("example.com.", CAA).rdata) == hex(bytes({0, 5}) + "issue" + "ca.example.net"));
+    CHECK(hex(zone.at("example.com.", TXT).rdata) == hex("\x1a" "v=spf1 -all; not a comment" "\x06" "second"));
+    CHECK(hex(zone.at("txt2.example.com.", TXT).rdata) ==
+          hex("\x11" "a \"quote\" (paren)" "\x0a" "semi;colon" "\x03" "(x)"));
+    CHECK(hex(zone.at("example.com.", AAAA).rdata) ==
+          hex(bytes({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})));
+    CHECK(hex(zone.at("alias.example.com.", CNAME).rdata) == hex(wire("www.example.com.")));
+    CHECK(hex(zone.at("tree.example.com.", DNAME).rdata) == hex(wire("other.example.net.")));
+    CHECK(hex(zone.at("example.com.", SSHFP).rdata) ==
+          "0101" "0123456789abcdef0123456789abcdef01234567");
+    CHECK(hex(zone.at("example.com.", NS).rdata) == hex(wire("ns1.example.com.")));
+    CHECK(hex(zone.at("unknown.example.com.", 65280).rdata) == "0a000001");
+    CHECK(zone.at("empty.example.com.", 65281).rdata.empty());
+    CHECK(hex(zone.at("known.example.com.", A).rdata) == hex(bytes({192, 0, 2, 1})));
+    CHECK(hex(zone.at("split.example.com.", 65282).rdata) == "010203");
+    CHECK(hex(zone.at("10.example.com.", PTR).rdata) == hex(wire("host.example.net.")));
+    CHECK(hex(zone.at("hinfo.example.com.", HINFO).rdata) == hex("\x02" "PC" "\x05" "Linux"));
+    CHECK(hex(zone.at("ds.example.com.", DS).rdata) == "ec450501" "2bb183af5f22588179a53b0a98631fad1a292118");
+    CHECK(hex(zone.at("tlsa.example.com.", TLSA).rdata) ==
+          "030101" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    CHECK(zone.at("naptr.example.com.", NAPTR).rdata.size() == 2 + 2 + 2 + 8 + 28 + 1);
+    CHECK(hex(zone.at("https.example.com.", HTTPS).rdata) == hex(u16(1) + wire(".") + u16(1) + u16(3) + "\x02h2"));
+    CHECK(hex(zone.at("generic.example.com.", A).rdata) == hex(bytes({192, 0, 2, 7})));
+}
+
+TEST_CASE("every error reported with its place; good records kept") {
+    const std::string file = dir + "errors.zone";
+    auto zone = load(file);
+    const std::string label64(64, 'a');
+    const std::string long_name = std::string(63, 'b') + "." + std::string(63, 'b') + "." + std::string(63, 'b') +
+                                  "." + std::string(50, 'c');
+    CHECK(zone.messages ==
+          file + ":1:11: no owner name: the line starts with a blank but no record precedes it\n" +
+          file + ":4:11: unknown type \"FOO\"\n" +
+          file + ":5:11: bad TTL \"1x\" (expected 0 to 2147483647 seconds, or units as in 1h30m)\n" +
+          file + ":6:18: bad RDATA for A: \"300.1.2.3\" (ldns: Syntax error, could not parse the RR's rdata)\n" +
+          file + ":7:1: bad owner name \"a..b\" (ldns: Empty label)\n" +
+          file + ":8:11: class \"CH\" is not supported (only IN)\n" +
+          file + ":9:1: unknown directive \"$GENERATE\" (azdns reads $ORIGIN, $TTL and $INCLUDE)\n" +
+          file + ":11:18: bad RDATA for MX: \"10\" (ldns: Syntax error, value expected)\n" +
+          file + ":12:25: ')' without a matching '('\n" +
+          file + ":13:11: type \"AXFR\" cannot appear in a zone\n" +
+          file + ":14:1: missing record type\n" +
+          file + ":15:18: bad RDATA for A: \"192.0.2.10 192.0.2.11\" (ldns: Syntax error, superfluous text present)\n" +
+          file + ":16:21: bad RDATA for TYPE65280: \"1 2\" (ldns: Syntax error, could not parse the RR's rdata)\n" +
+          file + ":17:11: bad TTL \"2147483648\" (expected 0 to 2147483647 seconds, or units as in 1h30m)\n" +
+          file + ":18:11: cannot open \"" + dir + "missing.zone\": No such file or directory\n" +
+          file + ":19:1: $TTL needs a TTL\n" +
+          file + ":20:11: bad $ORIGIN name \"a..b\" (ldns: Empty label)\n" +
+          file + ":22:1: bad owner name \"" + label64 + "\" (ldns: Label length overflow)\n" +
+          file + ":23:1: bad owner name \"" + long_name + "\" (ldns: Domainname length overflow)\n" +
+          file + ":25:20: '(' inside parentheses\n" +
+          file + ":27:15: unexpected \"600\" after $TTL\n" +
+          file + ":28:31: bad $INCLUDE origin \"a..b\" (ldns: Empty label)\n");
+    REQUIRE(zone.records.size() == 5);
+    CHECK(zone.records[0].owner == wire("good1.example.com."));
+    CHECK(zone.records[1].owner == wire("good2.example.com."));
+    CHECK(zone.records[2].owner == wire("good3.example.com."));
+    CHECK(zone.records[3].owner == wire("good4.example.com."));
+    CHECK(zone.records[4].owner == wire("good5.example.com."));
+}
+
+TEST_CASE("unclosed '(' and quote at the end of the file") {
+    auto paren = load(dir + "unclosed_paren.zone");
+    CHECK(paren.messages == dir + "unclosed_paren.zone:2:30: '(' not closed by the end of the file\n");
+    CHECK(paren.records.size() == 1);
+
+    auto quote = load(dir + "unclosed_quote.zone");
+    CHECK(quote.messages == dir + "unclosed_quote.zone:2:15: unterminated quoted string\n");
+    CHECK(quote.records.size() == 1);
+}
+
+TEST_CASE("$INCLUDE cycle, a missing zone file, a folder") {
+    auto cycle = load(dir + "cycle_a.zone");
+    CHECK(cycle.messages ==
+          dir + "cycle_b.zone:2:10: $INCLUDE cycle: \"" + dir + "cycle_a.zone\" is already being read\n");
+    CHECK(cycle.records.size() == 2);
+
+    auto missing = load(dir + "nonexistent.zone");
+    CHECK(missing.messages ==
+          "azdns.toml:7:8: cannot open \"" + dir + "nonexistent.zone\": No such file or directory\n");
+    CHECK(missing.records.empty());
+
+    auto folder = load(dir + "include");
+    CHECK(folder.messages == "azdns.toml:7:8: cannot open \"" + dir + "include\": Is a directory\n");
+}
+
+TEST_CASE("$INCLUDE depth limit") {
+    ScratchDir scratch;
+    const auto& folder = scratch.path;
+    constexpr int files = 20;
+    for (int i = 0; i < files; ++i) {
+        std::ofstream out(folder / ("f" + std::to_string(i) + ".zone"));
+        out << "$INCLUDE f" << i + 1 << ".zone\n";
+    }
+    auto zone = load((folder / "f0.zone").string());
+    CHECK(zone.messages == (folder / "f15.zone").string() + ":1:10: $INCLUDE nested more than 16 files deep\n");
+}
+
+TEST_CASE("CRLF line ends") {
+    ScratchDir scratch;
+    auto path = scratch.path / "crlf.zone";
+    std::ofstream(path) << "$TTL 60\r\nwww A 192.0.2.1\r\n    TXT \"x\" ; note\r\n";
+    auto zone = load(path.string());
+    CHECK(zone.messages == "");
+    CHECK(hex(zone.at("www.example.com.", TXT).rdata) == "0178");
+}
+
+// ldns silently cuts RDATA text past 65534 characters; the reader refuses it.
+TEST_CASE("RDATA text at and past the length ldns reads") {
+    ScratchDir scratch;
+    const auto& folder = scratch.path;
+    auto txt = [](std::size_t length) {
+        std::string text;  // 200-character strings separated by blanks
+        while (text.size() < length) {
+            if (!text.empty()) text += ' ';
+            text.append(std::min<std::size_t>(200, length - text.size()), 'x');
+        }
+        return text;
+    };
+    std::ofstream(folder / "long.zone") << "$TTL 60\nfits TXT " << txt(65534) << "\ncut TXT " << txt(65535) << "\n";
+    auto zone = load((folder / "long.zone").string());
+    CHECK(zone.messages ==
+          (folder / "long.zone").string() + ":3:9: RDATA for TXT longer than 65534 characters, more than ldns reads\n");
+    REQUIRE(zone.records.size() == 1);
+    CHECK(zone.records[0].rdata.size() == 65535);
+}
