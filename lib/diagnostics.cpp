@@ -2,8 +2,13 @@
 
 namespace azdns {
 
+const std::string& FileName::empty_path() {
+    static const std::string empty;
+    return empty;
+}
+
 std::string Diagnostic::to_string() const {
-    std::string out = where.file;
+    std::string out = where.file.str();
     out += ':' + std::to_string(where.line) + ':' + std::to_string(where.column) + ": ";
     if (severity == Severity::warning) out += "warning: ";
     out += message;

@@ -3,13 +3,31 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace azdns {
 
+// A file's path, shared by every location in that file: a million zone
+// records then hold one pointer each instead of a million copies of the path.
+class FileName {
+public:
+    FileName() = default;
+    FileName(std::string path) : path_(std::make_shared<const std::string>(std::move(path))) {}
+    FileName(const char* path) : FileName(std::string(path)) {}
+
+    [[nodiscard]] const std::string& str() const { return path_ ? *path_ : empty_path(); }
+    operator const std::string&() const { return str(); }
+    bool operator==(const std::string& other) const { return str() == other; }
+
+private:
+    static const std::string& empty_path();
+    std::shared_ptr<const std::string> path_;
+};
+
 struct SourceLocation {
-    std::string file;
+    FileName file;
     std::uint32_t line = 0;    // 1-based; 0 when the problem is about the file as a whole
     std::uint32_t column = 0;  // 1-based; 0 when unknown
 };

@@ -201,7 +201,7 @@ struct FileId {
 
 // What RFC 1035 section 5.1 restores when an included file ends.
 struct FileState {
-    std::string path;
+    FileName path;
     std::string origin;  // wire form
     RdfPtr origin_rdf;   // the same, for ldns to complete relative names in RDATA
     std::optional<std::string> previous_owner;
@@ -337,7 +337,7 @@ void ZoneFileReader::read_include(std::span<const ZoneToken> args, const FileSta
         origin = std::move(*name);
     }
     std::filesystem::path target(unquote(args[0].text));
-    if (target.is_relative()) target = std::filesystem::path(file.path).parent_path() / target;
+    if (target.is_relative()) target = std::filesystem::path(file.path.str()).parent_path() / target;
     read_file(target.string(), origin, {file.path, args[0].line, args[0].column});
 }
 

@@ -82,6 +82,33 @@ TEST_CASE("azdns check lists three config mistakes with their places and exits 1
           });
 }
 
+TEST_CASE("azdns check lists zone mistakes with file:line:col, and loads no broken zone") {
+    ExampleCopy copy;
+    edit_file(copy.zone(), "www          IN A    192.0.2.140", "www          IN A    192.0.2.300");
+    edit_file(copy.zone(), "shop         IN CNAME www", "shop         IN CNAME www\nshop         IN TXT \"x\"");
+    edit_file(copy.zone(), "ns.legacy    IN A    198.51.100.54", "");
+    auto result = run_process({azdns_binary, "check", "-c", copy.config().string()});
+    CHECK(result.exit_code == 1);
+    const std::string zone = copy.zone().string();
+    CHECK(lines_of(result.err) ==
+          std::vector<std::string>{
+              zone + ":25:22: bad RDATA for A: \"192.0.2.300\" (ldns: Syntax error, could not parse the RR's rdata)",
+              zone + ":34:1: CNAME at \"shop.example.com.\" beside other data (TXT)",
+              zone + ":47:1: NS target \"ns.legacy.example.com.\" has no A or AAAA record in the zone",
+          });
+    CHECK(result.out == copy.config().string() + ": 3 errors, 0 warnings\n");
+}
+
+TEST_CASE("azdns check warns about a service with no address, and still passes") {
+    ExampleCopy copy;
+    edit_file(copy.zone(), "api          IN A    192.0.2.20\napi          IN A    192.0.2.150", "");
+    auto result = run_process({azdns_binary, "check", "-c", copy.config().string()});
+    CHECK(result.exit_code == 0);
+    CHECK(result.err == copy.config().string() +
+                            ":76:1: warning: service \"api.example.com.\" has no A or AAAA record in zone "
+                            "\"example.com.\": nothing to probe\n");
+}
+
 TEST_CASE("azdns check reports a config file that does not exist") {
     auto result = run_process({azdns_binary, "check", "-c", "/nonexistent/azdns.toml"});
     CHECK(result.exit_code == 1);

@@ -28,7 +28,7 @@ def write_zone(path: str, names: int) -> int:
             zone.write(f"{host} IN A 10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}\n")
             records += 1
             if i % 10 == 0:
-                zone.write(f"{host} IN AAAA 2001:db8::{i:x}\n")
+                zone.write(f"{host} IN AAAA 2001:db8::{i >> 16:x}:{i & 0xffff:x}\n")
                 records += 1
     return records
 

@@ -1,0 +1,221 @@
+// Lookups per RFC 1034 section 4.3.2 and RFC 4592 (wildcards), and the ZoneSet.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "zone_set.hpp"
+#include "zone_test_support.hpp"
+
+using namespace azdns;
+using namespace azdns::test;
+
+namespace {
+
+const Zone& lookup_zone() {
+    static const std::shared_ptr<const Zone> zone = [] {
+        std::ifstream in(std::string(AZDNS_TEST_DATA_DIR) + "/zones/store/lookup.zone");
+        std::stringstream text;
+        text << in.rdbuf();
+        Diagnostics diags;
+        auto built = build_zone(wire("example.com."), records_from_text("lookup.zone", text.str()), declared_at, diags);
+        REQUIRE(diags.all().empty());
+        REQUIRE(built);
+        return built;
+    }();
+    return *zone;
+}
+
+LookupResult lookup(const char* name, std::uint16_t qtype) { return lookup_zone().lookup(wire(name), qtype); }
+
+std::string encloser_name(const char* qname, const LookupResult& result) {
+    return name_to_text(wire(qname).substr(result.encloser_offset));
+}
+
+}  // namespace
+
+TEST_SUITE("zone lookup") {
+    TEST_CASE("zone facts") {
+        const Zone& zone = lookup_zone();
+        CHECK(zone.origin() == wire("example.com."));
+        CHECK(zone.serial() == 2024010101);
+        CHECK(zone.soa_minimum() == 300);
+        CHECK(zone.soa().ttl() == 3600);
+        CHECK(zone.negative_ttl() == 300);
+        CHECK(zone.record_count() == 20);
+        CHECK(zone.node_count() == 17);
+        CHECK(zone.apex().is_apex());
+    }
+
+    TEST_CASE("exact match, with the RRs' exact bytes in file order") {
+        auto result = lookup("www.example.com.", rr_type::a);
+        CHECK(result.status == LookupStatus::answer);
+        CHECK_FALSE(result.wildcard);
+        CHECK(result.node.name() == wire("www.example.com."));
+        CHECK(result.closest_encloser == result.node);
+        CHECK(result.encloser_offset == 0);
+        REQUIRE(result.answer.size() == 2);
+        CHECK(result.answer.ttl() == 3600);
+        std::vector<std::vector<std::uint8_t>> wires;
+        for (RdataView rr : result.answer) wires.emplace_back(rr.wire().begin(), rr.wire().end());
+        CHECK(wires == std::vector<std::vector<std::uint8_t>>{{0, 4, 192, 0, 2, 10}, {0, 4, 192, 0, 2, 11}});
+        CHECK(result.answer.wire().size() == 12);
+    }
+
+    TEST_CASE("lookups use canonical names, so case does not matter") {
+        auto result = lookup("WWW.Example.COM.", txt);
+        CHECK(result.status == LookupStatus::answer);
+        CHECK(rdata_of(result.answer) == std::vector<std::uint8_t>{5, 'h', 'e', 'l', 'l', 'o'});
+    }
+
+    TEST_CASE("CNAME") {
+        auto result = lookup("alias.example.com.", rr_type::a);
+        CHECK(result.status == LookupStatus::cname);
+        CHECK(result.answer.type() == rr_type::cname);
+        CHECK(lookup("alias.example.com.", rr_type::cname).status == LookupStatus::answer);
+    }
+
+    TEST_CASE("a missing type is nodata with the SOA") {
+        auto result = lookup("www.example.com.", rr_type::aaaa);
+        CHECK(result.status == LookupStatus::nodata);
+        CHECK(result.answer.empty());
+        CHECK(result.authority.type() == rr_type::soa);
+    }
+
+    TEST_CASE("an empty non-terminal is nodata") {
+        for (const char* name : {"b.ent.example.com.", "ent.example.com."}) {
+            auto result = lookup(name, rr_type::a);
+            CHECK(result.status == LookupStatus::nodata);
+            CHECK(result.node.empty());
+            CHECK(result.authority.type() == rr_type::soa);
+        }
+    }
+
+    TEST_CASE("NXDOMAIN names the closest encloser") {
+        auto result = lookup("no.such.ent.example.com.", rr_type::a);
+        CHECK(result.status == LookupStatus::nxdomain);
+        CHECK_FALSE(result.node);
+        CHECK(result.closest_encloser.name() == wire("ent.example.com."));
+        CHECK(encloser_name("no.such.ent.example.com.", result) == "ent.example.com.");
+        CHECK(result.authority.type() == rr_type::soa);
+    }
+
+    TEST_CASE("wildcard synthesis") {
+        auto result = lookup("anything.wild.example.com.", txt);
+        CHECK(result.status == LookupStatus::answer);
+        CHECK(result.wildcard);
+        CHECK(result.node.name() == wire("*.wild.example.com."));
+        CHECK(encloser_name("anything.wild.example.com.", result) == "wild.example.com.");
+
+        auto deeper = lookup("a.b.wild.example.com.", rr_type::a);
+        CHECK(deeper.status == LookupStatus::answer);
+        CHECK(deeper.wildcard);
+        CHECK(rdata_of(deeper.answer) == std::vector<std::uint8_t>{192, 0, 2, 20});
+
+        auto nodata = lookup("anything.wild.example.com.", mx);
+        CHECK(nodata.status == LookupStatus::nodata);
+        CHECK(nodata.wildcard);
+    }
+
+    TEST_CASE("a wildcard CNAME") {
+        auto result = lookup("x.wc.example.com.", rr_type::a);
+        CHECK(result.status == LookupStatus::cname);
+        CHECK(result.wildcard);
+        CHECK(rdata_of(result.answer) == std::vector<std::uint8_t>{3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l',
+                                                                    'e', 3, 'c', 'o', 'm', 0});
+    }
+
+    TEST_CASE("the wildcard's own name matches literally") {
+        auto result = lookup("*.wild.example.com.", txt);
+        CHECK(result.status == LookupStatus::answer);
+        CHECK_FALSE(result.wildcard);
+    }
+
+    TEST_CASE("existing names, even empty ones, block the wildcard") {
+        auto exists = lookup("exists.wild.example.com.", txt);
+        CHECK(exists.status == LookupStatus::nodata);
+        CHECK_FALSE(exists.wildcard);
+
+        auto empty = lookup("empty.wild.example.com.", txt);
+        CHECK(empty.status == LookupStatus::nodata);
+        CHECK_FALSE(empty.wildcard);
+
+        // Its closest encloser is empty.wild, which has no `*` child.
+        auto below_empty = lookup("y.empty.wild.example.com.", txt);
+        CHECK(below_empty.status == LookupStatus::nxdomain);
+        CHECK(below_empty.closest_encloser.name() == wire("empty.wild.example.com."));
+    }
+
+    TEST_CASE("at and below a delegation: the cut's NS RRset, glue findable") {
+        for (const char* name : {"sub.example.com.", "www.sub.example.com.", "ns.sub.example.com."}) {
+            for (std::uint16_t qtype : {rr_type::a, rr_type::ns}) {
+                CAPTURE(name);
+                auto result = lookup(name, qtype);
+                CHECK(result.status == LookupStatus::delegation);
+                CHECK(result.node.name() == wire("sub.example.com."));
+                CHECK(result.closest_encloser == result.node);
+                CHECK(encloser_name(name, result) == "sub.example.com.");
+                CHECK(result.authority.type() == rr_type::ns);
+                CHECK(result.authority.size() == 2);
+                CHECK(result.answer.empty());
+            }
+        }
+        NodeView glue = lookup_zone().find(wire("ns.sub.example.com."));
+        REQUIRE(glue);
+        CHECK(glue.is_below_delegation());
+        CHECK(rdata_of(glue.rrset(rr_type::a)) == std::vector<std::uint8_t>{192, 0, 2, 40});
+        CHECK(lookup_zone().find(wire("sub.example.com.")).is_delegation());
+    }
+
+    TEST_CASE("DS at a cut is answered from the parent side") {
+        auto ds = lookup("sub.example.com.", rr_type::ds);
+        CHECK(ds.status == LookupStatus::answer);
+        CHECK(ds.answer.type() == rr_type::ds);
+
+        auto none = lookup("nods.example.com.", rr_type::ds);
+        CHECK(none.status == LookupStatus::nodata);
+        CHECK(none.authority.type() == rr_type::soa);
+
+        CHECK(lookup("x.sub.example.com.", rr_type::ds).status == LookupStatus::delegation);
+    }
+
+    TEST_CASE("the apex answers for itself") {
+        CHECK(lookup("example.com.", rr_type::soa).status == LookupStatus::answer);
+        auto ns = lookup("example.com.", rr_type::ns);
+        CHECK(ns.status == LookupStatus::answer);
+        CHECK(ns.answer.size() == 2);
+    }
+
+    TEST_CASE("names outside the zone or malformed") {
+        CHECK(lookup("example.org.", rr_type::a).status == LookupStatus::not_in_zone);
+        CHECK(lookup("com.", rr_type::a).status == LookupStatus::not_in_zone);
+        CHECK(lookup("notexample.com.", rr_type::a).status == LookupStatus::not_in_zone);
+        CHECK(lookup_zone().lookup(std::string("\3www\7example\3com", 16), rr_type::a).status ==
+              LookupStatus::not_in_zone);
+        CHECK(lookup_zone().lookup("", rr_type::a).status == LookupStatus::not_in_zone);
+        CHECK_FALSE(lookup_zone().find(wire("example.org.")));
+    }
+}
+
+TEST_SUITE("zone set") {
+    TEST_CASE("the longest origin wins; names outside every zone find nothing") {
+        Diagnostics diags;
+        auto parent = build_zone(wire("example.com."), records_from_text("parent.db", good), declared_at, diags);
+        auto child = build_zone(wire("sub.example.com."), records_from_text("child.db", good, "sub.example.com."),
+                                declared_at, diags);
+        REQUIRE(diags.all().empty());
+        ZoneSet zones;
+        CHECK(zones.add(parent));
+        CHECK(zones.add(child));
+        CHECK_FALSE(zones.add(parent));
+        CHECK(zones.size() == 2);
+
+        CHECK(zones.find(wire("www.sub.example.com.")) == child.get());
+        CHECK(zones.find(wire("sub.example.com.")) == child.get());
+        CHECK(zones.find(wire("www.example.com.")) == parent.get());
+        CHECK(zones.find(wire("example.com.")) == parent.get());
+        CHECK(zones.find(wire("com.")) == nullptr);
+        CHECK(zones.find(wire("example.org.")) == nullptr);
+        CHECK(zones.find(wire(".")) == nullptr);
+    }
+}
