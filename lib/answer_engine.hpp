@@ -1,0 +1,43 @@
+// Turns one DNS query message into its response message: the whole
+// authoritative answering logic, with no sockets. Listeners (server/) only
+// frame bytes and call answer(); tests and the fuzz target call it directly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "zone_set.hpp"
+
+namespace azdns {
+
+enum class Transport : std::uint8_t { udp, tcp };
+
+// What the operator configured about this server's answers ([server]).
+struct AnswerOptions {
+    std::string identity;               // NSID and CH TXT id.server; empty = off
+    std::string version;                // CH TXT version.bind; empty = REFUSED
+    std::uint16_t edns_udp_size = 1232; // largest UDP response to an EDNS client
+};
+
+// Largest response over TCP (and the buffer size callers must provide).
+inline constexpr std::size_t max_message_size = 65535;
+
+class AnswerEngine {
+public:
+    explicit AnswerEngine(AnswerOptions options);
+
+    // Writes the response to `query` into `response` (at least
+    // max_message_size bytes) and returns its length, or 0 when the query
+    // gets no answer at all (shorter than a header, or QR=1). Over UDP the
+    // response is cut to the client's payload size with TC=1, never leaving
+    // a partial RRset. Does not allocate.
+    [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones,
+                                     Transport transport, std::span<std::uint8_t> response) const;
+
+private:
+    AnswerOptions options_;
+};
+
+}  // namespace azdns
