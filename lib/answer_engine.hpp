@@ -12,6 +12,11 @@
 
 namespace azdns {
 
+struct Query;
+struct Question;
+class MessageWriter;
+struct ResponseOutcome;
+
 enum class Transport : std::uint8_t { udp, tcp };
 
 // What the operator configured about this server's answers ([server]).
@@ -37,6 +42,12 @@ public:
                                      Transport transport, std::span<std::uint8_t> response) const;
 
 private:
+    // What to say once the query is known to be well formed; writes the
+    // records, the caller writes the flags and the OPT.
+    [[nodiscard]] ResponseOutcome respond(const Query& query, const ZoneSet& zones, Transport transport,
+                                          MessageWriter& writer) const;
+    [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
+
     AnswerOptions options_;
 };
 

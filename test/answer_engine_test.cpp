@@ -1,0 +1,643 @@
+// The answering pipeline, packet in and packet out, with no sockets: queries
+// are hand-built bytes (so letter case and malformations are exact),
+// responses are parsed back with ldns.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "answer_engine.hpp"
+#include "dns_name.hpp"
+#include "zone_load.hpp"
+
+// ldns #defines true/false: after every C++ header.
+#include <ldns/ldns.h>
+
+using namespace azdns;
+
+// Counts heap allocations, to prove the answer path makes none.
+namespace {
+std::size_t allocations = 0;
+}
+void* operator new(std::size_t size) {
+    ++allocations;
+    if (void* p = std::malloc(size ? size : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, HINFO = 13, MX = 15, TXT = 16, AAAA = 28, SRV = 33,
+                        DS = 43, OPT = 41, IXFR = 251, AXFR = 252, ANY = 255;
+constexpr std::uint16_t IN = 1, CH = 3;
+
+std::string wire_name(const char* text) {
+    auto name = name_from_text(text);
+    REQUIRE(name);
+    return *name;
+}
+
+const ZoneSet& zones() {
+    static const ZoneSet set = [] {
+        ZoneSet built;
+        Diagnostics diags;
+        auto zone = load_zone(name_canonical(wire_name("example.com.")),
+                              std::string(AZDNS_TEST_DATA_DIR) + "/answer/example.zone", SourceLocation{}, diags);
+        for (const auto& d : diags.all()) MESSAGE(d.to_string());
+        REQUIRE(zone);
+        built.add(zone);
+        return built;
+    }();
+    return set;
+}
+
+struct QueryOptions {
+    std::uint16_t qclass = IN;
+    std::uint16_t id = 0x1234;
+    bool rd = false;
+    bool edns = false;
+    std::uint16_t udp_size = 4096;
+    std::uint8_t version = 0;
+    bool dnssec_ok = false;
+    bool nsid = false;
+    std::uint8_t opcode = 0;
+};
+
+void put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
+    out.push_back(static_cast<std::uint8_t>(v >> 8));
+    out.push_back(static_cast<std::uint8_t>(v));
+}
+
+std::vector<std::uint8_t> opt_record(const QueryOptions& o) {
+    std::vector<std::uint8_t> rr{0};
+    put16(rr, OPT);
+    put16(rr, o.udp_size);
+    rr.push_back(0);
+    rr.push_back(o.version);
+    put16(rr, o.dnssec_ok ? 0x8000 : 0);
+    std::vector<std::uint8_t> options;
+    // An unknown option (ignored), then NSID.
+    put16(options, 65001);
+    put16(options, 2);
+    options.push_back(0xAB);
+    options.push_back(0xCD);
+    if (o.nsid) {
+        put16(options, 3);
+        put16(options, 0);
+    }
+    put16(rr, static_cast<std::uint16_t>(options.size()));
+    rr.insert(rr.end(), options.begin(), options.end());
+    return rr;
+}
+
+std::vector<std::uint8_t> make_query(const char* name, std::uint16_t qtype, const QueryOptions& o = {}) {
+    std::vector<std::uint8_t> q;
+    put16(q, o.id);
+    q.push_back(static_cast<std::uint8_t>(o.opcode << 3 | (o.rd ? 1 : 0)));
+    q.push_back(0);
+    put16(q, 1);
+    put16(q, 0);
+    put16(q, 0);
+    put16(q, o.edns ? 1 : 0);
+    std::string n = wire_name(name);
+    q.insert(q.end(), n.begin(), n.end());
+    put16(q, qtype);
+    put16(q, o.qclass);
+    if (o.edns) {
+        auto rr = opt_record(o);
+        q.insert(q.end(), rr.begin(), rr.end());
+    }
+    return q;
+}
+
+std::string rr_text(ldns_rr* rr) {
+    char* s = ldns_rr2str(rr);
+    std::string text(s);
+    free(s);
+    std::replace(text.begin(), text.end(), '\t', ' ');
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+std::vector<std::string> section(ldns_rr_list* list) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) out.push_back(rr_text(ldns_rr_list_rr(list, i)));
+    return out;
+}
+
+struct Reply {
+    std::vector<std::uint8_t> wire;
+    std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)> pkt{nullptr, ldns_pkt_free};
+    std::vector<std::string> answer, authority, additional;
+
+    [[nodiscard]] int rcode() const { return ldns_pkt_get_rcode(pkt.get()); }
+    [[nodiscard]] bool aa() const { return ldns_pkt_aa(pkt.get()); }
+    [[nodiscard]] bool tc() const { return ldns_pkt_tc(pkt.get()); }
+    [[nodiscard]] bool has_opt() const { return ldns_pkt_edns(pkt.get()); }
+};
+
+Reply ask(const std::vector<std::uint8_t>& query, Transport transport = Transport::udp,
+          const AnswerOptions& options = {}) {
+    AnswerEngine engine(options);
+    std::vector<std::uint8_t> buffer(max_message_size);
+    std::size_t n = engine.answer(query, zones(), transport, buffer);
+    Reply reply;
+    reply.wire.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+    if (n == 0) return reply;
+    ldns_pkt* pkt = nullptr;
+    REQUIRE(ldns_wire2pkt(&pkt, reply.wire.data(), reply.wire.size()) == LDNS_STATUS_OK);
+    reply.pkt.reset(pkt);
+    reply.answer = section(ldns_pkt_answer(pkt));
+    reply.authority = section(ldns_pkt_authority(pkt));
+    reply.additional = section(ldns_pkt_additional(pkt));
+    CHECK_FALSE(ldns_pkt_ra(pkt));
+    CHECK(ldns_pkt_qr(pkt));
+    return reply;
+}
+
+Reply ask(const char* name, std::uint16_t qtype, const QueryOptions& o = {}, Transport t = Transport::udp,
+          const AnswerOptions& options = {}) {
+    return ask(make_query(name, qtype, o), t, options);
+}
+
+using Lines = std::vector<std::string>;
+const std::string soa_300 = "example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 2024010101 7200 3600 1209600 300";
+
+}  // namespace
+
+TEST_SUITE("answer") {
+    TEST_CASE("positive answer: AA, ID, RD echoed, RA clear") {
+        auto r = ask("www.example.com.", A, {.id = 0xBEEF, .rd = true});
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.aa());
+        CHECK_FALSE(r.tc());
+        CHECK(ldns_pkt_id(r.pkt.get()) == 0xBEEF);
+        CHECK(ldns_pkt_rd(r.pkt.get()));
+        CHECK_FALSE(r.has_opt());
+        CHECK(r.answer == Lines{"www.example.com. 3600 IN A 192.0.2.10", "www.example.com. 3600 IN A 192.0.2.11"});
+        CHECK(r.authority.empty());
+        CHECK(r.additional.empty());
+        auto r2 = ask("www.example.com.", A);
+        CHECK_FALSE(ldns_pkt_rd(r2.pkt.get()));
+    }
+
+    TEST_CASE("0x20: question and owners keep the query's case, via compression") {
+        auto r = ask("wWw.ExAmPlE.cOm.", A);
+        auto q = ldns_pkt_question(r.pkt.get());
+        CHECK(rr_text(ldns_rr_list_rr(q, 0)) == "wWw.ExAmPlE.cOm. IN A");
+        CHECK(r.answer == Lines{"wWw.ExAmPlE.cOm. 3600 IN A 192.0.2.10", "wWw.ExAmPlE.cOm. 3600 IN A 192.0.2.11"});
+        // Each owner is a 2-byte pointer to offset 12.
+        std::size_t question_end = 12 + wire_name("www.example.com.").size() + 4;
+        CHECK(r.wire[question_end] == 0xC0);
+        CHECK(r.wire[question_end + 1] == 12);
+        auto n = ask("nope.ExAmPlE.cOm.", A);
+        CHECK(n.authority.at(0).rfind("ExAmPlE.cOm. 300 IN SOA", 0) == 0);
+    }
+
+    TEST_CASE("CNAME chain inside the zone") {
+        auto r = ask("chain1.example.com.", A);
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.aa());
+        CHECK(r.answer == Lines{"chain1.example.com. 3600 IN CNAME chain2.example.com.",
+                                "chain2.example.com. 3600 IN CNAME www.example.com.",
+                                "www.example.com. 3600 IN A 192.0.2.10", "www.example.com. 3600 IN A 192.0.2.11"});
+        auto c = ask("alias.example.com.", CNAME);
+        CHECK(c.answer == Lines{"alias.example.com. 3600 IN CNAME www.example.com."});
+    }
+
+    TEST_CASE("CNAME to a name outside the zone stops there") {
+        auto r = ask("outside.example.com.", A);
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.aa());
+        CHECK(r.answer == Lines{"outside.example.com. 3600 IN CNAME www.example.org."});
+        CHECK(r.authority.empty());
+    }
+
+    TEST_CASE("CNAME to a missing in-zone name: NXDOMAIN (RFC 6604), SOA") {
+        auto r = ask("dangling.example.com.", A);
+        CHECK(r.rcode() == LDNS_RCODE_NXDOMAIN);
+        CHECK(r.aa());
+        CHECK(r.answer == Lines{"dangling.example.com. 3600 IN CNAME nothere.example.com."});
+        CHECK(r.authority == Lines{soa_300});
+    }
+
+    TEST_CASE("CNAME loops end") {
+        auto r = ask("loop1.example.com.", A);
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.answer == Lines{"loop1.example.com. 3600 IN CNAME loop2.example.com.",
+                                "loop2.example.com. 3600 IN CNAME loop1.example.com."});
+        auto s = ask("self.example.com.", A);
+        CHECK(s.answer == Lines{"self.example.com. 3600 IN CNAME self.example.com."});
+    }
+
+    TEST_CASE("a long CNAME chain is followed for 12 hops after the first, then answered as far as it got") {
+        auto r = ask("c0.example.com.", A);
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        REQUIRE(r.answer.size() == 13);
+        CHECK(r.answer.back() == "c12.example.com. 3600 IN CNAME c13.example.com.");
+        CHECK(ask("c10.example.com.", A).answer.back() == "c20.example.com. 3600 IN A 192.0.2.99");
+    }
+
+    TEST_CASE("NXDOMAIN and NODATA carry the SOA with min(TTL, MINIMUM)") {
+        auto nx = ask("nope.example.com.", A);
+        CHECK(nx.rcode() == LDNS_RCODE_NXDOMAIN);
+        CHECK(nx.aa());
+        CHECK(nx.answer.empty());
+        CHECK(nx.authority == Lines{soa_300});
+        auto nodata = ask("www.example.com.", AAAA);
+        CHECK(nodata.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(nodata.aa());
+        CHECK(nodata.answer.empty());
+        CHECK(nodata.authority == Lines{soa_300});
+    }
+
+    TEST_CASE("empty non-terminal: NODATA") {
+        for (const char* name : {"b.ent.example.com.", "ent.example.com."}) {
+            auto r = ask(name, A);
+            CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+            CHECK(r.answer.empty());
+            CHECK(r.authority == Lines{soa_300});
+        }
+    }
+
+    TEST_CASE("wildcards: synthesised at the query name, NODATA, and a wildcard CNAME") {
+        auto r = ask("Foo.Wild.example.com.", TXT);
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.aa());
+        CHECK(r.answer == Lines{"Foo.Wild.example.com. 3600 IN TXT \"wild\""});
+        auto deep = ask("a.b.wild.example.com.", A);
+        CHECK(deep.answer == Lines{"a.b.wild.example.com. 3600 IN A 192.0.2.20"});
+        auto nodata = ask("foo.wild.example.com.", MX);
+        CHECK(nodata.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(nodata.answer.empty());
+        CHECK(nodata.authority == Lines{soa_300});
+        auto wc = ask("x.wc.example.com.", A);
+        CHECK(wc.answer == Lines{"x.wc.example.com. 3600 IN CNAME www.example.com.",
+                                 "www.example.com. 3600 IN A 192.0.2.10", "www.example.com. 3600 IN A 192.0.2.11"});
+    }
+
+    TEST_CASE("referral: AA=0, NS in authority, glue in additional") {
+        for (const char* name : {"sub.example.com.", "host.deep.sub.example.com."}) {
+            auto r = ask(name, A);
+            CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+            CHECK_FALSE(r.aa());
+            CHECK(r.answer.empty());
+            CHECK(r.authority ==
+                  Lines{"sub.example.com. 3600 IN NS ns.sub.example.com.", "sub.example.com. 3600 IN NS ns1.example.com."});
+            CHECK(r.additional == Lines{"ns.sub.example.com. 3600 IN A 192.0.2.40",
+                                        "ns.sub.example.com. 3600 IN AAAA 2001:db8::40",
+                                        "ns1.example.com. 3600 IN A 192.0.2.1", "ns1.example.com. 3600 IN AAAA 2001:db8::1"});
+        }
+        auto ns = ask("sub.example.com.", NS);
+        CHECK_FALSE(ns.aa());
+        CHECK(ns.answer.empty());
+        CHECK(ns.authority.size() == 2);
+        // Glue is not an answer: a query for it is a referral too.
+        auto glue = ask("ns.sub.example.com.", A);
+        CHECK_FALSE(glue.aa());
+        CHECK(glue.answer.empty());
+    }
+
+    TEST_CASE("DS at the cut is answered from the parent side") {
+        auto r = ask("sub.example.com.", DS);
+        CHECK(r.aa());
+        REQUIRE(r.answer.size() == 1);
+        CHECK(r.answer[0].rfind("sub.example.com. 3600 IN DS 12345 13 2", 0) == 0);
+    }
+
+    TEST_CASE("additional addresses for MX, SRV and apex NS") {
+        auto mx = ask("example.com.", MX);
+        CHECK(mx.aa());
+        CHECK(mx.answer == Lines{"example.com. 3600 IN MX 10 mail.example.com.",
+                                 "example.com. 3600 IN MX 20 mx.elsewhere.net."});
+        CHECK(mx.additional ==
+              Lines{"mail.example.com. 3600 IN A 192.0.2.5", "mail.example.com. 3600 IN AAAA 2001:db8::5"});
+        auto srv = ask("_sip._tcp.example.com.", SRV);
+        CHECK(srv.additional == Lines{"sip.example.com. 3600 IN A 192.0.2.7"});
+        auto ns = ask("example.com.", NS);
+        CHECK(ns.answer == Lines{"example.com. 3600 IN NS ns1.example.com.", "example.com. 3600 IN NS ns2.example.com."});
+        CHECK(ns.additional == Lines{"ns1.example.com. 3600 IN A 192.0.2.1", "ns1.example.com. 3600 IN AAAA 2001:db8::1",
+                                     "ns2.example.com. 3600 IN A 192.0.2.2"});
+    }
+
+    TEST_CASE("an RRset is never in two sections") {
+        auto r = ask("mail.example.com.", ANY, {}, Transport::tcp);
+        CHECK(r.answer == Lines{"mail.example.com. 3600 IN A 192.0.2.5", "mail.example.com. 3600 IN AAAA 2001:db8::5"});
+        CHECK(r.additional.empty());
+    }
+
+    TEST_CASE("REFUSED outside every zone, without AA") {
+        auto r = ask("www.example.org.", A);
+        CHECK(r.rcode() == LDNS_RCODE_REFUSED);
+        CHECK_FALSE(r.aa());
+        CHECK(r.answer.empty());
+        CHECK(ldns_rr_list_rr_count(ldns_pkt_question(r.pkt.get())) == 1);
+        CHECK(ask("www.example.com.", A, {.qclass = 4}).rcode() == LDNS_RCODE_REFUSED);
+        CHECK(ask("www.example.com.", A, {.qclass = 255}).rcode() == LDNS_RCODE_REFUSED);
+    }
+
+    TEST_CASE("truncation over UDP drops whole RRsets and sets TC; TCP is complete") {
+        auto udp = ask("big.example.com.", TXT);
+        CHECK(udp.tc());
+        CHECK(udp.answer.empty());
+        CHECK(udp.wire.size() <= 512);
+        auto tcp = ask("big.example.com.", TXT, {}, Transport::tcp);
+        CHECK_FALSE(tcp.tc());
+        CHECK(tcp.answer.size() == 40);
+        auto edns = ask("big.example.com.", TXT, {.edns = true, .udp_size = 4096});
+        CHECK(edns.tc());
+        CHECK(edns.has_opt());  // the OPT always fits
+        CHECK(edns.wire.size() <= 1232);
+    }
+
+    TEST_CASE("EDNS payload size: the client's, at least 512, at most ours") {
+        CHECK(ask("mid.example.com.", TXT).tc());
+        auto fits = ask("mid.example.com.", TXT, {.edns = true, .udp_size = 4096});
+        CHECK_FALSE(fits.tc());
+        CHECK(fits.answer.size() == 12);
+        CHECK(fits.wire.size() > 512);
+        CHECK(ldns_pkt_edns_udp_size(fits.pkt.get()) == 1232);
+        CHECK(ask("mid.example.com.", TXT, {.edns = true, .udp_size = 512}).tc());
+        CHECK(ask("mid.example.com.", TXT, {.edns = true, .udp_size = 100}).tc());  // floor 512
+        AnswerOptions small;
+        small.edns_udp_size = 600;
+        auto ours = ask("mid.example.com.", TXT, {.edns = true, .udp_size = 4096}, Transport::udp, small);
+        CHECK(ours.tc());
+        CHECK(ours.wire.size() <= 600);
+        CHECK(ldns_pkt_edns_udp_size(ours.pkt.get()) == 600);
+    }
+
+    TEST_CASE("referral glue that does not fit sets TC; other additional data is dropped silently") {
+        auto r = ask("www.fat.example.com.", A);
+        CHECK_FALSE(r.aa());
+        CHECK(r.tc());
+        CHECK(r.authority.size() == 2);
+        auto tcp = ask("www.fat.example.com.", A, {}, Transport::tcp);
+        CHECK_FALSE(tcp.tc());
+        CHECK(tcp.additional.size() == 78);
+    }
+
+    TEST_CASE("OPT: echoed only when sent, DO echoed, unknown options ignored") {
+        auto r = ask("www.example.com.", A, {.edns = true, .dnssec_ok = true});
+        REQUIRE(r.has_opt());
+        CHECK(ldns_pkt_edns_do(r.pkt.get()));
+        CHECK(ldns_pkt_edns_version(r.pkt.get()) == 0);
+        CHECK(r.answer.size() == 2);
+        auto no_do = ask("www.example.com.", A, {.edns = true});
+        CHECK_FALSE(ldns_pkt_edns_do(no_do.pkt.get()));
+    }
+
+    TEST_CASE("BADVERS for EDNS version 1") {
+        auto r = ask("www.example.com.", A, {.edns = true, .version = 1});
+        REQUIRE(r.has_opt());
+        CHECK(r.rcode() == 0);
+        CHECK(ldns_pkt_edns_extended_rcode(r.pkt.get()) == 1);
+        CHECK(ldns_pkt_edns_version(r.pkt.get()) == 0);
+        CHECK(r.answer.empty());
+        CHECK(r.authority.empty());
+    }
+
+    TEST_CASE("NSID when asked and configured") {
+        AnswerOptions options;
+        options.identity = "ns-a.az1";
+        auto r = ask("www.example.com.", A, {.edns = true, .nsid = true}, Transport::udp, options);
+        ldns_rdf* data = ldns_pkt_edns_data(r.pkt.get());
+        REQUIRE(data != nullptr);
+        std::string raw(reinterpret_cast<const char*>(ldns_rdf_data(data)), ldns_rdf_size(data));
+        CHECK(raw == std::string("\0\3\0\10ns-a.az1", 12));
+        auto unasked = ask("www.example.com.", A, {.edns = true}, Transport::udp, options);
+        CHECK(ldns_pkt_edns_data(unasked.pkt.get()) == nullptr);
+        auto unset = ask("www.example.com.", A, {.edns = true, .nsid = true});
+        CHECK(ldns_pkt_edns_data(unset.pkt.get()) == nullptr);
+    }
+
+    TEST_CASE("CH TXT identity and version") {
+        AnswerOptions options;
+        options.identity = "ns-a.az1";
+        options.version = "azdns 0.1";
+        auto id = ask("id.server.", TXT, {.qclass = CH}, Transport::udp, options);
+        CHECK(id.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(id.aa());
+        CHECK(id.answer == Lines{"id.server. 0 CH TXT \"ns-a.az1\""});
+        auto host = ask("HOSTNAME.bind.", TXT, {.qclass = CH}, Transport::udp, options);
+        CHECK(host.answer == Lines{"HOSTNAME.bind. 0 CH TXT \"ns-a.az1\""});
+        auto version = ask("version.bind.", TXT, {.qclass = CH}, Transport::udp, options);
+        CHECK(version.answer == Lines{"version.bind. 0 CH TXT \"azdns 0.1\""});
+        CHECK(ask("version.server.", TXT, {.qclass = CH}, Transport::udp, options).answer.size() == 1);
+        CHECK(ask("version.bind.", TXT, {.qclass = CH}).rcode() == LDNS_RCODE_REFUSED);
+        CHECK(ask("id.server.", TXT, {.qclass = CH}).rcode() == LDNS_RCODE_REFUSED);
+        CHECK(ask("authors.bind.", TXT, {.qclass = CH}, Transport::udp, options).rcode() == LDNS_RCODE_REFUSED);
+        CHECK(ask("version.bind.", A, {.qclass = CH}, Transport::udp, options).rcode() == LDNS_RCODE_REFUSED);
+    }
+
+    TEST_CASE("ANY: one RRset (lowest type) over UDP, all over TCP") {
+        auto udp = ask("www.example.com.", ANY);
+        CHECK(udp.aa());
+        CHECK(udp.answer == Lines{"www.example.com. 3600 IN A 192.0.2.10", "www.example.com. 3600 IN A 192.0.2.11"});
+        auto tcp = ask("www.example.com.", ANY, {}, Transport::tcp);
+        CHECK(tcp.answer == Lines{"www.example.com. 3600 IN A 192.0.2.10", "www.example.com. 3600 IN A 192.0.2.11",
+                                  "www.example.com. 3600 IN TXT \"hello\""});
+        auto cname = ask("alias.example.com.", ANY);
+        CHECK(cname.answer == Lines{"alias.example.com. 3600 IN CNAME www.example.com."});
+        auto ent = ask("ent.example.com.", ANY);
+        CHECK(ent.answer.empty());
+        CHECK(ent.authority == Lines{soa_300});
+        CHECK(ask("nope.example.com.", ANY).rcode() == LDNS_RCODE_NXDOMAIN);
+        auto wild = ask("q.wild.example.com.", ANY, {}, Transport::tcp);
+        CHECK(wild.answer == Lines{"q.wild.example.com. 3600 IN A 192.0.2.20", "q.wild.example.com. 3600 IN TXT \"wild\""});
+    }
+
+    TEST_CASE("NOTIMP for other opcodes, question echoed") {
+        auto r = ask("www.example.com.", A, {.opcode = 2});
+        CHECK(r.rcode() == LDNS_RCODE_NOTIMPL);
+        CHECK(ldns_pkt_get_opcode(r.pkt.get()) == LDNS_PACKET_STATUS);
+        CHECK(ldns_rr_list_rr_count(ldns_pkt_question(r.pkt.get())) == 1);
+        CHECK(r.answer.empty());
+        CHECK(ask("www.example.com.", SOA, {.opcode = 5}).rcode() == LDNS_RCODE_NOTIMPL);
+        // An UPDATE whose body we cannot even parse is still NOTIMP.
+        auto update = make_query("example.com.", SOA, {.opcode = 5});
+        update.push_back(7);
+        auto ru = ask(update);
+        CHECK(ru.rcode() == LDNS_RCODE_NOTIMPL);
+        CHECK(ldns_rr_list_rr_count(ldns_pkt_question(ru.pkt.get())) == 1);
+    }
+
+    TEST_CASE("AXFR and IXFR: FORMERR over UDP, REFUSED over TCP") {
+        CHECK(ask("example.com.", AXFR).rcode() == LDNS_RCODE_FORMERR);
+        CHECK(ask("example.com.", IXFR).rcode() == LDNS_RCODE_FORMERR);
+        CHECK(ask("example.com.", AXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_REFUSED);
+        CHECK(ask("example.com.", IXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_REFUSED);
+    }
+
+    TEST_CASE("FORMERR cases") {
+        // Meta types in the question.
+        CHECK(ask("example.com.", OPT).rcode() == LDNS_RCODE_FORMERR);
+        CHECK(ask("example.com.", 250).rcode() == LDNS_RCODE_FORMERR);
+        // QDCOUNT 0 and 2: header only.
+        auto q = make_query("www.example.com.", A);
+        auto none = q;
+        none[5] = 0;
+        none.resize(12);
+        auto r0 = ask(none);
+        CHECK(r0.rcode() == LDNS_RCODE_FORMERR);
+        CHECK(r0.wire.size() == 12);
+        CHECK(ldns_pkt_id(r0.pkt.get()) == 0x1234);
+        auto two = q;
+        two[5] = 2;
+        two.insert(two.end(), q.begin() + 12, q.end());
+        auto r2 = ask(two);
+        CHECK(r2.rcode() == LDNS_RCODE_FORMERR);
+        CHECK(r2.wire.size() == 12);
+        // Truncated question.
+        auto cut = q;
+        cut.resize(cut.size() - 3);
+        CHECK(ask(cut).rcode() == LDNS_RCODE_FORMERR);
+        // Compressed question name.
+        std::vector<std::uint8_t> compressed(q.begin(), q.begin() + 12);
+        compressed.insert(compressed.end(), {0xC0, 0x0C, 0, 1, 0, 1});
+        CHECK(ask(compressed).rcode() == LDNS_RCODE_FORMERR);
+        // Trailing garbage: question echoed.
+        auto trailing = q;
+        trailing.push_back(0);
+        auto rt = ask(trailing);
+        CHECK(rt.rcode() == LDNS_RCODE_FORMERR);
+        CHECK(ldns_rr_list_rr_count(ldns_pkt_question(rt.pkt.get())) == 1);
+        // ARCOUNT promising a record that is not there.
+        auto missing = q;
+        missing[11] = 1;
+        CHECK(ask(missing).rcode() == LDNS_RCODE_FORMERR);
+        // Two OPT records.
+        QueryOptions e{.edns = true};
+        auto two_opt = make_query("www.example.com.", A, e);
+        auto opt = opt_record(e);
+        two_opt[11] = 2;
+        two_opt.insert(two_opt.end(), opt.begin(), opt.end());
+        auto r_two = ask(two_opt);
+        CHECK(r_two.rcode() == LDNS_RCODE_FORMERR);
+        CHECK_FALSE(r_two.has_opt());
+        // OPT in the answer section.
+        auto opt_answer = make_query("www.example.com.", A, e);
+        opt_answer[7] = 1;
+        opt_answer[11] = 0;
+        CHECK(ask(opt_answer).rcode() == LDNS_RCODE_FORMERR);
+        // OPT with a non-root owner.
+        auto named = make_query("www.example.com.", A);
+        named[11] = 1;
+        named.insert(named.end(), {1, 'x', 0});
+        named.insert(named.end(), opt.begin() + 1, opt.end());
+        CHECK(ask(named).rcode() == LDNS_RCODE_FORMERR);
+        // OPT option running past its RDATA.
+        auto bad_option = make_query("www.example.com.", A, e);
+        bad_option[bad_option.size() - 3] = 0xFF;  // the unknown option's length
+        CHECK(ask(bad_option).rcode() == LDNS_RCODE_FORMERR);
+    }
+
+    TEST_CASE("a TC=1 query is answered") {
+        auto q = make_query("www.example.com.", A);
+        q[2] |= 0x02;
+        auto r = ask(q);
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.answer.size() == 2);
+        CHECK_FALSE(r.tc());
+    }
+
+    TEST_CASE("silence for responses and short packets") {
+        auto q = make_query("www.example.com.", A);
+        q[2] |= 0x80;
+        CHECK(ask(q).wire.empty());
+        CHECK(ask(std::vector<std::uint8_t>{0x12, 0x34, 0, 0, 0, 1}).wire.empty());
+        CHECK(ask(std::vector<std::uint8_t>{}).wire.empty());
+    }
+
+    TEST_CASE("random and mutated packets: no crash, nothing written past the length") {
+        std::mt19937 rng(20240601);
+        AnswerOptions options;
+        options.identity = "fuzz";
+        options.version = "v";
+        AnswerEngine engine(options);
+        std::vector<std::vector<std::uint8_t>> seeds = {
+            make_query("www.example.com.", A, {.edns = true, .nsid = true}),
+            make_query("chain1.example.com.", A),
+            make_query("x.wc.example.com.", ANY),
+            make_query("host.sub.example.com.", A, {.edns = true, .udp_size = 512}),
+            make_query("example.com.", MX),
+            make_query("big.example.com.", TXT, {.edns = true}),
+            make_query("id.server.", TXT, {.qclass = CH}),
+        };
+        std::vector<std::uint8_t> buffer(max_message_size + 64);
+        int answered = 0;
+        for (int i = 0; i < 6000; ++i) {
+            std::vector<std::uint8_t> packet;
+            if (i % 5 == 0) {
+                packet.resize(rng() % 80);
+                for (auto& b : packet) b = static_cast<std::uint8_t>(rng());
+                if (packet.size() > 2) packet[2] &= 0x7F;
+            } else {
+                packet = seeds[rng() % seeds.size()];
+                int edits = 1 + static_cast<int>(rng() % 4);
+                for (int e = 0; e < edits; ++e) {
+                    switch (rng() % 4) {
+                        case 0: packet[rng() % packet.size()] = static_cast<std::uint8_t>(rng()); break;
+                        case 1: packet.resize(rng() % (packet.size() + 1)); break;
+                        case 2: packet.push_back(static_cast<std::uint8_t>(rng())); break;
+                        default: if (packet.size() > 12) packet[4 + rng() % 8] = static_cast<std::uint8_t>(rng() % 3);
+                    }
+                    if (packet.empty()) break;
+                }
+            }
+            std::fill(buffer.begin(), buffer.end(), 0xA5);
+            auto transport = (i & 1) ? Transport::tcp : Transport::udp;
+            std::size_t n = engine.answer(packet, zones(), transport,
+                                          std::span<std::uint8_t>(buffer.data(), max_message_size));
+            REQUIRE(n <= max_message_size);
+            if (transport == Transport::udp) REQUIRE(n <= 4096);
+            bool clean = std::all_of(buffer.begin() + static_cast<std::ptrdiff_t>(n), buffer.end(),
+                                     [](std::uint8_t b) { return b == 0xA5; });
+            REQUIRE(clean);
+            if (n > 0) {
+                ++answered;
+                ldns_pkt* pkt = nullptr;
+                REQUIRE(ldns_wire2pkt(&pkt, buffer.data(), n) == LDNS_STATUS_OK);
+                ldns_pkt_free(pkt);
+            }
+        }
+        CHECK(answered > 1000);
+    }
+
+    TEST_CASE("the answer path does not allocate") {
+        AnswerOptions options;
+        options.identity = "ns-a.az1";
+        options.version = "v1";
+        AnswerEngine engine(options);
+        std::vector<std::vector<std::uint8_t>> queries = {
+            make_query("chain1.example.com.", A, {.edns = true, .nsid = true}),
+            make_query("x.wc.example.com.", A),
+            make_query("www.fat.example.com.", A),
+            make_query("example.com.", MX),
+            make_query("big.example.com.", TXT),
+            make_query("nope.example.com.", A),
+            make_query("www.example.com.", ANY),
+            make_query("id.server.", TXT, {.qclass = CH}),
+            make_query("www.example.org.", A),
+        };
+        std::vector<std::uint8_t> buffer(max_message_size);
+        (void)zones();
+        std::size_t before = allocations;
+        std::size_t total = 0;
+        for (const auto& q : queries) {
+            total += engine.answer(q, zones(), Transport::udp, buffer);
+            total += engine.answer(q, zones(), Transport::tcp, buffer);
+        }
+        CHECK(allocations == before);
+        CHECK(total > 0);
+    }
+}

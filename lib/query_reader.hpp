@@ -1,0 +1,69 @@
+// A strict, zero-copy reader of one DNS query: the header, exactly one
+// question and at most one OPT record. Every other record is walked only to
+// prove the message is well formed (RFC 1035 section 4, RFC 6891 section 6).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace azdns {
+
+namespace rcode {
+inline constexpr std::uint8_t noerror = 0;
+inline constexpr std::uint8_t formerr = 1;
+inline constexpr std::uint8_t servfail = 2;
+inline constexpr std::uint8_t nxdomain = 3;
+inline constexpr std::uint8_t notimp = 4;
+inline constexpr std::uint8_t refused = 5;
+inline constexpr std::uint16_t badvers = 16;  // extended: needs OPT
+}  // namespace rcode
+
+namespace rr_class {
+inline constexpr std::uint16_t in = 1;
+inline constexpr std::uint16_t ch = 3;
+}  // namespace rr_class
+
+inline constexpr std::size_t header_size = 12;
+
+// The client's OPT record, when it sent one.
+struct EdnsQuery {
+    bool present = false;
+    std::uint16_t udp_size = 0;  // as sent; callers apply the 512 floor
+    std::uint8_t version = 0;
+    bool dnssec_ok = false;
+    bool nsid_requested = false;  // an empty NSID option (RFC 5001 section 2.1)
+};
+
+struct Question {
+    std::span<const std::uint8_t> wire;  // name, type and class exactly as received
+    std::array<char, 255> canonical{};   // the name lowercased
+    std::uint8_t name_length = 0;
+    std::uint16_t qtype = 0;
+    std::uint16_t qclass = 0;
+
+    [[nodiscard]] std::string_view name() const { return {canonical.data(), name_length}; }
+};
+
+enum class ReadStatus : std::uint8_t {
+    ok,
+    ignore,   // shorter than a header, or a response: no answer at all
+    formerr,  // malformed; `has_question` says whether the question can be echoed
+};
+
+struct Query {
+    std::uint16_t id = 0;
+    std::uint8_t opcode = 0;
+    bool recursion_desired = false;
+    bool checking_disabled = false;
+    bool has_question = false;  // exactly one question, well formed
+    Question question;
+    EdnsQuery edns;             // only meaningful when the whole message parsed
+};
+
+// Reads `packet` into `out`. Never reads outside the packet; never allocates.
+[[nodiscard]] ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out);
+
+}  // namespace azdns
