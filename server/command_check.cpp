@@ -3,7 +3,7 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "dns_name.hpp"
-#include "zone_load.hpp"
+#include "zone_loading.hpp"
 #include "zone_set.hpp"
 
 namespace azdns {
@@ -32,16 +32,11 @@ std::string plural(std::size_t count, const char* word) {
 int run_check(const std::string& config_path, std::ostream& out, std::ostream& err) {
     Diagnostics diags;
     auto config = load_config(config_path, diags);
-    ZoneSet zones;
     std::size_t records = 0;
     if (config) {
-        for (const auto& zone_config : config->zones) {
-            auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags);
-            if (!zone) continue;
-            records += zone->record_count();
-            zones.add(std::move(zone));
-        }
-        check_services_have_addresses(*config, zones, diags);
+        LoadedZones zones = load_zones(*config, diags);
+        records = zones.records;
+        check_services_have_addresses(*config, *zones.set, diags);
     }
     for (const auto& problem : diags.all()) err << problem.to_string() << '\n';
 

@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
     auto* check = app.add_subcommand("check", "load and validate the config and every zone without serving");
     check->add_option("-c,--config", config_path, "configuration file (TOML)")->required();
 
+    std::string serve_config_path;
+    auto* serve = app.add_subcommand("serve", "run the server in the foreground, logs to stderr");
+    serve->add_option("-c,--config", serve_config_path, "configuration file (TOML)")->required();
+
     auto* version = app.add_subcommand("version", "version and build options");
 
     try {
@@ -27,6 +31,7 @@ int main(int argc, char** argv) {
     }
 
     if (check->parsed()) return azdns::run_check(config_path, std::cout, std::cerr);
+    if (serve->parsed()) return azdns::run_serve(serve_config_path, std::cerr);
     if (version->parsed()) return azdns::run_version(std::cout);
     return azdns::exit_usage;
 }

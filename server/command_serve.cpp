@@ -1,0 +1,164 @@
+// `azdns serve -c FILE`: load the config and every zone (refusing to start
+// on any problem), bind every listener for every worker, then serve until
+// SIGTERM or SIGINT. SIGHUP re-reads the zone files.
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "answer_engine.hpp"
+#include "commands.hpp"
+#include "config.hpp"
+#include "dns_name.hpp"
+#include "listen_socket.hpp"
+#include "log.hpp"
+#include "signals.hpp"
+#include "worker.hpp"
+#include "zone_load.hpp"
+#include "zone_loading.hpp"
+#include "zone_snapshot.hpp"
+
+namespace azdns {
+
+namespace {
+
+// In-flight TCP responses get this long to finish at shutdown.
+constexpr std::uint64_t shutdown_grace_ms = 2000;
+
+std::string plural(std::size_t count, const char* word) {
+    return std::to_string(count) + ' ' + word + (count == 1 ? "" : "s");
+}
+
+std::string describe(const Zone& zone) {
+    return name_to_text(zone.origin()) + " serial " + std::to_string(zone.serial()) + ", " +
+           plural(zone.record_count(), "record");
+}
+
+unsigned worker_count(const ServerConfig& server) {
+    if (server.workers != 0) return server.workers;
+    unsigned cpus = std::thread::hardware_concurrency();
+    return cpus != 0 ? cpus : 1;
+}
+
+// Binds every address once per worker. Any failure is fatal.
+bool bind_all(const ServerConfig& server, unsigned workers, std::vector<std::vector<ListenSockets>>& sockets,
+              std::string& error) {
+    for (const auto& address : server.listen)
+        if (!check_address_free(address, error)) return false;
+    sockets.resize(workers);
+    for (auto& per_worker : sockets) {
+        for (const auto& address : server.listen) {
+            ListenSockets opened;
+            if (!open_listen_sockets(address, opened, error)) return false;
+            per_worker.push_back(std::move(opened));
+        }
+    }
+    return true;
+}
+
+// `user` in the config: give up root once the sockets are bound.
+bool drop_privileges(const std::string& user, std::string& error) {
+    if (user.empty()) return true;
+    const passwd* entry = ::getpwnam(user.c_str());
+    if (entry == nullptr) return error = "cannot switch to user \"" + user + "\": no such user", false;
+    if (::geteuid() != 0) {
+        if (entry->pw_uid == ::geteuid()) return true;
+        return error = "cannot switch to user \"" + user + "\": not running as root", false;
+    }
+    if (::initgroups(entry->pw_name, entry->pw_gid) != 0 || ::setgid(entry->pw_gid) != 0 ||
+        ::setuid(entry->pw_uid) != 0)
+        return error = "cannot switch to user \"" + user + "\": " + std::strerror(errno), false;
+    return true;
+}
+
+// SIGHUP: re-read every zone file. A zone that fails keeps serving its
+// previous version; the others are published together in one swap.
+void reload_zones(const Config& config, std::vector<std::shared_ptr<const Zone>>& current, ZoneSnapshot& snapshot) {
+    log_line("reloading zones");
+    auto next = std::make_shared<ZoneSet>();
+    for (std::size_t i = 0; i < config.zones.size(); ++i) {
+        const ZoneConfig& zone_config = config.zones[i];
+        Diagnostics diags;
+        auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags);
+        for (const auto& problem : diags.all()) log_line(problem.to_string());
+        if (zone) {
+            log_line("zone " + describe(*zone));
+            current[i] = std::move(zone);
+        } else {
+            log_line("zone " + name_to_text(zone_config.origin) + " failed to load: keeps serving serial " +
+                     std::to_string(current[i]->serial()));
+        }
+        next->add(current[i]);
+    }
+    snapshot.publish(std::move(next));
+}
+
+}  // namespace
+
+int run_serve(const std::string& config_path, std::ostream& err) {
+    std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-response is an error code, not a signal
+
+    Diagnostics diags;
+    auto config = load_config(config_path, diags);
+    LoadedZones zones;
+    if (config) zones = load_zones(*config, diags);
+    for (const auto& problem : diags.all()) err << problem.to_string() << '\n';
+    err.flush();
+    if (diags.has_errors()) {
+        log_line("not serving: " + plural(diags.error_count(), "error") + " in " + config_path);
+        return exit_problem;
+    }
+    for (const auto& zone : zones.zones) log_line("zone " + describe(*zone));
+
+    const ServerConfig& server = config->server;
+    unsigned workers = worker_count(server);
+    std::vector<std::vector<ListenSockets>> sockets;
+    std::string error;
+    if (!bind_all(server, workers, sockets, error) || !drop_privileges(server.user, error)) {
+        log_line(error);
+        return exit_problem;
+    }
+
+    const AnswerEngine engine{AnswerOptions{server.identity, server.version, server.edns_udp_size}};
+    ZoneSnapshot snapshot{zones.set};
+    TcpClientLimit tcp_limit{server.max_tcp_clients, workers};
+    WorkerShared shared{engine, snapshot, tcp_limit, static_cast<std::uint64_t>(server.tcp_idle_timeout.count()),
+                        shutdown_grace_ms};
+    std::vector<std::unique_ptr<Worker>> pool;
+    for (unsigned i = 0; i < workers; ++i) {
+        pool.push_back(std::make_unique<Worker>(i, shared, std::move(sockets[i])));
+        if (error.empty()) error = pool.back()->error();
+    }
+    for (auto& worker : pool) worker->start();
+    if (!error.empty()) {
+        for (auto& worker : pool) worker->stop();
+        pool.clear();  // joins
+        log_line(error);
+        return exit_problem;
+    }
+
+    std::string addresses;
+    for (const auto& address : server.listen) {
+        log_line("listening on udp+tcp " + address.to_string());
+        addresses += (addresses.empty() ? "" : ", ") + address.to_string();
+    }
+    log_line("serving " + plural(zones.zones.size(), "zone") + " on udp+tcp " + addresses + " with " +
+             plural(workers, "worker"));
+    log_line("ready");
+
+    int signal = wait_for_stop_signal([&] { reload_zones(*config, zones.zones, snapshot); });
+
+    log_line(std::string("stopping on ") + signal_name(signal));
+    for (auto& worker : pool) worker->stop();
+    pool.clear();  // joins: each worker ends once its TCP responses are written or the grace period ends
+    log_line("stopped");
+    return exit_ok;
+}
+
+}  // namespace azdns

@@ -1,0 +1,68 @@
+// One answering thread: its own uv_loop, its own UDP and TCP sockets for
+// every listen address (SO_REUSEPORT spreads the load), its own buffers and
+// its own reference to the published zones. Workers share nothing but the
+// ZoneSnapshot, the AnswerEngine (const) and the TCP client count.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "answer_engine.hpp"
+#include "listen_socket.hpp"
+#include "tcp_connection.hpp"
+#include "udp_listener.hpp"
+#include "zone_snapshot.hpp"
+
+namespace azdns {
+
+class TcpListener;
+
+struct WorkerShared {
+    const AnswerEngine& engine;
+    const ZoneSnapshot& zones;
+    TcpClientLimit& tcp_limit;
+    std::uint64_t tcp_idle_timeout_ms;
+    std::uint64_t shutdown_grace_ms;
+};
+
+class Worker {
+public:
+    // Sets up the loop and its handles on the calling thread; nothing runs
+    // until start(). `error()` is non-empty when set-up failed (the worker
+    // must still be started and stopped to release what was set up).
+    Worker(unsigned index, WorkerShared shared, std::vector<ListenSockets> sockets);
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+    ~Worker();  // joins the thread
+
+    [[nodiscard]] const std::string& error() const { return error_; }
+
+    void start();
+    // From any thread: close the listeners, let in-flight TCP responses
+    // finish (up to the grace period), then end the thread.
+    void stop();
+    void join();
+
+private:
+    static void on_stop(uv_async_t* async);
+    void run();
+
+    unsigned index_;
+    WorkerShared shared_;
+    uv_loop_t loop_{};
+    uv_async_t stop_async_{};
+    ZoneSnapshotReader zones_;
+    UdpBatch udp_batch_;
+    std::unique_ptr<std::uint8_t[]> tcp_response_;
+    TcpClients tcp_clients_;
+    std::vector<UdpListener*> udp_listeners_;  // each frees itself once closed
+    std::vector<TcpListener*> tcp_listeners_;
+    std::string error_;
+    std::thread thread_;
+};
+
+}  // namespace azdns

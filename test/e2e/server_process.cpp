@@ -1,0 +1,190 @@
+#include "server_process.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace azdns::e2e {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Binds `type` on loopback of `family` at `port` (0 = any); returns the port bound or 0.
+std::uint16_t try_bind(int family, int type, std::uint16_t port) {
+    int fd = socket(family, type | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (family == AF_INET) {
+        auto* four = reinterpret_cast<sockaddr_in*>(&storage);
+        four->sin_family = AF_INET;
+        four->sin_port = htons(port);
+        four->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        length = sizeof *four;
+    } else {
+        auto* six = reinterpret_cast<sockaddr_in6*>(&storage);
+        six->sin6_family = AF_INET6;
+        six->sin6_port = htons(port);
+        six->sin6_addr = in6addr_loopback;
+        length = sizeof *six;
+    }
+    std::uint16_t bound = 0;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) == 0 &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) == 0)
+        bound = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&storage)->sin_port
+                                        : reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
+    close(fd);
+    return bound;
+}
+
+}  // namespace
+
+TempDir::TempDir(const std::string& prefix) {
+    std::string pattern = (fs::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path = pattern;
+}
+
+TempDir::~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+}
+
+std::uint16_t free_port() {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        std::uint16_t port = try_bind(AF_INET, SOCK_STREAM, 0);
+        if (port != 0 && try_bind(AF_INET, SOCK_DGRAM, port) == port &&
+            try_bind(AF_INET6, SOCK_STREAM, port) == port && try_bind(AF_INET6, SOCK_DGRAM, port) == port)
+            return port;
+    }
+    throw std::runtime_error("no free loopback port found in 100 attempts");
+}
+
+ChildProcess::~ChildProcess() { stop(); }
+
+bool ChildProcess::spawn(const std::vector<std::string>& argv, const fs::path& output) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    int spawned = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) pid_ = -1;
+    return spawned == 0;
+}
+
+void ChildProcess::record(int status) {
+    reaped_ = true;
+    if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
+    else exit_code_ = -1;
+}
+
+bool ChildProcess::running() {
+    if (pid_ <= 0 || reaped_) return false;
+    int status = 0;
+    pid_t got = waitpid(pid_, &status, WNOHANG);
+    if (got == pid_) {
+        record(status);
+        return false;
+    }
+    return got == 0;
+}
+
+int ChildProcess::stop(std::chrono::milliseconds grace) {
+    if (pid_ <= 0) return -1;
+    if (reaped_) return exit_code_.value_or(-1);
+    kill(pid_, SIGTERM);
+    auto deadline = Clock::now() + grace;
+    int status = 0;
+    while (Clock::now() < deadline) {
+        pid_t got = waitpid(pid_, &status, WNOHANG);
+        if (got == pid_) {
+            record(status);
+            return exit_code_.value_or(-1);
+        }
+        if (got < 0 && errno != EINTR) break;
+        // Not a fixed sleep: a short, bounded poll interval while waiting for exit.
+        poll(nullptr, 0, 20);
+    }
+    killed_ = true;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+    exit_code_ = -1;
+    return -1;
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+fs::path e2e_data_dir() { return fs::path(AZDNS_TEST_DATA_DIR) / "e2e"; }
+
+bool wait_until_answering(const Endpoint& server, const std::string& zone, std::chrono::milliseconds wait,
+                          ChildProcess& process) {
+    auto deadline = Clock::now() + wait;
+    while (Clock::now() < deadline) {
+        if (!process.running()) return false;
+        Query soa{.name = zone, .type = rrtype::SOA};
+        if (auto reply = ask_udp(server, soa, milliseconds(100)); reply && reply->qr) return true;
+        // ask_udp waited up to 100 ms; when the port refused at once, pause briefly before retrying.
+        poll(nullptr, 0, 20);
+    }
+    return false;
+}
+
+AzdnsServer::AzdnsServer(ServerOptions options) {
+    port_ = free_port();
+    std::uint16_t control_port = free_port();
+    std::ostringstream config;
+    config << "# written by test/e2e/server_process.cpp\n[server]\n"
+           << "listen = [\"127.0.0.1:" << port_ << "\", \"[::1]:" << port_ << "\"]\n"
+           << "workers = " << options.workers << "\n"
+           << "identity = \"" << options.identity << "\"\n"
+           << "state_dir = \"state\"\n";
+    for (const auto& line : options.server_lines) config << line << "\n";
+    config << "\n[control]\nlisten = \"127.0.0.1:" << control_port << "\"\n";
+    for (const auto& [origin, file] : options.zones) {
+        fs::copy_file(e2e_data_dir() / file, dir_.path / file, fs::copy_options::overwrite_existing);
+        config << "\n[[zone]]\norigin = \"" << origin << "\"\nfile = \"" << file << "\"\n";
+    }
+    fs::create_directories(dir_.path / "state");
+    write_text(dir_.path / "azdns.toml", config.str());
+    if (!process_.spawn({AZDNS_BINARY, "serve", "-c", (dir_.path / "azdns.toml").string()}, dir_.path / "azdns.log"))
+        return;
+    std::string first_zone = options.zones.empty() ? "." : options.zones.front().first;
+    ready_ = wait_until_answering(v4(), first_zone, options.ready_wait, process_);
+}
+
+AzdnsServer::~AzdnsServer() { process_.stop(); }
+
+std::string AzdnsServer::log() const {
+    return "--- azdns log (" + (dir_.path / "azdns.log").string() + ") ---\n" + read_text(dir_.path / "azdns.log") +
+           "--- config ---\n" + read_text(dir_.path / "azdns.toml");
+}
+
+}  // namespace azdns::e2e

@@ -1,0 +1,107 @@
+// Long-running servers for end-to-end tests: the real `azdns serve` (and, for
+// the differential test, NSD) on a free loopback port, in a private temp
+// folder, stopped by PID with bounded waits.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dns_client.hpp"
+
+namespace azdns::e2e {
+
+namespace fs = std::filesystem;
+
+// A folder under the system temp dir, removed with everything in it.
+struct TempDir {
+    fs::path path;
+    explicit TempDir(const std::string& prefix);
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
+
+// A port free for UDP and TCP on both 127.0.0.1 and ::1 (bound to port 0,
+// read back, closed). Another process could still take it; tests accept that.
+std::uint16_t free_port();
+
+// A child process whose stdout and stderr go to a file. Only this PID is ever signalled.
+class ChildProcess {
+public:
+    ChildProcess() = default;
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    bool spawn(const std::vector<std::string>& argv, const fs::path& output);
+    // True while the child has not exited (reaps it when it has).
+    bool running();
+    // SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit code, or
+    // -1 when it had to be killed or died by a signal. Idempotent.
+    int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+    [[nodiscard]] pid_t pid() const { return pid_; }
+    [[nodiscard]] std::optional<int> exit_code() const { return exit_code_; }
+    [[nodiscard]] bool was_killed() const { return killed_; }
+
+private:
+    void record(int status);
+    pid_t pid_ = -1;
+    bool reaped_ = false;
+    bool killed_ = false;
+    std::optional<int> exit_code_;
+};
+
+std::string read_text(const fs::path& path);
+void write_text(const fs::path& path, const std::string& text);
+
+// The folder holding the e2e zones (test/data/e2e).
+fs::path e2e_data_dir();
+
+struct ServerOptions {
+    // Lines added to [server], e.g. {"tcp_idle_timeout = \"1s\""}.
+    std::vector<std::string> server_lines;
+    // origin -> file name in test/data/e2e.
+    std::vector<std::pair<std::string, std::string>> zones{{"example.com.", "example.com.zone"},
+                                                           {"example.net.", "example.net.zone"}};
+    unsigned workers = 2;
+    std::string identity = "e2e-ns1";
+    std::chrono::milliseconds ready_wait{10'000};
+};
+
+// `azdns serve -c CONFIG` on 127.0.0.1:PORT and [::1]:PORT.
+class AzdnsServer {
+public:
+    explicit AzdnsServer(ServerOptions options = {});
+    ~AzdnsServer();
+
+    // Started and answered an SOA query over UDP in time.
+    [[nodiscard]] bool ready() const { return ready_; }
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+    [[nodiscard]] Endpoint v4() const { return {"127.0.0.1", port_}; }
+    [[nodiscard]] Endpoint v6() const { return {"::1", port_}; }
+    [[nodiscard]] const fs::path& dir() const { return dir_.path; }
+    [[nodiscard]] bool running() { return process_.running(); }
+    // What the server printed (stderr and stdout), for failure messages.
+    [[nodiscard]] std::string log() const;
+    // SIGTERM and wait (bounded): the exit code, -1 if killed.
+    int stop() { return process_.stop(); }
+    ChildProcess& process() { return process_; }
+
+private:
+    TempDir dir_{"azdns-e2e"};
+    std::uint16_t port_ = 0;
+    ChildProcess process_;
+    bool ready_ = false;
+};
+
+// Polls `server` with an SOA query for `zone` over UDP until it answers or `wait` passes.
+bool wait_until_answering(const Endpoint& server, const std::string& zone, std::chrono::milliseconds wait,
+                          ChildProcess& process);
+
+}  // namespace azdns::e2e
