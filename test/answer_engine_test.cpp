@@ -36,7 +36,7 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
-constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, HINFO = 13, MX = 15, TXT = 16, AAAA = 28, SRV = 33,
+constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, MX = 15, TXT = 16, AAAA = 28, SRV = 33,
                         DS = 43, OPT = 41, IXFR = 251, AXFR = 252, ANY = 255;
 constexpr std::uint16_t IN = 1, CH = 3;
 
