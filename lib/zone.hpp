@@ -251,7 +251,7 @@ private:
 // goes to `diags` with the offending record's place, in the records' order;
 // `declared_at` (where the zone was configured) carries problems that have no
 // record, such as a missing SOA. nullptr when there was any error.
-[[nodiscard]] std::shared_ptr<const Zone> build_zone(std::string_view origin, std::vector<ZoneRecord>&& records,
+[[nodiscard]] std::shared_ptr<const Zone> build_zone(std::string_view origin, ZoneRecords&& records,
                                                      const SourceLocation& declared_at, Diagnostics& diags);
 
 }  // namespace azdns

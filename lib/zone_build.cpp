@@ -8,7 +8,7 @@
 
 namespace azdns {
 
-ZoneBuilder::ZoneBuilder(std::string_view origin, std::vector<ZoneRecord>&& records, const SourceLocation& declared_at)
+ZoneBuilder::ZoneBuilder(std::string_view origin, ZoneRecords&& records, const SourceLocation& declared_at)
     : zone_(new Zone()), records_(std::move(records)), declared_at_(declared_at) {
     zone_->origin_ = origin;
     zone_->origin_labels_ = name_label_count(origin);
@@ -22,6 +22,9 @@ std::shared_ptr<const Zone> ZoneBuilder::build(Diagnostics& diags) {
     finish_apex();
     report(diags);
     if (error_count_ > 0) return nullptr;
+    // The records are in the zone now; freeing them first lowers the peak.
+    records_ = ZoneRecords();
+    node_of_ = {};
     zone_->nodes_.shrink_to_fit();
     zone_->labels_.shrink_to_fit();
     zone_->rrsets_.shrink_to_fit();
@@ -32,21 +35,28 @@ void ZoneBuilder::accept_records() {
     // The apex is node 0 and, having no parent, is never in the hash table.
     zone_->labels_.push_back('\0');
     zone_->nodes_.push_back({Zone::no_node, 0, 0, 0, Zone::apex_flag});
-    zone_->slots_.resize(16);
     marks_.push_back(0);
+    // Size the hash table for the owner names up front (still at most half
+    // full): growing it re-inserts every node, a tenth of the build time.
+    std::size_t owners = 0;
+    for (std::size_t i = 0; i < records_.size(); ++i) owners += i == 0 || records_.owner(i) != records_.owner(i - 1);
+    std::size_t slots = 16;
+    while (slots < owners * 2) slots *= 2;
+    zone_->slots_.resize(slots);
 
     node_of_.assign(records_.size(), Zone::no_node);
     std::size_t previous = no_record;
     for (std::size_t i = 0; i < records_.size(); ++i) {
         if (!accepts(i)) continue;
-        const ZoneRecord& record = records_[i];
+        std::string_view owner = records_.owner(i);
+        std::uint16_t type = records_.type(i);
         // Zone files list a name's records together: skip the walk for those.
-        bool same_owner = previous != no_record && records_[previous].owner == record.owner;
-        std::uint32_t node = same_owner ? node_of_[previous] : insert_name(record.owner);
+        bool same_owner = previous != no_record && records_.owner(previous) == owner;
+        std::uint32_t node = same_owner ? node_of_[previous] : insert_name(owner);
         node_of_[i] = node;
         previous = i;
-        if (record.type == rr_type::ns) marks_[node] |= has_ns;
-        if (record.type == rr_type::a || record.type == rr_type::aaaa) marks_[node] |= has_address;
+        if (type == rr_type::ns) marks_[node] |= has_ns;
+        if (type == rr_type::a || type == rr_type::aaaa) marks_[node] |= has_address;
     }
 }
 
@@ -105,7 +115,7 @@ void ZoneBuilder::mark_delegations() {
 void ZoneBuilder::mark_ns_targets() {
     for (std::size_t i = 0; i < records_.size(); ++i) {
         std::uint32_t node = node_of_[i];
-        if (node == Zone::no_node || records_[i].type != rr_type::ns) continue;
+        if (node == Zone::no_node || records_.type(i) != rr_type::ns) continue;
         if (zone_->nodes_[node].flags & Zone::below_delegation_flag) continue;
         std::uint32_t target = zone_->find_node(name_canonical(rdata(i)));
         if (target != Zone::no_node) marks_[target] |= ns_target;
@@ -120,7 +130,7 @@ void ZoneBuilder::emit_nodes() {
     for (std::size_t i = 0; i < records_.size(); ++i) {
         if (node_of_[i] == Zone::no_node) continue;
         ++start[node_of_[i] + 1];
-        rdata_bytes += 2 + records_[i].rdata.size();
+        rdata_bytes += 2 + rdata(i).size();
     }
     if (rdata_bytes > UINT32_MAX) {
         error(no_record, "zone RDATA exceeds 4 GiB");
@@ -154,11 +164,11 @@ void ZoneBuilder::emit_nodes() {
 // and keeping file order within each type.
 void ZoneBuilder::group_by_type(std::vector<std::uint32_t>& records) {
     auto same_rr = [this](std::uint32_t a, std::uint32_t b) {
-        return records_[a].type == records_[b].type && rdata(a) == rdata(b);
+        return records_.type(a) == records_.type(b) && rdata(a) == rdata(b);
     };
     // Sorting by content first makes duplicates neighbours.
     std::sort(records.begin(), records.end(), [this](std::uint32_t a, std::uint32_t b) {
-        if (records_[a].type != records_[b].type) return records_[a].type < records_[b].type;
+        if (records_.type(a) != records_.type(b)) return records_.type(a) < records_.type(b);
         int order = rdata(a).compare(rdata(b));
         return order != 0 ? order < 0 : a < b;
     });
@@ -166,7 +176,7 @@ void ZoneBuilder::group_by_type(std::vector<std::uint32_t>& records) {
     groups_.clear();
     for (std::size_t i = 0; i < records.size(); ++i) {
         std::uint32_t record = records[i];
-        std::uint16_t type = records_[record].type;
+        std::uint16_t type = records_.type(record);
         if (i > 0 && same_rr(records[i - 1], record)) {
             warning(record, "duplicate " + type_name(type) + " record at " + owner_text(record) + " dropped");
             continue;
@@ -196,7 +206,7 @@ void ZoneBuilder::emit_rrset(std::uint32_t node, const Group& group) {
     zone_->record_count_ += count;
 }
 
-std::shared_ptr<const Zone> build_zone(std::string_view origin, std::vector<ZoneRecord>&& records,
+std::shared_ptr<const Zone> build_zone(std::string_view origin, ZoneRecords&& records,
                                        const SourceLocation& declared_at, Diagnostics& diags) {
     return ZoneBuilder(origin, std::move(records), declared_at).build(diags);
 }

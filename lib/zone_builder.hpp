@@ -15,7 +15,7 @@ namespace azdns {
 
 class ZoneBuilder {
 public:
-    ZoneBuilder(std::string_view origin, std::vector<ZoneRecord>&& records, const SourceLocation& declared_at);
+    ZoneBuilder(std::string_view origin, ZoneRecords&& records, const SourceLocation& declared_at);
 
     std::shared_ptr<const Zone> build(Diagnostics& diags);
 
@@ -64,10 +64,10 @@ private:
     void error(std::size_t record, std::string message);
     void warning(std::size_t record, std::string message);
     std::string owner_text(std::size_t record) const;
-    std::string_view rdata(std::size_t record) const { return records_[record].rdata; }
+    std::string_view rdata(std::size_t record) const { return records_.rdata(record); }
 
     std::shared_ptr<Zone> zone_;
-    std::vector<ZoneRecord> records_;
+    ZoneRecords records_;
     SourceLocation declared_at_;
     std::vector<std::uint32_t> node_of_;  // per record; no_node when rejected
     std::vector<std::uint8_t> marks_;     // per node

@@ -39,7 +39,7 @@ std::string ZoneBuilder::type_name(std::uint16_t type) {
     return ldns_text(ldns_rr_type2str(static_cast<ldns_rr_type>(type)));
 }
 
-std::string ZoneBuilder::owner_text(std::size_t record) const { return quoted(records_[record].owner); }
+std::string ZoneBuilder::owner_text(std::size_t record) const { return quoted(records_.owner(record)); }
 
 void ZoneBuilder::error(std::size_t record, std::string message) {
     notes_.push_back({record, Severity::error, std::move(message)});
@@ -55,7 +55,7 @@ void ZoneBuilder::report(Diagnostics& diags) {
     std::stable_sort(notes_.begin(), notes_.end(),
                      [](const Note& a, const Note& b) { return a.record + 1 < b.record + 1; });
     for (Note& note : notes_) {
-        const SourceLocation& where = note.record == no_record ? declared_at_ : records_[note.record].where;
+        SourceLocation where = note.record == no_record ? declared_at_ : records_.where(note.record);
         if (note.severity == Severity::error) {
             diags.error(where, std::move(note.message));
         } else {
@@ -65,16 +65,17 @@ void ZoneBuilder::report(Diagnostics& diags) {
 }
 
 bool ZoneBuilder::accepts(std::size_t record) {
-    const ZoneRecord& rr = records_[record];
-    if (rr.rclass != LDNS_RR_CLASS_IN) {
-        error(record, "class " + class_name(rr.rclass) + " is not supported; only IN");
+    std::uint16_t rclass = records_.rclass(record);
+    std::uint16_t type = records_.type(record);
+    if (rclass != LDNS_RR_CLASS_IN) {
+        error(record, "class " + class_name(rclass) + " is not supported; only IN");
         return false;
     }
-    if (is_meta_type(rr.type)) {
-        error(record, "type " + type_name(rr.type) + " is a query or meta type, not zone data");
+    if (is_meta_type(type)) {
+        error(record, "type " + type_name(type) + " is a query or meta type, not zone data");
         return false;
     }
-    if (!name_is_at_or_below(rr.owner, zone_->origin_)) {
+    if (!name_is_at_or_below(records_.owner(record), zone_->origin_)) {
         error(record, owner_text(record) + " is outside the zone " + quoted(zone_->origin_));
         return false;
     }
@@ -149,10 +150,10 @@ void ZoneBuilder::check_ns_targets(const Group& group) {
 
 std::optional<std::uint32_t> ZoneBuilder::check_rrset(std::uint32_t node, const Group& group) {
     std::size_t first = kept_[group.begin];
-    std::uint32_t ttl = records_[first].ttl;
+    std::uint32_t ttl = records_.ttl(first);
     std::size_t wire = 0;
     for (std::size_t k = group.begin; k < group.end; ++k) {
-        ttl = std::min(ttl, records_[kept_[k]].ttl);
+        ttl = std::min(ttl, records_.ttl(kept_[k]));
         wire += rr_overhead + rdata(kept_[k]).size();
     }
     if (wire > max_rrset_wire) {
@@ -162,9 +163,9 @@ std::optional<std::uint32_t> ZoneBuilder::check_rrset(std::uint32_t node, const 
     }
     // RRSIGs covering different types legitimately differ in TTL.
     for (std::size_t k = group.begin + 1; k < group.end && group.type != rr_type::rrsig; ++k) {
-        std::uint32_t own = records_[kept_[k]].ttl;
-        if (own == records_[first].ttl) continue;
-        warning(kept_[k], "TTL " + std::to_string(own) + " differs from " + std::to_string(records_[first].ttl) +
+        std::uint32_t own = records_.ttl(kept_[k]);
+        if (own == records_.ttl(first)) continue;
+        warning(kept_[k], "TTL " + std::to_string(own) + " differs from " + std::to_string(records_.ttl(first)) +
                               " of the same RRset; using " + std::to_string(ttl));
     }
     if (group.type == rr_type::ns && !(zone_->nodes_[node].flags & Zone::below_delegation_flag)) {

@@ -25,6 +25,7 @@
 
 #include "dns_name.hpp"
 #include "zone_file_tokenizer.hpp"
+#include "zone_rdata_fast.hpp"
 
 namespace azdns {
 
@@ -100,6 +101,7 @@ std::uint16_t generic_code(std::string_view digits) {
 
 // 0 when `token` names no type.
 std::uint16_t type_code(std::string_view token) {
+    if (std::uint16_t code = fast_type_code(token)) return code;
     if (istarts_with(token, "TYPE")) return generic_code(token.substr(4));
     std::string name(token);
     return static_cast<std::uint16_t>(ldns_get_rr_type_by_name(name.c_str()));
@@ -107,6 +109,8 @@ std::uint16_t type_code(std::string_view token) {
 
 // 0 when `token` names no class.
 std::uint16_t class_code(std::string_view token) {
+    if (iequals(token, "IN")) return class_in;
+    if (fast_type_code(token) != 0) return 0;  // no common type name is also a class name
     if (istarts_with(token, "CLASS")) return generic_code(token.substr(5));
     std::string name(token);
     return static_cast<std::uint16_t>(ldns_get_rr_class_by_name(name.c_str()));
@@ -164,7 +168,8 @@ bool is_absolute(std::string_view text) {
 // kept; on failure `status` says why in ldns' words.
 std::optional<std::string> resolve_name(std::string_view text, std::string_view origin, ldns_status& status) {
     status = LDNS_STATUS_OK;
-    if (text == "@") return std::string(origin);
+    std::string fast;
+    if (fast_name(text, origin, fast)) return fast;
     std::string c_text(text);
     ldns_rdf* raw = nullptr;
     status = ldns_str2rdf_dname(&raw, c_text.c_str());
@@ -207,9 +212,9 @@ struct FileState {
     std::optional<std::string> previous_owner;
 };
 
-// The fields before RDATA: [owner] [TTL] [class] type, TTL and class in either order.
+// The fields before RDATA: [owner] [TTL] [class] type, TTL and class in either
+// order. The owner is left in FileState::previous_owner.
 struct RecordHead {
-    std::string owner;
     std::optional<std::uint32_t> ttl;
     std::uint16_t type = 0;
     std::size_t type_index = 0;  // the type's token; RDATA tokens follow it
@@ -220,14 +225,14 @@ public:
     explicit ZoneFileReader(Diagnostics& diags) : diags_(diags) {}
 
     void read_file(const std::string& path, std::string_view origin, const SourceLocation& opened_from);
-    [[nodiscard]] std::vector<ZoneRecord> take_records() { return std::move(records_); }
+    [[nodiscard]] ZoneRecords take_records() { return std::move(records_); }
 
 private:
     void read_directive(const ZoneEntry& entry, FileState& file);
     void read_include(std::span<const ZoneToken> args, const FileState& file);
     void read_record(const ZoneEntry& entry, FileState& file);
     std::optional<RecordHead> read_head(const ZoneEntry& entry, FileState& file);
-    std::optional<std::string> read_rdata(const ZoneEntry& entry, std::size_t type_index, const FileState& file);
+    bool read_rdata(const ZoneEntry& entry, const RecordHead& head, const FileState& file);
     std::uint32_t effective_ttl(std::optional<std::uint32_t> stated, const SourceLocation& where);
 
     void error(const FileState& file, const ZoneToken& token, std::string message) {
@@ -235,13 +240,16 @@ private:
     }
 
     Diagnostics& diags_;
-    std::vector<ZoneRecord> records_;
+    ZoneRecords records_;
     std::vector<FileId> open_files_;  // the $INCLUDE chain being read
     // TTL defaults carry across $INCLUDE boundaries, as in BIND.
     std::optional<std::uint32_t> dollar_ttl_;
     std::optional<std::uint32_t> last_stated_ttl_;
     bool warned_no_ttl_ = false;
-    std::string rr_text_;  // reused for each record's text handed to ldns
+    // Reused for every record, so that reading allocates nothing per record.
+    std::string rr_text_;  // the record's text handed to ldns
+    std::string rdata_;    // the record's RDATA, wire form
+    std::string owner_;    // the owner being resolved
 };
 
 void ZoneFileReader::read_file(const std::string& path, std::string_view origin, const SourceLocation& opened_from) {
@@ -344,11 +352,10 @@ void ZoneFileReader::read_include(std::span<const ZoneToken> args, const FileSta
 void ZoneFileReader::read_record(const ZoneEntry& entry, FileState& file) {
     auto head = read_head(entry, file);
     if (!head) return;
-    auto rdata = read_rdata(entry, head->type_index, file);
-    if (!rdata) return;
-    SourceLocation where{file.path, entry.line, entry.column};
-    std::uint32_t ttl = effective_ttl(head->ttl, where);
-    records_.push_back({std::move(head->owner), head->type, class_in, ttl, std::move(*rdata), std::move(where)});
+    if (!read_rdata(entry, *head, file)) return;
+    ZoneRecord record{*file.previous_owner, head->type, class_in, 0, rdata_, {file.path, entry.line, entry.column}};
+    record.ttl = effective_ttl(head->ttl, record.where);
+    records_.add(record);
 }
 
 std::optional<RecordHead> ZoneFileReader::read_head(const ZoneEntry& entry, FileState& file) {
@@ -359,18 +366,21 @@ std::optional<RecordHead> ZoneFileReader::read_head(const ZoneEntry& entry, File
             error(file, entry.tokens[0], "no owner name: the line starts with a blank but no record precedes it");
             return std::nullopt;
         }
-        head.owner = *file.previous_owner;
     } else {
         const ZoneToken& owner = entry.tokens[next++];
-        ldns_status status = LDNS_STATUS_OK;
-        auto name = resolve_name(owner.text, file.origin, status);
-        if (!name) {
-            error(file, owner, "bad owner name " + in_quotes(owner.text) + ldns_says(status));
-            return std::nullopt;
+        owner_.clear();
+        if (!fast_name(owner.text, file.origin, owner_)) {
+            ldns_status status = LDNS_STATUS_OK;
+            auto name = resolve_name(owner.text, file.origin, status);
+            if (!name) {
+                error(file, owner, "bad owner name " + in_quotes(owner.text) + ldns_says(status));
+                return std::nullopt;
+            }
+            owner_ = std::move(*name);
         }
-        name_canonicalize(*name);
-        file.previous_owner = *name;
-        head.owner = std::move(*name);
+        name_canonicalize(owner_);
+        if (!file.previous_owner) file.previous_owner.emplace();
+        file.previous_owner->swap(owner_);  // keeps both buffers: no allocation per record
     }
 
     // A TTL starts with a digit and no type or class does (BIND's rule).
@@ -412,9 +422,12 @@ std::optional<RecordHead> ZoneFileReader::read_head(const ZoneEntry& entry, File
     return head;
 }
 
-// RDATA in wire form, names uncompressed and in the case written.
-std::optional<std::string> ZoneFileReader::read_rdata(const ZoneEntry& entry, std::size_t type_index,
-                                                      const FileState& file) {
+// RDATA in wire form into rdata_, names uncompressed and in the case written.
+bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, const FileState& file) {
+    const std::size_t type_index = head.type_index;
+    std::span<const ZoneToken> fields(entry.tokens.begin() + static_cast<std::ptrdiff_t>(type_index) + 1,
+                                      entry.tokens.end());
+    if (fast_rdata(head.type, fields, file.origin, rdata_)) return true;
     // ldns reads the RDATA from a one-line record. The owner is a placeholder
     // (ours is resolved already) and the class was checked above.
     const ZoneToken& type = entry.tokens[type_index];
@@ -433,21 +446,21 @@ std::optional<std::string> ZoneFileReader::read_rdata(const ZoneEntry& entry, st
     if (rdata_text.size() > max_rdata_text) {
         error(file, first, "RDATA for " + std::string(type.text) + " longer than " + std::to_string(max_rdata_text) +
                                " characters, more than ldns reads");
-        return std::nullopt;
+        return false;
     }
     ldns_rr* raw = nullptr;
     ldns_status status = ldns_rr_new_frm_str(&raw, rr_text_.c_str(), 0, file.origin_rdf.get(), nullptr);
     RrPtr rr(raw);
     if (status != LDNS_STATUS_OK) {
         error(file, first, "bad RDATA for " + std::string(type.text) + ": " + excerpt(rdata_text) + ldns_says(status));
-        return std::nullopt;
+        return false;
     }
-    std::string rdata;
+    rdata_.clear();
     for (std::size_t i = 0; i < ldns_rr_rd_count(rr.get()); ++i) {
         const ldns_rdf* field = ldns_rr_rdf(rr.get(), i);
-        rdata.append(reinterpret_cast<const char*>(ldns_rdf_data(field)), ldns_rdf_size(field));
+        rdata_.append(reinterpret_cast<const char*>(ldns_rdf_data(field)), ldns_rdf_size(field));
     }
-    return rdata;
+    return true;
 }
 
 // The record's own TTL wins, then $TTL (RFC 2308), then the last TTL stated
@@ -469,7 +482,7 @@ std::uint32_t ZoneFileReader::effective_ttl(std::optional<std::uint32_t> stated,
 
 }  // namespace
 
-std::vector<ZoneRecord> read_zone_file(const std::string& path, std::string_view origin,
+ZoneRecords read_zone_file(const std::string& path, std::string_view origin,
                                        const SourceLocation& opened_from, Diagnostics& diags) {
     ZoneFileReader reader(diags);
     reader.read_file(path, origin, opened_from);

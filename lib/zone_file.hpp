@@ -8,7 +8,6 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "diagnostics.hpp"
 #include "zone_record.hpp"
@@ -18,7 +17,7 @@ namespace azdns {
 // `origin` is the zone's origin in wire form; it is the initial $ORIGIN.
 // A file that cannot be opened is reported at `opened_from` (the place that
 // named it: the config's `file` key, or the $INCLUDE line).
-[[nodiscard]] std::vector<ZoneRecord> read_zone_file(const std::string& path, std::string_view origin,
-                                                     const SourceLocation& opened_from, Diagnostics& diags);
+[[nodiscard]] ZoneRecords read_zone_file(const std::string& path, std::string_view origin,
+                                        const SourceLocation& opened_from, Diagnostics& diags);
 
 }  // namespace azdns

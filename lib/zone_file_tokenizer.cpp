@@ -3,11 +3,26 @@
 #include <sys/types.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
 namespace azdns {
+
+namespace {
+
+// The characters that end a plain run of token text. A table, because
+// string_view::find_first_of calls memchr on the set for every character.
+constexpr std::array<bool, 256> special_chars = [] {
+    std::array<bool, 256> table{};
+    for (unsigned char c : std::string_view(" \t\r;()\\\"")) table[c] = true;
+    return table;
+}();
+
+bool is_special(char c) { return special_chars[static_cast<unsigned char>(c)]; }
+
+}  // namespace
 
 ZoneTokenizer::ZoneTokenizer(std::FILE* file, std::string path, Diagnostics& diags)
     : file_(file), path_(std::move(path)), diags_(diags) {}
@@ -128,8 +143,8 @@ void ZoneTokenizer::scan_line(std::string_view line, ZoneEntry& entry) {
                 break;
             }
             default: {
-                std::size_t end = line.find_first_of(" \t\r;()\\\"", i);
-                if (end == std::string_view::npos) end = line.size();
+                std::size_t end = i + 1;
+                while (end < line.size() && !is_special(line[end])) ++end;
                 append(i, end - i);
                 i = end - 1;
                 break;

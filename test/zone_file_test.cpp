@@ -40,14 +40,14 @@ std::string hex(std::string_view data) {
 }
 
 struct Loaded {
-    std::vector<ZoneRecord> records;
+    ZoneRecords records;
     std::string messages;  // one diagnostic per line
 
     // The `nth` record with this owner and type; fails the test if missing.
-    const ZoneRecord& at(const char* owner, std::uint16_t type, std::size_t nth = 0) const {
+    ZoneRecord at(const char* owner, std::uint16_t type, std::size_t nth = 0) const {
         std::string key = name_canonical(wire(owner));
-        for (const auto& record : records) {
-            if (record.owner == key && record.type == type && nth-- == 0) return record;
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            if (records.owner(i) == key && records.type(i) == type && nth-- == 0) return records[i];
         }
         FAIL("no record " << owner << " type " << type);
         throw std::logic_error("FAIL throws");  // for the compiler: no value to return

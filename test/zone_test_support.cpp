@@ -25,9 +25,15 @@ using BufferPtr = std::unique_ptr<ldns_buffer, Free<ldns_buffer_free>>;
 
 }  // namespace
 
-std::vector<ZoneRecord> records_from_text(const std::string& file, std::string_view text, const char* origin) {
+TextRecords::operator ZoneRecords() const {
+    ZoneRecords records;
+    for (const TextRecord& r : *this) records.add({r.owner, r.type, r.rclass, r.ttl, r.rdata, r.where});
+    return records;
+}
+
+TextRecords records_from_text(const std::string& file, std::string_view text, const char* origin) {
     RdfPtr origin_rdf(ldns_dname_new_frm_str(origin));
-    std::vector<ZoneRecord> records;
+    TextRecords records;
     std::istringstream lines{std::string(text)};
     std::string line;
     for (std::uint32_t number = 1; std::getline(lines, line); ++number) {
@@ -37,7 +43,7 @@ std::vector<ZoneRecord> records_from_text(const std::string& file, std::string_v
         ldns_status status = ldns_rr_new_frm_str(&parsed, line.c_str() + start, 3600, origin_rdf.get(), nullptr);
         RrPtr rr(parsed);
         REQUIRE_MESSAGE(status == LDNS_STATUS_OK, line);
-        ZoneRecord record;
+        TextRecord record;
         const ldns_rdf* owner = ldns_rr_owner(rr.get());
         record.owner = name_canonical({reinterpret_cast<const char*>(ldns_rdf_data(owner)), ldns_rdf_size(owner)});
         record.type = static_cast<std::uint16_t>(ldns_rr_get_type(rr.get()));

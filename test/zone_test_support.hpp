@@ -15,13 +15,28 @@ namespace azdns::test {
 inline constexpr std::uint16_t mx = 15;
 inline constexpr std::uint16_t txt = 16;
 
+// A record owning its bytes, so that a test can spoil one before building.
+struct TextRecord {
+    std::string owner;
+    std::uint16_t type = 0;
+    std::uint16_t rclass = 1;
+    std::uint32_t ttl = 0;
+    std::string rdata;
+    SourceLocation where;
+};
+
+// Converts to what build_zone() takes, so tests can pass these straight in.
+struct TextRecords : std::vector<TextRecord> {
+    operator ZoneRecords() const;
+};
+
 // Canonical wire form of a presentation name.
 std::string wire(const char* text);
 
 // One record per line of RR text, names relative to `origin`, default TTL
 // 3600; blank lines and ';' comments skipped. Each record remembers its line
 // and the column where its text starts.
-std::vector<ZoneRecord> records_from_text(const std::string& file, std::string_view text,
+TextRecords records_from_text(const std::string& file, std::string_view text,
                                           const char* origin = "example.com.");
 
 // Where the tests' zone is "declared" in a config.
