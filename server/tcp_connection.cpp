@@ -38,8 +38,8 @@ void TcpConnection::on_closed(uv_handle_t* handle) {
     delete static_cast<TcpConnection*>(handle->data);  // after any write callback (UV_ECANCELED)
 }
 
-void TcpConnection::touch() {
-    owner_.touched(*this);
+void TcpConnection::touch(std::uint64_t when) {
+    owner_.touched(*this, when);
 }
 
 void TcpConnection::on_alloc(uv_handle_t* handle, std::size_t /*suggested*/, uv_buf_t* buf) {
@@ -62,7 +62,7 @@ void TcpConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
         return;
     }
     self->framer_.commit(static_cast<std::size_t>(nread));
-    self->touch();
+    self->touch(uv_hrtime());
     self->answer_buffered();
     self->write_queued();
     if (self->closing_) return;
@@ -96,10 +96,11 @@ void TcpConnection::write_queued() {
     if (closing_ || write_in_flight_ || queued_.empty()) return;
     // Most responses fit in the socket's buffer: try without a request first.
     uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(queued_.data()), static_cast<unsigned>(queued_.size()));
+    std::uint64_t before_write = uv_hrtime();  // see touch(): not after the client can have the bytes
     int written = uv_try_write(stream(), &buf, 1);
     if (written == static_cast<int>(queued_.size())) {
         queued_.clear();
-        touch();
+        touch(before_write);
         return;
     }
     if (written > 0) {
@@ -127,7 +128,9 @@ void TcpConnection::on_write(uv_write_t* request, int status) {
         return;
     }
     self->writing_.clear();
-    self->touch();
+    // Only when the response outgrew the socket's buffer: libuv made the last
+    // write before this callback, so the stamp may trail it (see touch()).
+    self->touch(uv_hrtime());
     self->answer_buffered();  // frames left behind by backpressure
     self->write_queued();
     if (self->closing_) return;
@@ -184,7 +187,7 @@ void TcpClients::accept(uv_stream_t* server) {
     }
     connection->counted_ = true;
     uv_tcp_nodelay(&connection->handle_, 1);
-    connection->touch();
+    connection->touch(uv_hrtime());
     arm_idle_timer();
     connection->update_reading();
 }
@@ -226,8 +229,8 @@ void TcpClients::publish_oldest() {
                                       std::memory_order_relaxed);
 }
 
-void TcpClients::touched(TcpConnection& connection) {
-    connection.last_activity_ = uv_hrtime();
+void TcpClients::touched(TcpConnection& connection, std::uint64_t when) {
+    connection.last_activity_ = when;  // never earlier than the list's back: taken on this thread, after its stamp
     list_.move_to_back(connection);
     publish_oldest();
 }

@@ -73,7 +73,12 @@ private:
     void answer_buffered();   // answers whole frames until the output bound
     void write_queued();      // starts a write if none is in flight
     void update_reading();    // reads while there is room for more responses
-    void touch();
+    // Marks activity at `when`. A write is stamped with a time taken before
+    // the write itself: once the bytes are in the socket the client may read
+    // them and act on another connection (of any worker) before this thread
+    // runs again, and a stamp taken then would rank this connection as newer
+    // than that later activity, so the client limit would evict the wrong one.
+    void touch(std::uint64_t when);
 
     uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
 
@@ -113,7 +118,7 @@ public:
 private:
     friend class TcpConnection;
 
-    void touched(TcpConnection& connection);
+    void touched(TcpConnection& connection, std::uint64_t when);
     void closed(TcpConnection& connection);
     void arm_idle_timer();
     void publish_oldest();
