@@ -49,14 +49,18 @@ std::uint16_t flags_for(const Query& query, const ResponseOutcome& outcome) {
                                       (outcome.truncated ? flag_tc : 0) | (outcome.rcode & 0x0F));
 }
 
+// The payload size we offer EDNS clients, and the longest UDP response.
+std::size_t udp_size_offered(const AnswerOptions& options) {
+    return std::max<std::size_t>(options.edns_udp_size, classic_udp_size);
+}
+
 // RFC 6891 section 6.2.5: never below 512, never above what we offer.
 std::size_t response_limit(const Query& query, const AnswerOptions& options, Transport transport,
                            std::size_t buffer_size) {
     if (transport == Transport::tcp) return std::min(buffer_size, max_message_size);
     std::size_t limit = classic_udp_size;
     if (query.edns.present) {
-        std::size_t ours = std::max<std::size_t>(options.edns_udp_size, classic_udp_size);
-        limit = std::clamp<std::size_t>(query.edns.udp_size, classic_udp_size, ours);
+        limit = std::clamp<std::size_t>(query.edns.udp_size, classic_udp_size, udp_size_offered(options));
     }
     return std::min(buffer_size, limit);
 }
@@ -84,6 +88,10 @@ bool encode_plan(const AnswerPlan& plan, MessageWriter& writer) {
 }  // namespace
 
 AnswerEngine::AnswerEngine(AnswerOptions options) : options_(std::move(options)) {}
+
+std::size_t AnswerEngine::max_response_size(Transport transport) const {
+    return transport == Transport::tcp ? max_message_size : udp_size_offered(options_);
+}
 
 std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const ZoneSet& zones, Transport transport,
                                  std::span<std::uint8_t> response) const {
@@ -119,8 +127,8 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
     if (edns.present) {
         writer.release();
         auto extended = static_cast<std::uint8_t>(outcome.rcode >> 4);
-        (void)writer.write_opt(std::max<std::uint16_t>(options_.edns_udp_size, classic_udp_size), extended,
-                               edns.dnssec_ok, nsid);
+        (void)writer.write_opt(static_cast<std::uint16_t>(udp_size_offered(options_)), extended, edns.dnssec_ok,
+                               nsid);
     }
     return writer.size();
 }

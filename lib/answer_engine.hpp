@@ -26,7 +26,7 @@ struct AnswerOptions {
     std::uint16_t edns_udp_size = 1232; // largest UDP response to an EDNS client
 };
 
-// Largest response over TCP (and the buffer size callers must provide).
+// Largest response over TCP.
 inline constexpr std::size_t max_message_size = 65535;
 
 class AnswerEngine {
@@ -34,12 +34,17 @@ public:
     explicit AnswerEngine(AnswerOptions options);
 
     // Writes the response to `query` into `response` (at least
-    // max_message_size bytes) and returns its length, or 0 when the query
-    // gets no answer at all (shorter than a header, or QR=1). Over UDP the
-    // response is cut to the client's payload size with TC=1, never leaving
-    // a partial RRset. Does not allocate.
+    // max_response_size(transport) bytes) and returns its length, or 0 when
+    // the query gets no answer at all (shorter than a header, or QR=1). Over
+    // UDP the response is cut to the client's payload size with TC=1, never
+    // leaving a partial RRset. Does not allocate.
     [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones,
                                      Transport transport, std::span<std::uint8_t> response) const;
+
+    // The longest response answer() writes over `transport`: over UDP what
+    // we offer EDNS clients (never below 512), over TCP max_message_size.
+    // UDP listeners size their per-datagram buffers with it.
+    [[nodiscard]] std::size_t max_response_size(Transport transport) const;
 
 private:
     // What to say once the query is known to be well formed; writes the

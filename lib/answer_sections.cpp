@@ -16,7 +16,7 @@ constexpr std::size_t max_chain = 12;
 
 // A canonical copy of a wire name taken from zone data.
 struct CanonicalName {
-    std::array<char, 255> bytes{};
+    std::array<char, 255> bytes;  // only the first `length` are meaningful: not zeroed per query
     std::size_t length = 0;
     [[nodiscard]] std::string_view view() const { return {bytes.data(), length}; }
 };
@@ -124,14 +124,14 @@ void answer_any(const Zone& zone, const ChainLink& link, NodeView node, Transpor
 bool AnswerPlan::add(const PlannedRRset& entry) {
     if (entry.rrset.empty()) return false;
     for (std::size_t i = 0; i < count_; ++i) {
-        const PlannedRRset& seen = entries_[i];
+        const PlannedRRset& seen = entries_[i].entry;
         if (seen.rrset.wire().data() != entry.rrset.wire().data() || seen.rrset.type() != entry.rrset.type()) continue;
         // Wildcard data may legitimately appear under several owners.
         bool same_owner = seen.owner.packet_offset == entry.owner.packet_offset && seen.owner.wire == entry.owner.wire;
         if (same_owner || entry.section == Section::additional) return false;
     }
     if (count_ == capacity) return false;
-    entries_[count_++] = entry;
+    entries_[count_++].entry = entry;
     return true;
 }
 

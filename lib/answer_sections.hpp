@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "answer_engine.hpp"
 #include "message_writer.hpp"
@@ -40,10 +41,19 @@ public:
     // full; additional data simply stays out then.
     bool add(const PlannedRRset& entry);
     [[nodiscard]] std::size_t size() const { return count_; }
-    [[nodiscard]] const PlannedRRset& operator[](std::size_t i) const { return entries_[i]; }
+    [[nodiscard]] const PlannedRRset& operator[](std::size_t i) const { return entries_[i].entry; }
 
 private:
-    std::array<PlannedRRset, capacity> entries_{};
+    // Left unwritten until add() fills it: a plan lives on the stack of every
+    // query and holds a few entries, so initialising all 128 (6 KiB) would
+    // cost more than the rest of the answer.
+    union Slot {
+        Slot() {}
+        PlannedRRset entry;
+    };
+    static_assert(std::is_trivially_destructible_v<PlannedRRset>);
+
+    std::array<Slot, capacity> entries_;
     std::size_t count_ = 0;
 };
 

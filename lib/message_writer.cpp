@@ -42,10 +42,10 @@ void MessageWriter::count(Section section) {
 
 void MessageWriter::write_header(std::uint16_t id, std::uint16_t flags) {
     if (limit_ < header_bytes) return;  // callers guarantee room; stay safe regardless
-    size_ = 0;
-    put16(id);
-    put16(flags);
-    for (int i = 0; i < 4; ++i) put16(0);
+    const std::uint8_t header[header_bytes] = {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id),
+                                               static_cast<std::uint8_t>(flags >> 8), static_cast<std::uint8_t>(flags)};
+    std::memcpy(buffer_.data(), header, header_bytes);  // counts zero
+    size_ = header_bytes;
     counts_ = {};
     target_count_ = 0;
 }

@@ -88,7 +88,9 @@ private:
     std::size_t reserved_ = 0;
     std::size_t size_ = 0;
     std::array<std::uint16_t, 4> counts_{};  // qd, an, ns, ar
-    std::array<std::uint16_t, max_targets> targets_{};  // offsets of uncompressed label starts
+    // Offsets of uncompressed label starts; only the first target_count_ are
+    // set (not zeroed per message: the writer lives on every query's stack).
+    std::array<std::uint16_t, max_targets> targets_;
     std::size_t target_count_ = 0;
 };
 

@@ -9,6 +9,8 @@ constexpr std::uint16_t nsid_option = 3;
 
 std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 
+char ascii_lower(std::uint8_t c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c); }
+
 // Steps over one possibly compressed name (the name itself is never
 // followed: only its bytes here are consumed). False when malformed.
 bool skip_name(std::span<const std::uint8_t> packet, std::size_t& pos, bool& is_root) {
@@ -38,21 +40,18 @@ bool skip_name(std::span<const std::uint8_t> packet, std::size_t& pos, bool& is_
 // The question's name may not be compressed: nothing precedes it to point at.
 bool read_question(std::span<const std::uint8_t> packet, std::size_t& pos, Question& question) {
     std::size_t start = pos;
-    std::size_t length = 0;
     while (true) {
         if (pos >= packet.size()) return false;
         std::uint8_t label = packet[pos];
         if (label > 63) return false;
-        if (length + 1u + label > 255 || pos + 1u + label > packet.size()) return false;
-        for (std::size_t i = 0; i <= label; ++i) {
-            auto c = static_cast<char>(packet[pos + i]);
-            if (i > 0 && c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-            question.canonical[length + i] = c;
-        }
-        length += 1u + label;
+        if (pos - start + 1u + label > 255 || pos + 1u + label > packet.size()) return false;
         pos += 1u + label;
         if (label == 0) break;
     }
+    std::size_t length = pos - start;
+    // Length bytes are at most 63, below 'A': lowering every byte of the
+    // name leaves them alone, and one flat loop vectorises.
+    for (std::size_t i = 0; i < length; ++i) question.canonical[i] = ascii_lower(packet[start + i]);
     if (pos + 4 > packet.size()) return false;
     question.name_length = static_cast<std::uint8_t>(length);
     question.qtype = read16(&packet[pos]);

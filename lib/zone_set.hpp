@@ -2,6 +2,7 @@
 // once published: a reload builds a new set and swaps one pointer.
 #pragma once
 
+#include <bitset>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ private:
     };
 
     std::unordered_map<std::string, std::shared_ptr<const Zone>, NameHash, std::equal_to<>> zones_;
+    // Which name lengths some origin has: find() hashes only the suffixes
+    // that could match, usually one per query.
+    std::bitset<256> origin_lengths_;
 };
 
 }  // namespace azdns

@@ -45,10 +45,13 @@ std::size_t reply_source(msghdr& query, unsigned char* control) {
 
 }  // namespace
 
-UdpBatch::UdpBatch()
-    : queries(new std::uint8_t[size * max_query]), responses(new std::uint8_t[size * max_message_size]) {
+UdpBatch::UdpBatch(std::size_t max_response)
+    : max_response(max_response),
+      response_stride((max_response + 63) / 64 * 64),
+      queries(new std::uint8_t[size * query_stride]),
+      responses(new std::uint8_t[size * response_stride]) {
     for (std::size_t i = 0; i < size; ++i) {
-        query_iov[i] = {queries.get() + i * max_query, max_query};
+        query_iov[i] = {queries.get() + i * query_stride, max_query};
         msghdr& in = received[i].msg_hdr;
         in.msg_name = &peers[i];
         in.msg_iov = &query_iov[i];
@@ -57,6 +60,19 @@ UdpBatch::UdpBatch()
         out.msg_iov = &reply_iov[i];
         out.msg_iovlen = 1;
     }
+}
+
+void UdpBatch::prepare_receive(bool pktinfo) {
+    std::size_t count = pktinfo == prepared_pktinfo_ ? dirty_ : size;
+    for (std::size_t i = 0; i < count; ++i) {
+        msghdr& in = received[i].msg_hdr;
+        in.msg_namelen = sizeof(sockaddr_storage);
+        in.msg_control = pktinfo ? received_control[i].bytes : nullptr;
+        in.msg_controllen = pktinfo ? control_size : 0;
+        in.msg_flags = 0;
+    }
+    prepared_pktinfo_ = pktinfo;
+    dirty_ = 0;
 }
 
 UdpListener::UdpListener(Fd socket, bool pktinfo, AnswerContext context, UdpBatch& batch)
@@ -103,17 +119,12 @@ void UdpListener::on_readable(uv_poll_t* poll, int status, int /*events*/) {
 
 bool UdpListener::answer_batch() {
     UdpBatch& b = batch_;
-    for (std::size_t i = 0; i < UdpBatch::size; ++i) {
-        msghdr& in = b.received[i].msg_hdr;
-        in.msg_namelen = sizeof(sockaddr_storage);
-        in.msg_control = pktinfo_ ? b.received_control[i].bytes : nullptr;
-        in.msg_controllen = pktinfo_ ? UdpBatch::control_size : 0;
-        in.msg_flags = 0;
-    }
+    b.prepare_receive(pktinfo_);
     int received;
     do {
         received = ::recvmmsg(socket_.get(), b.received.data(), UdpBatch::size, MSG_DONTWAIT, nullptr);
     } while (received < 0 && errno == EINTR);
+    b.received_count(received);
     if (received <= 0) return false;  // EAGAIN: drained (other errors: the next wakeup retries)
 
     const ZoneSet& zones = context_.zones.current();  // one snapshot per batch
@@ -121,8 +132,8 @@ bool UdpListener::answer_batch() {
     for (int i = 0; i < received; ++i) {
         msghdr& in = b.received[i].msg_hdr;
         if ((in.msg_flags & MSG_TRUNC) != 0) continue;  // larger than any sane query: drop
-        std::span<const std::uint8_t> query{b.queries.get() + i * UdpBatch::max_query, b.received[i].msg_len};
-        std::span<std::uint8_t> response{b.responses.get() + i * max_message_size, max_message_size};
+        std::span<const std::uint8_t> query{b.queries.get() + i * UdpBatch::query_stride, b.received[i].msg_len};
+        std::span<std::uint8_t> response{b.responses.get() + i * b.response_stride, b.max_response};
         std::size_t length = context_.engine.answer(query, zones, Transport::udp, response);
         if (length == 0) continue;
 

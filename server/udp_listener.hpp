@@ -25,11 +25,15 @@ namespace azdns {
 struct UdpBatch {
     static constexpr std::size_t size = 64;          // datagrams per recvmmsg/sendmmsg
     static constexpr std::size_t max_query = 4096;   // larger queries are dropped
+    // Slots are one cache line longer than a query: at a page-multiple
+    // stride every query's first line would fall in the same cache set.
+    static constexpr std::size_t query_stride = max_query + 64;
     static constexpr std::size_t control_size = CMSG_SPACE(sizeof(in6_pktinfo)) > CMSG_SPACE(sizeof(in_pktinfo))
                                                     ? CMSG_SPACE(sizeof(in6_pktinfo))
                                                     : CMSG_SPACE(sizeof(in_pktinfo));
 
-    UdpBatch();
+    // `max_response` is the engine's max_response_size(Transport::udp).
+    explicit UdpBatch(std::size_t max_response);
     UdpBatch(const UdpBatch&) = delete;
     UdpBatch& operator=(const UdpBatch&) = delete;
 
@@ -43,8 +47,24 @@ struct UdpBatch {
     };
     std::array<Control, size> received_control{};
     std::array<Control, size> reply_control{};
-    std::unique_ptr<std::uint8_t[]> queries;    // size * max_query
-    std::unique_ptr<std::uint8_t[]> responses;  // size * max_message_size (the engine's contract)
+    // A UDP response is at most max_response bytes, so its slot is that
+    // (rounded up to whole cache lines), not the 64 KiB TCP needs: a batch
+    // then spans a few dozen pages instead of 64 x 16.
+    std::size_t max_response;
+    std::size_t response_stride;
+    std::unique_ptr<std::uint8_t[]> queries;    // size * query_stride
+    std::unique_ptr<std::uint8_t[]> responses;  // size * response_stride
+
+    // Readies the receive headers for a recvmmsg by a listener with or
+    // without pktinfo. recvmmsg rewrites only the entries it fills, so only
+    // those are reset, unless the last listener set up the others differently.
+    void prepare_receive(bool pktinfo);
+    // What the last recvmmsg filled (its return value, or 0 on error).
+    void received_count(int count) { dirty_ = count > 0 ? static_cast<std::size_t>(count) : 0; }
+
+private:
+    std::size_t dirty_ = size;  // entries to reset, from the start
+    bool prepared_pktinfo_ = false;
 };
 
 // What a worker's listeners answer with.

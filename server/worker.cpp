@@ -18,6 +18,7 @@ Worker::Worker(unsigned index, WorkerShared shared, std::vector<ListenSockets> s
     : index_(index),
       shared_(shared),
       zones_(shared.zones),
+      udp_batch_(shared.engine.max_response_size(Transport::udp)),
       tcp_response_(new std::uint8_t[max_message_size]),
       tcp_clients_(init_loop(&loop_), index, AnswerContext{shared.engine, zones_}, shared.tcp_limit,
                    shared.tcp_idle_timeout_ms, {tcp_response_.get(), max_message_size}) {

@@ -376,6 +376,23 @@ TEST_SUITE("answer") {
         CHECK(ldns_pkt_edns_udp_size(ours.pkt.get()) == 600);
     }
 
+    TEST_CASE("the room a response needs: what we offer over UDP (at least 512), 65535 over TCP") {
+        AnswerOptions options;
+        CHECK(AnswerEngine(options).max_response_size(Transport::udp) == 1232);
+        CHECK(AnswerEngine(options).max_response_size(Transport::tcp) == max_message_size);
+        options.edns_udp_size = 100;
+        CHECK(AnswerEngine(options).max_response_size(Transport::udp) == 512);
+        options.edns_udp_size = 65535;
+        AnswerEngine engine(options);
+        REQUIRE(engine.max_response_size(Transport::udp) == 65535);
+        // A buffer of exactly that size holds the largest answer a client may get.
+        std::vector<std::uint8_t> buffer(engine.max_response_size(Transport::udp));
+        std::size_t n = engine.answer(make_query("big.example.com.", TXT, {.edns = true, .udp_size = 65535}), zones(),
+                                      Transport::udp, buffer);
+        CHECK(n > 1232);
+        CHECK((buffer[2] & 0x02) == 0);  // TC clear: all 40 TXT records fit
+    }
+
     TEST_CASE("referral glue that does not fit sets TC; other additional data is dropped silently") {
         auto r = ask("www.fat.example.com.", A);
         CHECK_FALSE(r.aa());
@@ -596,8 +613,9 @@ TEST_SUITE("answer") {
             }
             std::fill(buffer.begin(), buffer.end(), 0xA5);
             auto transport = (i & 1) ? Transport::tcp : Transport::udp;
+            // Exactly the room the contract asks for: UDP listeners give no more.
             std::size_t n = engine.answer(packet, zones(), transport,
-                                          std::span<std::uint8_t>(buffer.data(), max_message_size));
+                                          std::span<std::uint8_t>(buffer.data(), engine.max_response_size(transport)));
             REQUIRE(n <= max_message_size);
             if (transport == Transport::udp) REQUIRE(n <= 4096);
             bool clean = std::all_of(buffer.begin() + static_cast<std::ptrdiff_t>(n), buffer.end(),
