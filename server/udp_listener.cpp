@@ -1,6 +1,11 @@
 #include "udp_listener.hpp"
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "log.hpp"
@@ -9,9 +14,10 @@ namespace azdns {
 
 namespace {
 
-// Batches per wakeup: bounded so TCP clients on the same loop get their turn.
-// The poll is level-triggered, so what is left is picked up on the next turn.
-constexpr int max_batches_per_wakeup = 8;
+// A fallback for stop(): a blocked recvmmsg also gives up this often and
+// the thread looks at its stop flag. shutdown(SHUT_RD) is what normally wakes
+// it, at once.
+constexpr long receive_timeout_us = 200'000;
 
 // The reply leaves from the address the query was sent to: copy the
 // destination of the query into the source of the reply. Returns the control
@@ -75,66 +81,84 @@ void UdpBatch::prepare_receive(bool pktinfo) {
     dirty_ = 0;
 }
 
-UdpListener::UdpListener(Fd socket, bool pktinfo, AnswerContext context, UdpBatch& batch)
-    : socket_(std::move(socket)), pktinfo_(pktinfo), context_(context), batch_(batch) {}
+UdpListener::UdpListener(Fd socket, bool pktinfo, const AnswerEngine& engine, const ZoneSnapshot& zones,
+                         std::string name)
+    : socket_(std::move(socket)),
+      pktinfo_(pktinfo),
+      engine_(engine),
+      zones_(zones),
+      batch_(engine.max_response_size(Transport::udp)),
+      name_(std::move(name)) {}
 
-UdpListener* UdpListener::start(uv_loop_t* loop, Fd socket, bool pktinfo, AnswerContext context, UdpBatch& batch,
-                                std::string& error) {
-    auto* listener = new UdpListener(std::move(socket), pktinfo, context, batch);
-    int rc = uv_poll_init(loop, &listener->poll_, listener->socket_.get());
-    if (rc != 0) {
-        error = std::string("cannot watch udp socket: ") + uv_strerror(rc);
-        delete listener;  // the handle was never initialised
-        return nullptr;
+std::unique_ptr<UdpListener> UdpListener::open(Fd socket, bool pktinfo, const AnswerEngine& engine,
+                                               const ZoneSnapshot& zones, std::string name, std::string& error) {
+    int fd = socket.get();
+    int flags = ::fcntl(fd, F_GETFL);
+    timeval timeout{0, receive_timeout_us};
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ||
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) != 0) {
+        error = std::string("cannot set up udp socket: ") + std::strerror(errno);
+        return nullptr;  // `socket` closes
     }
-    listener->poll_.data = listener;
-    rc = uv_poll_start(&listener->poll_, UV_READABLE, on_readable);
-    if (rc != 0) {
-        error = std::string("cannot watch udp socket: ") + uv_strerror(rc);
-        listener->close();
-        return nullptr;
-    }
-    return listener;
+    return std::unique_ptr<UdpListener>(new UdpListener(std::move(socket), pktinfo, engine, zones, std::move(name)));
 }
 
-void UdpListener::close() {
-    if (closing_) return;
-    closing_ = true;
-    uv_close(reinterpret_cast<uv_handle_t*>(&poll_), on_closed);
+UdpListener::~UdpListener() {
+    stop();
+    join();
 }
 
-void UdpListener::on_closed(uv_handle_t* handle) {
-    delete static_cast<UdpListener*>(handle->data);  // closes the socket after the watcher is gone
+void UdpListener::start() {
+    // Signals go to the main thread (which waits for them), never interrupt
+    // a receive here.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    thread_ = std::thread([this] { run(); });
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
-void UdpListener::on_readable(uv_poll_t* poll, int status, int /*events*/) {
-    auto* self = static_cast<UdpListener*>(poll->data);
-    if (status < 0) {
-        log_line(std::string("udp socket error: ") + uv_strerror(status));
-        return;
-    }
-    for (int round = 0; round < max_batches_per_wakeup && !self->closing_; ++round)
-        if (!self->answer_batch()) break;
+void UdpListener::stop() {
+    if (stopping_.exchange(true)) return;
+    // On Linux this fails with ENOTCONN on an unconnected UDP socket but still
+    // marks it shut for reading and wakes a blocked recvmmsg (which then
+    // returns at once, empty, from then on).
+    (void)::shutdown(socket_.get(), SHUT_RD);
 }
 
-bool UdpListener::answer_batch() {
+void UdpListener::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void UdpListener::run() {
+    if (!name_.empty()) (void)pthread_setname_np(pthread_self(), name_.c_str());
+    while (!stopping_.load(std::memory_order_relaxed)) answer_batch();
+}
+
+void UdpListener::answer_batch() {
     UdpBatch& b = batch_;
     b.prepare_receive(pktinfo_);
-    int received;
-    do {
-        received = ::recvmmsg(socket_.get(), b.received.data(), UdpBatch::size, MSG_DONTWAIT, nullptr);
-    } while (received < 0 && errno == EINTR);
+    // Blocks for the first datagram only; then takes what is queued.
+    int received = ::recvmmsg(socket_.get(), b.received.data(), UdpBatch::size, MSG_WAITFORONE, nullptr);
     b.received_count(received);
-    if (received <= 0) return false;  // EAGAIN: drained (other errors: the next wakeup retries)
+    if (received <= 0) {
+        if (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+            !stopping_.load(std::memory_order_relaxed)) {
+            log_line(std::string("udp receive error: ") + std::strerror(errno));
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));  // no busy loop on a lasting error
+        }
+        return;
+    }
+    if (stopping_.load(std::memory_order_relaxed)) return;
 
-    const ZoneSet& zones = context_.zones.current();  // one snapshot per batch
+    const ZoneSet& zones = zones_.current();  // one snapshot per batch
     unsigned replies = 0;
     for (int i = 0; i < received; ++i) {
         msghdr& in = b.received[i].msg_hdr;
         if ((in.msg_flags & MSG_TRUNC) != 0) continue;  // larger than any sane query: drop
         std::span<const std::uint8_t> query{b.queries.get() + i * UdpBatch::query_stride, b.received[i].msg_len};
         std::span<std::uint8_t> response{b.responses.get() + i * b.response_stride, b.max_response};
-        std::size_t length = context_.engine.answer(query, zones, Transport::udp, response);
+        std::size_t length = engine_.answer(query, zones, Transport::udp, response);
         if (length == 0) continue;
 
         msghdr& out = b.replies[replies].msg_hdr;
@@ -162,7 +186,6 @@ bool UdpListener::answer_batch() {
             ++sent;  // this datagram cannot be sent (e.g. unreachable peer): skip it
         }
     }
-    return received == static_cast<int>(UdpBatch::size);
 }
 
 }  // namespace azdns

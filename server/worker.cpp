@@ -18,17 +18,19 @@ Worker::Worker(unsigned index, WorkerShared shared, std::vector<ListenSockets> s
     : index_(index),
       shared_(shared),
       zones_(shared.zones),
-      udp_batch_(shared.engine.max_response_size(Transport::udp)),
       tcp_response_(new std::uint8_t[max_message_size]),
       tcp_clients_(init_loop(&loop_), index, AnswerContext{shared.engine, zones_}, shared.tcp_limit,
                    shared.tcp_idle_timeout_ms, {tcp_response_.get(), max_message_size}) {
     uv_async_init(&loop_, &stop_async_, on_stop);
     stop_async_.data = this;
-    AnswerContext context{shared.engine, zones_};
-    for (auto& socket : sockets) {
+    for (std::size_t i = 0; i < sockets.size(); ++i) {
+        ListenSockets& socket = sockets[i];
         std::string error;
-        if (auto* udp = UdpListener::start(&loop_, std::move(socket.udp), socket.udp_pktinfo, context, udp_batch_, error))
-            udp_listeners_.push_back(udp);
+        std::string name = "azdns-udp" + std::to_string(index) + "." + std::to_string(i);
+        if (name.size() > 15) name.resize(15);
+        if (auto udp = UdpListener::open(std::move(socket.udp), socket.udp_pktinfo, shared.engine, shared.zones,
+                                         std::move(name), error))
+            udp_listeners_.push_back(std::move(udp));
         else if (error_.empty())
             error_ = error;
         if (auto* tcp = TcpListener::start(&loop_, std::move(socket.tcp), tcp_clients_, error))
@@ -44,13 +46,16 @@ Worker::~Worker() {
 
 void Worker::start() {
     thread_ = std::thread([this] { run(); });
+    for (auto& udp : udp_listeners_) udp->start();
 }
 
 void Worker::stop() {
-    uv_async_send(&stop_async_);  // the only call that crosses threads
+    for (auto& udp : udp_listeners_) udp->stop();
+    uv_async_send(&stop_async_);  // the loop's only call from another thread
 }
 
 void Worker::join() {
+    for (auto& udp : udp_listeners_) udp->join();
     if (thread_.joinable()) thread_.join();
 }
 
@@ -61,9 +66,7 @@ void Worker::run() {
 
 void Worker::on_stop(uv_async_t* async) {
     auto* self = static_cast<Worker*>(async->data);
-    for (auto* udp : self->udp_listeners_) udp->close();
     for (auto* tcp : self->tcp_listeners_) tcp->close();
-    self->udp_listeners_.clear();
     self->tcp_listeners_.clear();
     uv_close(reinterpret_cast<uv_handle_t*>(&self->stop_async_), nullptr);
     self->tcp_clients_.drain(self->shared_.shutdown_grace_ms);

@@ -1,6 +1,8 @@
-// One answering thread: its own uv_loop, its own UDP and TCP sockets for
-// every listen address (SO_REUSEPORT spreads the load), its own buffers and
-// its own reference to the published zones. Workers share nothing but the
+// One worker: a thread with its own uv_loop serving its TCP socket for every
+// listen address, and one UDP thread per listen address blocking in recvmmsg
+// on its own UDP socket (udp_listener.hpp says why). SO_REUSEPORT spreads the
+// load over the workers' sockets. Each thread has its own buffers and its own
+// reference to the published zones. Workers share nothing but the
 // ZoneSnapshot, the AnswerEngine (const) and the TCP client count.
 #pragma once
 
@@ -42,8 +44,9 @@ public:
     [[nodiscard]] const std::string& error() const { return error_; }
 
     void start();
-    // From any thread: close the listeners, let in-flight TCP responses
-    // finish (up to the grace period), then end the thread.
+    // From any thread: end the UDP threads, close the TCP listeners, let
+    // in-flight TCP responses finish (up to the grace period), then end the
+    // loop thread.
     void stop();
     void join();
 
@@ -55,11 +58,10 @@ private:
     WorkerShared shared_;
     uv_loop_t loop_{};
     uv_async_t stop_async_{};
-    ZoneSnapshotReader zones_;
-    UdpBatch udp_batch_;
+    ZoneSnapshotReader zones_;  // the loop thread's (TCP)
     std::unique_ptr<std::uint8_t[]> tcp_response_;
     TcpClients tcp_clients_;
-    std::vector<UdpListener*> udp_listeners_;  // each frees itself once closed
+    std::vector<std::unique_ptr<UdpListener>> udp_listeners_;  // one thread each
     std::vector<TcpListener*> tcp_listeners_;
     std::string error_;
     std::thread thread_;
