@@ -63,14 +63,7 @@ void TcpConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
     }
     self->framer_.commit(static_cast<std::size_t>(nread));
     self->touch(uv_hrtime());
-    self->answer_buffered();
-    self->write_queued();
-    if (self->closing_) return;
-    if (self->finishing_ && !self->write_in_flight_ && self->queued_.empty()) {
-        self->close();
-        return;
-    }
-    self->update_reading();
+    self->serve_buffered();
 }
 
 void TcpConnection::answer_buffered() {
@@ -131,14 +124,18 @@ void TcpConnection::on_write(uv_write_t* request, int status) {
     // Only when the response outgrew the socket's buffer: libuv made the last
     // write before this callback, so the stamp may trail it (see touch()).
     self->touch(uv_hrtime());
-    self->answer_buffered();  // frames left behind by backpressure
-    self->write_queued();
-    if (self->closing_) return;
-    if (self->finishing_ && !self->write_in_flight_ && self->queued_.empty()) {
-        self->close();
+    self->serve_buffered();  // frames left behind by backpressure
+}
+
+void TcpConnection::serve_buffered() {
+    answer_buffered();
+    write_queued();
+    if (closing_) return;
+    if (finishing_ && !write_in_flight_ && queued_.empty()) {
+        close();
         return;
     }
-    self->update_reading();
+    update_reading();
 }
 
 void TcpConnection::update_reading() {

@@ -70,6 +70,7 @@ private:
     static void on_write(uv_write_t* request, int status);
     static void on_closed(uv_handle_t* handle);
 
+    void serve_buffered();    // answers, writes, then closes or reads on as the state says
     void answer_buffered();   // answers whole frames until the output bound
     void write_queued();      // starts a write if none is in flight
     void update_reading();    // reads while there is room for more responses
