@@ -1,0 +1,159 @@
+// Shared by the answer-engine suites: hand-built queries (so letter case and
+// malformations are exact), the test zone, and responses parsed back with ldns.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "answer_engine.hpp"
+#include "dns_name.hpp"
+#include "zone_load.hpp"
+
+// ldns #defines true/false: after every C++ header.
+#include <ldns/ldns.h>
+
+namespace azdns::answer_test {
+
+inline constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, MX = 15, TXT = 16, AAAA = 28, SRV = 33,
+                        DS = 43, OPT = 41, IXFR = 251, AXFR = 252, ANY = 255;
+inline constexpr std::uint16_t IN = 1, CH = 3;
+
+inline std::string wire_name(const char* text) {
+    auto name = name_from_text(text);
+    REQUIRE(name);
+    return *name;
+}
+
+inline const ZoneSet& zones() {
+    static const ZoneSet set = [] {
+        ZoneSet built;
+        Diagnostics diags;
+        auto zone = load_zone(name_canonical(wire_name("example.com.")),
+                              std::string(AZDNS_TEST_DATA_DIR) + "/answer/example.zone", SourceLocation{}, diags);
+        for (const auto& d : diags.all()) MESSAGE(d.to_string());
+        REQUIRE(zone);
+        built.add(zone);
+        return built;
+    }();
+    return set;
+}
+
+struct QueryOptions {
+    std::uint16_t qclass = IN;
+    std::uint16_t id = 0x1234;
+    bool rd = false;
+    bool edns = false;
+    std::uint16_t udp_size = 4096;
+    std::uint8_t version = 0;
+    bool dnssec_ok = false;
+    bool nsid = false;
+    std::uint8_t opcode = 0;
+};
+
+inline void put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
+    out.push_back(static_cast<std::uint8_t>(v >> 8));
+    out.push_back(static_cast<std::uint8_t>(v));
+}
+
+inline std::vector<std::uint8_t> opt_record(const QueryOptions& o) {
+    std::vector<std::uint8_t> rr{0};
+    put16(rr, OPT);
+    put16(rr, o.udp_size);
+    rr.push_back(0);
+    rr.push_back(o.version);
+    put16(rr, o.dnssec_ok ? 0x8000 : 0);
+    std::vector<std::uint8_t> options;
+    // An unknown option (ignored), then NSID.
+    put16(options, 65001);
+    put16(options, 2);
+    options.push_back(0xAB);
+    options.push_back(0xCD);
+    if (o.nsid) {
+        put16(options, 3);
+        put16(options, 0);
+    }
+    put16(rr, static_cast<std::uint16_t>(options.size()));
+    rr.insert(rr.end(), options.begin(), options.end());
+    return rr;
+}
+
+inline std::vector<std::uint8_t> make_query(const char* name, std::uint16_t qtype, const QueryOptions& o = {}) {
+    std::vector<std::uint8_t> q;
+    put16(q, o.id);
+    q.push_back(static_cast<std::uint8_t>(o.opcode << 3 | (o.rd ? 1 : 0)));
+    q.push_back(0);
+    put16(q, 1);
+    put16(q, 0);
+    put16(q, 0);
+    put16(q, o.edns ? 1 : 0);
+    std::string n = wire_name(name);
+    q.insert(q.end(), n.begin(), n.end());
+    put16(q, qtype);
+    put16(q, o.qclass);
+    if (o.edns) {
+        auto rr = opt_record(o);
+        q.insert(q.end(), rr.begin(), rr.end());
+    }
+    return q;
+}
+
+inline std::string rr_text(ldns_rr* rr) {
+    char* s = ldns_rr2str(rr);
+    std::string text(s);
+    free(s);
+    std::replace(text.begin(), text.end(), '\t', ' ');
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+inline std::vector<std::string> section(ldns_rr_list* list) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) out.push_back(rr_text(ldns_rr_list_rr(list, i)));
+    return out;
+}
+
+struct Reply {
+    std::vector<std::uint8_t> wire;
+    std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)> pkt{nullptr, ldns_pkt_free};
+    std::vector<std::string> answer, authority, additional;
+
+    [[nodiscard]] int rcode() const { return ldns_pkt_get_rcode(pkt.get()); }
+    [[nodiscard]] bool aa() const { return ldns_pkt_aa(pkt.get()); }
+    [[nodiscard]] bool tc() const { return ldns_pkt_tc(pkt.get()); }
+    [[nodiscard]] bool has_opt() const { return ldns_pkt_edns(pkt.get()); }
+};
+
+inline Reply ask(const std::vector<std::uint8_t>& query, Transport transport = Transport::udp,
+          const AnswerOptions& options = {}) {
+    AnswerEngine engine(options);
+    std::vector<std::uint8_t> buffer(max_message_size);
+    std::size_t n = engine.answer(query, zones(), transport, buffer);
+    Reply reply;
+    reply.wire.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+    if (n == 0) return reply;
+    ldns_pkt* pkt = nullptr;
+    REQUIRE(ldns_wire2pkt(&pkt, reply.wire.data(), reply.wire.size()) == LDNS_STATUS_OK);
+    reply.pkt.reset(pkt);
+    reply.answer = section(ldns_pkt_answer(pkt));
+    reply.authority = section(ldns_pkt_authority(pkt));
+    reply.additional = section(ldns_pkt_additional(pkt));
+    CHECK_FALSE(ldns_pkt_ra(pkt));
+    CHECK(ldns_pkt_qr(pkt));
+    return reply;
+}
+
+inline Reply ask(const char* name, std::uint16_t qtype, const QueryOptions& o = {}, Transport t = Transport::udp,
+          const AnswerOptions& options = {}) {
+    return ask(make_query(name, qtype, o), t, options);
+}
+
+using Lines = std::vector<std::string>;
+inline const std::string soa_300 = "example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 2024010101 7200 3600 1209600 300";
+
+}  // namespace azdns::answer_test
