@@ -1,0 +1,176 @@
+#include "health_state.hpp"
+
+#include <tuple>
+#include <utility>
+
+namespace azdns {
+
+std::string EndpointId::to_string() const { return address.to_string() + " " + check; }
+
+bool EndpointIdLess::operator()(const EndpointId& a, const EndpointId& b) const {
+    return std::tie(a.address.family, a.address.bytes, a.check) <
+           std::tie(b.address.family, b.address.bytes, b.check);
+}
+
+const EndpointView* HealthSnapshot::endpoint(const EndpointId& id) const {
+    for (const auto& view : endpoints)
+        if (view.id == id) return &view;
+    return nullptr;
+}
+
+const AzView* HealthSnapshot::az(const std::string& name) const {
+    for (const auto& view : azs)
+        if (view.name == name) return &view;
+    return nullptr;
+}
+
+HealthState::HealthState(const std::vector<AzConfig>& azs,
+                         std::map<std::string, std::set<std::string>> service_azs, HealthTime now)
+    : service_azs_(std::move(service_azs)) {
+    for (const auto& config : azs) azs_.push_back(Az{config, false, {}, {}, FenceReason::none, now});
+}
+
+std::vector<HealthTransition> HealthState::add_endpoint(const EndpointId& id, const std::string& az,
+                                                        const CheckConfig& check,
+                                                        EndpointStatus initial, HealthTime now) {
+    // An id already present keeps its state: a reload must not forget health.
+    endpoints_.try_emplace(id, Endpoint{EndpointHealth(initial, now), az, check.rise, check.fall});
+    std::vector<HealthTransition> out;
+    if (Az* owner = find_az(az)) update_az(*owner, now, out);
+    return out;
+}
+
+std::vector<HealthTransition> HealthState::record_probe(const EndpointId& id,
+                                                        const ProbeResult& result, HealthTime now) {
+    std::vector<HealthTransition> out;
+    auto found = endpoints_.find(id);
+    if (found == endpoints_.end()) return out;
+    Endpoint& endpoint = found->second;
+    std::string why;
+    auto flipped = endpoint.health.record(result, endpoint.rise, endpoint.fall, now, why);
+    if (!flipped) return out;
+    out.push_back({*flipped == EndpointStatus::down ? HealthTransition::Kind::endpoint_down
+                                                    : HealthTransition::Kind::endpoint_up,
+                   id.to_string(), why, now});
+    if (Az* owner = find_az(endpoint.az)) update_az(*owner, now, out);
+    return out;
+}
+
+std::vector<HealthTransition> HealthState::advance(HealthTime now) {
+    std::vector<HealthTransition> out;
+    for (Az& az : azs_) {
+        if (az.manual && az.manual->expires && *az.manual->expires <= now) az.manual.reset();
+        update_az(az, now, out);
+    }
+    return out;
+}
+
+FenceOutcome HealthState::fence(const std::string& name, const std::string& reason,
+                                std::optional<HealthTime> expires, bool force, HealthTime now) {
+    FenceOutcome outcome{FenceOutcome::Status::applied, {}, {}};
+    Az* az = find_az(name);
+    if (az == nullptr) {
+        outcome.status = FenceOutcome::Status::unknown_az;
+        return outcome;
+    }
+    if (!force) {
+        for (const auto& [service, service_azs] : service_azs_) {
+            if (!service_azs.contains(name)) continue;
+            bool other_up = false;
+            for (const Az& other : azs_)
+                other_up |= other.config.name != name && service_azs.contains(other.config.name) &&
+                            other.shown == FenceReason::none;
+            if (!other_up) outcome.stranded_services.push_back(service);
+        }
+        if (!outcome.stranded_services.empty()) {
+            outcome.status = FenceOutcome::Status::would_strand;
+            return outcome;
+        }
+    }
+    az->manual = ManualFence{reason, expires};
+    update_az(*az, now, outcome.transitions);
+    return outcome;
+}
+
+FenceOutcome HealthState::unfence(const std::string& name, HealthTime now) {
+    FenceOutcome outcome{FenceOutcome::Status::applied, {}, {}};
+    Az* az = find_az(name);
+    if (az == nullptr) {
+        outcome.status = FenceOutcome::Status::unknown_az;
+        return outcome;
+    }
+    az->manual.reset();
+    update_az(*az, now, outcome.transitions);
+    return outcome;
+}
+
+HealthSnapshot HealthState::snapshot() const {
+    HealthSnapshot snap;
+    for (const auto& [id, endpoint] : endpoints_) {
+        const EndpointHealth& health = endpoint.health;
+        snap.endpoints.push_back({id, endpoint.az, health.status(), health.since(),
+                                  health.last_error(), health.rtt()});
+    }
+    for (const Az& az : azs_)
+        snap.azs.push_back({az.config.name, az.shown, az.manual, up_share(az.config.name), az.since});
+    return snap;
+}
+
+HealthState::Az* HealthState::find_az(const std::string& name) {
+    for (Az& az : azs_)
+        if (az.config.name == name) return &az;
+    return nullptr;
+}
+
+double HealthState::up_share(const std::string& az) const {
+    unsigned total = 0;
+    unsigned up = 0;
+    for (const auto& [id, endpoint] : endpoints_) {
+        if (endpoint.az != az) continue;
+        ++total;
+        up += endpoint.health.counts_as_up() ? 1 : 0;
+    }
+    // An AZ with nothing probed has nothing to judge it by: never auto-fence it.
+    return total == 0 ? 1.0 : static_cast<double>(up) / total;
+}
+
+// Re-judges one AZ from its endpoints and the time, and reports a change of
+// what the answers see (up, fenced for health, fenced by hand).
+void HealthState::update_az(Az& az, HealthTime now, std::vector<HealthTransition>& out) {
+    const double share = up_share(az.config.name);
+    const bool healthy = share >= az.config.fence_below;
+    if (!healthy) {
+        az.health_fenced = true;
+        // Any dip restarts the wait: restore_after means continuously healthy.
+        az.healthy_since.reset();
+    } else if (az.health_fenced) {
+        if (!az.healthy_since) az.healthy_since = now;
+        if (now - *az.healthy_since >= az.config.restore_after) {
+            az.health_fenced = false;
+            az.healthy_since.reset();
+        }
+    }
+
+    // Health is judged even under a manual fence, so lifting it shows the
+    // AZ's real state at once.
+    const FenceReason reason = az.manual        ? FenceReason::manual
+                               : az.health_fenced ? FenceReason::health
+                                                  : FenceReason::none;
+    if (reason == az.shown) return;
+    az.shown = reason;
+    az.since = now;
+    std::string share_text = std::to_string(static_cast<int>(share * 100 + 0.5)) + "% of endpoints up";
+    switch (reason) {
+    case FenceReason::none:
+        out.push_back({HealthTransition::Kind::az_restored, az.config.name, share_text, now});
+        break;
+    case FenceReason::health:
+        out.push_back({HealthTransition::Kind::az_fenced, az.config.name, "health: " + share_text, now});
+        break;
+    case FenceReason::manual:
+        out.push_back({HealthTransition::Kind::az_fenced, az.config.name, "manual: " + az.manual->reason, now});
+        break;
+    }
+}
+
+}  // namespace azdns

@@ -1,0 +1,126 @@
+// The health of every probed endpoint and every AZ (spec: "Health"), and the
+// manual fences. Pure and deterministic: no clock reads, no I/O; every call
+// takes `now`. Calls that can change answers return the transitions they
+// caused: an empty list means the answers need no recomputing.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "endpoint_health.hpp"
+
+namespace azdns {
+
+struct EndpointId {
+    IpAddress address;
+    std::string check;
+
+    bool operator==(const EndpointId&) const = default;
+    [[nodiscard]] std::string to_string() const;  // "192.0.2.1 web"
+};
+
+// A total order so ids can key a map (IpAddress has none of its own).
+struct EndpointIdLess {
+    bool operator()(const EndpointId& a, const EndpointId& b) const;
+};
+
+enum class FenceReason { none, health, manual };
+
+struct ManualFence {
+    std::string reason;                 // the operator's text
+    std::optional<HealthTime> expires;  // none = until unfenced
+};
+
+struct EndpointView {
+    EndpointId id;
+    std::string az;  // empty when the address is in no AZ
+    EndpointStatus status;
+    HealthTime since;
+    std::string last_error;
+    std::chrono::microseconds rtt;
+};
+
+struct AzView {
+    std::string name;
+    FenceReason fenced;  // none = up; manual wins over health
+    std::optional<ManualFence> manual;
+    double up_share;     // 1 for an AZ with no endpoints
+    HealthTime since;    // last change of `fenced`
+};
+
+// A read-only copy for the answer engine and the control API.
+struct HealthSnapshot {
+    std::vector<EndpointView> endpoints;  // in EndpointIdLess order
+    std::vector<AzView> azs;              // in config order
+
+    [[nodiscard]] const EndpointView* endpoint(const EndpointId& id) const;
+    [[nodiscard]] const AzView* az(const std::string& name) const;
+};
+
+struct FenceOutcome {
+    enum class Status { applied, unknown_az, would_strand };
+    Status status;
+    std::vector<std::string> stranded_services;  // would_strand: services left with no AZ up
+    std::vector<HealthTransition> transitions;
+};
+
+class HealthState {
+public:
+    // `service_azs`: for each service name, the AZs its addresses belong to
+    // (the caller derives it from the zones); used only by the fence safety
+    // check.
+    HealthState(const std::vector<AzConfig>& azs,
+                std::map<std::string, std::set<std::string>> service_azs, HealthTime now);
+
+    // `az` is empty for an address in no AZ. `initial` is `unknown` for an
+    // endpoint never seen, or the state restored from disk.
+    std::vector<HealthTransition> add_endpoint(const EndpointId& id, const std::string& az,
+                                               const CheckConfig& check, EndpointStatus initial,
+                                               HealthTime now);
+
+    // A result for an endpoint not added is ignored (it left the zones).
+    std::vector<HealthTransition> record_probe(const EndpointId& id, const ProbeResult& result,
+                                               HealthTime now);
+
+    // Time passing alone restores AZs healthy for `restore_after` and ends
+    // expired manual fences; call it on every tick.
+    std::vector<HealthTransition> advance(HealthTime now);
+
+    // Refused when the AZ is unknown, or when afterwards some service that
+    // has addresses in `az` would have no AZ up, unless `force`.
+    FenceOutcome fence(const std::string& az, const std::string& reason,
+                       std::optional<HealthTime> expires, bool force, HealthTime now);
+    FenceOutcome unfence(const std::string& az, HealthTime now);
+
+    [[nodiscard]] HealthSnapshot snapshot() const;
+
+private:
+    struct Endpoint {
+        EndpointHealth health;
+        std::string az;
+        unsigned rise;
+        unsigned fall;
+    };
+    struct Az {
+        AzConfig config;
+        bool health_fenced = false;
+        std::optional<HealthTime> healthy_since;  // while health-fenced and above the threshold
+        std::optional<ManualFence> manual;
+        FenceReason shown = FenceReason::none;    // last reported, to detect transitions
+        HealthTime since;
+    };
+
+    Az* find_az(const std::string& name);
+    [[nodiscard]] double up_share(const std::string& az) const;
+    void update_az(Az& az, HealthTime now, std::vector<HealthTransition>& out);
+
+    std::vector<Az> azs_;
+    std::map<std::string, std::set<std::string>> service_azs_;
+    std::map<EndpointId, Endpoint, EndpointIdLess> endpoints_;
+};
+
+}  // namespace azdns
