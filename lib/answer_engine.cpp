@@ -94,7 +94,7 @@ std::size_t AnswerEngine::max_response_size(Transport transport) const {
 }
 
 std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const ZoneSet& zones, Transport transport,
-                                 std::span<std::uint8_t> response) const {
+                                 std::span<std::uint8_t> response, const HealthView* health) const {
     Query query;
     ReadStatus status = read_query(query_wire, query);
     if (status == ReadStatus::ignore || response.size() < classic_udp_size) return 0;
@@ -121,7 +121,7 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
     if (edns.present) writer.reserve(MessageWriter::opt_size(nsid.size()));
     (void)writer.write_question(query.question.wire);  // at most 259 + 4 bytes: always fits in 512
 
-    outcome = respond(query, zones, transport, writer);
+    outcome = respond(query, zones, transport, writer, health);
 
     writer.set_flags(flags_for(query, outcome));
     if (edns.present) {
@@ -134,7 +134,7 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
 }
 
 ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, Transport transport,
-                              MessageWriter& writer) const {
+                              MessageWriter& writer, const HealthView* health) const {
     ResponseOutcome outcome;
     const Question& question = query.question;
     if (query.opcode != 0) {
@@ -166,7 +166,8 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
     }
 
     AnswerPlan plan;
-    solve_internet(*zone, question, transport, plan);
+    solve_internet(*zone, question, transport, plan, health);
+    writer.set_health(health);
     outcome.rcode = plan.rcode;
     outcome.authoritative = plan.authoritative;
     outcome.truncated = encode_plan(plan, writer);

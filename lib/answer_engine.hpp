@@ -16,6 +16,7 @@ struct Query;
 struct Question;
 class MessageWriter;
 struct ResponseOutcome;
+class HealthView;
 
 enum class Transport : std::uint8_t { udp, tcp };
 
@@ -37,9 +38,11 @@ public:
     // max_response_size(transport) bytes) and returns its length, or 0 when
     // the query gets no answer at all (shorter than a header, or QR=1). Over
     // UDP the response is cut to the client's payload size with TC=1, never
-    // leaving a partial RRset. Does not allocate.
+    // leaving a partial RRset. Does not allocate. `health` (built from these
+    // zones) filters A/AAAA answers; nullptr serves the zones as they are.
     [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones,
-                                     Transport transport, std::span<std::uint8_t> response) const;
+                                     Transport transport, std::span<std::uint8_t> response,
+                                     const HealthView* health = nullptr) const;
 
     // The longest response answer() writes over `transport`: over UDP what
     // we offer EDNS clients (never below 512), over TCP max_message_size.
@@ -50,7 +53,7 @@ private:
     // What to say once the query is known to be well formed; writes the
     // records, the caller writes the flags and the OPT.
     [[nodiscard]] ResponseOutcome respond(const Query& query, const ZoneSet& zones, Transport transport,
-                                          MessageWriter& writer) const;
+                                          MessageWriter& writer, const HealthView* health) const;
     [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
 
     AnswerOptions options_;

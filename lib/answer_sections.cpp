@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "dns_name.hpp"
+#include "health_view.hpp"
 
 namespace azdns {
 
@@ -135,7 +136,8 @@ bool AnswerPlan::add(const PlannedRRset& entry) {
     return true;
 }
 
-void solve_internet(const Zone& zone, const Question& question, Transport transport, AnswerPlan& plan) {
+void solve_internet(const Zone& zone, const Question& question, Transport transport, AnswerPlan& plan,
+                    const HealthView* health) {
     plan.authoritative = true;
     std::array<CanonicalName, max_chain + 1> seen;  // names already resolved, for loops
     ChainLink link{question.name(), NameRef::in_message(question_offset), question.wire.data(), true};
@@ -145,6 +147,19 @@ void solve_internet(const Zone& zone, const Question& question, Transport transp
         LookupResult result = zone.lookup(link.name, qtype);
         switch (result.status) {
             case LookupStatus::answer:
+                if (health != nullptr) {
+                    const FilteredRRset* filtered = health->find(result.answer);
+                    if (filtered != nullptr && filtered->outcome == HealthOutcome::servfail) {
+                        plan.clear();  // no partial chain with a SERVFAIL
+                        plan.rcode = rcode::servfail;
+                        plan.authoritative = false;
+                        return;
+                    }
+                    if (filtered != nullptr && filtered->outcome == HealthOutcome::nodata) {
+                        answer_negative(zone, plan);  // CNAMEs before it stay
+                        return;
+                    }
+                }
                 answer_positive(zone, link, result.answer, plan);
                 return;
             case LookupStatus::nodata:

@@ -41,6 +41,7 @@ public:
     // full; additional data simply stays out then.
     bool add(const PlannedRRset& entry);
     [[nodiscard]] std::size_t size() const { return count_; }
+    void clear() { count_ = 0; }
     [[nodiscard]] const PlannedRRset& operator[](std::size_t i) const { return entries_[i].entry; }
 
 private:
@@ -60,7 +61,13 @@ private:
 // The question's name sits at this offset in every response.
 inline constexpr std::size_t question_offset = header_size;
 
-// Fills `plan` for an IN query whose name lies in `zone`.
-void solve_internet(const Zone& zone, const Question& question, Transport transport, AnswerPlan& plan);
+class HealthView;
+
+// Fills `plan` for an IN query whose name lies in `zone`. With `health`, an
+// A/AAAA answer whose addresses are all down under policy servfail becomes
+// SERVFAIL with no records, under policy nodata a NODATA (SOA); filtering
+// itself happens when the plan is encoded (MessageWriter::emit_rrset).
+void solve_internet(const Zone& zone, const Question& question, Transport transport, AnswerPlan& plan,
+                    const HealthView* health = nullptr);
 
 }  // namespace azdns

@@ -15,6 +15,8 @@
 
 namespace azdns {
 
+class HealthView;
+
 enum class Section : std::uint8_t { answer, authority, additional };
 
 // An owner name: either already in the message (a compression pointer to
@@ -38,6 +40,11 @@ public:
     // follow them (the OPT record).
     void reserve(std::size_t bytes) { reserved_ = bytes; }
     void release() { reserved_ = 0; }
+
+    // Health filtering for A/AAAA RRsets that are not glue (nullptr = none):
+    // emit_rrset() writes their filtered form and its TTL instead, and
+    // nothing (returning true) for an all-down servfail/nodata outcome.
+    void set_health(const HealthView* health) { health_ = health; }
 
     // Header with zero counts. `flags` is the 16-bit flags word.
     void write_header(std::uint16_t id, std::uint16_t flags);
@@ -92,6 +99,7 @@ private:
     // set (not zeroed per message: the writer lives on every query's stack).
     std::array<std::uint16_t, max_targets> targets_;
     std::size_t target_count_ = 0;
+    const HealthView* health_ = nullptr;
 };
 
 }  // namespace azdns

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "zone.hpp"
 
@@ -23,6 +24,14 @@ public:
     [[nodiscard]] const Zone* find(std::string_view qname) const;
 
     [[nodiscard]] std::size_t size() const { return zones_.size(); }
+
+    // Every zone, in no particular order (for building derived views).
+    [[nodiscard]] std::vector<std::shared_ptr<const Zone>> all() const {
+        std::vector<std::shared_ptr<const Zone>> out;
+        out.reserve(zones_.size());
+        for (const auto& [origin, zone] : zones_) out.push_back(zone);
+        return out;
+    }
 
 private:
     // Lets find() look up string_views without building a std::string.

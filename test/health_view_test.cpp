@@ -1,0 +1,218 @@
+// Health-filtered answers, packet in and packet out: which A/AAAA records
+// stay, their TTL, and the all-down policies (spec: "Answer semantics").
+#include "health_view.hpp"
+
+#include "answer_test_support.hpp"
+#include "config.hpp"
+#include "health_state.hpp"
+
+using namespace azdns;
+using namespace azdns::answer_test;
+
+namespace {
+
+const ZoneSet& health_zones() {
+    static const ZoneSet set = [] {
+        ZoneSet built;
+        Diagnostics diags;
+        auto zone = load_zone(name_canonical(wire_name("example.com.")),
+                              std::string(AZDNS_TEST_DATA_DIR) + "/health/health.zone", SourceLocation{}, diags);
+        for (const auto& d : diags.all()) MESSAGE(d.to_string());
+        REQUIRE(zone);
+        built.add(zone);
+        return built;
+    }();
+    return set;
+}
+
+IpAddress ip(const char* text) {
+    auto address = IpAddress::parse(text);
+    REQUIRE(address);
+    return *address;
+}
+
+Config make_config(AllDownPolicy policy = AllDownPolicy::serve_all) {
+    Config config;
+    config.ttl = {60, 20, 10};
+    config.all_down = policy;
+    AzConfig a;
+    a.name = "a";
+    a.prefixes = {*IpPrefix::parse("10.1.0.0/16")};
+    AzConfig b;
+    b.name = "b";
+    b.prefixes = {*IpPrefix::parse("10.2.0.0/16"), *IpPrefix::parse("2001:db8:b::/48")};
+    config.azs = {a, b};
+    ServiceConfig www;
+    www.name = wire_name("www.example.com.");
+    www.check = "web";
+    ServiceConfig fo;
+    fo.name = wire_name("fo.example.com.");
+    fo.check = "web";
+    fo.policy = ServicePolicy::failover;
+    fo.prefer = {"a", "b"};
+    config.services = {www, fo};
+    return config;
+}
+
+struct Health {
+    HealthSnapshot snapshot;
+    Health() {
+        snapshot.azs = {AzView{"a", FenceReason::none, std::nullopt, 1.0, {}},
+                        AzView{"b", FenceReason::none, std::nullopt, 1.0, {}}};
+    }
+    Health& fence(const char* az, FenceReason reason = FenceReason::manual) {
+        for (auto& v : snapshot.azs) {
+            if (v.name == az) v.fenced = reason;
+        }
+        return *this;
+    }
+    Health& endpoint(const char* address, EndpointStatus status, const char* az, const char* check = "web") {
+        snapshot.endpoints.push_back(EndpointView{{ip(address), check}, az, status, {}, "", {}});
+        return *this;
+    }
+};
+
+Reply ask_health(const char* name, std::uint16_t qtype, const HealthView* view, Transport t = Transport::udp) {
+    AnswerEngine engine(AnswerOptions{});
+    std::vector<std::uint8_t> buffer(max_message_size);
+    std::size_t n = engine.answer(make_query(name, qtype), health_zones(), t, buffer, view);
+    Reply reply;
+    reply.wire.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+    REQUIRE(n > 0);
+    ldns_pkt* pkt = nullptr;
+    REQUIRE(ldns_wire2pkt(&pkt, reply.wire.data(), reply.wire.size()) == LDNS_STATUS_OK);
+    reply.pkt.reset(pkt);
+    reply.answer = section(ldns_pkt_answer(pkt));
+    reply.authority = section(ldns_pkt_authority(pkt));
+    reply.additional = section(ldns_pkt_additional(pkt));
+    return reply;
+}
+
+std::shared_ptr<const HealthView> view_of(const Health& h, AllDownPolicy policy = AllDownPolicy::serve_all) {
+    return HealthView::build(health_zones(), make_config(policy), h.snapshot);
+}
+
+}  // namespace
+
+TEST_SUITE("health_view") {
+    TEST_CASE("no HealthView: answers unchanged") {
+        auto r = ask_health("www.example.com.", A, nullptr);
+        CHECK(r.answer == Lines{"www.example.com. 3600 IN A 10.1.0.10", "www.example.com. 3600 IN A 10.2.0.10"});
+    }
+
+    TEST_CASE("all healthy: every address, TTL capped by ttl.max") {
+        auto view = view_of(Health{});
+        auto r = ask_health("www.example.com.", A, view.get());
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.answer == Lines{"www.example.com. 60 IN A 10.1.0.10", "www.example.com. 60 IN A 10.2.0.10"});
+        // A zone TTL below ttl.max stays.
+        CHECK(ask_health("short.example.com.", A, view.get()).answer == Lines{"short.example.com. 30 IN A 10.1.0.30"});
+        // Addresses in no AZ and not probed: untouched, TTL too.
+        CHECK(ask_health("plain.example.com.", A, view.get()).answer ==
+              Lines{"plain.example.com. 3600 IN A 192.0.2.99"});
+    }
+
+    TEST_CASE("fenced AZ: its addresses go, TTL degraded") {
+        auto view = view_of(Health{}.fence("b"));
+        auto r = ask_health("www.example.com.", A, view.get());
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.aa());
+        CHECK(r.answer == Lines{"www.example.com. 20 IN A 10.1.0.10"});
+        // Through a CNAME too.
+        auto c = ask_health("alias.example.com.", A, view.get());
+        CHECK(c.answer == Lines{"alias.example.com. 3600 IN CNAME www.example.com.", "www.example.com. 20 IN A 10.1.0.10"});
+        // Addresses in no AZ stay beside a fenced one.
+        auto m = ask_health("mixed.example.com.", A, view_of(Health{}.fence("a")).get());
+        CHECK(m.answer == Lines{"mixed.example.com. 20 IN A 192.0.2.40"});
+    }
+
+    TEST_CASE("a probed endpoint that is down is removed; unknown counts as up") {
+        auto view = view_of(Health{}
+                                .endpoint("10.1.0.10", EndpointStatus::down, "a")
+                                .endpoint("10.2.0.10", EndpointStatus::unknown, "b"));
+        auto r = ask_health("www.example.com.", A, view.get());
+        CHECK(r.answer == Lines{"www.example.com. 20 IN A 10.2.0.10"});
+        // Another check's verdict does not apply to this service.
+        auto other = view_of(Health{}.endpoint("10.1.0.10", EndpointStatus::down, "a", "other"));
+        CHECK(ask_health("www.example.com.", A, other.get()).answer ==
+              Lines{"www.example.com. 60 IN A 10.1.0.10", "www.example.com. 60 IN A 10.2.0.10"});
+    }
+
+    TEST_CASE("all down, serve-all: every address with ttl.all_down") {
+        auto view = view_of(Health{}.fence("a").fence("b", FenceReason::health));
+        auto r = ask_health("www.example.com.", A, view.get());
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.answer == Lines{"www.example.com. 10 IN A 10.1.0.10", "www.example.com. 10 IN A 10.2.0.10"});
+    }
+
+    TEST_CASE("all down, servfail: SERVFAIL with no records") {
+        auto view = view_of(Health{}.fence("a").fence("b"), AllDownPolicy::servfail);
+        auto r = ask_health("www.example.com.", A, view.get());
+        CHECK(r.rcode() == LDNS_RCODE_SERVFAIL);
+        CHECK_FALSE(r.aa());
+        CHECK(r.answer.empty());
+        CHECK(r.authority.empty());
+        CHECK(r.additional.empty());
+        // Via a CNAME as well.
+        CHECK(ask_health("alias.example.com.", A, view.get()).rcode() == LDNS_RCODE_SERVFAIL);
+        // Other types at the name are unaffected.
+        CHECK(ask_health("www.example.com.", TXT, view.get()).rcode() == LDNS_RCODE_NOERROR);
+    }
+
+    TEST_CASE("all down, nodata: NOERROR, empty answer, SOA") {
+        auto view = view_of(Health{}.fence("a").fence("b"), AllDownPolicy::nodata);
+        auto r = ask_health("www.example.com.", A, view.get());
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.aa());
+        CHECK(r.answer.empty());
+        CHECK(r.authority == Lines{"example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 2024010101 7200 3600 1209600 300"});
+        auto c = ask_health("alias.example.com.", A, view.get());
+        CHECK(c.answer == Lines{"alias.example.com. 3600 IN CNAME www.example.com."});
+        CHECK(c.authority.size() == 1);
+    }
+
+    TEST_CASE("AAAA filtered the same way") {
+        auto view = view_of(Health{}.fence("b"));
+        auto r = ask_health("www.example.com.", AAAA, view.get());
+        CHECK(r.answer == Lines{"www.example.com. 10 IN AAAA 2001:db8:b::10"});  // all down: serve-all
+    }
+
+    TEST_CASE("failover: the first preferred AZ with an address up") {
+        auto up = view_of(Health{});
+        CHECK(ask_health("fo.example.com.", A, up.get()).answer == Lines{"fo.example.com. 20 IN A 10.1.0.20"});
+        auto a_fenced = view_of(Health{}.fence("a"));
+        CHECK(ask_health("fo.example.com.", A, a_fenced.get()).answer == Lines{"fo.example.com. 20 IN A 10.2.0.20"});
+        auto a_down = view_of(Health{}.endpoint("10.1.0.20", EndpointStatus::down, "a"));
+        CHECK(ask_health("fo.example.com.", A, a_down.get()).answer == Lines{"fo.example.com. 20 IN A 10.2.0.20"});
+        auto none = view_of(Health{}.fence("a").fence("b"), AllDownPolicy::servfail);
+        CHECK(ask_health("fo.example.com.", A, none.get()).rcode() == LDNS_RCODE_SERVFAIL);
+    }
+
+    TEST_CASE("glue is never filtered") {
+        auto view = view_of(Health{}.fence("b").endpoint("10.2.0.53", EndpointStatus::down, "b"),
+                            AllDownPolicy::servfail);
+        auto r = ask_health("host.sub.example.com.", A, view.get());
+        CHECK_FALSE(r.aa());
+        CHECK(r.authority == Lines{"sub.example.com. 3600 IN NS ns.sub.example.com."});
+        CHECK(r.additional == Lines{"ns.sub.example.com. 3600 IN A 10.2.0.53"});
+    }
+
+    TEST_CASE("additional A/AAAA for an MX target is filtered") {
+        auto view = view_of(Health{}.fence("b"));
+        auto r = ask_health("example.com.", MX, view.get());
+        CHECK(r.answer == Lines{"example.com. 3600 IN MX 10 mail.example.com."});
+        CHECK(r.additional == Lines{"mail.example.com. 20 IN A 10.1.0.25"});
+        // All down under servfail/nodata: the additional RRset is left out, the answer stands.
+        auto none = view_of(Health{}.fence("a").fence("b"), AllDownPolicy::nodata);
+        auto n = ask_health("example.com.", MX, none.get());
+        CHECK(n.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(n.answer.size() == 1);
+        CHECK(n.additional.empty());
+    }
+
+    TEST_CASE("the view holds only RRsets with AZ or probed addresses") {
+        auto view = view_of(Health{});
+        // www A, www AAAA, fo, mail, short, mixed (ns.sub is glue, plain/ns1 in no AZ).
+        CHECK(view->size() == 6);
+    }
+}
