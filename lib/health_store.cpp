@@ -1,0 +1,169 @@
+#include "health_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace azdns {
+
+namespace {
+
+using Json = nlohmann::json;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr int format_version = 1;
+
+std::string file_path(const std::string& dir) { return dir + "/health.json"; }
+
+std::string errno_text(const std::string& what, const std::string& path) {
+    return what + " " + path + ": " + std::strerror(errno);
+}
+
+// Steady -> wall-clock milliseconds since the epoch, and back.
+std::int64_t to_wall_ms(HealthTime t, WallTime wall_now, HealthTime steady_now) {
+    auto wall = wall_now + duration_cast<WallTime::duration>(t - steady_now);
+    return duration_cast<milliseconds>(wall.time_since_epoch()).count();
+}
+
+HealthTime from_wall_ms(std::int64_t ms, WallTime wall_now, HealthTime steady_now) {
+    return steady_now + duration_cast<HealthTime::duration>(WallTime(milliseconds(ms)) - wall_now);
+}
+
+std::string to_json_text(const HealthSnapshot& snapshot, WallTime wall_now, HealthTime steady_now) {
+    Json fences = Json::array();
+    for (const AzView& az : snapshot.azs) {
+        if (!az.manual) continue;
+        Json fence{{"az", az.name},
+                   {"reason", az.manual->reason},
+                   {"since_ms", to_wall_ms(az.since, wall_now, steady_now)}};
+        if (az.manual->expires)
+            fence["expires_ms"] = to_wall_ms(*az.manual->expires, wall_now, steady_now);
+        fences.push_back(std::move(fence));
+    }
+    Json endpoints = Json::array();
+    for (const EndpointView& view : snapshot.endpoints) {
+        if (view.status == EndpointStatus::unknown) continue;
+        endpoints.push_back({{"address", view.id.address.to_string()},
+                             {"check", view.id.check},
+                             {"status", view.status == EndpointStatus::up ? "up" : "down"},
+                             {"since_ms", to_wall_ms(view.since, wall_now, steady_now)}});
+    }
+    Json doc{{"version", format_version}, {"fences", fences}, {"endpoints", endpoints}};
+    return doc.dump(2) + "\n";
+}
+
+// Throws nlohmann::json::exception or std::runtime_error on a bad document.
+StoredHealth from_json(const Json& doc, WallTime wall_now, HealthTime steady_now) {
+    if (doc.at("version").get<int>() != format_version)
+        throw std::runtime_error("unsupported version " + doc.at("version").dump());
+    StoredHealth out;
+    auto now_ms = duration_cast<milliseconds>(wall_now.time_since_epoch()).count();
+    for (const Json& item : doc.at("fences")) {
+        StoredFence fence;
+        fence.az = item.at("az").get<std::string>();
+        fence.fence.reason = item.at("reason").get<std::string>();
+        fence.since = from_wall_ms(item.at("since_ms").get<std::int64_t>(), wall_now, steady_now);
+        if (item.contains("expires_ms")) {
+            auto expires = item.at("expires_ms").get<std::int64_t>();
+            if (expires <= now_ms) continue;  // expired while we were down
+            fence.fence.expires = from_wall_ms(expires, wall_now, steady_now);
+        }
+        out.fences.push_back(std::move(fence));
+    }
+    for (const Json& item : doc.at("endpoints")) {
+        auto text = item.at("address").get<std::string>();
+        auto address = IpAddress::parse(text);
+        if (!address) throw std::runtime_error("bad address \"" + text + "\"");
+        auto status = item.at("status").get<std::string>();
+        if (status != "up" && status != "down")
+            throw std::runtime_error("bad status \"" + status + "\"");
+        out.endpoints.push_back(
+            {{*address, item.at("check").get<std::string>()},
+             status == "up" ? EndpointStatus::up : EndpointStatus::down,
+             from_wall_ms(item.at("since_ms").get<std::int64_t>(), wall_now, steady_now)});
+    }
+    return out;
+}
+
+std::string ensure_dir(const std::string& dir) {
+    if (::mkdir(dir.c_str(), 0700) == 0) {
+        // mkdir's mode is filtered by the umask; make it exactly 0700.
+        if (::chmod(dir.c_str(), 0700) != 0) return errno_text("cannot chmod", dir);
+        return {};
+    }
+    if (errno != EEXIST) return errno_text("cannot create", dir);
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) != 0) return errno_text("cannot stat", dir);
+    if (!S_ISDIR(st.st_mode)) return dir + " is not a directory";
+    return {};
+}
+
+bool write_all(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string save_health_state(const std::string& dir, const HealthSnapshot& snapshot,
+                              WallTime wall_now, HealthTime steady_now) {
+    if (auto error = ensure_dir(dir); !error.empty()) return error;
+    std::string text = to_json_text(snapshot, wall_now, steady_now);
+
+    std::string temp = dir + "/.health.json.XXXXXX";
+    int fd = ::mkstemp(temp.data());
+    if (fd < 0) return errno_text("cannot create a temp file in", dir);
+    std::string error;
+    if (!write_all(fd, text)) error = errno_text("cannot write", temp);
+    else if (::fsync(fd) != 0) error = errno_text("cannot fsync", temp);
+    if (::close(fd) != 0 && error.empty()) error = errno_text("cannot close", temp);
+    if (error.empty() && ::rename(temp.c_str(), file_path(dir).c_str()) != 0)
+        error = errno_text("cannot rename to", file_path(dir));
+    if (!error.empty()) {
+        ::unlink(temp.c_str());
+        return error;
+    }
+    int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) return errno_text("cannot open", dir);
+    if (::fsync(dir_fd) != 0) error = errno_text("cannot fsync", dir);
+    ::close(dir_fd);
+    return error;
+}
+
+LoadedHealth load_health_state(const std::string& dir, WallTime wall_now, HealthTime steady_now) {
+    std::string path = file_path(dir);
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return {};  // nothing saved yet
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return {{}, "cannot read " + path};
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    Json doc = Json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) return {{}, path + ": not valid JSON (corrupt or truncated)"};
+    try {
+        return {from_json(doc, wall_now, steady_now), {}};
+    } catch (const std::exception& e) {
+        return {{}, path + ": " + e.what()};
+    }
+}
+
+}  // namespace azdns

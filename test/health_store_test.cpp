@@ -1,0 +1,182 @@
+// Persisting health across restarts (spec: "manual fences survive restarts",
+// "an endpoint takes its last known state from state_dir"). Each test works
+// in its own temp dir under /tmp and removes it.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "health_store.hpp"
+
+using namespace azdns;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Both clocks at fixed, unrelated points; a "restart" moves both forward.
+const WallTime wall0 = WallTime{} + 1'700'000'000s;
+const HealthTime steady0 = HealthTime{} + 5000s;
+
+struct TempDir {
+    fs::path root;
+    TempDir() {
+        std::string pattern = "/tmp/azdns_health_store_XXXXXX";
+        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+        root = pattern;
+    }
+    ~TempDir() { fs::remove_all(root); }
+    [[nodiscard]] std::string state() const { return (root / "state").string(); }
+};
+
+EndpointId ep(const char* address, const char* check = "web") {
+    return {*IpAddress::parse(address), check};
+}
+
+HealthSnapshot sample() {
+    HealthSnapshot snapshot;
+    snapshot.endpoints.push_back({ep("192.0.2.1"), "az1", EndpointStatus::up, steady0 - 100s, "", 0us});
+    snapshot.endpoints.push_back({ep("2001:db8::1", "dns"), "az2", EndpointStatus::down, steady0 - 7s,
+                                  "connect refused", 0us});
+    snapshot.endpoints.push_back({ep("192.0.2.9"), "az1", EndpointStatus::unknown, steady0, "", 0us});
+    snapshot.azs.push_back({"az1", FenceReason::manual, ManualFence{"maintenance", std::nullopt}, 1.0,
+                            steady0 - 60s});
+    snapshot.azs.push_back({"az2", FenceReason::manual, ManualFence{"upgrade", steady0 + 3600s}, 1.0,
+                            steady0 - 30s});
+    snapshot.azs.push_back({"az3", FenceReason::none, std::nullopt, 1.0, steady0});
+    return snapshot;
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+}  // namespace
+
+TEST_CASE("fences and endpoint states round-trip across a restart") {
+    TempDir tmp;
+    REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
+
+    // Restart: 10 minutes later on the wall clock, steady clock starts anew.
+    const WallTime wall1 = wall0 + 600s;
+    const HealthTime steady1 = HealthTime{} + 20s;
+    LoadedHealth loaded = load_health_state(tmp.state(), wall1, steady1);
+    REQUIRE(loaded.error == "");
+
+    REQUIRE(loaded.state.fences.size() == 2);
+    const StoredFence& f1 = loaded.state.fences[0];
+    CHECK(f1.az == "az1");
+    CHECK(f1.fence.reason == "maintenance");
+    CHECK_FALSE(f1.fence.expires.has_value());
+    CHECK(f1.since == steady1 - 660s);
+    const StoredFence& f2 = loaded.state.fences[1];
+    CHECK(f2.az == "az2");
+    CHECK(f2.fence.reason == "upgrade");
+    REQUIRE(f2.fence.expires.has_value());
+    CHECK(*f2.fence.expires == steady1 + 3000s);
+    CHECK(f2.since == steady1 - 630s);
+
+    // Unknown endpoints have no last known state and are not stored.
+    REQUIRE(loaded.state.endpoints.size() == 2);
+    CHECK(loaded.state.endpoints[0].id == ep("192.0.2.1"));
+    CHECK(loaded.state.endpoints[0].status == EndpointStatus::up);
+    CHECK(loaded.state.endpoints[0].since == steady1 - 700s);
+    CHECK(loaded.state.endpoints[1].id == ep("2001:db8::1", "dns"));
+    CHECK(loaded.state.endpoints[1].status == EndpointStatus::down);
+    CHECK(loaded.state.endpoints[1].since == steady1 - 607s);
+}
+
+TEST_CASE("a fence that expired while the server was down is not restored") {
+    TempDir tmp;
+    REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
+    LoadedHealth loaded = load_health_state(tmp.state(), wall0 + 3600s, HealthTime{});
+    REQUIRE(loaded.error == "");
+    REQUIRE(loaded.state.fences.size() == 1);
+    CHECK(loaded.state.fences[0].az == "az1");
+    CHECK(loaded.state.endpoints.size() == 2);
+}
+
+TEST_CASE("a missing file is an empty state, not an error") {
+    TempDir tmp;
+    LoadedHealth loaded = load_health_state(tmp.state(), wall0, steady0);
+    CHECK(loaded.error == "");
+    CHECK(loaded.state.fences.empty());
+    CHECK(loaded.state.endpoints.empty());
+}
+
+TEST_CASE("a corrupt file gives an error and an empty state, never a crash") {
+    TempDir tmp;
+    REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
+    const fs::path file = fs::path(tmp.state()) / "health.json";
+    const std::string good = read_text(file);
+
+    SUBCASE("garbage") { write_text(file, "\x01\xff not json at all {{{"); }
+    SUBCASE("truncated") { write_text(file, good.substr(0, good.size() / 2)); }
+    SUBCASE("empty") { write_text(file, ""); }
+    SUBCASE("valid JSON, wrong shape") { write_text(file, R"({"version": 1, "fences": 3})"); }
+    SUBCASE("wrong types") {
+        write_text(file, R"({"version": 1, "fences": [{"az": 7}], "endpoints": []})");
+    }
+    SUBCASE("bad address") {
+        write_text(file, R"({"version": 1, "fences": [], "endpoints": [)"
+                         R"({"address": "nope", "check": "web", "status": "up", "since_ms": 0}]})");
+    }
+    SUBCASE("unknown version") { write_text(file, R"({"version": 99, "fences": [], "endpoints": []})"); }
+
+    LoadedHealth loaded = load_health_state(tmp.state(), wall0, steady0);
+    CHECK(loaded.error != "");
+    CHECK(loaded.error.find("health.json") != std::string::npos);
+    CHECK(loaded.state.fences.empty());
+    CHECK(loaded.state.endpoints.empty());
+}
+
+TEST_CASE("the write replaces the old file whole and leaves no temp files") {
+    TempDir tmp;
+    const fs::path dir = tmp.state();
+    fs::create_directory(dir);
+    const fs::path file = dir / "health.json";
+    write_text(file, std::string(100'000, '#'));  // a larger pre-existing file
+
+    REQUIRE(save_health_state(dir.string(), sample(), wall0, steady0) == "");
+    CHECK(read_text(file).find('#') == std::string::npos);
+    CHECK(load_health_state(dir.string(), wall0, steady0).error == "");
+
+    HealthSnapshot empty;
+    REQUIRE(save_health_state(dir.string(), empty, wall0, steady0) == "");
+    LoadedHealth loaded = load_health_state(dir.string(), wall0, steady0);
+    CHECK(loaded.error == "");
+    CHECK(loaded.state.fences.empty());
+    CHECK(loaded.state.endpoints.empty());
+
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename());
+    CHECK(names == std::vector<std::string>{"health.json"});
+}
+
+TEST_CASE("a missing state dir is created with mode 0700") {
+    TempDir tmp;
+    REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
+    struct stat st{};
+    REQUIRE(::stat(tmp.state().c_str(), &st) == 0);
+    CHECK(S_ISDIR(st.st_mode));
+    CHECK((st.st_mode & 07777) == 0700);
+}
+
+TEST_CASE("a state dir that cannot be created is an error") {
+    TempDir tmp;
+    write_text(tmp.root / "file", "");
+    CHECK(save_health_state((tmp.root / "file" / "state").string(), sample(), wall0, steady0) != "");
+    CHECK(save_health_state((tmp.root / "file").string(), sample(), wall0, steady0) != "");
+}
