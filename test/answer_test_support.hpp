@@ -30,17 +30,20 @@ inline std::string wire_name(const char* text) {
     return *name;
 }
 
+// example.com. loaded from `file` under test/data.
+inline ZoneSet load_example_zone(const char* file) {
+    ZoneSet built;
+    Diagnostics diags;
+    auto zone = load_zone(name_canonical(wire_name("example.com.")), std::string(AZDNS_TEST_DATA_DIR) + "/" + file,
+                          SourceLocation{}, diags);
+    for (const auto& d : diags.all()) MESSAGE(d.to_string());
+    REQUIRE(zone);
+    built.add(zone);
+    return built;
+}
+
 inline const ZoneSet& zones() {
-    static const ZoneSet set = [] {
-        ZoneSet built;
-        Diagnostics diags;
-        auto zone = load_zone(name_canonical(wire_name("example.com.")),
-                              std::string(AZDNS_TEST_DATA_DIR) + "/answer/example.zone", SourceLocation{}, diags);
-        for (const auto& d : diags.all()) MESSAGE(d.to_string());
-        REQUIRE(zone);
-        built.add(zone);
-        return built;
-    }();
+    static const ZoneSet set = load_example_zone("answer/example.zone");
     return set;
 }
 

@@ -12,16 +12,7 @@ using namespace azdns::answer_test;
 namespace {
 
 const ZoneSet& health_zones() {
-    static const ZoneSet set = [] {
-        ZoneSet built;
-        Diagnostics diags;
-        auto zone = load_zone(name_canonical(wire_name("example.com.")),
-                              std::string(AZDNS_TEST_DATA_DIR) + "/health/health.zone", SourceLocation{}, diags);
-        for (const auto& d : diags.all()) MESSAGE(d.to_string());
-        REQUIRE(zone);
-        built.add(zone);
-        return built;
-    }();
+    static const ZoneSet set = load_example_zone("health/health.zone");
     return set;
 }
 
