@@ -23,13 +23,6 @@ struct ResponseOutcome {
 
 namespace {
 
-constexpr std::uint16_t type_txt = 16;
-constexpr std::uint16_t type_opt = 41;
-constexpr std::uint16_t type_tkey = 249;
-constexpr std::uint16_t type_tsig = 250;
-constexpr std::uint16_t type_ixfr = 251;
-constexpr std::uint16_t type_axfr = 252;
-constexpr std::uint16_t type_any = 255;
 constexpr std::size_t classic_udp_size = 512;
 
 // Header flag bits (second and third header bytes as one word).
@@ -65,7 +58,7 @@ std::size_t response_limit(const Query& query, const AnswerOptions& options, Tra
     return std::min(buffer_size, limit);
 }
 
-bool is_meta_type(std::uint16_t type) { return type == type_opt || type == type_tkey || type == type_tsig; }
+bool is_meta_type(std::uint16_t type) { return type == rr_type::opt || type == rr_type::tkey || type == rr_type::tsig; }
 
 std::string_view as_name(const char* bytes, std::size_t length) { return {bytes, length}; }
 
@@ -149,7 +142,7 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
         outcome.rcode = rcode::formerr;
         return outcome;
     }
-    if (question.qtype == type_axfr || question.qtype == type_ixfr) {
+    if (question.qtype == rr_type::axfr || question.qtype == rr_type::ixfr) {
         // Zone transfers need TCP (RFC 5936 section 4.2); we serve none.
         outcome.rcode = transport == Transport::udp ? rcode::formerr : rcode::refused;
         return outcome;
@@ -192,7 +185,7 @@ ResponseOutcome AnswerEngine::respond_chaos(const Question& question, MessageWri
                name == as_name(version_server, sizeof version_server)) {
         value = &options_.version;
     }
-    if (value == nullptr || value->empty() || (question.qtype != type_txt && question.qtype != type_any)) {
+    if (value == nullptr || value->empty() || (question.qtype != rr_type::txt && question.qtype != rr_type::any)) {
         return outcome;
     }
     // One TXT RR of <character-string>s of at most 255 bytes each.
@@ -205,7 +198,7 @@ ResponseOutcome AnswerEngine::respond_chaos(const Question& question, MessageWri
         length += chunk;
         at += chunk;
     }
-    if (!writer.write_record(Section::answer, NameRef::in_message(question_offset), type_txt, rr_class::ch, 0,
+    if (!writer.write_record(Section::answer, NameRef::in_message(question_offset), rr_type::txt, rr_class::ch, 0,
                              {rdata.data(), length})) {
         outcome.truncated = true;
     }

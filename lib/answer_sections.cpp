@@ -9,9 +9,6 @@ namespace azdns {
 
 namespace {
 
-constexpr std::uint16_t qtype_any = 255;
-constexpr std::uint16_t type_mx = 15;
-constexpr std::uint16_t type_srv = 33;
 // CNAMEs followed for one answer; a longer chain is answered as far as here.
 constexpr std::size_t max_chain = 12;
 
@@ -48,8 +45,8 @@ bool canonical_name(std::span<const std::uint8_t> data, CanonicalName& out) {
 std::size_t target_offset(std::uint16_t type) {
     switch (type) {
         case rr_type::ns: return 0;
-        case type_mx: return 2;
-        case type_srv: return 6;
+        case rr_type::mx: return 2;
+        case rr_type::srv: return 6;
         default: return SIZE_MAX;
     }
 }
@@ -163,7 +160,7 @@ void solve_internet(const Zone& zone, const Question& question, Transport transp
                 answer_positive(zone, link, result.answer, plan);
                 return;
             case LookupStatus::nodata:
-                if (qtype == qtype_any && result.node && !result.node.empty()) {
+                if (qtype == rr_type::any && result.node && !result.node.empty()) {
                     answer_any(zone, link, result.node, transport, plan);
                 } else {
                     answer_negative(zone, plan);
@@ -185,7 +182,7 @@ void solve_internet(const Zone& zone, const Question& question, Transport transp
         }
 
         // A CNAME: answer it, then follow it while it stays in this zone.
-        if (qtype == qtype_any) {
+        if (qtype == rr_type::any) {
             answer_any(zone, link, result.node, transport, plan);
             return;
         }

@@ -22,21 +22,11 @@
 #include <vector>
 
 #include "diagnostics.hpp"
+#include "rr_type.hpp"
 #include "zone_record.hpp"
 
 namespace azdns {
 
-// RR type codes the store itself reasons about.
-namespace rr_type {
-inline constexpr std::uint16_t a = 1;
-inline constexpr std::uint16_t ns = 2;
-inline constexpr std::uint16_t cname = 5;
-inline constexpr std::uint16_t soa = 6;
-inline constexpr std::uint16_t aaaa = 28;
-inline constexpr std::uint16_t ds = 43;
-inline constexpr std::uint16_t rrsig = 46;
-inline constexpr std::uint16_t nsec = 47;
-}  // namespace rr_type
 
 // One RR of an RRset.
 class RdataView {

@@ -6,12 +6,12 @@
 #include <cstring>
 
 #include "dns_name.hpp"
+#include "rr_type.hpp"
 
 namespace azdns {
 
 namespace {
 
-constexpr std::uint16_t type_a = 1, type_ns = 2, type_cname = 5, type_ptr = 12, type_mx = 15, type_aaaa = 28;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -106,15 +106,15 @@ bool fast_name(std::string_view text, std::string_view origin, std::string& out)
 bool fast_rdata(std::uint16_t type, std::span<const ZoneToken> fields, std::string_view origin, std::string& out) {
     out.clear();
     switch (type) {
-        case type_a:
+        case rr_type::a:
             return fields.size() == 1 && parse_ipv4(fields[0].text, out);
-        case type_aaaa:
+        case rr_type::aaaa:
             return fields.size() == 1 && parse_ipv6(fields[0].text, out);
-        case type_ns:
-        case type_cname:
-        case type_ptr:
+        case rr_type::ns:
+        case rr_type::cname:
+        case rr_type::ptr:
             return fields.size() == 1 && fast_name(fields[0].text, origin, out);
-        case type_mx:
+        case rr_type::mx:
             return fields.size() == 2 && parse_u16(fields[0].text, out) && fast_name(fields[1].text, origin, out);
         default:
             return false;
@@ -126,9 +126,9 @@ std::uint16_t fast_type_code(std::string_view name) {
         std::string_view name;
         std::uint16_t code;
     };
-    static constexpr std::array<Known, 8> known{{{"A", type_a}, {"NS", type_ns}, {"CNAME", type_cname},
-                                                 {"SOA", 6}, {"PTR", type_ptr}, {"MX", type_mx},
-                                                 {"TXT", 16}, {"AAAA", type_aaaa}}};
+    static constexpr std::array<Known, 8> known{{{"A", rr_type::a}, {"NS", rr_type::ns}, {"CNAME", rr_type::cname},
+                                                 {"SOA", 6}, {"PTR", rr_type::ptr}, {"MX", rr_type::mx},
+                                                 {"TXT", 16}, {"AAAA", rr_type::aaaa}}};
     if (name.size() > 5) return 0;
     std::array<char, 5> upper{};
     for (std::size_t i = 0; i < name.size(); ++i) upper[i] = ascii_upper(name[i]);

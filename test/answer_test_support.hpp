@@ -132,11 +132,12 @@ struct Reply {
     [[nodiscard]] bool has_opt() const { return ldns_pkt_edns(pkt.get()); }
 };
 
-inline Reply ask(const std::vector<std::uint8_t>& query, Transport transport = Transport::udp,
-          const AnswerOptions& options = {}) {
+// Answers `query` from `zone_set` (filtered by `health` when given) and parses the reply.
+inline Reply ask_zones(const std::vector<std::uint8_t>& query, const ZoneSet& zone_set, Transport transport,
+                       const AnswerOptions& options = {}, const HealthView* health = nullptr) {
     AnswerEngine engine(options);
     std::vector<std::uint8_t> buffer(max_message_size);
-    std::size_t n = engine.answer(query, zones(), transport, buffer);
+    std::size_t n = engine.answer(query, zone_set, transport, buffer, health);
     Reply reply;
     reply.wire.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
     if (n == 0) return reply;
@@ -149,6 +150,11 @@ inline Reply ask(const std::vector<std::uint8_t>& query, Transport transport = T
     CHECK_FALSE(ldns_pkt_ra(pkt));
     CHECK(ldns_pkt_qr(pkt));
     return reply;
+}
+
+inline Reply ask(const std::vector<std::uint8_t>& query, Transport transport = Transport::udp,
+                 const AnswerOptions& options = {}) {
+    return ask_zones(query, zones(), transport, options);
 }
 
 inline Reply ask(const char* name, std::uint16_t qtype, const QueryOptions& o = {}, Transport t = Transport::udp,
