@@ -1,0 +1,95 @@
+// The part every probe shares: the timeout, the RTT, reporting exactly one
+// verdict, and closing handles before the memory goes.
+#include "probe.hpp"
+
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "probe_errors.hpp"
+#include "probe_runner.hpp"
+
+namespace azdns {
+
+Probe::Probe(ProbeContext& context, ProbeListener& listener, std::chrono::milliseconds timeout)
+    : context_(context), listener_(&listener), started_ns_(uv_hrtime()) {
+    uv_timer_init(context_.loop, &timer_);
+    timer_.data = this;
+    ++open_handles_;
+    uv_timer_start(&timer_, on_timeout, static_cast<std::uint64_t>(timeout.count()), 0);
+}
+
+void Probe::adopt(uv_handle_t* handle) {
+    handle->data = this;
+    socket_ = handle;
+    ++open_handles_;
+}
+
+void Probe::cancel() {
+    listener_ = nullptr;
+    if (!done_) {
+        done_ = true;
+        close_all();
+    }
+}
+
+void Probe::succeed() { finish(ProbeResult{true, {}, {}}); }
+
+void Probe::fail(std::string_view reason) { finish(ProbeResult{false, std::string(reason), {}}); }
+
+void Probe::fail_uv(int uv_status) { finish(ProbeResult{false, probe_error::from_uv(uv_status), {}}); }
+
+void Probe::finish(ProbeResult result) {
+    if (done_) return;
+    done_ = true;
+    result.rtt = std::chrono::microseconds((uv_hrtime() - started_ns_) / 1000);
+    // Closing first: the listener may start another probe, and this one's
+    // socket should be on its way out by then.
+    close_all();
+    if (listener_ != nullptr) listener_->probe_finished(result);
+}
+
+void Probe::close_all() {
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_closed);
+    if (socket_ == nullptr) return;
+    // Falls back to a plain close when there is no connection to reset.
+    if (socket_->type != UV_TCP || uv_tcp_close_reset(reinterpret_cast<uv_tcp_t*>(socket_), on_closed) != 0)
+        uv_close(socket_, on_closed);
+}
+
+void Probe::on_timeout(uv_timer_t* timer) {
+    static_cast<Probe*>(timer->data)->fail(probe_error::timeout);
+}
+
+void Probe::on_closed(uv_handle_t* handle) {
+    auto* probe = static_cast<Probe*>(handle->data);
+    if (--probe->open_handles_ == 0) delete probe;
+}
+
+Probe* make_probe(ProbeContext& context, const ProbeTarget& target, ProbeListener& listener) {
+    switch (target.check.type) {
+    case CheckType::tcp: return make_tcp_probe(context, target, listener);
+    case CheckType::http: return make_http_probe(context, target, listener, false);
+    case CheckType::https: return make_http_probe(context, target, listener, true);
+    case CheckType::dns: return make_dns_probe(context, target, listener);
+    }
+    return make_tcp_probe(context, target, listener);
+}
+
+sockaddr_storage to_sockaddr(const IpAddress& address, std::uint16_t port) {
+    sockaddr_storage storage{};
+    if (address.family == IpFamily::v4) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        std::memcpy(&in->sin_addr, address.bytes.data(), 4);
+    } else {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        std::memcpy(&in6->sin6_addr, address.bytes.data(), 16);
+    }
+    return storage;
+}
+
+}  // namespace azdns

@@ -1,0 +1,70 @@
+// OpenSSL driven by libuv: the SSL object talks to two memory BIOs and the
+// probe moves their bytes to and from the socket, so TLS never blocks the
+// loop and needs no socket of its own.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ip_prefix.hpp"
+
+namespace azdns {
+
+// The runner's SSL_CTXs, one per tls_verify setting, made on first use so
+// that SSL_CERT_FILE / SSL_CERT_DIR are read then (tests set them late).
+class TlsContexts {
+public:
+    TlsContexts() = default;
+    TlsContexts(const TlsContexts&) = delete;
+    TlsContexts& operator=(const TlsContexts&) = delete;
+
+    // nullptr when OpenSSL cannot make one.
+    [[nodiscard]] SSL_CTX* get(bool verify);
+
+private:
+    struct Free {
+        void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+    };
+    std::unique_ptr<SSL_CTX, Free> verifying_;
+    std::unique_ptr<SSL_CTX, Free> trusting_;
+};
+
+class TlsSession {
+public:
+    enum class Status { ok, closed, failed };
+
+    TlsSession() = default;
+    TlsSession(const TlsSession&) = delete;
+    TlsSession& operator=(const TlsSession&) = delete;
+
+    // SNI is `host` when set; with `verify`, the certificate must name `host`,
+    // or `address` when host is empty. On failure returns false with a reason.
+    bool open(SSL_CTX* ctx, const std::string& host, const IpAddress& address, bool verify,
+              std::string& error);
+
+    // Moves the handshake on; true once it is done.
+    Status handshake(bool& finished, std::string& error);
+    // Encrypts application data (after the handshake).
+    Status write(std::string_view plain, std::string& error);
+    // Ciphertext from the peer.
+    void receive(const char* data, std::size_t size);
+    // Decrypts what it can into `plain` (appending); `closed` on close_notify.
+    Status read(std::string& plain, std::string& error);
+    // Ciphertext to send to the peer; empties the outgoing BIO.
+    [[nodiscard]] std::string take_output();
+
+private:
+    Status classify(int rc, std::string& error);
+
+    struct Free {
+        void operator()(SSL* ssl) const { SSL_free(ssl); }
+    };
+    std::unique_ptr<SSL, Free> ssl_;
+    BIO* network_in_ = nullptr;   // owned by ssl_
+    BIO* network_out_ = nullptr;  // owned by ssl_
+};
+
+}  // namespace azdns

@@ -1,0 +1,589 @@
+// Checks the test support itself: every mode of the fake HTTP(S) and DNS
+// endpoints seen from a plain socket client, restarts on the same port,
+// non-default loopback addresses, and HTTPS verification against the test CA.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fake_endpoint.hpp"
+#include "test_ca.hpp"
+
+using namespace azdns::testing;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Fd {
+    int fd = -1;
+    explicit Fd(int value = -1) : fd(value) {}
+    ~Fd() {
+        if (fd >= 0) close(fd);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+};
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "azdns-support-XXXXXX").string();
+        REQUIRE(mkdtemp(pattern.data()) != nullptr);
+        path = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+};
+
+sockaddr_storage make_address(const std::string& address, std::uint16_t port, socklen_t& length) {
+    sockaddr_storage storage{};
+    auto* four = reinterpret_cast<sockaddr_in*>(&storage);
+    auto* six = reinterpret_cast<sockaddr_in6*>(&storage);
+    if (inet_pton(AF_INET, address.c_str(), &four->sin_addr) == 1) {
+        four->sin_family = AF_INET;
+        four->sin_port = htons(port);
+        length = sizeof *four;
+    } else {
+        REQUIRE(inet_pton(AF_INET6, address.c_str(), &six->sin6_addr) == 1);
+        six->sin6_family = AF_INET6;
+        six->sin6_port = htons(port);
+        length = sizeof *six;
+    }
+    return storage;
+}
+
+// A connected blocking socket whose reads and writes time out after `wait`; -1 with errno set on failure.
+int connect_to(const std::string& address, std::uint16_t port, int type = SOCK_STREAM,
+               std::chrono::milliseconds wait = 2000ms) {
+    socklen_t length = 0;
+    sockaddr_storage storage = make_address(address, port, length);
+    int fd = socket(storage.ss_family, type | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    timeval tv{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>(wait.count() % 1000 * 1000)};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+bool send_all(int fd, const std::string& data) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+        ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) return false;
+        sent += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+struct ReadResult {
+    std::string data;
+    bool eof = false;      // the peer closed
+    int error = 0;         // errno of a failed read (EAGAIN: timed out)
+};
+
+// Reads until EOF, an error, `limit` bytes, `until` appearing, or `wait` passing.
+ReadResult read_from(int fd, std::chrono::milliseconds wait = 2000ms, std::size_t limit = 1 << 20,
+                     const std::string& until = "") {
+    ReadResult result;
+    auto deadline = Clock::now() + wait;
+    while (result.data.size() < limit) {
+        if (!until.empty() && result.data.find(until) != std::string::npos) break;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) {
+            result.error = EAGAIN;
+            break;
+        }
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, static_cast<int>(left)) == 0) continue;
+        char buffer[16384];
+        ssize_t n = recv(fd, buffer, std::min(sizeof buffer, limit - result.data.size()), 0);
+        if (n == 0) {
+            result.eof = true;
+            break;
+        }
+        if (n < 0) {
+            result.error = errno;
+            break;
+        }
+        result.data.append(buffer, static_cast<std::size_t>(n));
+    }
+    return result;
+}
+
+// One request on a new connection, read until the server closes or `wait` passes.
+ReadResult http_get(const FakeHttpEndpoint& endpoint, const std::string& path = "/healthz",
+                    std::chrono::milliseconds wait = 2000ms) {
+    Fd fd(connect_to(endpoint.address(), endpoint.port()));
+    if (fd.fd < 0) return {"", false, errno};
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: probe.example\r\nConnection: close\r\n\r\n";
+    if (!send_all(fd.fd, request)) return {"", false, errno};
+    return read_from(fd.fd, wait);
+}
+
+std::unique_ptr<FakeHttpEndpoint> started(FakeEndpointOptions options = {}) {
+    auto endpoint = std::make_unique<FakeHttpEndpoint>(std::move(options));
+    std::string error;
+    REQUIRE_MESSAGE(endpoint->start(error), error);
+    REQUIRE(endpoint->port() != 0);
+    return endpoint;
+}
+
+bool refused(const std::string& address, std::uint16_t port) {
+    int fd = connect_to(address, port);
+    if (fd >= 0) {
+        close(fd);
+        return false;
+    }
+    return errno == ECONNREFUSED;
+}
+
+}  // namespace
+
+TEST_SUITE("fake http endpoint") {
+
+TEST_CASE("ok answers 200 with the body, keeps the connection alive, and records the request") {
+    auto endpoint = started({.body = "all good"});
+    Fd fd(connect_to("127.0.0.1", endpoint->port()));
+    REQUIRE(fd.fd >= 0);
+    REQUIRE(send_all(fd.fd, "GET /healthz HTTP/1.1\r\nHost: probe.example\r\n\r\n"));
+    auto first = read_from(fd.fd, 2000ms, 1 << 20, "all good");
+    CHECK(first.data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(first.data.find("Content-Length: 8\r\n") != std::string::npos);
+    CHECK(first.data.ends_with("\r\n\r\nall good"));
+    CHECK(endpoint->last_request_head() == "GET /healthz HTTP/1.1\r\nHost: probe.example");
+
+    // Second request on the same connection, this one asking to close.
+    REQUIRE(send_all(fd.fd, "GET /other HTTP/1.1\r\nHost: b.example\r\nConnection: close\r\n\r\n"));
+    auto second = read_from(fd.fd);
+    CHECK(second.eof);
+    CHECK(second.data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(second.data.find("Connection: close\r\n") != std::string::npos);
+    CHECK(endpoint->requests_seen() == 2);
+    CHECK(endpoint->connections_seen() == 1);
+    CHECK(endpoint->last_request_head().find("Host: b.example") != std::string::npos);
+}
+
+TEST_CASE("ok keeps a plain TCP connection open until the peer closes") {
+    auto endpoint = started();
+    Fd fd(connect_to("127.0.0.1", endpoint->port()));
+    REQUIRE(fd.fd >= 0);
+    auto quiet = read_from(fd.fd, 300ms);
+    CHECK(quiet.error == EAGAIN);
+    CHECK_FALSE(quiet.eof);
+    CHECK(endpoint->connections_seen() == 1);
+    CHECK(endpoint->requests_seen() == 0);
+}
+
+TEST_CASE("error_status answers 503") {
+    auto endpoint = started();
+    endpoint->set_mode(EndpointMode::error_status);
+    auto reply = http_get(*endpoint);
+    CHECK(reply.eof);
+    CHECK(reply.data.rfind("HTTP/1.1 503 ", 0) == 0);
+}
+
+TEST_CASE("hang reads the request and never answers, and stop still returns at once") {
+    auto endpoint = started();
+    endpoint->set_mode(EndpointMode::hang);
+    Fd fd(connect_to("127.0.0.1", endpoint->port()));
+    REQUIRE(fd.fd >= 0);
+    REQUIRE(send_all(fd.fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto nothing = read_from(fd.fd, 400ms);
+    CHECK(nothing.data.empty());
+    CHECK(nothing.error == EAGAIN);
+    CHECK(endpoint->requests_seen() == 1);
+    auto before = Clock::now();
+    endpoint->stop();
+    CHECK(Clock::now() - before < 500ms);
+    auto after = read_from(fd.fd, 1000ms);
+    CHECK((after.eof || after.error == ECONNRESET));
+}
+
+TEST_CASE("reset closes accepted connections with RST") {
+    auto endpoint = started();
+    endpoint->set_mode(EndpointMode::reset);
+    Fd fd(connect_to("127.0.0.1", endpoint->port()));
+    REQUIRE(fd.fd >= 0);
+    auto reply = read_from(fd.fd, 2000ms);
+    CHECK(reply.data.empty());
+    CHECK(reply.error == ECONNRESET);
+
+    // Like a probe: connect, send, read.
+    Fd probe(connect_to("127.0.0.1", endpoint->port()));
+    REQUIRE(probe.fd >= 0);
+    usleep(50'000);
+    bool sent = send_all(probe.fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto after = read_from(probe.fd, 2000ms);
+    CHECK(after.data.empty());
+    CHECK((!sent || after.error == ECONNRESET || after.eof));
+    CHECK(endpoint->requests_seen() == 0);
+}
+
+TEST_CASE("garbage sends 4 KiB that is not HTTP, then closes") {
+    auto endpoint = started();
+    endpoint->set_mode(EndpointMode::garbage);
+    auto reply = http_get(*endpoint);
+    CHECK(reply.eof);
+    CHECK(reply.data.size() == 4096);
+    CHECK(reply.data.rfind("HTTP/", 0) == std::string::npos);
+}
+
+TEST_CASE("endless_body keeps sending a chunked body while the client reads") {
+    auto endpoint = started();
+    endpoint->set_mode(EndpointMode::endless_body);
+    Fd fd(connect_to("127.0.0.1", endpoint->port()));
+    REQUIRE(fd.fd >= 0);
+    REQUIRE(send_all(fd.fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto reply = read_from(fd.fd, 5000ms, 4 << 20);
+    CHECK(reply.data.size() == 4u << 20);
+    CHECK_FALSE(reply.eof);
+    CHECK(reply.data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(reply.data.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    close(fd.fd);
+    fd.fd = -1;
+
+    // The endpoint survives the client going away mid-body.
+    endpoint->set_mode(EndpointMode::ok);
+    CHECK(http_get(*endpoint).data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+}
+
+TEST_CASE("slow answers correctly after slow_delay") {
+    auto endpoint = started({.slow_delay = 400ms});
+    endpoint->set_mode(EndpointMode::slow);
+    auto before = Clock::now();
+    auto reply = http_get(*endpoint);
+    auto took = Clock::now() - before;
+    CHECK(reply.data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(reply.data.ends_with("\r\n\r\nok"));
+    CHECK(took >= 350ms);
+    CHECK(took < 1500ms);
+}
+
+TEST_CASE("refuse closes the listener and another mode reopens the same port") {
+    auto endpoint = started();
+    auto port = endpoint->port();
+    endpoint->set_mode(EndpointMode::refuse);
+    CHECK(refused("127.0.0.1", port));
+    endpoint->set_mode(EndpointMode::ok);
+    CHECK(endpoint->port() == port);
+    CHECK(http_get(*endpoint).data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+}
+
+TEST_CASE("stop refuses connects and start rebinds the same port") {
+    auto endpoint = started();
+    auto port = endpoint->port();
+    // A kept-alive connection in TIME_WAIT must not block the rebind.
+    CHECK(http_get(*endpoint).eof);
+    endpoint->stop();
+    CHECK(refused("127.0.0.1", port));
+    endpoint->stop();  // idempotent
+    std::string error;
+    REQUIRE_MESSAGE(endpoint->start(error), error);
+    CHECK(endpoint->port() == port);
+    CHECK(http_get(*endpoint).data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK_FALSE(endpoint->start(error));  // already running
+}
+
+TEST_CASE("binds other loopback addresses: 127.0.0.2 and ::1") {
+    auto endpoint = started({.address = "127.0.0.2"});
+    CHECK(http_get(*endpoint).data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+
+    FakeHttpEndpoint six({.address = "::1"});
+    std::string error;
+    if (six.start(error)) {
+        CHECK(http_get(six).data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    } else {
+        MESSAGE("no IPv6 loopback: " << error);
+    }
+    FakeHttpEndpoint bad({.address = "not-an-address"});
+    CHECK_FALSE(bad.start(error));
+    CHECK(error.find("not an IP address") != std::string::npos);
+}
+
+TEST_CASE("destruction with busy connections in every mode is prompt") {
+    auto before = Clock::now();
+    {
+        auto endpoint = started({.slow_delay = 10s});
+        std::vector<std::unique_ptr<Fd>> clients;
+        for (auto mode : {EndpointMode::hang, EndpointMode::endless_body, EndpointMode::slow, EndpointMode::ok}) {
+            endpoint->set_mode(mode);
+            auto fd = std::make_unique<Fd>(connect_to("127.0.0.1", endpoint->port()));
+            REQUIRE(fd->fd >= 0);
+            REQUIRE(send_all(fd->fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+            clients.push_back(std::move(fd));
+        }
+        usleep(100'000);
+    }
+    CHECK(Clock::now() - before < 1500ms);
+}
+
+}  // TEST_SUITE
+
+// ---------------------------------------------------------------- HTTPS
+
+namespace {
+
+struct TlsResult {
+    bool handshake = false;
+    long verify = -1;
+    std::string data;
+};
+
+// An HTTPS GET verifying the server against `ca_file` for host name `host`
+// (or IP address when it parses as one). Reads at most `limit` bytes.
+TlsResult https_get(const FakeHttpEndpoint& endpoint, const fs::path& ca_file, const std::string& host,
+                    std::size_t limit = 1 << 20) {
+    TlsResult result;
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+    REQUIRE(ctx);
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+    REQUIRE(SSL_CTX_load_verify_locations(ctx.get(), ca_file.c_str(), nullptr) == 1);
+    Fd fd(connect_to(endpoint.address(), endpoint.port()));
+    REQUIRE(fd.fd >= 0);
+    std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+    SSL_set_fd(ssl.get(), fd.fd);
+    in6_addr ignored;
+    if (inet_pton(AF_INET, host.c_str(), &ignored) == 1 || inet_pton(AF_INET6, host.c_str(), &ignored) == 1) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), host.c_str());
+    } else {
+        SSL_set_tlsext_host_name(ssl.get(), host.c_str());
+        SSL_set1_host(ssl.get(), host.c_str());
+    }
+    result.handshake = SSL_connect(ssl.get()) == 1;
+    result.verify = SSL_get_verify_result(ssl.get());
+    if (result.handshake) {
+        std::string request = "GET /tls HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+        REQUIRE(SSL_write(ssl.get(), request.data(), static_cast<int>(request.size())) > 0);
+        char buffer[16384];
+        while (result.data.size() < limit) {
+            int n = SSL_read(ssl.get(), buffer, sizeof buffer);  // bounded by SO_RCVTIMEO
+            if (n <= 0) break;
+            result.data.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+    ERR_clear_error();
+    return result;
+}
+
+}  // namespace
+
+TEST_SUITE("fake https endpoint and test CA") {
+
+TEST_CASE("HTTPS verifies against the test CA by name and by IP") {
+    TempDir dir;
+    std::string error;
+    auto certs = make_test_certificates(dir.path, {"localhost", "probe.example"}, {"127.0.0.1", "::1"}, error);
+    REQUIRE_MESSAGE(certs, error);
+    CHECK(fs::exists(certs->ca_cert));
+    auto endpoint = started({.tls = true, .cert_file = certs->server_cert, .key_file = certs->server_key,
+                             .body = "secure"});
+    auto by_name = https_get(*endpoint, certs->ca_cert, "probe.example");
+    CHECK(by_name.handshake);
+    CHECK(by_name.verify == X509_V_OK);
+    CHECK(by_name.data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(by_name.data.ends_with("\r\n\r\nsecure"));
+    CHECK(endpoint->last_request_head().rfind("GET /tls HTTP/1.1\r\nHost: probe.example", 0) == 0);
+
+    auto by_ip = https_get(*endpoint, certs->ca_cert, "127.0.0.1");
+    CHECK(by_ip.handshake);
+    CHECK(by_ip.verify == X509_V_OK);
+
+    auto wrong_name = https_get(*endpoint, certs->ca_cert, "other.example");
+    CHECK_FALSE(wrong_name.handshake);
+    CHECK(wrong_name.verify == X509_V_ERR_HOSTNAME_MISMATCH);
+
+    // TLS write path under load: an endless body over TLS.
+    endpoint->set_mode(EndpointMode::endless_body);
+    auto endless = https_get(*endpoint, certs->ca_cert, "localhost", 1 << 20);
+    CHECK(endless.data.size() >= 1u << 20);
+    CHECK(endpoint->requests_seen() == 3);
+}
+
+TEST_CASE("a self-signed or expired certificate fails verification against the test CA") {
+    TempDir dir;
+    std::string error;
+    auto good = make_test_certificates(dir.path, {"localhost"}, {"127.0.0.1"}, error);
+    REQUIRE_MESSAGE(good, error);
+    auto bad = make_self_signed(dir.path, {"localhost"}, {"127.0.0.1"}, error);
+    REQUIRE_MESSAGE(bad, error);
+    CHECK(bad->ca_cert == bad->server_cert);
+    auto endpoint = started({.tls = true, .cert_file = bad->server_cert, .key_file = bad->server_key});
+    auto reply = https_get(*endpoint, good->ca_cert, "localhost");
+    CHECK_FALSE(reply.handshake);
+    CHECK(reply.verify == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
+    CHECK(endpoint->requests_seen() == 0);
+
+    auto expired = make_expired_certificates(dir.path, {"localhost"}, {}, error);
+    REQUIRE_MESSAGE(expired, error);
+    auto old = started({.tls = true, .cert_file = expired->server_cert, .key_file = expired->server_key});
+    auto late = https_get(*old, expired->ca_cert, "localhost");
+    CHECK_FALSE(late.handshake);
+    CHECK(late.verify == X509_V_ERR_CERT_HAS_EXPIRED);
+}
+
+TEST_CASE("start fails with a message when the key files are missing") {
+    FakeHttpEndpoint endpoint({.tls = true, .cert_file = "/nonexistent.pem", .key_file = "/nonexistent.key"});
+    std::string error;
+    CHECK_FALSE(endpoint.start(error));
+    CHECK_FALSE(error.empty());
+}
+
+TEST_CASE("a plain-HTTP request to the HTTPS endpoint is dropped, and the endpoint carries on") {
+    TempDir dir;
+    std::string error;
+    auto certs = make_test_certificates(dir.path, {"localhost"}, {}, error);
+    REQUIRE_MESSAGE(certs, error);
+    auto endpoint = started({.tls = true, .cert_file = certs->server_cert, .key_file = certs->server_key});
+    auto plain = http_get(*endpoint);
+    CHECK((plain.eof || plain.error == ECONNRESET));
+    CHECK(https_get(*endpoint, certs->ca_cert, "localhost").verify == X509_V_OK);
+}
+
+}  // TEST_SUITE
+
+// ---------------------------------------------------------------- DNS
+
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+Bytes dns_query(std::uint16_t id, const std::string& name, std::uint16_t type) {
+    Bytes wire = {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id), 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+    std::size_t start = 0;
+    while (start < name.size()) {
+        auto dot = name.find('.', start);
+        wire.push_back(static_cast<std::uint8_t>(dot - start));
+        wire.insert(wire.end(), name.begin() + static_cast<long>(start), name.begin() + static_cast<long>(dot));
+        start = dot + 1;
+    }
+    wire.insert(wire.end(), {0, static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type), 0, 1});
+    return wire;
+}
+
+struct DnsReply {
+    Bytes wire;
+    int error = 0;
+};
+
+DnsReply ask(const FakeDnsEndpoint& endpoint, const Bytes& query, std::chrono::milliseconds wait = 2000ms) {
+    Fd fd(connect_to(endpoint.address(), endpoint.port(), SOCK_DGRAM, wait));
+    REQUIRE(fd.fd >= 0);
+    REQUIRE(send(fd.fd, query.data(), query.size(), 0) == static_cast<ssize_t>(query.size()));
+    Bytes buffer(4096);
+    ssize_t n = recv(fd.fd, buffer.data(), buffer.size(), 0);
+    if (n < 0) return {{}, errno};
+    buffer.resize(static_cast<std::size_t>(n));
+    return {buffer, 0};
+}
+
+int rcode_of(const Bytes& wire) { return wire.size() >= 4 ? wire[3] & 0x0f : -1; }
+int count(const Bytes& wire, int section) { return wire.size() >= 12 ? wire[4 + 2 * section] << 8 | wire[5 + 2 * section] : -1; }
+
+}  // namespace
+
+TEST_SUITE("fake dns endpoint") {
+
+TEST_CASE("answers NOERROR echoing ID and question, with an A record for A queries") {
+    FakeDnsEndpoint endpoint;
+    std::string error;
+    REQUIRE_MESSAGE(endpoint.start(error), error);
+    Bytes query = dns_query(0x1234, "www.example.com.", 1);
+    auto reply = ask(endpoint, query);
+    REQUIRE(reply.error == 0);
+    REQUIRE(reply.wire.size() == query.size() + 16);
+    CHECK(reply.wire[0] == 0x12);
+    CHECK(reply.wire[1] == 0x34);
+    CHECK((reply.wire[2] & 0x80) != 0);  // QR
+    CHECK((reply.wire[2] & 0x04) != 0);  // AA
+    CHECK((reply.wire[2] & 0x01) != 0);  // RD copied
+    CHECK(rcode_of(reply.wire) == 0);
+    CHECK(count(reply.wire, 0) == 1);
+    CHECK(count(reply.wire, 1) == 1);
+    CHECK(Bytes(reply.wire.begin() + 12, reply.wire.begin() + static_cast<long>(query.size())) ==
+          Bytes(query.begin() + 12, query.end()));
+    CHECK(Bytes(reply.wire.end() - 4, reply.wire.end()) == Bytes{192, 0, 2, 1});
+    CHECK(endpoint.queries_seen() == 1);
+    CHECK(endpoint.last_query_name() == "www.example.com.");
+    CHECK(endpoint.last_query_type() == 1);
+
+    auto soa = ask(endpoint, dns_query(7, "example.com.", 6));
+    CHECK(rcode_of(soa.wire) == 0);
+    CHECK(count(soa.wire, 1) == 0);
+
+    endpoint.set_rcode(3);
+    CHECK(rcode_of(ask(endpoint, query).wire) == 3);
+    endpoint.set_mode(EndpointMode::error_status);
+    CHECK(rcode_of(ask(endpoint, query).wire) == 2);
+}
+
+TEST_CASE("hang, garbage, slow and refuse") {
+    FakeDnsEndpoint endpoint({.slow_delay = 300ms});
+    std::string error;
+    REQUIRE_MESSAGE(endpoint.start(error), error);
+    Bytes query = dns_query(0xbeef, "probe.example.", 1);
+
+    endpoint.set_mode(EndpointMode::hang);
+    CHECK(ask(endpoint, query, 300ms).error == EAGAIN);
+    CHECK(endpoint.queries_seen() == 1);
+
+    endpoint.set_mode(EndpointMode::garbage);
+    auto junk = ask(endpoint, query);
+    REQUIRE(junk.error == 0);
+    CHECK(junk.wire.size() == 64);
+    CHECK_FALSE((junk.wire[0] == 0xbe && junk.wire[1] == 0xef));
+
+    endpoint.set_mode(EndpointMode::slow);
+    auto before = Clock::now();
+    auto late = ask(endpoint, query);
+    CHECK(late.error == 0);
+    CHECK(rcode_of(late.wire) == 0);
+    CHECK(Clock::now() - before >= 250ms);
+
+    auto port = endpoint.port();
+    endpoint.set_mode(EndpointMode::refuse);
+    CHECK(ask(endpoint, query).error == ECONNREFUSED);
+    endpoint.set_mode(EndpointMode::ok);
+    CHECK(endpoint.port() == port);
+    CHECK(ask(endpoint, query).error == 0);
+}
+
+TEST_CASE("stop and start on the same port, on 127.0.0.3") {
+    FakeDnsEndpoint endpoint({.address = "127.0.0.3"});
+    std::string error;
+    REQUIRE_MESSAGE(endpoint.start(error), error);
+    auto port = endpoint.port();
+    Bytes query = dns_query(1, "a.example.", 1);
+    CHECK(ask(endpoint, query).error == 0);
+    endpoint.stop();
+    CHECK(ask(endpoint, query).error == ECONNREFUSED);
+    REQUIRE_MESSAGE(endpoint.start(error), error);
+    CHECK(endpoint.port() == port);
+    CHECK(ask(endpoint, query).error == 0);
+    CHECK(endpoint.queries_seen() == 2);
+}
+
+}  // TEST_SUITE
