@@ -40,6 +40,26 @@ std::vector<HealthTransition> HealthState::add_endpoint(const EndpointId& id, co
     return out;
 }
 
+std::vector<HealthTransition> HealthState::remove_endpoint(const EndpointId& id, HealthTime now) {
+    std::vector<HealthTransition> out;
+    auto found = endpoints_.find(id);
+    if (found == endpoints_.end()) return out;
+    std::string az = found->second.az;
+    endpoints_.erase(found);
+    if (Az* owner = find_az(az)) update_az(*owner, now, out);
+    return out;
+}
+
+std::vector<HealthTransition> HealthState::restore_fence(const std::string& name, const ManualFence& fence,
+                                                         HealthTime since) {
+    std::vector<HealthTransition> out;
+    Az* az = find_az(name);
+    if (az == nullptr) return out;  // the AZ left the config: its fence goes with it
+    az->manual = fence;
+    update_az(*az, since, out);
+    return out;
+}
+
 std::vector<HealthTransition> HealthState::record_probe(const EndpointId& id,
                                                         const ProbeResult& result, HealthTime now) {
     std::vector<HealthTransition> out;

@@ -82,6 +82,19 @@ public:
                                                const CheckConfig& check, EndpointStatus initial,
                                                HealthTime now);
 
+    // The endpoint left the zones: forget it, and re-judge its AZ.
+    std::vector<HealthTransition> remove_endpoint(const EndpointId& id, HealthTime now);
+
+    // A reload may move addresses between services and AZs.
+    void set_service_azs(std::map<std::string, std::set<std::string>> service_azs) {
+        service_azs_ = std::move(service_azs);
+    }
+
+    // A manual fence read back from state_dir: applied without the safety
+    // check (it passed when it was set), keeping its original `since`.
+    std::vector<HealthTransition> restore_fence(const std::string& az, const ManualFence& fence,
+                                                HealthTime since);
+
     // A result for an endpoint not added is ignored (it left the zones).
     std::vector<HealthTransition> record_probe(const EndpointId& id, const ProbeResult& result,
                                                HealthTime now);

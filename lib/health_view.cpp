@@ -10,6 +10,7 @@
 
 #include "config.hpp"
 #include "health_state.hpp"
+#include "health_targets.hpp"
 #include "zone_set.hpp"
 
 namespace azdns {
@@ -30,19 +31,6 @@ struct Planned {
     FilteredRRset result;
     std::vector<std::span<const std::uint8_t>> kept;
 };
-
-std::optional<IpAddress> address_of(std::uint16_t type, std::span<const std::uint8_t> rdata) {
-    IpAddress address;
-    if (type == rr_type::a && rdata.size() == 4) {
-        address.family = IpFamily::v4;
-    } else if (type == rr_type::aaaa && rdata.size() == 16) {
-        address.family = IpFamily::v6;
-    } else {
-        return std::nullopt;
-    }
-    std::copy(rdata.begin(), rdata.end(), address.bytes.begin());
-    return address;
-}
 
 }  // namespace
 
@@ -89,15 +77,9 @@ std::shared_ptr<const HealthView> HealthView::build(const ZoneSet& zone_set, con
                 addresses.clear();
                 for (RdataView rr : rrset) {
                     Address entry{rr.wire()};
-                    auto address = address_of(type, rr.rdata());
+                    auto address = address_in_rdata(type, rr.rdata());
                     if (address) {
-                        for (const AzConfig& az : config.azs) {
-                            if (std::any_of(az.prefixes.begin(), az.prefixes.end(),
-                                            [&](const IpPrefix& p) { return p.contains(*address); })) {
-                                entry.az = &az;
-                                break;
-                            }
-                        }
+                        entry.az = az_containing(config.azs, *address);
                         // Probed: at a service, by its check; elsewhere, by any
                         // check of that address (down when all say down).
                         bool probed = false;

@@ -1,13 +1,17 @@
 // `azdns serve -c FILE`: load the config and every zone (refusing to start
-// on any problem), bind every listener for every worker, then serve until
-// SIGTERM or SIGINT. SIGHUP re-reads the zone files.
+// on any problem), bind every listener for every worker, start the health
+// checks and the control API, then serve until SIGTERM or SIGINT. SIGHUP
+// re-reads the zone files.
 #include <grp.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -15,14 +19,17 @@
 #include "answer_engine.hpp"
 #include "commands.hpp"
 #include "config.hpp"
+#include "control_server.hpp"
 #include "dns_name.hpp"
+#include "health_monitor.hpp"
 #include "listen_socket.hpp"
 #include "log.hpp"
+#include "server_control.hpp"
 #include "signals.hpp"
 #include "worker.hpp"
 #include "zone_load.hpp"
 #include "zone_loading.hpp"
-#include "zone_snapshot.hpp"
+#include "zone_reloader.hpp"
 
 namespace azdns {
 
@@ -77,32 +84,32 @@ bool drop_privileges(const std::string& user, std::string& error) {
     return true;
 }
 
-// SIGHUP: re-read every zone file. A zone that fails keeps serving its
-// previous version; the others are published together in one swap.
-void reload_zones(const Config& config, std::vector<std::shared_ptr<const Zone>>& current, ZoneSnapshot& snapshot) {
-    log_line("reloading zones");
-    auto next = std::make_shared<ZoneSet>();
-    for (std::size_t i = 0; i < config.zones.size(); ++i) {
-        const ZoneConfig& zone_config = config.zones[i];
-        Diagnostics diags;
-        auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags);
-        for (const auto& problem : diags.all()) log_line(problem.to_string());
-        if (zone) {
-            log_line("zone " + describe(*zone));
-            current[i] = std::move(zone);
-        } else {
-            log_line("zone " + name_to_text(zone_config.origin) + " failed to load: keeps serving serial " +
-                     std::to_string(current[i]->serial()));
-        }
-        next->add(current[i]);
-    }
-    snapshot.publish(std::move(next));
+// Probes hold a socket each while they run, and run at most half the
+// descriptor limit at once: take everything the hard limit allows.
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) log_line(std::string("cannot raise the open files limit: ") + std::strerror(errno));
+}
+
+// The control API's token. load_config refuses a non-loopback listener
+// without a token_file; on loopback a token_file, when given, is enforced too.
+bool read_control_token(const ControlConfig& control, std::string& token, std::string& error) {
+    if (control.token_file.empty()) return true;
+    std::ifstream file(control.token_file);
+    std::getline(file, token);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+    if (!file && !file.eof()) return error = "cannot read token_file " + control.token_file, false;
+    if (token.empty()) return error = "token_file " + control.token_file + " is empty", false;
+    return true;
 }
 
 }  // namespace
 
 int run_serve(const std::string& config_path, std::ostream& err) {
     std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-response is an error code, not a signal
+    raise_descriptor_limit();
 
     Diagnostics diags;
     auto config = load_config(config_path, diags);
@@ -126,7 +133,26 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     }
 
     const AnswerEngine engine{AnswerOptions{server.identity, server.version, server.edns_udp_size}};
-    ZoneSnapshot snapshot{zones.set};
+    ServingSnapshot snapshot{{zones.set, nullptr}};
+    // Health first: the first answers already carry the first probe round.
+    HealthMonitor health{*config, snapshot};
+    if (!health.start(zones.set, error)) {
+        log_line(error);
+        return exit_problem;
+    }
+    ZoneReloader reloader{*config, zones, health};
+    ServerControl control_backend{*config, engine, health, reloader};
+    std::string token;
+    if (!read_control_token(config->control, token, error)) {
+        log_line(error);
+        return exit_problem;
+    }
+    ControlServer control{config->control.listen, token, control_backend};
+    if (!control.start(error)) {
+        log_line(error);
+        return exit_problem;
+    }
+    log_line("control API on http://" + config->control.listen.to_string());
     TcpClientLimit tcp_limit{server.max_tcp_clients, workers};
     WorkerShared shared{engine, snapshot, tcp_limit, static_cast<std::uint64_t>(server.tcp_idle_timeout.count()),
                         shutdown_grace_ms};
@@ -152,11 +178,13 @@ int run_serve(const std::string& config_path, std::ostream& err) {
              plural(workers, "worker"));
     log_line("ready");
 
-    int signal = wait_for_stop_signal([&] { reload_zones(*config, zones.zones, snapshot); });
+    int signal = wait_for_stop_signal([&] { reloader.reload(); });
 
     log_line(std::string("stopping on ") + signal_name(signal));
+    control.stop();
     for (auto& worker : pool) worker->stop();
     pool.clear();  // joins: each worker ends once its TCP responses are written or the grace period ends
+    health.stop();  // saves the health state a last time
     log_line("stopped");
     return exit_ok;
 }

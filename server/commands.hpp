@@ -4,6 +4,10 @@
 #include <ostream>
 #include <string>
 
+namespace CLI {
+class App;
+}
+
 namespace azdns {
 
 inline constexpr int exit_ok = 0;
@@ -21,5 +25,28 @@ int run_serve(const std::string& config_path, std::ostream& err);
 
 // `azdns version`: version and build options.
 int run_version(std::ostream& out);
+
+// `azdns ctl [-s URL | -c FILE] [--token-file FILE] [--json] ACTION ...`
+// (docs/control.md): what the command line gave; add_ctl_subcommand() fills it.
+struct CtlOptions {
+    std::string server;       // -s URL; empty: -c's control.listen, else http://127.0.0.1:8053
+    std::string config_path;  // -c FILE
+    std::string token_file;   // --token-file; else $AZDNS_TOKEN, else -c's control.token_file
+    bool json = false;        // print the API's answer as it came
+    std::string action;       // "status", "fence", "unfence", "reload", "explain"
+    std::string az;           // fence, unfence
+    std::string reason;       // fence --reason
+    std::string for_duration; // fence --for, as typed ("2h")
+    bool force = false;       // fence --force
+    std::string name;         // explain NAME
+    std::string type;         // explain TYPE; empty = A
+};
+
+// Declares `ctl` and its actions on `app`, parsing into `options`.
+CLI::App* add_ctl_subcommand(CLI::App& app, CtlOptions& options);
+
+// `azdns ctl`: one request to the control API, the answer as tables on `out`
+// (raw JSON with --json), problems on `err`.
+int run_ctl(const CtlOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace azdns

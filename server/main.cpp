@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
 
     auto* version = app.add_subcommand("version", "version and build options");
 
+    azdns::CtlOptions ctl_options;
+    auto* ctl = azdns::add_ctl_subcommand(app, ctl_options);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {
@@ -33,5 +36,6 @@ int main(int argc, char** argv) {
     if (check->parsed()) return azdns::run_check(config_path, std::cout, std::cerr);
     if (serve->parsed()) return azdns::run_serve(serve_config_path, std::cerr);
     if (version->parsed()) return azdns::run_version(std::cout);
+    if (ctl->parsed()) return azdns::run_ctl(ctl_options, std::cout, std::cerr);
     return azdns::exit_usage;
 }

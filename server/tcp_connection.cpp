@@ -67,7 +67,7 @@ void TcpConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
 }
 
 void TcpConnection::answer_buffered() {
-    const ZoneSet* zones = nullptr;
+    const ServingState* serving = nullptr;
     while (!closing_ && queued_.size() < output_limit) {
         std::span<const std::uint8_t> query;
         TcpFramer::Next next = framer_.next(query);
@@ -76,8 +76,9 @@ void TcpConnection::answer_buffered() {
             finishing_ = true;  // answer nothing more; close once written
             return;
         }
-        if (zones == nullptr) zones = &owner_.context_.zones.current();
-        std::size_t length = owner_.context_.engine.answer(query, *zones, Transport::tcp, owner_.response_);
+        if (serving == nullptr) serving = &owner_.context_.serving.current();
+        std::size_t length = owner_.context_.engine.answer(query, *serving->zones, Transport::tcp, owner_.response_,
+                                                           serving->health.get());
         if (length == 0) continue;
         queued_.push_back(static_cast<std::uint8_t>(length >> 8));
         queued_.push_back(static_cast<std::uint8_t>(length & 0xff));

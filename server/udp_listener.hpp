@@ -27,7 +27,7 @@
 
 #include "answer_engine.hpp"
 #include "listen_socket.hpp"
-#include "zone_snapshot.hpp"
+#include "serving_snapshot.hpp"
 
 namespace azdns {
 
@@ -80,7 +80,7 @@ private:
 // What a worker's listeners answer with.
 struct AnswerContext {
     const AnswerEngine& engine;
-    ZoneSnapshotReader& zones;
+    ServingSnapshotReader& serving;
 };
 
 // One UDP socket and the thread that answers on it.
@@ -90,7 +90,7 @@ public:
     // until start(). On failure returns nullptr with `error` set (the socket
     // is closed). `name` names the thread (at most 15 characters).
     static std::unique_ptr<UdpListener> open(Fd socket, bool pktinfo, const AnswerEngine& engine,
-                                             const ZoneSnapshot& zones, std::string name, std::string& error);
+                                             const ServingSnapshot& serving, std::string name, std::string& error);
 
     UdpListener(const UdpListener&) = delete;
     UdpListener& operator=(const UdpListener&) = delete;
@@ -103,7 +103,7 @@ public:
     void join();
 
 private:
-    UdpListener(Fd socket, bool pktinfo, const AnswerEngine& engine, const ZoneSnapshot& zones, std::string name);
+    UdpListener(Fd socket, bool pktinfo, const AnswerEngine& engine, const ServingSnapshot& serving, std::string name);
 
     void run();
     // Waits for, answers and sends one batch.
@@ -112,7 +112,7 @@ private:
     Fd socket_;
     bool pktinfo_;
     const AnswerEngine& engine_;
-    ZoneSnapshotReader zones_;  // read once per batch, by this thread only
+    ServingSnapshotReader serving_;  // read once per batch, by this thread only
     UdpBatch batch_;
     std::string name_;
     std::atomic<bool> stopping_{false};

@@ -2,8 +2,8 @@
 // listen address, and one UDP thread per listen address blocking in recvmmsg
 // on its own UDP socket (udp_listener.hpp says why). SO_REUSEPORT spreads the
 // load over the workers' sockets. Each thread has its own buffers and its own
-// reference to the published zones. Workers share nothing but the
-// ZoneSnapshot, the AnswerEngine (const) and the TCP client count.
+// reference to the published zones and health view. Workers share nothing but the
+// ServingSnapshot, the AnswerEngine (const) and the TCP client count.
 #pragma once
 
 #include <uv.h>
@@ -17,7 +17,7 @@
 #include "listen_socket.hpp"
 #include "tcp_connection.hpp"
 #include "udp_listener.hpp"
-#include "zone_snapshot.hpp"
+#include "serving_snapshot.hpp"
 
 namespace azdns {
 
@@ -25,7 +25,7 @@ class TcpListener;
 
 struct WorkerShared {
     const AnswerEngine& engine;
-    const ZoneSnapshot& zones;
+    const ServingSnapshot& serving;
     TcpClientLimit& tcp_limit;
     std::uint64_t tcp_idle_timeout_ms;
     std::uint64_t shutdown_grace_ms;
@@ -58,7 +58,7 @@ private:
     WorkerShared shared_;
     uv_loop_t loop_{};
     uv_async_t stop_async_{};
-    ZoneSnapshotReader zones_;  // the loop thread's (TCP)
+    ServingSnapshotReader serving_;  // the loop thread's (TCP)
     std::unique_ptr<std::uint8_t[]> tcp_response_;
     TcpClients tcp_clients_;
     std::vector<std::unique_ptr<UdpListener>> udp_listeners_;  // one thread each

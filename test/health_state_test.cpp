@@ -239,4 +239,34 @@ TEST_SUITE("health_state") {
         CHECK(t.fenced("a") == FenceReason::none);
         CHECK(t.state.record_probe(ep("203.0.113.9"), refused, at(5)).empty());
     }
+
+    TEST_CASE("removing down endpoints (a reload) re-judges their AZ") {
+        ThreeInA t;
+        t.fail("192.0.2.1", 3, 1);
+        t.fail("192.0.2.2", 3, 1);
+        REQUIRE(t.fenced("a") == FenceReason::health);
+        t.state.remove_endpoint(ep("192.0.2.1"), at(10));
+        // 1 of 2 up is healthy again, but a health fence lasts restore_after.
+        CHECK(t.fenced("a") == FenceReason::health);
+        t.state.remove_endpoint(ep("192.0.2.2"), at(10));
+        CHECK(t.state.snapshot().endpoint(ep("192.0.2.2")) == nullptr);
+        CHECK(t.state.advance(at(39)).empty());
+        auto out = t.state.advance(at(40));
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].kind == Kind::az_restored);
+        CHECK(t.state.remove_endpoint(ep("203.0.113.9"), at(41)).empty());
+    }
+
+    TEST_CASE("a restored manual fence keeps its since and skips the safety check") {
+        HealthState state{{az("a"), az("b")}, {{"www.example.com.", {"a"}}}, at(0)};
+        auto out = state.restore_fence("a", ManualFence{"maintenance", at(100)}, at(-50));
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].kind == Kind::az_fenced);
+        const HealthSnapshot snap = state.snapshot();
+        CHECK(snap.az("a")->fenced == FenceReason::manual);
+        CHECK(snap.az("a")->since == at(-50));
+        CHECK(snap.az("a")->manual->reason == "maintenance");
+        CHECK(state.restore_fence("gone", ManualFence{"x", {}}, at(0)).empty());
+        CHECK(state.advance(at(100)).size() == 1);  // the expiry still applies
+    }
 }

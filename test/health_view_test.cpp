@@ -2,6 +2,9 @@
 // stay, their TTL, and the all-down policies (spec: "Answer semantics").
 #include "health_view.hpp"
 
+#include "health_explain.hpp"
+#include "health_targets.hpp"
+
 #include "answer_test_support.hpp"
 #include "config.hpp"
 #include "health_state.hpp"
@@ -195,5 +198,75 @@ TEST_SUITE("health_view") {
         auto view = view_of(Health{});
         // www A, www AAAA, fo, mail, short, mixed (ns.sub is glue, plain/ns1 in no AZ).
         CHECK(view->size() == 6);
+    }
+
+    TEST_CASE("targets: one endpoint per address of each service's A/AAAA, with its AZ; glue and others not probed") {
+        Config config = make_config();
+        CheckConfig web;
+        web.name = "web";
+        config.checks = {web};
+        HealthTargets targets = find_health_targets(health_zones(), config);
+        std::vector<std::string> seen;
+        for (const HealthTarget& t : targets.endpoints) seen.push_back(t.id.to_string() + " " + t.az);
+        CHECK(seen == std::vector<std::string>{"10.1.0.10 web a", "10.1.0.20 web a", "10.2.0.10 web b",
+                                               "10.2.0.20 web b", "2001:db8:b::10 web b"});
+        CHECK(targets.service_azs.at(wire_name("www.example.com.")) == std::set<std::string>{"a", "b"});
+        CHECK(targets.service_azs.at(wire_name("fo.example.com.")) == std::set<std::string>{"a", "b"});
+    }
+
+    TEST_CASE("explain: each address in or out with the reason, and the TTL rule, as the answer has it") {
+        Health h;
+        h.fence("a").endpoint("10.2.0.10", EndpointStatus::up, "b");
+        h.snapshot.azs[0].manual = ManualFence{"maintenance", std::nullopt};
+        auto view = view_of(h);
+        HealthExplanation why =
+            explain_health(health_zones(), view.get(), make_config(), h.snapshot, wire_name("www.example.com."), A);
+        REQUIRE(why.service != nullptr);
+        REQUIRE(why.addresses.size() == 2);
+        CHECK(why.addresses[0].address.to_string() == "10.1.0.10");
+        CHECK_FALSE(why.addresses[0].in);
+        CHECK(why.addresses[0].why == "AZ a fenced by hand: maintenance");
+        CHECK(why.addresses[1].in);
+        CHECK(why.addresses[1].why == "AZ b up, endpoint up");
+        CHECK(why.ttl == 20);
+        CHECK(why.ttl_rule.starts_with("ttl.degraded"));
+
+        HealthExplanation all_well =
+            explain_health(health_zones(), view_of(Health{}).get(), make_config(), Health{}.snapshot,
+                           wire_name("short.example.com."), A);
+        CHECK(all_well.ttl == 30);
+        CHECK(all_well.ttl_rule.starts_with("the zone's TTL: below ttl.max"));
+
+        HealthExplanation plain = explain_health(health_zones(), view.get(), make_config(), h.snapshot,
+                                                 wire_name("plain.example.com."), A);
+        REQUIRE(plain.addresses.size() == 1);
+        CHECK(plain.addresses[0].in);
+        CHECK(plain.addresses[0].why == "in no AZ and not probed: never filtered");
+        CHECK(plain.ttl == 3600);
+
+        HealthExplanation mx = explain_health(health_zones(), view.get(), make_config(), h.snapshot,
+                                              wire_name("example.com."), 15);
+        CHECK_FALSE(mx.has_rrset);
+        CHECK(mx.addresses.empty());
+    }
+
+    TEST_CASE("explain: failover says which AZ was chosen, all down says which policy") {
+        Health h;
+        auto view = view_of(h);
+        HealthExplanation fo =
+            explain_health(health_zones(), view.get(), make_config(), h.snapshot, wire_name("fo.example.com."), A);
+        REQUIRE(fo.addresses.size() == 2);
+        CHECK(fo.addresses[0].in);
+        CHECK(fo.addresses[0].why == "AZ a up, first AZ in prefer with an address up");
+        CHECK_FALSE(fo.addresses[1].in);
+        CHECK(fo.addresses[1].why == "failover: an AZ earlier in prefer has an address up");
+
+        Health down;
+        down.fence("a", FenceReason::health).fence("b", FenceReason::health);
+        auto servfail = view_of(down, AllDownPolicy::servfail);
+        HealthExplanation none = explain_health(health_zones(), servfail.get(), make_config(AllDownPolicy::servfail),
+                                                down.snapshot, wire_name("mail.example.com."), A);
+        CHECK(none.ttl_rule == "ttl.all_down: every address is down or fenced (policy servfail)");
+        for (const auto& a : none.addresses) CHECK_FALSE(a.in);
     }
 }

@@ -77,11 +77,13 @@ std::uint16_t free_port() {
 
 ChildProcess::~ChildProcess() { stop(); }
 
-bool ChildProcess::spawn(const std::vector<std::string>& argv, const fs::path& output) {
+bool ChildProcess::spawn(const std::vector<std::string>& argv, const fs::path& output, bool append) {
+    reaped_ = killed_ = false;
+    exit_code_.reset();
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     std::vector<char*> args;
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -159,7 +161,7 @@ bool wait_until_answering(const Endpoint& server, const std::string& zone, std::
 
 AzdnsServer::AzdnsServer(ServerOptions options) {
     port_ = free_port();
-    std::uint16_t control_port = free_port();
+    control_port_ = free_port();
     std::ostringstream config;
     config << "# written by test/e2e/server_process.cpp\n[server]\n"
            << "listen = [\"127.0.0.1:" << port_ << "\", \"[::1]:" << port_ << "\"]\n"
@@ -167,17 +169,32 @@ AzdnsServer::AzdnsServer(ServerOptions options) {
            << "identity = \"" << options.identity << "\"\n"
            << "state_dir = \"state\"\n";
     for (const auto& line : options.server_lines) config << line << "\n";
-    config << "\n[control]\nlisten = \"127.0.0.1:" << control_port << "\"\n";
+    config << "\n[control]\nlisten = \"127.0.0.1:" << control_port_ << "\"\n";
     for (const auto& [origin, file] : options.zones) {
         fs::copy_file(e2e_data_dir() / file, dir_.path / file, fs::copy_options::overwrite_existing);
         config << "\n[[zone]]\norigin = \"" << origin << "\"\nfile = \"" << file << "\"\n";
     }
+    for (const auto& [origin, text] : options.zone_texts) {
+        std::string file = origin + "zone";
+        write_text(dir_.path / file, text);
+        config << "\n[[zone]]\norigin = \"" << origin << "\"\nfile = \"" << file << "\"\n";
+    }
+    config << "\n" << options.extra_config;
     fs::create_directories(dir_.path / "state");
-    write_text(dir_.path / "azdns.toml", config.str());
-    if (!process_.spawn({AZDNS_BINARY, "serve", "-c", (dir_.path / "azdns.toml").string()}, dir_.path / "azdns.log"))
-        return;
-    std::string first_zone = options.zones.empty() ? "." : options.zones.front().first;
-    ready_ = wait_until_answering(v4(), first_zone, options.ready_wait, process_);
+    write_text(config_path(), config.str());
+    first_zone_ = !options.zones.empty()        ? options.zones.front().first
+                  : !options.zone_texts.empty() ? options.zone_texts.front().first
+                                                : ".";
+    ready_wait_ = options.ready_wait;
+    if (!process_.spawn({AZDNS_BINARY, "serve", "-c", config_path().string()}, dir_.path / "azdns.log")) return;
+    ready_ = wait_until_answering(v4(), first_zone_, ready_wait_, process_);
+}
+
+bool AzdnsServer::restart() {
+    process_.stop();
+    ready_ = process_.spawn({AZDNS_BINARY, "serve", "-c", config_path().string()}, dir_.path / "azdns.log", true) &&
+             wait_until_answering(v4(), first_zone_, ready_wait_, process_);
+    return ready_;
 }
 
 AzdnsServer::~AzdnsServer() { process_.stop(); }

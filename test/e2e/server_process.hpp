@@ -39,7 +39,8 @@ public:
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;
 
-    bool spawn(const std::vector<std::string>& argv, const fs::path& output);
+    // `append`: add to `output` instead of starting it afresh (a restart).
+    bool spawn(const std::vector<std::string>& argv, const fs::path& output, bool append = false);
     // True while the child has not exited (reaps it when it has).
     bool running();
     // SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit code, or
@@ -69,6 +70,10 @@ struct ServerOptions {
     // origin -> file name in test/data/e2e.
     std::vector<std::pair<std::string, std::string>> zones{{"example.com.", "example.com.zone"},
                                                            {"example.net.", "example.net.zone"}};
+    // origin -> zone text, written by the test (health tests make their own zones).
+    std::vector<std::pair<std::string, std::string>> zone_texts;
+    // Appended to the config as is: [[az]], [[check]], [[service]], [ttl], [policy].
+    std::string extra_config;
     unsigned workers = 2;
     std::string identity = "e2e-ns1";
     std::chrono::milliseconds ready_wait{10'000};
@@ -83,6 +88,8 @@ public:
     // Started and answered an SOA query over UDP in time.
     [[nodiscard]] bool ready() const { return ready_; }
     [[nodiscard]] std::uint16_t port() const { return port_; }
+    [[nodiscard]] std::uint16_t control_port() const { return control_port_; }
+    [[nodiscard]] fs::path config_path() const { return dir_.path / "azdns.toml"; }
     [[nodiscard]] Endpoint v4() const { return {"127.0.0.1", port_}; }
     [[nodiscard]] Endpoint v6() const { return {"::1", port_}; }
     [[nodiscard]] const fs::path& dir() const { return dir_.path; }
@@ -91,11 +98,17 @@ public:
     [[nodiscard]] std::string log() const;
     // SIGTERM and wait (bounded): the exit code, -1 if killed.
     int stop() { return process_.stop(); }
+    // Stops the server (if running) and starts it again with the same config,
+    // ports and state_dir; true when it answers again in time.
+    bool restart();
     ChildProcess& process() { return process_; }
 
 private:
     TempDir dir_{"azdns-e2e"};
     std::uint16_t port_ = 0;
+    std::uint16_t control_port_ = 0;
+    std::string first_zone_;
+    std::chrono::milliseconds ready_wait_;
     ChildProcess process_;
     bool ready_ = false;
 };

@@ -1,0 +1,120 @@
+#include "health_explain.hpp"
+
+#include <algorithm>
+
+#include "health_targets.hpp"
+#include "health_view.hpp"
+#include "rr_type.hpp"
+#include "zone_set.hpp"
+
+namespace azdns {
+
+namespace {
+
+std::string percent(double share) { return std::to_string(static_cast<int>(share * 100 + 0.5)) + "% of endpoints up"; }
+
+std::string fence_text(const AzView& az) {
+    if (az.fenced == FenceReason::manual)
+        return "AZ " + az.name + " fenced by hand" + (az.manual && !az.manual->reason.empty() ? ": " + az.manual->reason : "");
+    return "AZ " + az.name + " fenced for health (" + percent(az.up_share) + ")";
+}
+
+bool contains_rdata(const RRsetView& rrset, std::span<const std::uint8_t> wire) {
+    return std::any_of(rrset.begin(), rrset.end(),
+                       [&](RdataView rr) { return std::ranges::equal(rr.wire(), wire); });
+}
+
+const char* policy_name(AllDownPolicy policy) {
+    switch (policy) {
+    case AllDownPolicy::serve_all: return "serve-all";
+    case AllDownPolicy::servfail: return "servfail";
+    case AllDownPolicy::nodata: return "nodata";
+    }
+    return "?";
+}
+
+// Why a kept or removed address is so, in the order the view decides it.
+std::string why(const AddressVerdict& verdict, const AzView* az, const std::vector<const EndpointView*>& probes,
+                const ServiceConfig* service, const FilteredRRset* filtered, const Config& config) {
+    bool down = !probes.empty() && std::all_of(probes.begin(), probes.end(), [](const EndpointView* e) {
+        return e->status == EndpointStatus::down;
+    });
+    if (!verdict.in) {
+        if (az != nullptr && az->fenced != FenceReason::none) return fence_text(*az);
+        if (down) return "endpoint down" + (probes[0]->last_error.empty() ? "" : ": " + probes[0]->last_error);
+        if (filtered != nullptr && filtered->outcome != HealthOutcome::serve)
+            return std::string("every address is down: policy ") + policy_name(config.all_down);
+        return "failover: an AZ earlier in prefer has an address up";
+    }
+    if (filtered != nullptr && filtered->all_down)
+        return "every address is down or fenced: served under policy serve-all";
+    std::string text;
+    if (az != nullptr) text = "AZ " + az->name + " up";
+    if (!probes.empty()) {
+        bool unknown = std::all_of(probes.begin(), probes.end(),
+                                   [](const EndpointView* e) { return e->status == EndpointStatus::unknown; });
+        text += std::string(text.empty() ? "" : ", ") + (unknown ? "endpoint not probed yet" : "endpoint up");
+    }
+    if (service != nullptr && service->policy == ServicePolicy::failover && az != nullptr)
+        text += ", first AZ in prefer with an address up";
+    return text.empty() ? "in no AZ and not probed: never filtered" : text;
+}
+
+}  // namespace
+
+HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, const Config& config,
+                                 const HealthSnapshot& health, std::string_view qname, std::uint16_t qtype) {
+    HealthExplanation out;
+    for (const ServiceConfig& service : config.services)
+        if (service.name == qname) out.service = &service;
+    const Zone* zone = zones.find(qname);
+    if (zone == nullptr || (qtype != rr_type::a && qtype != rr_type::aaaa)) {
+        out.ttl_rule = "not health-managed: only A and AAAA answers are filtered";
+        return out;
+    }
+    LookupResult found = zone->lookup(qname, qtype);
+    if (found.status != LookupStatus::answer || found.answer.empty()) {
+        out.ttl_rule = "no A/AAAA RRset answers this name";
+        return out;
+    }
+    out.has_rrset = true;
+    const RRsetView& rrset = found.answer;
+    const FilteredRRset* filtered = view != nullptr ? view->find(rrset) : nullptr;
+
+    for (RdataView rr : rrset) {
+        auto address = address_in_rdata(qtype, rr.rdata());
+        if (!address) continue;
+        AddressVerdict verdict{*address, {}, true, {}};
+        const AzConfig* az_config = az_containing(config.azs, *address);
+        const AzView* az = az_config != nullptr ? health.az(az_config->name) : nullptr;
+        if (az_config != nullptr) verdict.az = az_config->name;
+        std::vector<const EndpointView*> probes;
+        for (const EndpointView& e : health.endpoints) {
+            if (e.id.address == *address && (out.service == nullptr || e.id.check == out.service->check))
+                probes.push_back(&e);
+        }
+        if (filtered != nullptr)
+            verdict.in = filtered->outcome == HealthOutcome::serve && contains_rdata(filtered->rrset, rr.wire());
+        verdict.why = why(verdict, az, probes, out.service, filtered, config);
+        out.addresses.push_back(std::move(verdict));
+    }
+
+    if (filtered == nullptr) {
+        out.ttl = rrset.ttl();
+        out.ttl_rule = "the zone's TTL: no address is in an AZ or probed";
+    } else if (filtered->all_down) {
+        out.ttl = config.ttl.all_down;
+        out.ttl_rule = std::string("ttl.all_down: every address is down or fenced (policy ") +
+                       policy_name(config.all_down) + ")";
+    } else if (filtered->removed) {
+        out.ttl = filtered->rrset.ttl();
+        out.ttl_rule = "ttl.degraded: an address is down or fenced";
+    } else {
+        out.ttl = filtered->rrset.ttl();
+        out.ttl_rule = rrset.ttl() > config.ttl.max ? "ttl.max: the zone's TTL is capped while all is well"
+                                                    : "the zone's TTL: below ttl.max";
+    }
+    return out;
+}
+
+}  // namespace azdns

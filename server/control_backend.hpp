@@ -1,0 +1,32 @@
+// What the control API (server/control_server.hpp) asks of the running
+// server. The routes (server/control_routes.hpp) turn HTTP requests into
+// these calls; the server implements them over its health state and zones.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "config.hpp"
+
+namespace azdns {
+
+struct ApiReply {
+    int status = 200;
+    nlohmann::json body;
+};
+
+// What the control API asks of the running server. Called on the control thread; implementations are thread-safe.
+class ControlBackend {
+public:
+    virtual ~ControlBackend() = default;
+    virtual nlohmann::json status() = 0;                               // GET /v1/status (spec shape)
+    virtual ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration, bool force) = 0;  // 200 AZ state | 404 unknown AZ | 409 {"error":..., "services":[...]}
+    virtual ApiReply unfence(const std::string& az) = 0;               // 200 | 404
+    virtual nlohmann::json reload() = 0;                               // POST /v1/reload
+    virtual ApiReply explain(const std::string& name, const std::string& type) = 0;  // name/type as given; backend validates (400 for a bad name/type)
+    virtual std::string metrics() = 0;                                 // GET /metrics, Prometheus text
+};
+
+}  // namespace azdns

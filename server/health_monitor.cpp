@@ -1,0 +1,233 @@
+#include "health_monitor.hpp"
+
+#include <algorithm>
+
+#include "health_store.hpp"
+#include "log.hpp"
+
+namespace azdns {
+
+namespace {
+
+// How often time alone is judged (restore_after, fence expiry) and pending
+// state is saved.
+constexpr auto tick_period = std::chrono::milliseconds(50);
+// Beyond the longest check timeout, how long start-up waits for first results.
+constexpr auto first_round_margin = std::chrono::milliseconds(250);
+
+const char* kind_text(HealthTransition::Kind kind) {
+    switch (kind) {
+    case HealthTransition::Kind::endpoint_up: return "up";
+    case HealthTransition::Kind::endpoint_down: return "down";
+    case HealthTransition::Kind::az_fenced: return "fenced";
+    case HealthTransition::Kind::az_restored: return "restored";
+    }
+    return "?";
+}
+
+bool is_endpoint(HealthTransition::Kind kind) {
+    return kind == HealthTransition::Kind::endpoint_up || kind == HealthTransition::Kind::endpoint_down;
+}
+
+std::vector<ProbeTarget> probe_targets(const HealthTargets& targets) {
+    std::vector<ProbeTarget> out;
+    out.reserve(targets.endpoints.size());
+    for (const HealthTarget& target : targets.endpoints) out.push_back({target.id, *target.check});
+    return out;
+}
+
+}  // namespace
+
+HealthMonitor::HealthMonitor(const Config& config, ServingSnapshot& serving)
+    : config_(config),
+      serving_(serving),
+      state_(config.azs, {}, HealthClock::now()),
+      probes_([this](const EndpointId& id, const ProbeResult& result) { on_probe(id, result); }) {}
+
+HealthMonitor::~HealthMonitor() { stop(); }
+
+bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& error) {
+    const HealthTargets targets = find_health_targets(*zones, config_);
+    const HealthTime now = HealthClock::now();
+    LoadedHealth stored = load_health_state(config_.server.state_dir, std::chrono::system_clock::now(), now);
+    if (!stored.error.empty()) log_line("health state not restored: " + stored.error);
+
+    std::size_t restored = 0;
+    {
+        std::lock_guard lock(mutex_);
+        state_.set_service_azs(targets.service_azs);
+        for (const StoredFence& fence : stored.state.fences) {
+            apply_locked(state_.restore_fence(fence.az, fence.fence, fence.since));
+        }
+        for (const HealthTarget& target : targets.endpoints) {
+            auto known = std::find_if(stored.state.endpoints.begin(), stored.state.endpoints.end(),
+                                      [&](const StoredEndpoint& e) { return e.id == target.id; });
+            EndpointStatus initial = known != stored.state.endpoints.end() ? known->status : EndpointStatus::unknown;
+            if (initial == EndpointStatus::unknown) {
+                first_round_.insert(target.id);
+            } else {
+                ++restored;
+            }
+            apply_locked(state_.add_endpoint(target.id, target.az, *target.check, initial,
+                                             known != stored.state.endpoints.end() ? known->since : now));
+        }
+        zones_ = std::move(zones);
+        publish_locked();
+    }
+
+    if (!probes_.start(error)) return false;
+    probes_.set_targets(probe_targets(targets));
+
+    Duration longest{0};
+    for (const CheckConfig& check : config_.checks) longest = std::max(longest, check.timeout);
+    {
+        std::unique_lock lock(mutex_);
+        std::size_t waiting = first_round_.size();
+        first_round_done_.wait_for(lock, longest + first_round_margin, [&] { return first_round_.empty(); });
+        if (!first_round_.empty()) {
+            log_line("health: " + std::to_string(first_round_.size()) + " of " + std::to_string(waiting) +
+                     " new endpoints had no result in time; they count as up");
+            first_round_.clear();
+        }
+        std::size_t down = 0;
+        for (const EndpointView& e : state_.snapshot().endpoints) down += e.status == EndpointStatus::down ? 1 : 0;
+        log_line("health: " + std::to_string(targets.endpoints.size()) + " endpoints (" + std::to_string(restored) +
+                 " restored from state_dir), " + std::to_string(down) + " down");
+    }
+    ticker_ = std::thread([this] { tick(); });
+    return true;
+}
+
+void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones) {
+    const HealthTargets targets = find_health_targets(*zones, config_);
+    {
+        std::lock_guard lock(mutex_);
+        zones_ = std::move(zones);
+        state_.set_service_azs(targets.service_azs);
+        retarget_locked(targets, HealthClock::now());
+        publish_locked();  // new zones need a view of their own even if no health changed
+    }
+    probes_.set_targets(probe_targets(targets));
+}
+
+void HealthMonitor::retarget_locked(const HealthTargets& targets, HealthTime now) {
+    std::set<EndpointId, EndpointIdLess> wanted;
+    for (const HealthTarget& target : targets.endpoints) {
+        wanted.insert(target.id);
+        apply_locked(state_.add_endpoint(target.id, target.az, *target.check, EndpointStatus::unknown, now));
+    }
+    for (const EndpointView& known : state_.snapshot().endpoints) {
+        if (wanted.contains(known.id)) continue;
+        log_line("endpoint " + known.id.to_string() + " left the zones: no longer probed");
+        apply_locked(state_.remove_endpoint(known.id, now));
+    }
+}
+
+FenceOutcome HealthMonitor::fence(const std::string& az, const std::string& reason,
+                                  std::optional<Duration> for_duration, bool force) {
+    FenceOutcome outcome;
+    {
+        std::lock_guard lock(mutex_);
+        const HealthTime now = HealthClock::now();
+        std::optional<HealthTime> expires;
+        if (for_duration) expires = now + *for_duration;
+        outcome = state_.fence(az, reason, expires, force, now);
+        if (outcome.status != FenceOutcome::Status::applied) return outcome;
+        log_line("manual fence on AZ " + az + " set" + (reason.empty() ? "" : ": " + reason) +
+                 (for_duration ? " (for " + std::to_string(for_duration->count()) + " ms)" : ""));
+        apply_locked(outcome.transitions);
+        dirty_ = true;
+    }
+    save();  // a manual fence must survive a crash right after it was accepted
+    return outcome;
+}
+
+FenceOutcome HealthMonitor::unfence(const std::string& az) {
+    FenceOutcome outcome;
+    {
+        std::lock_guard lock(mutex_);
+        outcome = state_.unfence(az, HealthClock::now());
+        if (outcome.status != FenceOutcome::Status::applied) return outcome;
+        log_line("manual fence on AZ " + az + " lifted");
+        apply_locked(outcome.transitions);
+        dirty_ = true;
+    }
+    save();
+    return outcome;
+}
+
+HealthSnapshot HealthMonitor::snapshot() const {
+    std::lock_guard lock(mutex_);
+    return state_.snapshot();
+}
+
+ServingState HealthMonitor::serving() const {
+    std::lock_guard lock(mutex_);
+    return {zones_, view_};
+}
+
+void HealthMonitor::on_probe(const EndpointId& id, const ProbeResult& result) {
+    std::lock_guard lock(mutex_);
+    apply_locked(state_.record_probe(id, result, HealthClock::now()));
+    if (first_round_.erase(id) != 0 && first_round_.empty()) first_round_done_.notify_all();
+}
+
+// Logs what changed and, when anything did, publishes a new view at once.
+void HealthMonitor::apply_locked(const std::vector<HealthTransition>& transitions) {
+    if (transitions.empty()) return;
+    for (const HealthTransition& t : transitions) {
+        log_line(std::string(is_endpoint(t.kind) ? "endpoint " : "AZ ") + t.subject + " " + kind_text(t.kind) +
+                 ": " + t.why);
+    }
+    dirty_ = true;
+    if (zones_) publish_locked();
+}
+
+void HealthMonitor::publish_locked() {
+    view_ = HealthView::build(*zones_, config_, state_.snapshot());
+    serving_.publish({zones_, view_});
+}
+
+void HealthMonitor::tick() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        wake_ticker_.wait_for(lock, tick_period, [&] { return stopping_; });
+        apply_locked(state_.advance(HealthClock::now()));
+        if (dirty_) {
+            lock.unlock();
+            save();
+            lock.lock();
+        }
+    }
+}
+
+// Writes state_dir when it is behind. Reports a failure once, not every tick.
+void HealthMonitor::save() {
+    std::lock_guard write_lock(save_mutex_);  // the ticker and the control thread may both save
+    HealthSnapshot snapshot;
+    {
+        std::lock_guard lock(mutex_);
+        if (!dirty_) return;
+        dirty_ = false;
+        snapshot = state_.snapshot();
+    }
+    std::string error = save_health_state(config_.server.state_dir, snapshot, std::chrono::system_clock::now(),
+                                          HealthClock::now());
+    std::lock_guard lock(mutex_);
+    if (error != last_save_error_) log_line(error.empty() ? "health state saved again" : error);
+    last_save_error_ = error;
+}
+
+void HealthMonitor::stop() {
+    probes_.stop();
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    wake_ticker_.notify_all();
+    if (ticker_.joinable()) ticker_.join();
+    save();
+}
+
+}  // namespace azdns

@@ -1,0 +1,78 @@
+// The health of the running server (spec: "Health"): probe results flow in
+// from the probe thread, manual fences from the control API, time from a
+// ticker; every change that reaches answers rebuilds the HealthView for the
+// current zones and publishes zones and view together, so the first query
+// after a verdict sees it. State is saved to state_dir off the probe thread.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config.hpp"
+#include "health_state.hpp"
+#include "health_targets.hpp"
+#include "probe_runner.hpp"
+#include "serving_snapshot.hpp"
+
+namespace azdns {
+
+class HealthMonitor {
+public:
+    // `config` and `serving` must outlive the monitor.
+    HealthMonitor(const Config& config, ServingSnapshot& serving);
+    HealthMonitor(const HealthMonitor&) = delete;
+    HealthMonitor& operator=(const HealthMonitor&) = delete;
+    ~HealthMonitor();
+
+    // Restores state_dir, starts probing the endpoints of `zones`, waits for
+    // the first result of every endpoint not known from state_dir (at most
+    // the longest check timeout, plus a margin), and publishes. False with
+    // `error` when the probe thread cannot start.
+    bool start(std::shared_ptr<const ZoneSet> zones, std::string& error);
+
+    // A reload: the probed set follows the new zones (new endpoints start
+    // unknown, gone ones are forgotten) and the new zones are published
+    // with their view.
+    void set_zones(std::shared_ptr<const ZoneSet> zones);
+
+    FenceOutcome fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
+                       bool force);
+    FenceOutcome unfence(const std::string& az);
+
+    [[nodiscard]] HealthSnapshot snapshot() const;
+    [[nodiscard]] ServingState serving() const;  // what is published now
+
+    void stop();  // probes, then the ticker (which saves a last time)
+
+private:
+    void on_probe(const EndpointId& id, const ProbeResult& result);
+    void retarget_locked(const HealthTargets& targets, HealthTime now);
+    void apply_locked(const std::vector<HealthTransition>& transitions);
+    void publish_locked();
+    void tick();
+    void save();
+
+    const Config& config_;
+    ServingSnapshot& serving_;
+    mutable std::mutex mutex_;
+    HealthState state_;
+    std::shared_ptr<const ZoneSet> zones_;
+    std::shared_ptr<const HealthView> view_;
+    bool dirty_ = false;                                // state_dir is behind
+    std::set<EndpointId, EndpointIdLess> first_round_;  // new endpoints still without a result
+    std::condition_variable first_round_done_;
+    std::condition_variable wake_ticker_;
+    bool stopping_ = false;
+    std::mutex save_mutex_;  // one writer of state_dir at a time
+    std::string last_save_error_;
+    ProbeRunner probes_;
+    std::thread ticker_;
+};
+
+}  // namespace azdns

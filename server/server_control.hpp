@@ -1,0 +1,35 @@
+// The running server as the control API sees it: status, fences, reload,
+// explain and metrics over the health monitor, the zone reloader and the
+// answer engine (spec: "Control API").
+#pragma once
+
+#include "answer_engine.hpp"
+#include "control_backend.hpp"
+#include "health_monitor.hpp"
+#include "zone_reloader.hpp"
+
+namespace azdns {
+
+class ServerControl : public ControlBackend {
+public:
+    ServerControl(const Config& config, const AnswerEngine& engine, HealthMonitor& health, ZoneReloader& zones)
+        : config_(config), engine_(engine), health_(health), zones_(zones) {}
+
+    nlohmann::json status() override;
+    ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
+                   bool force) override;
+    ApiReply unfence(const std::string& az) override;
+    nlohmann::json reload() override;
+    ApiReply explain(const std::string& name, const std::string& type) override;
+    std::string metrics() override;
+
+private:
+    ApiReply fence_reply(const std::string& az, const FenceOutcome& outcome);
+
+    const Config& config_;
+    const AnswerEngine& engine_;
+    HealthMonitor& health_;
+    ZoneReloader& zones_;
+};
+
+}  // namespace azdns

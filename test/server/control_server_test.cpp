@@ -1,0 +1,514 @@
+// The control API's HTTP server over real loopback sockets, with a fake
+// backend: framing, keep-alive, the token, the limits, and stop().
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "control_server.hpp"
+#include "http_client.hpp"
+
+using azdns::ApiReply;
+using azdns::ControlLimits;
+using azdns::ControlServer;
+using azdns::Duration;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+class FakeBackend : public azdns::ControlBackend {
+public:
+    json status() override {
+        std::lock_guard lock(mutex_);
+        ++status_calls_;
+        return json{{"zones", {{{"origin", "example.com."}, {"serial", 1}}}}, {"azs", json::array()}, {"endpoints", json::array()}};
+    }
+    ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration>, bool) override {
+        std::lock_guard lock(mutex_);
+        last_reason_ = reason;
+        return {200, json{{"name", az}, {"state", "fenced"}}};
+    }
+    ApiReply unfence(const std::string& az) override { return {200, json{{"name", az}, {"state", "up"}}}; }
+    json reload() override { return json{{"zones", json::array()}}; }
+    ApiReply explain(const std::string& name, const std::string& type) override {
+        return {200, json{{"name", name}, {"type", type}}};
+    }
+    std::string metrics() override { return "azdns_zone_serial{zone=\"example.com.\"} 1\n"; }
+
+    int status_calls() {
+        std::lock_guard lock(mutex_);
+        return status_calls_;
+    }
+    std::string last_reason() {
+        std::lock_guard lock(mutex_);
+        return last_reason_;
+    }
+
+private:
+    std::mutex mutex_;
+    int status_calls_ = 0;
+    std::string last_reason_;
+};
+
+azdns::ListenAddress loopback_any_port() { return {{azdns::IpFamily::v4, {127, 0, 0, 1}}, 0, {}}; }
+
+struct Response {
+    int status = 0;
+    std::map<std::string, std::string> headers;  // names lower-cased
+    std::string body;
+};
+
+// A raw HTTP client: sends bytes as given, reads responses by Content-Length.
+class Client {
+public:
+    explicit Client(std::uint16_t port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+    ~Client() { ::close(fd_); }
+
+    void send(const std::string& bytes) {
+        std::size_t sent = 0;
+        while (sent < bytes.size()) {
+            ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+            if (n <= 0) return;  // the server may have closed already
+            sent += static_cast<std::size_t>(n);
+        }
+    }
+
+    // The next response, or nullopt if the connection closed or 5 s passed first.
+    std::optional<Response> response() {
+        for (;;) {
+            auto end = buffer_.find("\r\n\r\n");
+            if (end != std::string::npos) {
+                Response response;
+                std::string head = buffer_.substr(0, end);
+                std::size_t line_end = head.find("\r\n");
+                std::string status_line = head.substr(0, line_end);
+                REQUIRE(status_line.starts_with("HTTP/1.1 "));
+                response.status = std::stoi(status_line.substr(9, 3));
+                std::size_t at = line_end;
+                while (at != std::string::npos && at < head.size()) {
+                    std::size_t next = head.find("\r\n", at + 2);
+                    std::string line = head.substr(at + 2, next == std::string::npos ? std::string::npos : next - at - 2);
+                    auto colon = line.find(':');
+                    std::string name = line.substr(0, colon);
+                    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                    std::string value = line.substr(colon + 1);
+                    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+                    response.headers[name] = value;
+                    at = next;
+                }
+                if (response.status == 100) {
+                    buffer_.erase(0, end + 4);
+                    return response;
+                }
+                REQUIRE(response.headers.count("content-length") == 1);
+                std::size_t length = std::stoul(response.headers["content-length"]);
+                if (buffer_.size() >= end + 4 + length) {
+                    response.body = buffer_.substr(end + 4, length);
+                    buffer_.erase(0, end + 4 + length);
+                    return response;
+                }
+            }
+            if (!read_more(5s)) return std::nullopt;
+        }
+    }
+
+    // True when the server closes the connection within `timeout` (any bytes before are dropped).
+    bool closed_within(std::chrono::milliseconds timeout) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return false;
+            pollfd entry{fd_, POLLIN, 0};
+            if (::poll(&entry, 1, static_cast<int>(left.count())) <= 0) return false;
+            char chunk[4096];
+            ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+            if (n <= 0) return true;
+        }
+    }
+
+private:
+    bool read_more(std::chrono::milliseconds timeout) {
+        pollfd entry{fd_, POLLIN, 0};
+        if (::poll(&entry, 1, static_cast<int>(timeout.count())) <= 0) return false;
+        char chunk[16384];
+        ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+        if (n <= 0) return false;
+        buffer_.append(chunk, static_cast<std::size_t>(n));
+        return true;
+    }
+
+    int fd_ = -1;
+    std::string buffer_;
+};
+
+const std::string get_status = "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n";
+
+struct Running {
+    FakeBackend backend;
+    ControlServer server;
+    explicit Running(std::string token = {}, ControlLimits limits = {})
+        : server(loopback_any_port(), std::move(token), backend, limits) {
+        std::string error;
+        REQUIRE_MESSAGE(server.start(error), error);
+        REQUIRE(server.port() != 0);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a request gets an HTTP/1.1 JSON response with Content-Length") {
+    Running running;
+    Client client(running.server.port());
+    client.send(get_status);
+    auto response = client.response();
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    CHECK(response->headers["content-type"] == "application/json");
+    CHECK(json::parse(response->body)["zones"][0]["origin"] == "example.com.");
+    CHECK(response->body.back() == '\n');
+    CHECK(running.backend.status_calls() == 1);
+}
+
+TEST_CASE("metrics are text/plain") {
+    Running running;
+    Client client(running.server.port());
+    client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = client.response();
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    CHECK(response->headers["content-type"] == "text/plain; version=0.0.4");
+    CHECK(response->body == "azdns_zone_serial{zone=\"example.com.\"} 1\n");
+}
+
+TEST_CASE("keep-alive: two requests on one connection, then two pipelined, then Connection: close") {
+    Running running;
+    Client client(running.server.port());
+    client.send(get_status);
+    auto first = client.response();
+    REQUIRE(first);
+    CHECK(first->status == 200);
+    CHECK(first->headers.count("connection") == 0);
+    client.send("POST /v1/azs/europe-se-1a/fence HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Content-Length: 20\r\n\r\n{\"reason\":\"disk 2\"}\n");
+    auto second = client.response();
+    REQUIRE(second);
+    CHECK(second->status == 200);
+    CHECK(running.backend.last_reason() == "disk 2");
+
+    client.send(get_status + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto third = client.response();
+    auto fourth = client.response();
+    REQUIRE(third);
+    REQUIRE(fourth);
+    CHECK(third->status == 200);
+    CHECK(json::parse(fourth->body) == json{{"status", "serving"}});
+
+    client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    auto last = client.response();
+    REQUIRE(last);
+    CHECK(last->headers["connection"] == "close");
+    CHECK(client.closed_within(2s));
+}
+
+TEST_CASE("a chunked body is accepted") {
+    Running running;
+    Client client(running.server.port());
+    client.send("POST /v1/azs/a/fence HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "6\r\n{\"reas\r\n0c\r\non\":\"chunk\"}\r\n0\r\n\r\n");
+    auto response = client.response();
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    CHECK(running.backend.last_reason() == "chunk");
+}
+
+TEST_CASE("Expect: 100-continue gets 100 Continue before the response") {
+    Running running;
+    Client client(running.server.port());
+    client.send("POST /v1/azs/a/fence HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+    auto interim = client.response();
+    REQUIRE(interim);
+    CHECK(interim->status == 100);
+    client.send("{}");
+    auto response = client.response();
+    REQUIRE(response);
+    CHECK(response->status == 200);
+}
+
+TEST_CASE("a token is required when set, except for GET /healthz") {
+    Running running("s3cret-token");
+    Client client(running.server.port());
+
+    client.send(get_status);
+    auto missing = client.response();
+    REQUIRE(missing);
+    CHECK(missing->status == 401);
+    CHECK(missing->headers["www-authenticate"].starts_with("Bearer"));
+    CHECK(json::parse(missing->body).contains("error"));
+
+    client.send("GET /v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-tokeN\r\n\r\n");
+    auto wrong = client.response();
+    REQUIRE(wrong);
+    CHECK(wrong->status == 401);
+
+    client.send("GET /v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: Basic czNjcmV0LXRva2Vu\r\n\r\n");
+    auto basic = client.response();
+    REQUIRE(basic);
+    CHECK(basic->status == 401);
+
+    client.send("POST /v1/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    auto reload = client.response();
+    REQUIRE(reload);
+    CHECK(reload->status == 401);
+
+    client.send("GET /v1/status HTTP/1.1\r\nHost: x\r\nauthorization: bearer  s3cret-token \r\n\r\n");
+    auto accepted = client.response();
+    REQUIRE(accepted);
+    CHECK(accepted->status == 200);
+
+    client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto health = client.response();
+    REQUIRE(health);
+    CHECK(health->status == 200);
+
+    CHECK(running.backend.status_calls() == 1);
+}
+
+TEST_CASE("an oversize head is 431 and the connection is closed") {
+    Running running;
+    Client client(running.server.port());
+    client.send("GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(20 * 1024, 'a') + "\r\n\r\n");
+    auto response = client.response();
+    REQUIRE(response);
+    CHECK(response->status == 431);
+    CHECK(response->headers["connection"] == "close");
+    CHECK(client.closed_within(3s));
+    CHECK(running.backend.status_calls() == 0);
+}
+
+TEST_CASE("a long URL counts towards the head limit") {
+    Running running;
+    Client client(running.server.port());
+    client.send("GET /v1/explain?name=" + std::string(17 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = client.response();
+    REQUIRE(response);
+    CHECK(response->status == 431);
+}
+
+TEST_CASE("an oversize body is 413 and the connection is closed") {
+    Running running;
+    SUBCASE("announced by Content-Length") {
+        Client client(running.server.port());
+        client.send("POST /v1/azs/a/fence HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n" + std::string(70000, ' '));
+        auto response = client.response();
+        REQUIRE(response);
+        CHECK(response->status == 413);
+        CHECK(client.closed_within(3s));
+    }
+    SUBCASE("chunked") {
+        Client client(running.server.port());
+        std::string chunk = std::string(16 * 1024, ' ');
+        std::string request = "POST /v1/azs/a/fence HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (int i = 0; i < 5; ++i) request += "4000\r\n" + chunk + "\r\n";
+        client.send(request + "0\r\n\r\n");
+        auto response = client.response();
+        REQUIRE(response);
+        CHECK(response->status == 413);
+        CHECK(client.closed_within(3s));
+    }
+    CHECK(running.backend.last_reason().empty());
+}
+
+TEST_CASE("a body at the limit is accepted") {
+    Running running;
+    Client client(running.server.port());
+    std::string body = "{\"reason\":\"" + std::string(64 * 1024 - 14, 'r') + "\"}";
+    REQUIRE(body.size() == 64 * 1024 - 1);
+    client.send("POST /v1/azs/a/fence HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    auto response = client.response();
+    REQUIRE(response);
+    CHECK(response->status == 200);
+}
+
+TEST_CASE("a garbage request is 400 and the connection is closed") {
+    Running running;
+    for (const char* garbage : {"HELLO WORLD\r\n\r\n", "GET /v1/status XTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nNo colon here\r\n\r\n",
+                                "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"}) {
+        CAPTURE(garbage);
+        Client client(running.server.port());
+        client.send(garbage);
+        auto response = client.response();
+        REQUIRE(response);
+        CHECK(response->status == 400);
+        CHECK(json::parse(response->body).contains("error"));
+        CHECK(client.closed_within(3s));
+    }
+}
+
+TEST_CASE("an idle or slow connection is closed at the idle timeout") {
+    ControlLimits limits;
+    limits.idle_timeout = 300ms;
+    Running running({}, limits);
+    Client idle(running.server.port());
+    Client slow(running.server.port());
+    slow.send("GET /v1/sta");
+    Client served(running.server.port());
+    served.send(get_status);
+    REQUIRE(served.response());
+    auto started = std::chrono::steady_clock::now();
+    CHECK(idle.closed_within(3s));
+    CHECK(slow.closed_within(3s));
+    CHECK(served.closed_within(3s));
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
+}
+
+TEST_CASE("connections beyond the limit get 503 and are closed; the others are served") {
+    ControlLimits limits;
+    limits.max_connections = 2;
+    Running running({}, limits);
+    Client first(running.server.port());
+    Client second(running.server.port());
+    first.send(get_status);
+    second.send(get_status);
+    REQUIRE(first.response());
+    REQUIRE(second.response());
+    Client third(running.server.port());
+    auto refused = third.response();
+    REQUIRE(refused);
+    CHECK(refused->status == 503);
+    CHECK(third.closed_within(3s));
+    first.send(get_status);
+    auto again = first.response();
+    REQUIRE(again);
+    CHECK(again->status == 200);
+}
+
+TEST_CASE("stop() with idle and half-sent connections open returns promptly and closes them") {
+    Running running;
+    Client idle(running.server.port());
+    Client half(running.server.port());
+    half.send("POST /v1/reload HTTP/1.1\r\nContent-Length: 10\r\n\r\n12");
+    Client kept(running.server.port());
+    kept.send(get_status);
+    REQUIRE(kept.response());
+    auto started = std::chrono::steady_clock::now();
+    running.server.stop();
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    CHECK(idle.closed_within(2s));
+    CHECK(half.closed_within(2s));
+    CHECK(kept.closed_within(2s));
+    running.server.stop();  // idempotent
+}
+
+TEST_CASE("start() fails with the address when the port is taken") {
+    Running running;
+    FakeBackend backend;
+    ControlServer second({{azdns::IpFamily::v4, {127, 0, 0, 1}}, running.server.port(), {}}, {}, backend);
+    std::string error;
+    CHECK(!second.start(error));
+    CHECK(error.find("127.0.0.1:" + std::to_string(running.server.port())) != std::string::npos);
+}
+
+TEST_CASE("IPv6 loopback works") {
+    FakeBackend backend;
+    ControlServer server({*azdns::IpAddress::parse("::1"), 0, {}}, {}, backend);
+    std::string error;
+    if (!server.start(error)) {
+        MESSAGE("no IPv6 loopback here: ", error);
+        return;
+    }
+    int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_port = htons(server.port());
+    address.sin6_addr = in6addr_loopback;
+    CHECK(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    ::close(fd);
+}
+
+TEST_CASE("parse_http_url") {
+    std::string error;
+    auto v4 = azdns::parse_http_url("http://127.0.0.1:8053", error);
+    REQUIRE(v4);
+    CHECK(v4->host == "127.0.0.1");
+    CHECK(v4->port == 8053);
+    CHECK(v4->path.empty());
+    auto v6 = azdns::parse_http_url("HTTP://[::1]:9/prefix/", error);
+    REQUIRE(v6);
+    CHECK(v6->host == "::1");
+    CHECK(v6->port == 9);
+    CHECK(v6->path == "/prefix");
+    CHECK(v6->authority() == "[::1]:9");
+    auto bare = azdns::parse_http_url("ns1.example.net", error);
+    REQUIRE(bare);
+    CHECK(bare->host == "ns1.example.net");
+    CHECK(bare->port == 80);
+    for (const char* bad : {"https://127.0.0.1:8053", "ftp://x", "http://", "http://:80", "http://[::1", "http://[x]:1",
+                            "http://::1:8053", "http://a:0", "http://a:65536", "http://a:", "http://a:8x", "http://u@a:1"}) {
+        CAPTURE(bad);
+        error.clear();
+        CHECK(!azdns::parse_http_url(bad, error));
+        CHECK(!error.empty());
+    }
+}
+
+TEST_CASE("http_exchange talks to the control server, token included") {
+    Running running("t0ken");
+    std::string error;
+    auto url = azdns::parse_http_url("http://localhost:" + std::to_string(running.server.port()), error);
+    REQUIRE(url);
+    azdns::HttpRequest request;
+    request.method = "POST";
+    request.target = "/v1/azs/europe%2Dse%2D1a/fence";
+    request.body = R"({"reason":"via client"})";
+    request.headers.emplace_back("Authorization", "Bearer t0ken");
+    azdns::HttpResponse response;
+    REQUIRE_MESSAGE(azdns::http_exchange(*url, request, response, error), error);
+    CHECK(response.status == 200);
+    CHECK(response.header("content-type") == "application/json");
+    CHECK(json::parse(response.body)["name"] == "europe-se-1a");
+    CHECK(running.backend.last_reason() == "via client");
+
+    request.headers.clear();
+    REQUIRE(azdns::http_exchange(*url, request, response, error));
+    CHECK(response.status == 401);
+}
+
+TEST_CASE("http_exchange times out on a server that never answers") {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd, 4) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    azdns::HttpUrl url{"127.0.0.1", ntohs(address.sin_port), ""};
+    azdns::HttpResponse response;
+    std::string error;
+    auto started = std::chrono::steady_clock::now();
+    CHECK(!azdns::http_exchange(url, azdns::HttpRequest{}, response, error, 200ms));
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
+    CHECK(error.find("timed out") != std::string::npos);
+    ::close(fd);
+}
