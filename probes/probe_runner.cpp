@@ -196,7 +196,7 @@ void ProbeRunner::Impl::apply(std::vector<ProbeTarget> targets) {
     for (Target* target : fresh) {
         // Spread the first periodic slot over a whole interval, so that
         // targets added together (all of them, at start-up) fall out of step.
-        arm(*target, 0.5, 1.5);
+        arm(*target, 0.0, 1.0);
         request_probe(*target);
     }
     drain_waiting();
@@ -218,7 +218,9 @@ void ProbeRunner::Impl::arm(Target& target, double low, double high) {
     auto delay = static_cast<std::uint64_t>(static_cast<double>(target.spec.check.interval.count()) * factor);
     uv_timer_start(&target.timer, [](uv_timer_t* timer) {
         auto* t = static_cast<Target*>(timer->data);
-        t->runner->arm(*t, 0.9, 1.1);
+        // Jitter only ever shortens a period: detection stays within
+        // interval x fall (the spec's promise), never a jittered interval more.
+        t->runner->arm(*t, 0.9, 1.0);
         t->runner->request_probe(*t);
     }, std::max<std::uint64_t>(delay, 1), 0);
 }

@@ -9,114 +9,23 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <optional>
 
 #include "control_server.hpp"
 #include "process.hpp"
+#include "server/fake_control_backend.hpp"
 
 namespace fs = std::filesystem;
-using azdns::ApiReply;
-using azdns::Duration;
 using azdns::test::run_process;
+using azdns::testing::fake_status;
+using azdns::testing::FakeControlBackend;
 using nlohmann::json;
 
 namespace {
 
 const std::string azdns_binary = AZDNS_BINARY;
 
-const json fake_status = json::parse(R"({
-  "zones": [
-    {"origin": "example.com.", "serial": 2026112601, "records": 42, "loaded_at": "2026-11-26T05:00:00Z", "error": null},
-    {"origin": "example.net.", "serial": 7, "records": 3, "loaded_at": "2026-11-26T05:00:01Z", "error": "example.net.zone:3:1: bad TTL"}
-  ],
-  "azs": [
-    {"name": "europe-se-1a", "region": "europe-se-1", "state": "up", "reason": null, "since": "2026-11-26T05:00:00Z",
-     "endpoints_up": 2, "endpoints_total": 2, "manual_reason": null, "expires": null},
-    {"name": "europe-se-1b", "region": "europe-se-1", "state": "fenced", "reason": "manual", "since": "2026-11-26T05:10:00Z",
-     "endpoints_up": 1, "endpoints_total": 2, "manual_reason": "disk swap", "expires": "2026-11-26T07:10:00Z"}
-  ],
-  "endpoints": [
-    {"address": "192.0.2.10", "az": "europe-se-1a", "check": "web", "state": "up", "since": "2026-11-26T05:00:02Z",
-     "last_error": null, "rtt_ms": 1.25},
-    {"address": "192.0.2.140", "az": "europe-se-1b", "check": "web", "state": "down", "since": "2026-11-26T05:09:00Z",
-     "last_error": "connection refused", "rtt_ms": null}
-  ]
-})");
-
-struct FenceCall {
-    std::string az;
-    std::string reason;
-    std::optional<Duration> for_duration;
-    bool force = false;
-};
-
-class FakeBackend : public azdns::ControlBackend {
-public:
-    json status() override { return fake_status; }
-    ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration, bool force) override {
-        std::lock_guard lock(mutex_);
-        fences_.push_back({az, reason, for_duration, force});
-        if (az == "nowhere") return {404, json{{"error", "no AZ named \"nowhere\""}}};
-        if (az == "europe-se-1b" && !force)
-            return {409, json{{"error", "fencing europe-se-1b would leave services with no AZ up"},
-                              {"services", {"www.example.com.", "api.example.com."}}}};
-        json state = {{"name", az}, {"region", "europe-se-1"}, {"state", "fenced"}, {"reason", "manual"},
-                      {"since", "2026-11-26T06:00:00Z"}, {"endpoints_up", 2}, {"endpoints_total", 2},
-                      {"manual_reason", reason.empty() ? json() : json(reason)}, {"expires", nullptr}};
-        if (for_duration) state["expires"] = "2026-11-26T08:00:00Z";
-        return {200, state};
-    }
-    ApiReply unfence(const std::string& az) override {
-        return {200, json{{"name", az}, {"region", "europe-se-1"}, {"state", "up"}, {"reason", nullptr},
-                          {"since", "2026-11-26T06:30:00Z"}, {"endpoints_up", 2}, {"endpoints_total", 2}}};
-    }
-    json reload() override {
-        std::lock_guard lock(mutex_);
-        ++reloads_;
-        if (reload_fails_)
-            return json{{"zones", {{{"origin", "example.com."}, {"serial", 3}, {"error", "example.com.zone:9:1: bad RDATA"}}}}};
-        return json{{"zones", {{{"origin", "example.com."}, {"serial", 4}, {"error", nullptr}}}}};
-    }
-    ApiReply explain(const std::string& name, const std::string& type) override {
-        std::lock_guard lock(mutex_);
-        explains_.emplace_back(name, type);
-        if (type == "BOGUS") return {400, json{{"error", "unknown query type \"BOGUS\""}}};
-        return {200, json::parse(R"json({
-          "name": "www.example.com.", "type": "A", "rcode": "NOERROR",
-          "answer": ["www.example.com. 20 IN A 192.0.2.10"],
-          "ttl": 20, "ttl_rule": "ttl.degraded: an address is down or fenced",
-          "service": "www.example.com.", "policy": "all",
-          "addresses": [
-            {"address": "192.0.2.10", "az": "europe-se-1a", "in": true, "why": "endpoint up"},
-            {"address": "192.0.2.140", "az": "europe-se-1b", "in": false, "why": "AZ europe-se-1b fenced (manual)"}
-          ]})json")};
-    }
-    std::string metrics() override { return {}; }
-
-    std::vector<FenceCall> fences() {
-        std::lock_guard lock(mutex_);
-        return fences_;
-    }
-    std::vector<std::pair<std::string, std::string>> explains() {
-        std::lock_guard lock(mutex_);
-        return explains_;
-    }
-    void set_reload_fails(bool fails) {
-        std::lock_guard lock(mutex_);
-        reload_fails_ = fails;
-    }
-
-private:
-    std::mutex mutex_;
-    std::vector<FenceCall> fences_;
-    std::vector<std::pair<std::string, std::string>> explains_;
-    int reloads_ = 0;
-    bool reload_fails_ = false;
-};
-
 struct Server {
-    FakeBackend backend;
+    FakeControlBackend backend;
     azdns::ControlServer server;
     explicit Server(std::string token = {})
         : server({{azdns::IpFamily::v4, {127, 0, 0, 1}}, 0, {}}, std::move(token), backend) {

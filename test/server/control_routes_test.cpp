@@ -2,60 +2,17 @@
 // percent-decoding and the fence body's validation, against a fake backend.
 #include <doctest/doctest.h>
 
-#include <stdexcept>
-
 #include "control_routes.hpp"
+#include "fake_control_backend.hpp"
 
-using azdns::ApiReply;
 using azdns::ControlRequest;
 using azdns::ControlResponse;
-using azdns::Duration;
+using azdns::testing::FakeControlBackend;
 using nlohmann::json;
 
 namespace {
 
-struct FenceCall {
-    std::string az;
-    std::string reason;
-    std::optional<Duration> for_duration;
-    bool force = false;
-};
-
-class FakeBackend : public azdns::ControlBackend {
-public:
-    std::vector<FenceCall> fences;
-    std::vector<std::string> unfences;
-    std::vector<std::pair<std::string, std::string>> explains;
-    int reloads = 0;
-
-    json status() override { return json{{"zones", json::array()}, {"azs", json::array()}, {"endpoints", json::array()}}; }
-    ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration, bool force) override {
-        if (az == "boom") throw std::runtime_error("the backend broke");
-        fences.push_back({az, reason, for_duration, force});
-        if (az == "nowhere") return {404, json{{"error", "no AZ named \"nowhere\""}}};
-        if (az == "last" && !force)
-            return {409, json{{"error", "fencing last would leave services with no AZ up"}, {"services", {"www.example.com."}}}};
-        return {200, json{{"name", az}, {"state", "fenced"}, {"reason", "manual"}}};
-    }
-    ApiReply unfence(const std::string& az) override {
-        unfences.push_back(az);
-        if (az == "nowhere") return {404, json{{"error", "no AZ named \"nowhere\""}}};
-        if (az == "plain") return {404, json()};  // an error without the {"error"} shape
-        return {200, json{{"name", az}, {"state", "up"}, {"reason", nullptr}}};
-    }
-    json reload() override {
-        ++reloads;
-        return json{{"zones", {{{"origin", "example.com."}, {"serial", 7}, {"error", nullptr}}}}};
-    }
-    ApiReply explain(const std::string& name, const std::string& type) override {
-        explains.emplace_back(name, type);
-        if (type == "BOGUS") return {400, json{{"error", "unknown type \"BOGUS\""}}};
-        return {200, json{{"name", name}, {"type", type}, {"rcode", "NOERROR"}}};
-    }
-    std::string metrics() override { return "azdns_responses_truncated_total 0\n"; }
-};
-
-ControlResponse call(FakeBackend& backend, std::string method, std::string target, std::string body = {}) {
+ControlResponse call(FakeControlBackend& backend, std::string method, std::string target, std::string body = {}) {
     return azdns::route(ControlRequest{std::move(method), std::move(target), std::move(body)}, backend);
 }
 
@@ -83,7 +40,7 @@ std::string header(const ControlResponse& response, const std::string& name) {
 }  // namespace
 
 TEST_CASE("GET /v1/status returns the backend's status") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     auto response = call(backend, "GET", "/v1/status");
     CHECK(response.status == 200);
     CHECK(body_of(response) == backend.status());
@@ -91,26 +48,26 @@ TEST_CASE("GET /v1/status returns the backend's status") {
 }
 
 TEST_CASE("GET /healthz and /metrics") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     auto health = call(backend, "GET", "/healthz");
     CHECK(health.status == 200);
     CHECK(body_of(health) == json{{"status", "serving"}});
     auto metrics = call(backend, "GET", "/metrics");
     CHECK(metrics.status == 200);
     CHECK(metrics.content_type == "text/plain; version=0.0.4");
-    CHECK(metrics.body == "azdns_responses_truncated_total 0\n");
+    CHECK(metrics.body == azdns::testing::fake_metrics);
 }
 
 TEST_CASE("POST /v1/reload") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     auto response = call(backend, "POST", "/v1/reload");
     CHECK(response.status == 200);
-    CHECK(backend.reloads == 1);
+    CHECK(backend.reloads() == 1);
     CHECK(body_of(response)["zones"][0]["origin"] == "example.com.");
 }
 
 TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow, all with a JSON error") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     for (const char* target : {"/", "/v1", "/v1/status/", "/v2/status", "/v1/azs/a/fence/x", "/v1/azs/a", "/metricsx"}) {
         CAPTURE(target);
         auto response = call(backend, "GET", target);
@@ -133,51 +90,54 @@ TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow, all with a JS
         CHECK(header(response, "Allow") == allow);
         CHECK(!error_of(response).empty());
     }
-    CHECK(backend.fences.empty());
-    CHECK(backend.reloads == 0);
+    CHECK(backend.fences().empty());
+    CHECK(backend.reloads() == 0);
     CHECK(call(backend, "GET", "*").status == 400);
 }
 
 TEST_CASE("an absolute-form target is served like its path") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     CHECK(call(backend, "GET", "http://127.0.0.1:8053/healthz").status == 200);
     CHECK(call(backend, "GET", "http://127.0.0.1:8053").status == 404);
 }
 
 TEST_CASE("POST /v1/azs/NAME/fence passes the body's fields") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     auto response = call(backend, "POST", "/v1/azs/europe-se-1a/fence", R"({"reason":"disk swap","for":"2h","force":false})");
     CHECK(response.status == 200);
     CHECK(body_of(response)["state"] == "fenced");
-    REQUIRE(backend.fences.size() == 1);
-    CHECK(backend.fences[0].az == "europe-se-1a");
-    CHECK(backend.fences[0].reason == "disk swap");
-    REQUIRE(backend.fences[0].for_duration.has_value());
-    CHECK(backend.fences[0].for_duration->count() == 2 * 3600 * 1000);
-    CHECK(!backend.fences[0].force);
+    auto fences = backend.fences();
+    REQUIRE(fences.size() == 1);
+    CHECK(fences[0].az == "europe-se-1a");
+    CHECK(fences[0].reason == "disk swap");
+    REQUIRE(fences[0].for_duration.has_value());
+    CHECK(fences[0].for_duration->count() == 2 * 3600 * 1000);
+    CHECK(!fences[0].force);
 
     SUBCASE("no body, an empty object and nulls are the defaults") {
         for (const char* body : {"", "  \r\n", "{}", R"({"reason":null,"for":null,"force":null})"}) {
             CAPTURE(body);
-            backend.fences.clear();
+            backend.clear_calls();
             CHECK(call(backend, "POST", "/v1/azs/europe-se-1a/fence", body).status == 200);
-            REQUIRE(backend.fences.size() == 1);
-            CHECK(backend.fences[0].reason.empty());
-            CHECK(!backend.fences[0].for_duration.has_value());
-            CHECK(!backend.fences[0].force);
+            fences = backend.fences();
+            REQUIRE(fences.size() == 1);
+            CHECK(fences[0].reason.empty());
+            CHECK(!fences[0].for_duration.has_value());
+            CHECK(!fences[0].force);
         }
     }
     SUBCASE("force and a compound duration") {
-        backend.fences.clear();
-        CHECK(call(backend, "POST", "/v1/azs/last/fence", R"({"force":true,"for":"1m30s"})").status == 200);
-        REQUIRE(backend.fences.size() == 1);
-        CHECK(backend.fences[0].force);
-        CHECK(backend.fences[0].for_duration->count() == 90'000);
+        backend.clear_calls();
+        CHECK(call(backend, "POST", "/v1/azs/europe-se-1b/fence", R"({"force":true,"for":"1m30s"})").status == 200);
+        fences = backend.fences();
+        REQUIRE(fences.size() == 1);
+        CHECK(fences[0].force);
+        CHECK(fences[0].for_duration->count() == 90'000);
     }
 }
 
 TEST_CASE("a bad fence body is 400 and never reaches the backend") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     struct Case {
         const char* body;
         const char* says;
@@ -196,17 +156,19 @@ TEST_CASE("a bad fence body is 400 and never reaches the backend") {
         CHECK(response.status == 400);
         CHECK(error_of(response).find(says) != std::string::npos);
     }
-    CHECK(backend.fences.empty());
+    CHECK(backend.fences().empty());
 }
 
 TEST_CASE("the AZ name is percent-decoded; a malformed escape is 400") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     CHECK(call(backend, "POST", "/v1/azs/europe%2dse%2D1a/fence").status == 200);
     CHECK(call(backend, "DELETE", "/v1/azs/a%2Fb%20c+d/fence").status == 200);
-    REQUIRE(backend.fences.size() == 1);
-    CHECK(backend.fences[0].az == "europe-se-1a");
-    REQUIRE(backend.unfences.size() == 1);
-    CHECK(backend.unfences[0] == "a/b c+d");  // '+' is literal in a path
+    auto fences = backend.fences();
+    REQUIRE(fences.size() == 1);
+    CHECK(fences[0].az == "europe-se-1a");
+    auto unfences = backend.unfences();
+    REQUIRE(unfences.size() == 1);
+    CHECK(unfences[0] == "a/b c+d");  // '+' is literal in a path
     for (const char* target : {"/v1/azs/%zz/fence", "/v1/azs/%4/fence", "/v1/azs/a%/fence", "/v1/azs/a%00b/fence"}) {
         CAPTURE(target);
         auto response = call(backend, "POST", target);
@@ -214,17 +176,17 @@ TEST_CASE("the AZ name is percent-decoded; a malformed escape is 400") {
         CHECK(error_of(response).find("percent-encoding") != std::string::npos);
     }
     CHECK(call(backend, "POST", "/v1/azs//fence").status == 404);
-    CHECK(backend.fences.size() == 1);
+    CHECK(backend.fences().size() == 1);
 }
 
 TEST_CASE("the backend's 404 and 409 pass through; an error without a message gets one") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     auto unknown = call(backend, "POST", "/v1/azs/nowhere/fence");
     CHECK(unknown.status == 404);
     CHECK(error_of(unknown) == "no AZ named \"nowhere\"");
-    auto refused = call(backend, "POST", "/v1/azs/last/fence", R"({"reason":"x"})");
+    auto refused = call(backend, "POST", "/v1/azs/europe-se-1b/fence", R"({"reason":"x"})");
     CHECK(refused.status == 409);
-    CHECK(body_of(refused)["services"] == json{"www.example.com."});
+    CHECK(body_of(refused)["services"] == json{"www.example.com.", "api.example.com."});
     CHECK(call(backend, "DELETE", "/v1/azs/nowhere/fence").status == 404);
     auto plain = call(backend, "DELETE", "/v1/azs/plain/fence");
     CHECK(plain.status == 404);
@@ -232,38 +194,38 @@ TEST_CASE("the backend's 404 and 409 pass through; an error without a message ge
 }
 
 TEST_CASE("DELETE /v1/azs/NAME/fence unfences") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     auto response = call(backend, "DELETE", "/v1/azs/europe-se-1b/fence", "ignored");
     CHECK(response.status == 200);
     CHECK(body_of(response)["state"] == "up");
-    CHECK(backend.unfences == std::vector<std::string>{"europe-se-1b"});
+    CHECK(backend.unfences() == std::vector<std::string>{"europe-se-1b"});
 }
 
 TEST_CASE("a backend that throws gives 500 with a JSON error") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     auto response = call(backend, "POST", "/v1/azs/boom/fence");
     CHECK(response.status == 500);
     CHECK(error_of(response).find("the backend broke") != std::string::npos);
 }
 
 TEST_CASE("GET /v1/explain decodes its query; type defaults to A") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     CHECK(call(backend, "GET", "/v1/explain?name=www.example.com.&type=AAAA").status == 200);
     CHECK(call(backend, "GET", "/v1/explain?name=www.example.com.").status == 200);
     CHECK(call(backend, "GET", "/v1/explain?type=&name=w%77w.example.com.&").status == 200);
     CHECK(call(backend, "GET", "/v1/explain?name=a+b%2Bc&type=txt").status == 200);
     using Pair = std::pair<std::string, std::string>;
-    CHECK(backend.explains == std::vector<Pair>{{"www.example.com.", "AAAA"},
+    CHECK(backend.explains() == std::vector<Pair>{{"www.example.com.", "AAAA"},
                                                 {"www.example.com.", "A"},
                                                 {"www.example.com.", "A"},
                                                 {"a b+c", "txt"}});
     auto bad_type = call(backend, "GET", "/v1/explain?name=x.&type=BOGUS");
     CHECK(bad_type.status == 400);
-    CHECK(error_of(bad_type) == "unknown type \"BOGUS\"");
+    CHECK(error_of(bad_type) == "unknown query type \"BOGUS\"");
 }
 
 TEST_CASE("GET /v1/explain rejects a missing name, unknown or repeated parameters, bad escapes") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     for (const char* target : {"/v1/explain", "/v1/explain?", "/v1/explain?name=", "/v1/explain?type=A",
                                "/v1/explain?name=a&nmae=b", "/v1/explain?name=a&name=b", "/v1/explain?name=%G1"}) {
         CAPTURE(target);
@@ -271,7 +233,7 @@ TEST_CASE("GET /v1/explain rejects a missing name, unknown or repeated parameter
         CHECK(response.status == 400);
         CHECK(!error_of(response).empty());
     }
-    CHECK(backend.explains.empty());
+    CHECK(backend.explains().empty());
 }
 
 TEST_CASE("percent_decode") {

@@ -11,54 +11,25 @@
 #include <chrono>
 #include <cstring>
 #include <map>
-#include <mutex>
 #include <optional>
 
 #include "control_server.hpp"
+#include "fake_control_backend.hpp"
 #include "http_client.hpp"
 
-using azdns::ApiReply;
 using azdns::ControlLimits;
 using azdns::ControlServer;
-using azdns::Duration;
+using azdns::testing::FakeControlBackend;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
 
-class FakeBackend : public azdns::ControlBackend {
-public:
-    json status() override {
-        std::lock_guard lock(mutex_);
-        ++status_calls_;
-        return json{{"zones", {{{"origin", "example.com."}, {"serial", 1}}}}, {"azs", json::array()}, {"endpoints", json::array()}};
-    }
-    ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration>, bool) override {
-        std::lock_guard lock(mutex_);
-        last_reason_ = reason;
-        return {200, json{{"name", az}, {"state", "fenced"}}};
-    }
-    ApiReply unfence(const std::string& az) override { return {200, json{{"name", az}, {"state", "up"}}}; }
-    json reload() override { return json{{"zones", json::array()}}; }
-    ApiReply explain(const std::string& name, const std::string& type) override {
-        return {200, json{{"name", name}, {"type", type}}};
-    }
-    std::string metrics() override { return "azdns_zone_serial{zone=\"example.com.\"} 1\n"; }
-
-    int status_calls() {
-        std::lock_guard lock(mutex_);
-        return status_calls_;
-    }
-    std::string last_reason() {
-        std::lock_guard lock(mutex_);
-        return last_reason_;
-    }
-
-private:
-    std::mutex mutex_;
-    int status_calls_ = 0;
-    std::string last_reason_;
-};
+// The reason of the last fence call, or "" if there was none.
+std::string last_reason(FakeControlBackend& backend) {
+    auto fences = backend.fences();
+    return fences.empty() ? std::string() : fences.back().reason;
+}
 
 azdns::ListenAddress loopback_any_port() { return {{azdns::IpFamily::v4, {127, 0, 0, 1}}, 0, {}}; }
 
@@ -164,7 +135,7 @@ private:
 const std::string get_status = "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n";
 
 struct Running {
-    FakeBackend backend;
+    FakeControlBackend backend;
     ControlServer server;
     explicit Running(std::string token = {}, ControlLimits limits = {})
         : server(loopback_any_port(), std::move(token), backend, limits) {
@@ -197,7 +168,7 @@ TEST_CASE("metrics are text/plain") {
     REQUIRE(response);
     CHECK(response->status == 200);
     CHECK(response->headers["content-type"] == "text/plain; version=0.0.4");
-    CHECK(response->body == "azdns_zone_serial{zone=\"example.com.\"} 1\n");
+    CHECK(response->body == azdns::testing::fake_metrics);
 }
 
 TEST_CASE("keep-alive: two requests on one connection, then two pipelined, then Connection: close") {
@@ -213,7 +184,7 @@ TEST_CASE("keep-alive: two requests on one connection, then two pipelined, then 
     auto second = client.response();
     REQUIRE(second);
     CHECK(second->status == 200);
-    CHECK(running.backend.last_reason() == "disk 2");
+    CHECK(last_reason(running.backend) == "disk 2");
 
     client.send(get_status + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     auto third = client.response();
@@ -238,7 +209,7 @@ TEST_CASE("a chunked body is accepted") {
     auto response = client.response();
     REQUIRE(response);
     CHECK(response->status == 200);
-    CHECK(running.backend.last_reason() == "chunk");
+    CHECK(last_reason(running.backend) == "chunk");
 }
 
 TEST_CASE("Expect: 100-continue gets 100 Continue before the response") {
@@ -335,7 +306,7 @@ TEST_CASE("an oversize body is 413 and the connection is closed") {
         CHECK(response->status == 413);
         CHECK(client.closed_within(3s));
     }
-    CHECK(running.backend.last_reason().empty());
+    CHECK(running.backend.fences().empty());
 }
 
 TEST_CASE("a body at the limit is accepted") {
@@ -421,7 +392,7 @@ TEST_CASE("stop() with idle and half-sent connections open returns promptly and 
 
 TEST_CASE("start() fails with the address when the port is taken") {
     Running running;
-    FakeBackend backend;
+    FakeControlBackend backend;
     ControlServer second({{azdns::IpFamily::v4, {127, 0, 0, 1}}, running.server.port(), {}}, {}, backend);
     std::string error;
     CHECK(!second.start(error));
@@ -429,7 +400,7 @@ TEST_CASE("start() fails with the address when the port is taken") {
 }
 
 TEST_CASE("IPv6 loopback works") {
-    FakeBackend backend;
+    FakeControlBackend backend;
     ControlServer server({*azdns::IpAddress::parse("::1"), 0, {}}, {}, backend);
     std::string error;
     if (!server.start(error)) {
@@ -487,7 +458,7 @@ TEST_CASE("http_exchange talks to the control server, token included") {
     CHECK(response.status == 200);
     CHECK(response.header("content-type") == "application/json");
     CHECK(json::parse(response.body)["name"] == "europe-se-1a");
-    CHECK(running.backend.last_reason() == "via client");
+    CHECK(last_reason(running.backend) == "via client");
 
     request.headers.clear();
     REQUIRE(azdns::http_exchange(*url, request, response, error));

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Failover benchmark: azdns against gdnsd and PowerDNS (LUA records).
+#   test/bench/failover.sh [--no-install] [-- FAILOVER.PY OPTIONS]
+# Time from an endpoint stopping to the nameserver no longer returning its
+# address (fence), and from the endpoint coming back to its address returning
+# (restore), 10 runs per server, each server at its fastest health-check
+# settings; see failover.py's header and docs/benchmarks.md ("Failover").
+# Installs gdnsd, pdns-server and pdns-backend-bind with apt when missing
+# (packaged services kept from starting through /usr/sbin/policy-rc.d).
+# Uses build/server/azdns, built with ninja only when missing. ~6 min.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+install=1
+extra=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --no-install) install=0 ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "usage: $0 [--no-install] [-- failover.py options]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+missing=()
+[[ -x /usr/sbin/gdnsd ]] || missing+=(gdnsd)
+[[ -x /usr/sbin/pdns_server ]] || missing+=(pdns-server)
+[[ -e /usr/lib/x86_64-linux-gnu/pdns/libbindbackend.so ]] || ls /usr/lib/*/pdns/libbindbackend.so >/dev/null 2>&1 ||
+  missing+=(pdns-backend-bind)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  [[ $install -eq 1 ]] || { echo "failover: missing ${missing[*]} (and --no-install)" >&2; exit 1; }
+  sudo=""; [[ $(id -u) -eq 0 ]] || sudo=sudo
+  created_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    # Keep the packaged services from starting (and taking port 53).
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod 755 /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  status=0
+  $sudo apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive timeout 900 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+    status=$?
+  [[ $created_policy -eq 1 ]] && $sudo rm -f /usr/sbin/policy-rc.d
+  [[ $status -eq 0 ]] || { echo "failover: apt-get install ${missing[*]} failed" >&2; exit 1; }
+fi
+
+if [[ ! -x build/server/azdns ]]; then
+  ninja -C build server/azdns >&2 || echo "failover: build/server/azdns could not be built; its rows will say so" >&2
+fi
+
+exec python3 test/bench/failover.py --azdns "$PWD/build/server/azdns" "${extra[@]}"

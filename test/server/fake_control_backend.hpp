@@ -1,0 +1,166 @@
+// The one fake ControlBackend (server/control_backend.hpp) for the tests of
+// the control API: its routes (test/server/control_routes_test.cpp), its HTTP
+// server (test/server/control_server_test.cpp) and `azdns ctl`
+// (test/ctl_test.cpp). Each of them used to carry its own copy; this one
+// serves all three, so a change to ControlBackend is made in one fake.
+//
+// It records every call (thread-safe: the control server calls it on its own
+// thread) and answers from one small, fixed world:
+//   - status() is fake_status, metrics() is fake_metrics;
+//   - fencing "nowhere" (an unknown AZ) or unfencing it is 404; fencing
+//     europe-se-1b without force is refused with 409, as it would leave two
+//     services with no AZ up; fencing "boom" throws; unfencing "plain" is a
+//     404 without the {"error"} shape; any other AZ is fenced or unfenced;
+//   - explain of type BOGUS is 400; any other gives one canned explanation;
+//   - reload() succeeds, or fails for example.com. after set_reload_fails(true).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "control_backend.hpp"
+
+namespace azdns::testing {
+
+inline const nlohmann::json fake_status = nlohmann::json::parse(R"({
+  "zones": [
+    {"origin": "example.com.", "serial": 2026112601, "records": 42, "loaded_at": "2026-11-26T05:00:00Z", "error": null},
+    {"origin": "example.net.", "serial": 7, "records": 3, "loaded_at": "2026-11-26T05:00:01Z", "error": "example.net.zone:3:1: bad TTL"}
+  ],
+  "azs": [
+    {"name": "europe-se-1a", "region": "europe-se-1", "state": "up", "reason": null, "since": "2026-11-26T05:00:00Z",
+     "endpoints_up": 2, "endpoints_total": 2, "manual_reason": null, "expires": null},
+    {"name": "europe-se-1b", "region": "europe-se-1", "state": "fenced", "reason": "manual", "since": "2026-11-26T05:10:00Z",
+     "endpoints_up": 1, "endpoints_total": 2, "manual_reason": "disk swap", "expires": "2026-11-26T07:10:00Z"}
+  ],
+  "endpoints": [
+    {"address": "192.0.2.10", "az": "europe-se-1a", "check": "web", "state": "up", "since": "2026-11-26T05:00:02Z",
+     "last_error": null, "rtt_ms": 1.25},
+    {"address": "192.0.2.140", "az": "europe-se-1b", "check": "web", "state": "down", "since": "2026-11-26T05:09:00Z",
+     "last_error": "connection refused", "rtt_ms": null}
+  ]
+})");
+
+inline const std::string fake_metrics = "azdns_zone_serial{zone=\"example.com.\"} 1\n";
+
+// One call of fence(), as the backend received it.
+struct FenceCall {
+    std::string az;
+    std::string reason;
+    std::optional<Duration> for_duration;
+    bool force = false;
+};
+
+class FakeControlBackend : public ControlBackend {
+public:
+    using Explain = std::pair<std::string, std::string>;  // name, type
+
+    nlohmann::json status() override {
+        std::lock_guard lock(mutex_);
+        ++status_calls_;
+        return fake_status;
+    }
+
+    ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration, bool force) override {
+        if (az == "boom") throw std::runtime_error("the backend broke");
+        std::lock_guard lock(mutex_);
+        fences_.push_back({az, reason, for_duration, force});
+        if (az == "nowhere") return {404, nlohmann::json{{"error", "no AZ named \"nowhere\""}}};
+        if (az == "europe-se-1b" && !force)
+            return {409, nlohmann::json{{"error", "fencing europe-se-1b would leave services with no AZ up"},
+                                        {"services", {"www.example.com.", "api.example.com."}}}};
+        nlohmann::json state = {{"name", az}, {"region", "europe-se-1"}, {"state", "fenced"}, {"reason", "manual"},
+                                {"since", "2026-11-26T06:00:00Z"}, {"endpoints_up", 2}, {"endpoints_total", 2},
+                                {"manual_reason", reason.empty() ? nlohmann::json() : nlohmann::json(reason)},
+                                {"expires", nullptr}};
+        if (for_duration) state["expires"] = "2026-11-26T08:00:00Z";
+        return {200, state};
+    }
+
+    ApiReply unfence(const std::string& az) override {
+        std::lock_guard lock(mutex_);
+        unfences_.push_back(az);
+        if (az == "nowhere") return {404, nlohmann::json{{"error", "no AZ named \"nowhere\""}}};
+        if (az == "plain") return {404, nlohmann::json()};  // an error without the {"error"} shape
+        return {200, nlohmann::json{{"name", az}, {"region", "europe-se-1"}, {"state", "up"}, {"reason", nullptr},
+                                    {"since", "2026-11-26T06:30:00Z"}, {"endpoints_up", 2}, {"endpoints_total", 2}}};
+    }
+
+    nlohmann::json reload() override {
+        std::lock_guard lock(mutex_);
+        ++reloads_;
+        if (reload_fails_)
+            return nlohmann::json{
+                {"zones", {{{"origin", "example.com."}, {"serial", 3}, {"error", "example.com.zone:9:1: bad RDATA"}}}}};
+        return nlohmann::json{{"zones", {{{"origin", "example.com."}, {"serial", 4}, {"error", nullptr}}}}};
+    }
+
+    ApiReply explain(const std::string& name, const std::string& type) override {
+        std::lock_guard lock(mutex_);
+        explains_.emplace_back(name, type);
+        if (type == "BOGUS") return {400, nlohmann::json{{"error", "unknown query type \"BOGUS\""}}};
+        return {200, nlohmann::json::parse(R"json({
+          "name": "www.example.com.", "type": "A", "rcode": "NOERROR",
+          "answer": ["www.example.com. 20 IN A 192.0.2.10"],
+          "ttl": 20, "ttl_rule": "ttl.degraded: an address is down or fenced",
+          "service": "www.example.com.", "policy": "all",
+          "addresses": [
+            {"address": "192.0.2.10", "az": "europe-se-1a", "in": true, "why": "endpoint up"},
+            {"address": "192.0.2.140", "az": "europe-se-1b", "in": false, "why": "AZ europe-se-1b fenced (manual)"}
+          ]})json")};
+    }
+
+    std::string metrics() override { return fake_metrics; }
+
+    // The calls received so far, oldest first.
+    int status_calls() {
+        std::lock_guard lock(mutex_);
+        return status_calls_;
+    }
+    std::vector<FenceCall> fences() {
+        std::lock_guard lock(mutex_);
+        return fences_;
+    }
+    std::vector<std::string> unfences() {
+        std::lock_guard lock(mutex_);
+        return unfences_;
+    }
+    std::vector<Explain> explains() {
+        std::lock_guard lock(mutex_);
+        return explains_;
+    }
+    int reloads() {
+        std::lock_guard lock(mutex_);
+        return reloads_;
+    }
+    void clear_calls() {
+        std::lock_guard lock(mutex_);
+        status_calls_ = 0;
+        fences_.clear();
+        unfences_.clear();
+        explains_.clear();
+        reloads_ = 0;
+    }
+
+    void set_reload_fails(bool fails) {
+        std::lock_guard lock(mutex_);
+        reload_fails_ = fails;
+    }
+
+private:
+    std::mutex mutex_;
+    int status_calls_ = 0;
+    std::vector<FenceCall> fences_;
+    std::vector<std::string> unfences_;
+    std::vector<Explain> explains_;
+    int reloads_ = 0;
+    bool reload_fails_ = false;
+};
+
+}  // namespace azdns::testing
