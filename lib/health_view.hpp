@@ -2,17 +2,18 @@
 // once per health change, never per query. For every authoritative A/AAAA
 // RRset that holds an address of an AZ or a probed address (and every
 // A/AAAA RRset at a service name) the view holds its filtered form,
-// pre-rendered as [RDLENGTH][RDATA] bytes, keyed by the original RRset's
+// pre-rendered as [RDLENGTH][RDATA] bytes, found by the original RRset's
 // wire pointer: the answer path does one hash probe and no allocation.
-// Immutable once built; valid while the zones it was built from live (it
-// keeps them alive itself).
+// What depends only on zones and config lives in a HealthIndex shared by
+// every view of those zones, so a rebuild is one pass over its slots.
+// Immutable once built; keeps its index, and so the zones, alive.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
+#include "health_index.hpp"
 #include "zone.hpp"
 
 namespace azdns {
@@ -27,16 +28,24 @@ enum class HealthOutcome : std::uint8_t {
     nodata,    // all down, policy nodata
 };
 
+// `rrset` first, so the flags share its trailing alignment (32 bytes, not
+// 40): a view holds one of these per health-managed RRset.
 struct FilteredRRset {
-    HealthOutcome outcome = HealthOutcome::serve;
     RRsetView rrset;  // its ttl() is the TTL to answer with; empty unless `serve`
+    HealthOutcome outcome = HealthOutcome::serve;
     bool removed = false;   // something was filtered out
     bool all_down = false;  // policy.all_down applied
 };
 
 class HealthView {
 public:
-    // Uses config.azs, services, ttl and all_down.
+    // Per health change. Endpoints of `health` outside the index are ignored;
+    // those of the index missing from `health` judge nothing.
+    [[nodiscard]] static std::shared_ptr<const HealthView> build(std::shared_ptr<const HealthIndex> index,
+                                                                 const HealthSnapshot& health);
+
+    // Builds a throwaway index whose probed endpoints are those of `health`:
+    // for tests and one-off use, not for every health change.
     [[nodiscard]] static std::shared_ptr<const HealthView> build(const ZoneSet& zones, const Config& config,
                                                                  const HealthSnapshot& health);
 
@@ -44,18 +53,18 @@ public:
     // it is. Does not allocate.
     [[nodiscard]] const FilteredRRset* find(const RRsetView& original) const {
         if (original.empty()) return nullptr;
-        auto it = table_.find(original.wire().data());
-        return it == table_.end() ? nullptr : &it->second;
+        std::uint32_t slot = index_->slot_of(original.wire().data());
+        return slot == HealthIndex::no_slot ? nullptr : &views_[slot];
     }
 
-    [[nodiscard]] std::size_t size() const { return table_.size(); }
+    [[nodiscard]] std::size_t size() const { return views_.size(); }
 
 private:
     HealthView() = default;
 
-    std::vector<std::shared_ptr<const Zone>> zones_;
-    std::vector<std::uint8_t> arena_;  // never grows after the views are made
-    std::unordered_map<const std::uint8_t*, FilteredRRset> table_;
+    std::shared_ptr<const HealthIndex> index_;
+    std::vector<std::uint8_t> arena_;    // only subsets of an RRset; never grows after the views are made
+    std::vector<FilteredRRset> views_;  // by slot of index_
 };
 
 }  // namespace azdns

@@ -36,6 +36,15 @@ std::vector<ProbeTarget> probe_targets(const HealthTargets& targets) {
     return out;
 }
 
+// Built outside the lock: for large zones it is the costly part of a reload.
+std::shared_ptr<const HealthIndex> index_for(const ZoneSet& zones, const Config& config,
+                                             const HealthTargets& targets) {
+    std::vector<EndpointId> probed;
+    probed.reserve(targets.endpoints.size());
+    for (const HealthTarget& target : targets.endpoints) probed.push_back(target.id);
+    return HealthIndex::build(zones, config, std::move(probed));
+}
+
 }  // namespace
 
 HealthMonitor::HealthMonitor(const Config& config, ServingSnapshot& serving)
@@ -48,6 +57,7 @@ HealthMonitor::~HealthMonitor() { stop(); }
 
 bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& error) {
     const HealthTargets targets = find_health_targets(*zones, config_);
+    std::shared_ptr<const HealthIndex> index = index_for(*zones, config_, targets);
     const HealthTime now = HealthClock::now();
     LoadedHealth stored = load_health_state(config_.server.state_dir, std::chrono::system_clock::now(), now);
     if (!stored.error.empty()) log_line("health state not restored: " + stored.error);
@@ -72,6 +82,7 @@ bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& err
                                              known != stored.state.endpoints.end() ? known->since : now));
         }
         zones_ = std::move(zones);
+        index_ = std::move(index);
         publish_locked();
     }
 
@@ -100,9 +111,11 @@ bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& err
 
 void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones) {
     const HealthTargets targets = find_health_targets(*zones, config_);
+    std::shared_ptr<const HealthIndex> index = index_for(*zones, config_, targets);
     {
         std::lock_guard lock(mutex_);
         zones_ = std::move(zones);
+        index_ = std::move(index);
         state_.set_service_azs(targets.service_azs);
         retarget_locked(targets, HealthClock::now());
         publish_locked();  // new zones need a view of their own even if no health changed
@@ -184,7 +197,7 @@ void HealthMonitor::apply_locked(const std::vector<HealthTransition>& transition
 }
 
 void HealthMonitor::publish_locked() {
-    view_ = HealthView::build(*zones_, config_, state_.snapshot());
+    view_ = HealthView::build(index_, state_.snapshot());
     serving_.publish({zones_, view_});
 }
 

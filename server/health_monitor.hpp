@@ -1,8 +1,9 @@
 // The health of the running server (spec: "Health"): probe results flow in
 // from the probe thread, manual fences from the control API, time from a
 // ticker; every change that reaches answers rebuilds the HealthView for the
-// current zones and publishes zones and view together, so the first query
-// after a verdict sees it. State is saved to state_dir off the probe thread.
+// current zones (from a HealthIndex made once per zones) and publishes zones
+// and view together, so the first query after a verdict sees it. State is
+// saved to state_dir off the probe thread.
 #pragma once
 
 #include <condition_variable>
@@ -63,6 +64,7 @@ private:
     mutable std::mutex mutex_;
     HealthState state_;
     std::shared_ptr<const ZoneSet> zones_;
+    std::shared_ptr<const HealthIndex> index_;  // for zones_; reused by every view until the next reload
     std::shared_ptr<const HealthView> view_;
     bool dirty_ = false;                                // state_dir is behind
     std::set<EndpointId, EndpointIdLess> first_round_;  // new endpoints still without a result

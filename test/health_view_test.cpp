@@ -3,6 +3,7 @@
 #include "health_view.hpp"
 
 #include "health_explain.hpp"
+#include "health_index.hpp"
 #include "health_targets.hpp"
 
 #include "answer_test_support.hpp"
@@ -198,6 +199,48 @@ TEST_SUITE("health_view") {
         auto view = view_of(Health{});
         // www A, www AAAA, fo, mail, short, mixed (ns.sub is glue, plain/ns1 in no AZ).
         CHECK(view->size() == 6);
+    }
+
+    TEST_CASE("one index, many views: each answers byte for byte as a view built alone, and alike when rebuilt") {
+        // What the monitor does: the probed set is fixed per zones and every
+        // snapshot reports on all of it; 192.0.2.99 is probed off any service.
+        const char* probed[] = {"10.1.0.10", "10.1.0.20", "10.2.0.10", "10.2.0.20", "2001:db8:b::10", "192.0.2.99"};
+        auto with = [&](std::initializer_list<const char*> down, EndpointStatus others = EndpointStatus::up) {
+            Health h;
+            for (const char* address : probed) {
+                bool is_down = std::find_if(down.begin(), down.end(), [&](const char* d) {
+                                   return std::string(d) == address;
+                               }) != down.end();
+                h.endpoint(address, is_down ? EndpointStatus::down : others, "");
+            }
+            return h;
+        };
+        std::vector<Health> states = {with({}), with({}, EndpointStatus::unknown), with({"10.1.0.10"}).fence("b"),
+                                      with({"10.2.0.20", "192.0.2.99"}).fence("a"),
+                                      with({"10.1.0.10", "10.2.0.10", "10.1.0.20"}),
+                                      Health(with({})).fence("a").fence("b", FenceReason::health)};
+        const std::pair<const char*, std::uint16_t> questions[] = {
+            {"www.example.com.", A},   {"www.example.com.", AAAA},  {"fo.example.com.", A},
+            {"mail.example.com.", A},  {"short.example.com.", A},   {"mixed.example.com.", A},
+            {"plain.example.com.", A}, {"alias.example.com.", A},   {"example.com.", MX},
+            {"host.sub.example.com.", A}, {"ns1.example.com.", A}};
+        for (AllDownPolicy policy : {AllDownPolicy::serve_all, AllDownPolicy::servfail, AllDownPolicy::nodata}) {
+            std::vector<EndpointId> ids;
+            for (const char* address : probed) ids.push_back({ip(address), "web"});
+            auto index = HealthIndex::build(health_zones(), make_config(policy), ids);
+            for (const Health& h : states) {
+                auto alone = view_of(h, policy);
+                auto first = HealthView::build(index, h.snapshot);
+                auto again = HealthView::build(index, h.snapshot);
+                CHECK(first->size() == alone->size());
+                for (auto [name, type] : questions) {
+                    CAPTURE(name);
+                    std::vector<std::uint8_t> expected = ask_health(name, type, alone.get()).wire;
+                    CHECK(ask_health(name, type, first.get()).wire == expected);
+                    CHECK(ask_health(name, type, again.get()).wire == expected);
+                }
+            }
+        }
     }
 
     TEST_CASE("targets: one endpoint per address of each service's A/AAAA, with its AZ; glue and others not probed") {
