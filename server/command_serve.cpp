@@ -30,6 +30,7 @@
 #include "zone_load.hpp"
 #include "zone_loading.hpp"
 #include "zone_reloader.hpp"
+#include "zone_watcher.hpp"
 
 namespace azdns {
 
@@ -178,7 +179,13 @@ int run_serve(const std::string& config_path, std::ostream& err) {
              plural(workers, "worker"));
     log_line("ready");
 
-    int signal = wait_for_stop_signal([&] { reloader.reload(); });
+    std::vector<std::string> zone_files;
+    for (const ZoneConfig& zone : config->zones) zone_files.push_back(zone.file);
+    ZoneWatcher watcher{zone_files, [&] {
+        log_line("a zone file changed");
+        reloader.reload();
+    }};
+    int signal = wait_for_stop_signal([&] { reloader.reload(); }, &watcher);
 
     log_line(std::string("stopping on ") + signal_name(signal));
     control.stop();

@@ -4,6 +4,9 @@
 
 #include <csignal>
 
+#include "log.hpp"
+#include "zone_watcher.hpp"
+
 namespace azdns {
 
 namespace {
@@ -13,6 +16,7 @@ struct SignalWait {
     uv_signal_t interrupt{};
     uv_signal_t hangup{};
     const std::function<void()>* on_reload = nullptr;
+    ZoneWatcher* watcher = nullptr;
     int received = 0;
 };
 
@@ -22,6 +26,7 @@ void on_stop_signal(uv_signal_t* handle, int signal) {
     uv_close(reinterpret_cast<uv_handle_t*>(&wait->term), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&wait->interrupt), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&wait->hangup), nullptr);
+    if (wait->watcher != nullptr) wait->watcher->close();
 }
 
 void on_hangup(uv_signal_t* handle, int /*signal*/) {
@@ -31,7 +36,7 @@ void on_hangup(uv_signal_t* handle, int /*signal*/) {
 
 }  // namespace
 
-int wait_for_stop_signal(const std::function<void()>& on_reload) {
+int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* watcher) {
     uv_loop_t loop;
     uv_loop_init(&loop);
     SignalWait wait;
@@ -43,6 +48,12 @@ int wait_for_stop_signal(const std::function<void()>& on_reload) {
     uv_signal_start(&wait.term, on_stop_signal, SIGTERM);
     uv_signal_start(&wait.interrupt, on_stop_signal, SIGINT);
     uv_signal_start(&wait.hangup, on_hangup, SIGHUP);
+    if (watcher != nullptr) {
+        wait.watcher = watcher;
+        std::string error;
+        watcher->start(&loop, error);
+        if (!error.empty()) log_line(error + " (zone files there reload only on SIGHUP or azdns ctl reload)");
+    }
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
     return wait.received;

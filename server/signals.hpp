@@ -5,9 +5,13 @@
 
 namespace azdns {
 
+class ZoneWatcher;
+
 // Runs a loop on the calling thread until SIGTERM or SIGINT arrives and
 // returns that signal's number. SIGHUP calls `on_reload` (on this thread).
-int wait_for_stop_signal(const std::function<void()>& on_reload);
+// A `watcher`, if given, watches the zone files on the same loop (and so
+// reloads on this thread too: reloads never run two at a time).
+int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* watcher = nullptr);
 
 // "SIGTERM", "SIGINT", ...
 const char* signal_name(int signal);
