@@ -25,6 +25,12 @@ const char* kind_text(HealthTransition::Kind kind) {
     return "?";
 }
 
+// Health times are on the steady clock; logs speak wall-clock time.
+std::chrono::system_clock::time_point to_wall(HealthTime when) {
+    auto age = std::chrono::duration_cast<std::chrono::system_clock::duration>(HealthClock::now() - when);
+    return std::chrono::system_clock::now() - age;
+}
+
 bool is_endpoint(HealthTransition::Kind kind) {
     return kind == HealthTransition::Kind::endpoint_up || kind == HealthTransition::Kind::endpoint_down;
 }
@@ -146,8 +152,10 @@ FenceOutcome HealthMonitor::fence(const std::string& az, const std::string& reas
         if (for_duration) expires = now + *for_duration;
         outcome = state_.fence(az, reason, expires, force, now);
         if (outcome.status != FenceOutcome::Status::applied) return outcome;
-        log_line("manual fence on AZ " + az + " set" + (reason.empty() ? "" : ": " + reason) +
-                 (for_duration ? " (for " + std::to_string(for_duration->count()) + " ms)" : ""));
+        const std::string until = expires ? wall_clock_text(to_wall(*expires)) : "";
+        log_event("manual fence on AZ " + az + " set" + (reason.empty() ? "" : ": " + reason) +
+                      (expires ? ", until " + until : ""),
+                  {{"event", "manual_fence_set"}, {"az", az}, {"reason", reason}, {"until", until}});
         apply_locked(outcome.transitions);
         dirty_ = true;
     }
@@ -161,7 +169,7 @@ FenceOutcome HealthMonitor::unfence(const std::string& az) {
         std::lock_guard lock(mutex_);
         outcome = state_.unfence(az, HealthClock::now());
         if (outcome.status != FenceOutcome::Status::applied) return outcome;
-        log_line("manual fence on AZ " + az + " lifted");
+        log_event("manual fence on AZ " + az + " lifted", {{"event", "manual_fence_lifted"}, {"az", az}});
         apply_locked(outcome.transitions);
         dirty_ = true;
     }
@@ -189,8 +197,14 @@ void HealthMonitor::on_probe(const EndpointId& id, const ProbeResult& result) {
 void HealthMonitor::apply_locked(const std::vector<HealthTransition>& transitions) {
     if (transitions.empty()) return;
     for (const HealthTransition& t : transitions) {
-        log_line(std::string(is_endpoint(t.kind) ? "endpoint " : "AZ ") + t.subject + " " + kind_text(t.kind) +
-                 ": " + t.why);
+        const char* what = is_endpoint(t.kind) ? "endpoint" : "az";
+        const std::string since = wall_clock_text(to_wall(t.since));
+        log_event(std::string(is_endpoint(t.kind) ? "endpoint " : "AZ ") + t.subject + " " + kind_text(t.kind) +
+                      ": " + t.why + "; since " + since,
+                  {{"event", std::string(what) + "_" + kind_text(t.kind)},
+                   {what, t.subject},
+                   {"why", t.why},
+                   {"since", since}});
     }
     dirty_ = true;
     if (zones_) publish_locked();

@@ -3,14 +3,18 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace azdns {
 
-void log_line(std::string_view message) {
-    std::string line;
-    line.reserve(message.size() + 8);
-    line.append("azdns: ").append(message).push_back('\n');
+namespace {
+
+LogFormat format = LogFormat::text;
+
+void write_line(const std::string& line) {
     const char* data = line.data();
     std::size_t left = line.size();
     while (left > 0) {
@@ -22,6 +26,38 @@ void log_line(std::string_view message) {
         data += written;
         left -= static_cast<std::size_t>(written);
     }
+}
+
+}  // namespace
+
+std::string wall_clock_text(std::chrono::system_clock::time_point when) {
+    std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count() % 1000;
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[40];
+    std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(text + length, sizeof text - length, ".%03dZ", static_cast<int>(millis));
+    return text;
+}
+
+void set_log_format(LogFormat chosen) { format = chosen; }
+
+void log_line(std::string_view message) { log_event(message, {}); }
+
+void log_event(std::string_view message, const std::vector<std::pair<std::string, std::string>>& fields) {
+    if (format == LogFormat::text) {
+        std::string line;
+        line.reserve(message.size() + 8);
+        line.append("azdns: ").append(message).push_back('\n');
+        write_line(line);
+        return;
+    }
+    // JSON lines carry their own time: they are often read away from journald's.
+    nlohmann::json entry{{"time", wall_clock_text(std::chrono::system_clock::now())}, {"message", message}};
+    for (const auto& [key, value] : fields) entry[key] = value;
+    // Invalid UTF-8 (a zone file's bytes in an error) is replaced, never thrown on.
+    write_line(entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace azdns

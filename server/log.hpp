@@ -1,12 +1,31 @@
-// The server's log: one line per event on stderr, prefixed "azdns: ".
-// Safe from any thread; each line is written with a single write(2) so lines
-// from different threads never interleave. Never called per query.
+// The server's log: one line per event on stderr. Text ("azdns: message") by
+// default, or one JSON object per line (`--log-format json`) for log
+// shippers. Safe from any thread; each line is written with a single
+// write(2) so lines from different threads never interleave. Never called
+// per query.
 #pragma once
 
+#include <chrono>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace azdns {
 
+enum class LogFormat { text, json };
+
+// RFC 3339, UTC, milliseconds: "2026-11-26T06:58:01.123Z".
+[[nodiscard]] std::string wall_clock_text(std::chrono::system_clock::time_point when);
+
+// Set once at start, before any thread logs.
+void set_log_format(LogFormat format);
+
 void log_line(std::string_view message);
+
+// An event with fields a machine can read: in JSON they are keys beside
+// "time" and "message"; in text only the message is printed (it says the
+// same in words).
+void log_event(std::string_view message, const std::vector<std::pair<std::string, std::string>>& fields);
 
 }  // namespace azdns

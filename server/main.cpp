@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "log.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"azdns: an authoritative DNS server whose answers follow the health of availability zones"};
@@ -18,6 +19,9 @@ int main(int argc, char** argv) {
     std::string serve_config_path;
     auto* serve = app.add_subcommand("serve", "run the server in the foreground, logs to stderr");
     serve->add_option("-c,--config", serve_config_path, "configuration file (TOML)")->required();
+    std::string log_format = "text";
+    serve->add_option("--log-format", log_format, "log lines on stderr: text (default) or json, one object per line")
+        ->check(CLI::IsMember({"text", "json"}));
 
     auto* version = app.add_subcommand("version", "version and build options");
 
@@ -34,7 +38,10 @@ int main(int argc, char** argv) {
     }
 
     if (check->parsed()) return azdns::run_check(config_path, std::cout, std::cerr);
-    if (serve->parsed()) return azdns::run_serve(serve_config_path, std::cerr);
+    if (serve->parsed()) {
+        azdns::set_log_format(log_format == "json" ? azdns::LogFormat::json : azdns::LogFormat::text);
+        return azdns::run_serve(serve_config_path, std::cerr);
+    }
     if (version->parsed()) return azdns::run_version(std::cout);
     if (ctl->parsed()) return azdns::run_ctl(ctl_options, std::cout, std::cerr);
     return azdns::exit_usage;

@@ -247,4 +247,40 @@ TEST_CASE("the probed set follows the zones: a reload starts probing a new addre
     CHECK(server.log().find("endpoint 127.0.0.71 web left the zones") != std::string::npos);
 }
 
+TEST_CASE("--log-format json: one object per line; a transition says what, why and since when") {
+    EndpointFarm farm({"127.0.0.81", "127.0.0.82"});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    ServerOptions options = options_for(zone_with({{"www", "127.0.0.81"}, {"www", "127.0.0.82"}}),
+                                        az("az-a", {"127.0.0.81"}) + az("az-b", {"127.0.0.82"}) +
+                                            web_check(farm.port()) + service("www.health.test."));
+    options.serve_args = {"--log-format", "json"};
+    AzdnsServer server(options);
+    REQUIRE_SERVER(server);
+    farm.at("127.0.0.81").stop();
+    auto gone = wait_for_answer(server.v4(), "www.health.test.", rrtype::A,
+                                [](const Response& r) { return without(r, "127.0.0.81"); }, 600ms + slack);
+    REQUIRE_MESSAGE(gone.response, describe(gone, server));
+    REQUIRE(server.stop() == 0);
+
+    std::istringstream lines(read_text(server.dir() / "azdns.log"));
+    std::string line;
+    int parsed = 0;
+    bool saw_down = false;
+    while (std::getline(lines, line)) {
+        auto entry = nlohmann::json::parse(line, nullptr, false);
+        REQUIRE_MESSAGE(!entry.is_discarded(), line);
+        CHECK(entry["time"].is_string());
+        CHECK(entry["message"].is_string());
+        ++parsed;
+        if (entry.value("event", "") == "endpoint_down") {
+            saw_down = true;
+            CHECK(entry["endpoint"] == "127.0.0.81 web");
+            CHECK(entry["why"].get<std::string>().find("connect refused") != std::string::npos);
+            CHECK(entry["since"].get<std::string>().ends_with("Z"));
+        }
+    }
+    CHECK(parsed > 5);
+    CHECK(saw_down);
+}
+
 }  // TEST_SUITE

@@ -186,13 +186,15 @@ AzdnsServer::AzdnsServer(ServerOptions options) {
                   : !options.zone_texts.empty() ? options.zone_texts.front().first
                                                 : ".";
     ready_wait_ = options.ready_wait;
-    if (!process_.spawn({AZDNS_BINARY, "serve", "-c", config_path().string()}, dir_.path / "azdns.log")) return;
+    argv_ = {AZDNS_BINARY, "serve", "-c", config_path().string()};
+    argv_.insert(argv_.end(), options.serve_args.begin(), options.serve_args.end());
+    if (!process_.spawn(argv_, dir_.path / "azdns.log")) return;
     ready_ = wait_until_answering(v4(), first_zone_, ready_wait_, process_);
 }
 
 bool AzdnsServer::restart() {
     process_.stop();
-    ready_ = process_.spawn({AZDNS_BINARY, "serve", "-c", config_path().string()}, dir_.path / "azdns.log", true) &&
+    ready_ = process_.spawn(argv_, dir_.path / "azdns.log", true) &&
              wait_until_answering(v4(), first_zone_, ready_wait_, process_);
     return ready_;
 }

@@ -74,6 +74,8 @@ struct ServerOptions {
     std::vector<std::pair<std::string, std::string>> zone_texts;
     // Appended to the config as is: [[az]], [[check]], [[service]], [ttl], [policy].
     std::string extra_config;
+    // Added to `azdns serve -c CONFIG`, e.g. {"--log-format", "json"}.
+    std::vector<std::string> serve_args;
     unsigned workers = 2;
     std::string identity = "e2e-ns1";
     std::chrono::milliseconds ready_wait{10'000};
@@ -109,6 +111,7 @@ private:
     std::uint16_t control_port_ = 0;
     std::string first_zone_;
     std::chrono::milliseconds ready_wait_;
+    std::vector<std::string> argv_;
     ChildProcess process_;
     bool ready_ = false;
 };
