@@ -24,6 +24,7 @@
 #include "health_monitor.hpp"
 #include "listen_socket.hpp"
 #include "log.hpp"
+#include "sd_notify.hpp"
 #include "server_control.hpp"
 #include "signals.hpp"
 #include "worker.hpp"
@@ -178,6 +179,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     log_line("serving " + plural(zones.zones.size(), "zone") + " on udp+tcp " + addresses + " with " +
              plural(workers, "worker"));
     log_line("ready");
+    sd_notify_state("READY=1");  // Type=notify: systemd starts dependents only now
 
     std::vector<std::string> zone_files;
     for (const ZoneConfig& zone : config->zones) zone_files.push_back(zone.file);
@@ -185,9 +187,14 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         log_line("a zone file changed");
         reloader.reload();
     }};
-    int signal = wait_for_stop_signal([&] { reloader.reload(); }, &watcher);
+    int signal = wait_for_stop_signal([&] {
+        sd_notify_state(sd_reloading_state());  // `systemctl reload` waits for the READY=1 that follows
+        reloader.reload();
+        sd_notify_state("READY=1");
+    }, &watcher);
 
     log_line(std::string("stopping on ") + signal_name(signal));
+    sd_notify_state("STOPPING=1");
     control.stop();
     for (auto& worker : pool) worker->stop();
     pool.clear();  // joins: each worker ends once its TCP responses are written or the grace period ends
