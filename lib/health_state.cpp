@@ -34,9 +34,30 @@ std::vector<HealthTransition> HealthState::add_endpoint(const EndpointId& id, co
                                                         const CheckConfig& check,
                                                         EndpointStatus initial, HealthTime now) {
     // An id already present keeps its state: a reload must not forget health.
-    endpoints_.try_emplace(id, Endpoint{EndpointHealth(initial, now), az, check.rise, check.fall});
+    auto [it, added] = endpoints_.try_emplace(id, Endpoint{EndpointHealth(initial, now), az, check.rise, check.fall});
     std::vector<HealthTransition> out;
+    std::string previous_az = it->second.az;
+    if (!added) it->second = Endpoint{it->second.health, az, check.rise, check.fall};
     if (Az* owner = find_az(az)) update_az(*owner, now, out);
+    if (previous_az != az) {
+        if (Az* left = find_az(previous_az)) update_az(*left, now, out);
+    }
+    return out;
+}
+
+std::vector<HealthTransition> HealthState::set_azs(const std::vector<AzConfig>& azs, HealthTime now) {
+    std::vector<Az> next;
+    for (const AzConfig& config : azs) {
+        if (Az* known = find_az(config.name)) {
+            next.push_back(std::move(*known));
+            next.back().config = config;
+        } else {
+            next.push_back(Az{config, false, {}, {}, FenceReason::none, now});
+        }
+    }
+    azs_ = std::move(next);
+    std::vector<HealthTransition> out;
+    for (Az& az : azs_) update_az(az, now, out);  // fence_below or restore_after may have changed
     return out;
 }
 

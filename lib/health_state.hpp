@@ -77,13 +77,20 @@ public:
                 std::map<std::string, std::set<std::string>> service_azs, HealthTime now);
 
     // `az` is empty for an address in no AZ. `initial` is `unknown` for an
-    // endpoint never seen, or the state restored from disk.
+    // endpoint never seen, or the state restored from disk. An endpoint
+    // already known keeps its state and takes the new AZ, rise and fall (a
+    // reload may have changed them).
     std::vector<HealthTransition> add_endpoint(const EndpointId& id, const std::string& az,
                                                const CheckConfig& check, EndpointStatus initial,
                                                HealthTime now);
 
     // The endpoint left the zones: forget it, and re-judge its AZ.
     std::vector<HealthTransition> remove_endpoint(const EndpointId& id, HealthTime now);
+
+    // A reload that changed the [[az]] tables: AZs that stay keep their
+    // state (fences, the restore_after wait) under their new settings, new
+    // ones start up, removed ones go with their manual fences.
+    std::vector<HealthTransition> set_azs(const std::vector<AzConfig>& azs, HealthTime now);
 
     // A reload may move addresses between services and AZs.
     void set_service_azs(std::map<std::string, std::set<std::string>> service_azs) {

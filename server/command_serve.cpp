@@ -114,7 +114,8 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     raise_descriptor_limit();
 
     Diagnostics diags;
-    auto config = load_config(config_path, diags);
+    std::shared_ptr<const Config> config;
+    if (auto loaded = load_config(config_path, diags)) config = std::make_shared<const Config>(std::move(*loaded));
     LoadedZones zones;
     if (config) zones = load_zones(*config, diags);
     for (const auto& problem : diags.all()) err << problem.to_string() << '\n';
@@ -137,7 +138,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     const AnswerEngine engine{AnswerOptions{server.identity, server.version, server.edns_udp_size}};
     ServingSnapshot snapshot{{zones.set, nullptr}};
     // Health first: the first answers already carry the first probe round.
-    HealthMonitor health{*config, snapshot};
+    HealthMonitor health{config, snapshot};
     if (!health.start(zones.set, error)) {
         log_line(error);
         return exit_problem;

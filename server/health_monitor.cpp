@@ -53,19 +53,20 @@ std::shared_ptr<const HealthIndex> index_for(const ZoneSet& zones, const Config&
 
 }  // namespace
 
-HealthMonitor::HealthMonitor(const Config& config, ServingSnapshot& serving)
-    : config_(config),
+HealthMonitor::HealthMonitor(std::shared_ptr<const Config> config, ServingSnapshot& serving)
+    : config_(std::move(config)),
+      state_dir_(config_->server.state_dir),
       serving_(serving),
-      state_(config.azs, {}, HealthClock::now()),
+      state_(config_->azs, {}, HealthClock::now()),
       probes_([this](const EndpointId& id, const ProbeResult& result) { on_probe(id, result); }) {}
 
 HealthMonitor::~HealthMonitor() { stop(); }
 
 bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& error) {
-    const HealthTargets targets = find_health_targets(*zones, config_);
-    std::shared_ptr<const HealthIndex> index = index_for(*zones, config_, targets);
+    const HealthTargets targets = find_health_targets(*zones, *config_);
+    std::shared_ptr<const HealthIndex> index = index_for(*zones, *config_, targets);
     const HealthTime now = HealthClock::now();
-    LoadedHealth stored = load_health_state(config_.server.state_dir, std::chrono::system_clock::now(), now);
+    LoadedHealth stored = load_health_state(state_dir_, std::chrono::system_clock::now(), now);
     if (!stored.error.empty()) log_line("health state not restored: " + stored.error);
 
     std::size_t restored = 0;
@@ -96,7 +97,7 @@ bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& err
     probes_.set_targets(probe_targets(targets));
 
     Duration longest{0};
-    for (const CheckConfig& check : config_.checks) longest = std::max(longest, check.timeout);
+    for (const CheckConfig& check : config_->checks) longest = std::max(longest, check.timeout);
     {
         std::unique_lock lock(mutex_);
         std::size_t waiting = first_round_.size();
@@ -115,18 +116,27 @@ bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& err
     return true;
 }
 
-void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones) {
-    const HealthTargets targets = find_health_targets(*zones, config_);
-    std::shared_ptr<const HealthIndex> index = index_for(*zones, config_, targets);
+void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_ptr<const Config> config) {
+    const HealthTargets targets = find_health_targets(*zones, *config);
+    std::shared_ptr<const HealthIndex> index = index_for(*zones, *config, targets);
+    std::vector<ProbeTarget> probes = probe_targets(targets);  // copies the checks: `targets` points into `config`
     {
         std::lock_guard lock(mutex_);
+        const HealthTime now = HealthClock::now();
         zones_ = std::move(zones);
         index_ = std::move(index);
+        apply_locked(state_.set_azs(config->azs, now));
         state_.set_service_azs(targets.service_azs);
-        retarget_locked(targets, HealthClock::now());
+        retarget_locked(targets, now);
+        config_ = std::move(config);
         publish_locked();  // new zones need a view of their own even if no health changed
     }
-    probes_.set_targets(probe_targets(targets));
+    probes_.set_targets(std::move(probes));
+}
+
+std::shared_ptr<const Config> HealthMonitor::config() const {
+    std::lock_guard lock(mutex_);
+    return config_;
 }
 
 void HealthMonitor::retarget_locked(const HealthTargets& targets, HealthTime now) {
@@ -238,7 +248,7 @@ void HealthMonitor::save() {
         dirty_ = false;
         snapshot = state_.snapshot();
     }
-    std::string error = save_health_state(config_.server.state_dir, snapshot, std::chrono::system_clock::now(),
+    std::string error = save_health_state(state_dir_, snapshot, std::chrono::system_clock::now(),
                                           HealthClock::now());
     std::lock_guard lock(mutex_);
     if (error != last_save_error_) log_line(error.empty() ? "health state saved again" : error);

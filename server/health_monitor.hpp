@@ -25,8 +25,9 @@ namespace azdns {
 
 class HealthMonitor {
 public:
-    // `config` and `serving` must outlive the monitor.
-    HealthMonitor(const Config& config, ServingSnapshot& serving);
+    // `serving` must outlive the monitor. state_dir is the one at start:
+    // [server] settings take effect at the next start.
+    HealthMonitor(std::shared_ptr<const Config> config, ServingSnapshot& serving);
     HealthMonitor(const HealthMonitor&) = delete;
     HealthMonitor& operator=(const HealthMonitor&) = delete;
     ~HealthMonitor();
@@ -37,10 +38,14 @@ public:
     // `error` when the probe thread cannot start.
     bool start(std::shared_ptr<const ZoneSet> zones, std::string& error);
 
-    // A reload: the probed set follows the new zones (new endpoints start
-    // unknown, gone ones are forgotten) and the new zones are published
-    // with their view.
-    void set_zones(std::shared_ptr<const ZoneSet> zones);
+    // A reload: the probed set follows the new zones and config (new
+    // endpoints start unknown, gone ones are forgotten, kept ones keep their
+    // state under their new AZ, check and thresholds; AZs likewise), and
+    // the new zones are published with their view.
+    void set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_ptr<const Config> config);
+
+    // The config in force (the last one a reload applied).
+    [[nodiscard]] std::shared_ptr<const Config> config() const;
 
     FenceOutcome fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
                        bool force);
@@ -59,7 +64,8 @@ private:
     void tick();
     void save();
 
-    const Config& config_;
+    std::shared_ptr<const Config> config_;  // guarded by mutex_
+    const std::string state_dir_;
     ServingSnapshot& serving_;
     mutable std::mutex mutex_;
     HealthState state_;

@@ -54,7 +54,7 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
         }
         next->add(current_[i]);
     }
-    health_.set_zones(std::move(next));
+    health_.set_zones(std::move(next), health_.config());
     return status_;
 }
 

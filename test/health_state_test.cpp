@@ -269,4 +269,38 @@ TEST_SUITE("health_state") {
         CHECK(state.restore_fence("gone", ManualFence{"x", {}}, at(0)).empty());
         CHECK(state.advance(at(100)).size() == 1);  // the expiry still applies
     }
+
+    TEST_CASE("set_azs (a reload): kept AZs keep fences and waits, new ones start up, removed ones go") {
+        ThreeInA t;
+        t.state.fence("b", "maintenance", std::nullopt, true, at(1));
+        t.fail("192.0.2.1", 3, 1);
+        t.fail("192.0.2.2", 3, 1);
+        REQUIRE(t.fenced("a") == FenceReason::health);
+        auto out = t.state.set_azs({az("a", 0.5, 30s), az("b"), az("c")}, at(5));
+        CHECK(out.empty());
+        CHECK(t.fenced("a") == FenceReason::health);
+        CHECK(t.fenced("b") == FenceReason::manual);  // the manual fence stays
+        CHECK(t.fenced("c") == FenceReason::none);
+        // A lower threshold applies at once: 1 of 3 up is enough for 0.3, then restore_after runs.
+        t.state.set_azs({az("a", 0.3, 10s), az("c")}, at(6));
+        CHECK(t.state.snapshot().az("b") == nullptr);
+        CHECK(t.fenced("a") == FenceReason::health);
+        auto restored = t.state.advance(at(16));
+        REQUIRE(restored.size() == 1);
+        CHECK(restored[0].kind == Kind::az_restored);
+    }
+
+    TEST_CASE("an endpoint re-added with another AZ keeps its state and moves its vote") {
+        ThreeInA t;
+        t.fail("192.0.2.1", 3, 1);
+        t.fail("192.0.2.2", 3, 1);
+        REQUIRE(t.fenced("a") == FenceReason::health);
+        // The reload moved 192.0.2.2 to AZ b: a has 1 of 2 up (not below 0.5), b has 0 of 1.
+        t.state.add_endpoint(ep("192.0.2.2"), "b", web_check(), EndpointStatus::unknown, at(10));
+        CHECK(t.state.snapshot().endpoint(ep("192.0.2.2"))->status == EndpointStatus::down);
+        CHECK(t.state.snapshot().endpoint(ep("192.0.2.2"))->az == "b");
+        CHECK(t.fenced("b") == FenceReason::health);
+        CHECK(t.state.advance(at(40)).size() == 1);  // a: restored after restore_after
+        CHECK(t.fenced("a") == FenceReason::none);
+    }
 }
