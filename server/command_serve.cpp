@@ -143,8 +143,8 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         log_line(error);
         return exit_problem;
     }
-    ZoneReloader reloader{*config, zones, health};
-    ServerControl control_backend{*config, engine, health, reloader};
+    ZoneReloader reloader{config_path, zones, health};
+    ServerControl control_backend{engine, health, reloader};
     std::string token;
     if (!read_control_token(config->control, token, error)) {
         log_line(error);

@@ -123,7 +123,8 @@ json ServerControl::status() {
     const HealthSnapshot health = health_.snapshot();
     json out{{"zones", json::array()}, {"azs", json::array()}, {"endpoints", json::array()}};
     for (const ZoneStatus& zone : zones_.status()) out["zones"].push_back(zone_json(zone));
-    for (const AzConfig& config : config_.azs) {
+    const std::shared_ptr<const Config> in_force = health_.config();
+    for (const AzConfig& config : in_force->azs) {
         if (const AzView* az = health.az(config.name)) out["azs"].push_back(az_json(config, *az, health));
     }
     for (const EndpointView& e : health.endpoints) {
@@ -152,7 +153,8 @@ ApiReply ServerControl::fence_reply(const std::string& az, const FenceOutcome& o
     case FenceOutcome::Status::applied: break;
     }
     const HealthSnapshot health = health_.snapshot();
-    for (const AzConfig& config : config_.azs) {
+    const std::shared_ptr<const Config> in_force = health_.config();
+    for (const AzConfig& config : in_force->azs) {
         if (config.name == az) return {200, az_json(config, *health.az(az), health)};
     }
     return {404, {{"error", "no AZ named \"" + az + "\""}}};
@@ -191,7 +193,7 @@ ApiReply ServerControl::explain(const std::string& name, const std::string& type
                                         serving.health.get());
     describe_answer({response.data(), length}, out);
 
-    HealthExplanation why = explain_health(*serving.zones, serving.health.get(), config_, health, canonical, qtype);
+    HealthExplanation why = explain_health(*serving.zones, serving.health.get(), *health_.config(), health, canonical, qtype);
     out["ttl"] = why.has_rrset ? json(why.ttl) : json(nullptr);
     out["ttl_rule"] = why.ttl_rule;
     out["service"] = why.service != nullptr ? json(name_to_text(why.service->name)) : json(nullptr);

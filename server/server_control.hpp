@@ -12,8 +12,9 @@ namespace azdns {
 
 class ServerControl : public ControlBackend {
 public:
-    ServerControl(const Config& config, const AnswerEngine& engine, HealthMonitor& health, ZoneReloader& zones)
-        : config_(config), engine_(engine), health_(health), zones_(zones) {}
+    // The config in force is the health monitor's (a reload may replace it).
+    ServerControl(const AnswerEngine& engine, HealthMonitor& health, ZoneReloader& zones)
+        : engine_(engine), health_(health), zones_(zones) {}
 
     nlohmann::json status() override;
     ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
@@ -26,7 +27,6 @@ public:
 private:
     ApiReply fence_reply(const std::string& az, const FenceOutcome& outcome);
 
-    const Config& config_;
     const AnswerEngine& engine_;
     HealthMonitor& health_;
     ZoneReloader& zones_;

@@ -1,8 +1,11 @@
 #include "zone_reloader.hpp"
 
+#include <algorithm>
+
 #include "dns_name.hpp"
 #include "health_monitor.hpp"
 #include "log.hpp"
+#include "restart_settings.hpp"
 #include "zone_load.hpp"
 
 namespace azdns {
@@ -10,7 +13,7 @@ namespace azdns {
 namespace {
 
 ZoneStatus loaded_status(const Zone& zone) {
-    return {name_to_text(zone.origin()), zone.serial(), zone.record_count(), std::chrono::system_clock::now(), {}};
+    return {name_to_text(zone.origin()), zone.serial(), zone.record_count(), std::chrono::system_clock::now(), {}, 0};
 }
 
 // The first error, and how many more: a status line, not the whole report
@@ -28,39 +31,84 @@ std::string summarize(const Diagnostics& diags) {
 
 }  // namespace
 
-ZoneReloader::ZoneReloader(const Config& config, const LoadedZones& initial, HealthMonitor& health)
-    : config_(config), health_(health), current_(initial.zones) {
-    for (const auto& zone : current_) status_.push_back(loaded_status(*zone));
+ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health)
+    : config_path_(std::move(config_path)), health_(health) {
+    for (const auto& zone : initial.zones) served_.push_back({zone->origin(), zone, loaded_status(*zone)});
+}
+
+// The config file as it is now, or the running config when it has errors.
+std::shared_ptr<const Config> ZoneReloader::read_config() {
+    std::shared_ptr<const Config> running = health_.config();
+    Diagnostics diags;
+    auto loaded = load_config(config_path_, diags);
+    for (const auto& problem : diags.all()) log_line(problem.to_string());
+    if (!loaded) {
+        log_line("config not applied: " + std::to_string(diags.error_count()) + " errors in " + config_path_ +
+                 "; zones reload under the running config");
+        return running;
+    }
+    std::vector<std::string> waiting = restart_only_changes(*running, *loaded);
+    if (!waiting.empty()) {
+        std::string keys;
+        for (const std::string& key : waiting) keys += (keys.empty() ? "" : ", ") + key;
+        log_line("changed " + keys + ": applied at the next start, not by a reload");
+    }
+    return std::make_shared<const Config>(std::move(*loaded));
 }
 
 std::vector<ZoneStatus> ZoneReloader::reload() {
     std::lock_guard lock(mutex_);
-    log_line("reloading zones");
+    log_line("reloading config and zones");
+    std::shared_ptr<const Config> config = read_config();
     auto next = std::make_shared<ZoneSet>();
-    for (std::size_t i = 0; i < config_.zones.size(); ++i) {
-        const ZoneConfig& zone_config = config_.zones[i];
+    std::vector<Served> reloaded;
+    for (const ZoneConfig& zone_config : config->zones) {
+        auto previous = std::find_if(served_.begin(), served_.end(),
+                                     [&](const Served& s) { return s.origin == zone_config.origin; });
+        Served entry;
+        if (previous != served_.end()) {
+            entry = *previous;
+        } else {
+            entry.origin = zone_config.origin;
+            entry.status.origin = name_to_text(zone_config.origin);
+        }
         Diagnostics diags;
         auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags);
         for (const auto& problem : diags.all()) log_line(problem.to_string());
         if (zone) {
             log_line("zone " + name_to_text(zone->origin()) + " serial " + std::to_string(zone->serial()) + ", " +
                      std::to_string(zone->record_count()) + " records");
-            current_[i] = std::move(zone);
-            status_[i] = loaded_status(*current_[i]);
+            std::uint64_t errors = entry.status.reload_errors;
+            entry.zone = std::move(zone);
+            entry.status = loaded_status(*entry.zone);
+            entry.status.reload_errors = errors;
         } else {
-            log_line("zone " + name_to_text(zone_config.origin) + " failed to load: keeps serving serial " +
-                     std::to_string(current_[i]->serial()));
-            status_[i].error = summarize(diags);
+            log_line("zone " + entry.status.origin + " failed to load: " +
+                     (entry.zone ? "keeps serving serial " + std::to_string(entry.zone->serial()) : "not served"));
+            entry.status.error = summarize(diags);
+            ++entry.status.reload_errors;
         }
-        next->add(current_[i]);
+        if (entry.zone) next->add(entry.zone);
+        reloaded.push_back(std::move(entry));
     }
-    health_.set_zones(std::move(next), health_.config());
-    return status_;
+    for (const Served& gone : served_) {
+        if (std::none_of(reloaded.begin(), reloaded.end(), [&](const Served& s) { return s.origin == gone.origin; }))
+            log_line("zone " + gone.status.origin + " left the config: no longer served");
+    }
+    served_ = std::move(reloaded);
+    health_.set_zones(std::move(next), std::move(config));
+    return status_locked();
 }
 
 std::vector<ZoneStatus> ZoneReloader::status() const {
     std::lock_guard lock(mutex_);
-    return status_;
+    return status_locked();
+}
+
+std::vector<ZoneStatus> ZoneReloader::status_locked() const {
+    std::vector<ZoneStatus> out;
+    for (const Served& served : served_) out.push_back(served.status);
+    return out;
 }
 
 }  // namespace azdns

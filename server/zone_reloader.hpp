@@ -1,7 +1,10 @@
-// Re-reading the zone files while serving (spec: "Reload"): SIGHUP and
-// `POST /v1/reload` both land here. A zone that fails to load keeps serving
-// its previous version; its error is kept for /v1/status and logged. The new
-// set goes to the health monitor, which publishes it with its health view.
+// Reloading while serving (spec: "Reload"): SIGHUP, `POST /v1/reload` and a
+// changed zone file all land here. A reload re-reads the config file too and
+// applies what can change live (zones, [ttl], [policy], [[az]], [[check]],
+// [[service]]); a config with errors is not applied, and the zones reload
+// under the running one. A zone that fails to load keeps serving its
+// previous version; its error is kept for /v1/status and logged. The new set
+// goes to the health monitor, which publishes it with its health view.
 #pragma once
 
 #include <chrono>
@@ -20,27 +23,37 @@ class HealthMonitor;
 
 struct ZoneStatus {
     std::string origin;  // text form, "example.com."
-    std::uint32_t serial = 0;
+    std::uint32_t serial = 0;  // 0 while a zone added by a reload has never loaded
     std::size_t records = 0;
     std::chrono::system_clock::time_point loaded_at;  // of the version being served
     std::string error;   // of the last attempt; empty when it loaded
+    std::uint64_t reload_errors = 0;  // reloads in which it failed, since start (azdns_zone_reload_errors_total)
 };
 
 class ZoneReloader {
 public:
-    // `initial` must hold every zone (serve refuses to start otherwise).
-    ZoneReloader(const Config& config, const LoadedZones& initial, HealthMonitor& health);
+    // `initial` must hold every zone of the config the health monitor runs
+    // with (serve refuses to start otherwise).
+    ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health);
 
     // Thread-safe; one reload at a time. Returns every zone's status after it.
     std::vector<ZoneStatus> reload();
     [[nodiscard]] std::vector<ZoneStatus> status() const;
 
 private:
-    const Config& config_;
+    struct Served {
+        std::string origin;  // wire form
+        std::shared_ptr<const Zone> zone;  // null: never loaded
+        ZoneStatus status;
+    };
+
+    std::shared_ptr<const Config> read_config();
+    [[nodiscard]] std::vector<ZoneStatus> status_locked() const;
+
+    const std::string config_path_;
     HealthMonitor& health_;
     mutable std::mutex mutex_;
-    std::vector<std::shared_ptr<const Zone>> current_;  // in config order
-    std::vector<ZoneStatus> status_;
+    std::vector<Served> served_;  // in the order of the config in force
 };
 
 }  // namespace azdns

@@ -170,4 +170,47 @@ TEST_CASE("20 reloads under load, some broken: not one query lost or answered wr
     CHECK(server.running());
 }
 
+TEST_CASE("a reload applies a changed config: TTLs, a new AZ, check and service; a broken config is not applied") {
+    EndpointFarm farm({"127.0.0.91", "127.0.0.92", "127.0.0.93"});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    AzdnsServer server(options_for(zone_with({{"www", "127.0.0.91"}, {"www", "127.0.0.92"}, {"api", "127.0.0.93"}}),
+                                   az("az-a", {"127.0.0.91"}) + az("az-b", {"127.0.0.92"}) + web_check(farm.port()) +
+                                       service("www.health.test.")));
+    REQUIRE_SERVER(server);
+    auto ttl_of_www = [&] {
+        Query query{.name = "www.health.test.", .type = rrtype::A};
+        auto response = ask_udp(server.v4(), query);
+        return response ? answer_ttl(*response) : std::nullopt;
+    };
+    REQUIRE(ttl_of_www() == 60u);
+    CHECK(farm.at("127.0.0.93").requests_seen() == 0);  // api is no service yet
+
+    const std::string original = read_text(server.config_path());
+    std::string changed = original;
+    changed.replace(changed.find("max = 60"), 8, "max = 30");
+    changed.replace(changed.find("workers = 2"), 11, "workers = 3");
+    changed += az("az-c", {"127.0.0.93"}) + service("api.health.test.");
+    write_text(server.config_path(), changed);
+    auto reloaded = ctl(server, {"reload"});
+    REQUIRE_MESSAGE(reloaded.exit_code == 0, (reloaded.out + reloaded.err + server.log()));
+    CHECK(ttl_of_www() == 30u);
+    auto status = nlohmann::json::parse(ctl(server, {"--json", "status"}).out);
+    CHECK(status["azs"].size() == 3);
+    CHECK(status["endpoints"].size() == 3);
+    auto probed = wait_for_answer(server.v4(), "api.health.test.", rrtype::A,
+                                  [&](const Response&) { return farm.at("127.0.0.93").requests_seen() > 0; }, 2s);
+    CHECK_MESSAGE(probed.response, server.log());
+    CHECK(server.log().find("changed server.workers: applied at the next start") != std::string::npos);
+
+    // A typo: nothing of the new config applies, and the log says where.
+    std::string broken = changed;
+    broken.replace(broken.find("max = 30"), 8, "max = 5\nmaxx = 5");
+    write_text(server.config_path(), broken);
+    REQUIRE(ctl(server, {"reload"}).exit_code == 0);  // the zones themselves reloaded fine
+    CHECK(ttl_of_www() == 30u);
+    CHECK_MESSAGE(std::regex_search(server.log(), std::regex("azdns\\.toml:\\d+:\\d+: unknown key \"maxx\"")),
+                  server.log());
+    CHECK(server.log().find("config not applied") != std::string::npos);
+}
+
 }  // TEST_SUITE
