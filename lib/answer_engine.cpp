@@ -19,6 +19,8 @@ struct ResponseOutcome {
     std::uint16_t rcode = rcode::noerror;  // may be extended (BADVERS)
     bool authoritative = false;
     bool truncated = false;
+    bool health_filtered = false;
+    std::uint32_t zone_slot = AnswerStats::no_zone;
 };
 
 namespace {
@@ -58,6 +60,14 @@ std::size_t response_limit(const Query& query, const AnswerOptions& options, Tra
     return std::min(buffer_size, limit);
 }
 
+void report(AnswerStats* stats, const ResponseOutcome& outcome) {
+    if (stats == nullptr) return;
+    stats->rcode = outcome.rcode;
+    stats->truncated = outcome.truncated;
+    stats->health_filtered = outcome.health_filtered;
+    stats->zone_slot = outcome.zone_slot;
+}
+
 bool is_meta_type(std::uint16_t type) { return type == rr_type::opt || type == rr_type::tkey || type == rr_type::tsig; }
 
 std::string_view as_name(const char* bytes, std::size_t length) { return {bytes, length}; }
@@ -87,7 +97,8 @@ std::size_t AnswerEngine::max_response_size(Transport transport) const {
 }
 
 std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const ZoneSet& zones, Transport transport,
-                                 std::span<std::uint8_t> response, const HealthView* health) const {
+                                 std::span<std::uint8_t> response, const HealthView* health,
+                                 AnswerStats* stats) const {
     Query query;
     ReadStatus status = read_query(query_wire, query);
     if (status == ReadStatus::ignore || response.size() < classic_udp_size) return 0;
@@ -102,6 +113,7 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
         // An opcode we do not implement is that, however its body looks.
         outcome.rcode = query.opcode != 0 && query.has_question ? rcode::notimp : rcode::formerr;
         writer.set_flags(flags_for(query, outcome));
+        report(stats, outcome);
         return writer.size();
     }
 
@@ -123,6 +135,7 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
         (void)writer.write_opt(static_cast<std::uint16_t>(udp_size_offered(options_)), extended, edns.dnssec_ok,
                                nsid);
     }
+    report(stats, outcome);
     return writer.size();
 }
 
@@ -152,7 +165,8 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
         outcome.rcode = rcode::refused;
         return outcome;
     }
-    const Zone* zone = zones.find(question.name());
+    std::uint32_t slot = AnswerStats::no_zone;
+    const Zone* zone = zones.find(question.name(), slot);
     if (zone == nullptr) {
         outcome.rcode = rcode::refused;
         return outcome;
@@ -164,6 +178,8 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
     outcome.rcode = plan.rcode;
     outcome.authoritative = plan.authoritative;
     outcome.truncated = encode_plan(plan, writer);
+    outcome.health_filtered = plan.health_filtered || writer.health_filtered();
+    outcome.zone_slot = slot;
     return outcome;
 }
 

@@ -30,6 +30,18 @@ struct AnswerOptions {
 // Largest response over TCP.
 inline constexpr std::size_t max_message_size = 65535;
 
+// What answer() decided, for the server's counters (spec: "Metrics").
+// Written only when answer() returns a response (non-zero length).
+struct AnswerStats {
+    std::uint16_t rcode = 0;      // full RCODE, extended bits included (BADVERS = 16)
+    bool truncated = false;       // TC=1
+    bool health_filtered = false; // health filtering removed addresses or applied all_down
+    // The ZoneSet slot (ZoneSet::slot_count()) of the zone that answered;
+    // no_zone for REFUSED, CH, FORMERR and the like.
+    std::uint32_t zone_slot = no_zone;
+    static constexpr std::uint32_t no_zone = 0xFFFFFFFF;
+};
+
 class AnswerEngine {
 public:
     explicit AnswerEngine(AnswerOptions options);
@@ -40,9 +52,10 @@ public:
     // UDP the response is cut to the client's payload size with TC=1, never
     // leaving a partial RRset. Does not allocate. `health` (built from these
     // zones) filters A/AAAA answers; nullptr serves the zones as they are.
+    // `stats`, when given, receives what the response says (for metrics).
     [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones,
                                      Transport transport, std::span<std::uint8_t> response,
-                                     const HealthView* health = nullptr) const;
+                                     const HealthView* health = nullptr, AnswerStats* stats = nullptr) const;
 
     // The longest response answer() writes over `transport`: over UDP what
     // we offer EDNS clients (never below 512), over TCP max_message_size.

@@ -150,10 +150,12 @@ void solve_internet(const Zone& zone, const Question& question, Transport transp
                         plan.clear();  // no partial chain with a SERVFAIL
                         plan.rcode = rcode::servfail;
                         plan.authoritative = false;
+                        plan.health_filtered = true;
                         return;
                     }
                     if (filtered != nullptr && filtered->outcome == HealthOutcome::nodata) {
                         answer_negative(zone, plan);  // CNAMEs before it stay
+                        plan.health_filtered = true;
                         return;
                     }
                 }

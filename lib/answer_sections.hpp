@@ -36,6 +36,9 @@ public:
 
     std::uint8_t rcode = rcode::noerror;
     bool authoritative = false;
+    // An all-down policy (servfail, nodata) decided the answer; filtering of
+    // the RRsets themselves is seen when they are encoded.
+    bool health_filtered = false;
 
     // False when the RRset is already planned (for this owner) or the plan is
     // full; additional data simply stays out then.

@@ -173,6 +173,7 @@ bool MessageWriter::emit_rrset(Section section, NameRef owner, const RRsetView& 
     RRsetView rrset = planned;
     if (health_ != nullptr && !is_glue && (rrset.type() == rr_type::a || rrset.type() == rr_type::aaaa)) {
         if (const FilteredRRset* filtered = health_->find(rrset)) {
+            if (filtered->removed || filtered->all_down) health_filtered_ = true;
             if (filtered->outcome != HealthOutcome::serve) return true;
             rrset = filtered->rrset;
             ttl = filtered->rrset.ttl();

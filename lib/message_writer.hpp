@@ -45,6 +45,9 @@ public:
     // emit_rrset() writes their filtered form and its TTL instead, and
     // nothing (returning true) for an all-down servfail/nodata outcome.
     void set_health(const HealthView* health) { health_ = health; }
+    // Whether an RRset emitted so far was changed by health (addresses
+    // removed, or all_down applied).
+    [[nodiscard]] bool health_filtered() const { return health_filtered_; }
 
     // Header with zero counts. `flags` is the 16-bit flags word.
     void write_header(std::uint16_t id, std::uint16_t flags);
@@ -100,6 +103,7 @@ private:
     std::array<std::uint16_t, max_targets> targets_;
     std::size_t target_count_ = 0;
     const HealthView* health_ = nullptr;
+    bool health_filtered_ = false;
 };
 
 }  // namespace azdns

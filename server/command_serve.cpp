@@ -24,6 +24,8 @@
 #include "health_monitor.hpp"
 #include "listen_socket.hpp"
 #include "log.hpp"
+#include "probe_metrics.hpp"
+#include "query_counters.hpp"
 #include "sd_notify.hpp"
 #include "server_control.hpp"
 #include "signals.hpp"
@@ -138,13 +140,17 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     const AnswerEngine engine{AnswerOptions{server.identity, server.version, server.edns_udp_size}};
     ServingSnapshot snapshot{{zones.set, nullptr}};
     // Health first: the first answers already carry the first probe round.
-    HealthMonitor health{config, snapshot};
+    ProbeMetrics probe_metrics;
+    // Room for zones that reloads add: their counters start at zero.
+    constexpr std::size_t zones_a_reload_may_add = 64;
+    QueryCounterRegistry query_counters{config->zones.size() + zones_a_reload_may_add};
+    HealthMonitor health{config, snapshot, &probe_metrics};
     if (!health.start(zones.set, error)) {
         log_line(error);
         return exit_problem;
     }
     ZoneReloader reloader{config_path, zones, health};
-    ServerControl control_backend{engine, health, reloader};
+    ServerControl control_backend{engine, health, reloader, &query_counters, &probe_metrics};
     std::string token;
     if (!read_control_token(config->control, token, error)) {
         log_line(error);
@@ -158,7 +164,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     log_line("control API on http://" + config->control.listen.to_string());
     TcpClientLimit tcp_limit{server.max_tcp_clients, workers};
     WorkerShared shared{engine, snapshot, tcp_limit, static_cast<std::uint64_t>(server.tcp_idle_timeout.count()),
-                        shutdown_grace_ms};
+                        shutdown_grace_ms, &query_counters};
     std::vector<std::unique_ptr<Worker>> pool;
     for (unsigned i = 0; i < workers; ++i) {
         pool.push_back(std::make_unique<Worker>(i, shared, std::move(sockets[i])));

@@ -53,10 +53,12 @@ std::shared_ptr<const HealthIndex> index_for(const ZoneSet& zones, const Config&
 
 }  // namespace
 
-HealthMonitor::HealthMonitor(std::shared_ptr<const Config> config, ServingSnapshot& serving)
+HealthMonitor::HealthMonitor(std::shared_ptr<const Config> config, ServingSnapshot& serving,
+                             ProbeMetrics* probe_metrics)
     : config_(std::move(config)),
       state_dir_(config_->server.state_dir),
       serving_(serving),
+      probe_metrics_(probe_metrics),
       state_(config_->azs, {}, HealthClock::now()),
       probes_([this](const EndpointId& id, const ProbeResult& result) { on_probe(id, result); }) {}
 
@@ -198,6 +200,7 @@ ServingState HealthMonitor::serving() const {
 }
 
 void HealthMonitor::on_probe(const EndpointId& id, const ProbeResult& result) {
+    if (probe_metrics_ != nullptr) probe_metrics_->record(id.check, result);
     std::lock_guard lock(mutex_);
     apply_locked(state_.record_probe(id, result, HealthClock::now()));
     if (first_round_.erase(id) != 0 && first_round_.empty()) first_round_done_.notify_all();

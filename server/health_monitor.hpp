@@ -18,6 +18,7 @@
 #include "config.hpp"
 #include "health_state.hpp"
 #include "health_targets.hpp"
+#include "probe_metrics.hpp"
 #include "probe_runner.hpp"
 #include "serving_snapshot.hpp"
 
@@ -27,7 +28,9 @@ class HealthMonitor {
 public:
     // `serving` must outlive the monitor. state_dir is the one at start:
     // [server] settings take effect at the next start.
-    HealthMonitor(std::shared_ptr<const Config> config, ServingSnapshot& serving);
+    // `probe_metrics` (optional) must outlive the monitor too.
+    HealthMonitor(std::shared_ptr<const Config> config, ServingSnapshot& serving,
+                  ProbeMetrics* probe_metrics = nullptr);
     HealthMonitor(const HealthMonitor&) = delete;
     HealthMonitor& operator=(const HealthMonitor&) = delete;
     ~HealthMonitor();
@@ -67,6 +70,7 @@ private:
     std::shared_ptr<const Config> config_;  // guarded by mutex_
     const std::string state_dir_;
     ServingSnapshot& serving_;
+    ProbeMetrics* probe_metrics_;
     mutable std::mutex mutex_;
     HealthState state_;
     std::shared_ptr<const ZoneSet> zones_;

@@ -3,11 +3,11 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
-#include <sstream>
 #include <vector>
 
 #include "dns_name.hpp"
 #include "health_explain.hpp"
+#include "metrics_text.hpp"
 #include "rr_type.hpp"
 
 #include <ldns/ldns.h>  // after the C++ headers: it defines true/false
@@ -104,19 +104,6 @@ void describe_answer(std::span<const std::uint8_t> response, json& out) {
     }
 }
 
-std::string label_value(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '\\' || c == '"') out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
-    }
-    return out;
-}
-
 }  // namespace
 
 json ServerControl::status() {
@@ -210,27 +197,24 @@ ApiReply ServerControl::explain(const std::string& name, const std::string& type
     return {200, out};
 }
 
-// The health and zone series; query counters come with the metrics work.
+// Gathers every series; metrics_text.cpp writes them.
 std::string ServerControl::metrics() {
+    MetricsInput input;
+    if (queries_ != nullptr) input.queries = queries_->totals();
+    if (const auto zones = health_.serving().zones) {
+        for (const std::string& origin : zones->origins()) input.zone_slots.push_back(name_to_text(origin));
+    }
     const HealthSnapshot health = health_.snapshot();
-    std::ostringstream out;
-    out << "# HELP azdns_az_fenced 1 when the AZ is fenced, by reason.\n# TYPE azdns_az_fenced gauge\n";
     for (const AzView& az : health.azs) {
-        for (FenceReason reason : {FenceReason::health, FenceReason::manual}) {
-            out << "azdns_az_fenced{az=\"" << label_value(az.name) << "\",reason=\"" << reason_name(reason)
-                << "\"} " << (az.fenced == reason ? 1 : 0) << '\n';
-        }
+        const char* reason = reason_name(az.fenced);
+        input.azs.push_back({az.name, reason != nullptr ? reason : ""});
     }
-    out << "# HELP azdns_endpoint_up 1 when the endpoint counts as up.\n# TYPE azdns_endpoint_up gauge\n";
     for (const EndpointView& e : health.endpoints) {
-        out << "azdns_endpoint_up{address=\"" << e.id.address.to_string() << "\",az=\"" << label_value(e.az)
-            << "\",check=\"" << label_value(e.id.check) << "\"} " << (e.status == EndpointStatus::down ? 0 : 1)
-            << '\n';
+        input.endpoints.push_back({e.id.address.to_string(), e.az, e.id.check, e.status != EndpointStatus::down});
     }
-    out << "# HELP azdns_zone_serial The serial of the zone being served.\n# TYPE azdns_zone_serial gauge\n";
-    for (const ZoneStatus& zone : zones_.status())
-        out << "azdns_zone_serial{zone=\"" << label_value(zone.origin) << "\"} " << zone.serial << '\n';
-    return out.str();
+    if (probes_ != nullptr) input.probes = probes_->snapshot();
+    for (const ZoneStatus& zone : zones_.status()) input.zones.push_back({zone.origin, zone.serial, zone.reload_errors});
+    return render_metrics(input);
 }
 
 }  // namespace azdns

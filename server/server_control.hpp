@@ -6,15 +6,20 @@
 #include "answer_engine.hpp"
 #include "control_backend.hpp"
 #include "health_monitor.hpp"
+#include "probe_metrics.hpp"
+#include "query_counters.hpp"
 #include "zone_reloader.hpp"
 
 namespace azdns {
 
 class ServerControl : public ControlBackend {
 public:
+    // `queries` and `probes` (nullptr: those series are left at zero) must
+    // outlive the control server.
     // The config in force is the health monitor's (a reload may replace it).
-    ServerControl(const AnswerEngine& engine, HealthMonitor& health, ZoneReloader& zones)
-        : engine_(engine), health_(health), zones_(zones) {}
+    ServerControl(const AnswerEngine& engine, HealthMonitor& health, ZoneReloader& zones,
+                  const QueryCounterRegistry* queries = nullptr, const ProbeMetrics* probes = nullptr)
+        : engine_(engine), health_(health), zones_(zones), queries_(queries), probes_(probes) {}
 
     nlohmann::json status() override;
     ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
@@ -30,6 +35,8 @@ private:
     const AnswerEngine& engine_;
     HealthMonitor& health_;
     ZoneReloader& zones_;
+    const QueryCounterRegistry* queries_;
+    const ProbeMetrics* probes_;
 };
 
 }  // namespace azdns

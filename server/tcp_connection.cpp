@@ -77,8 +77,10 @@ void TcpConnection::answer_buffered() {
             return;
         }
         if (serving == nullptr) serving = &owner_.context_.serving.current();
+        AnswerStats stats;
         std::size_t length = owner_.context_.engine.answer(query, *serving->zones, Transport::tcp, owner_.response_,
-                                                           serving->health.get());
+                                                           serving->health.get(), &stats);
+        owner_.context_.counters.count(Transport::tcp, length, stats);
         if (length == 0) continue;
         queued_.push_back(static_cast<std::uint8_t>(length >> 8));
         queued_.push_back(static_cast<std::uint8_t>(length & 0xff));

@@ -82,16 +82,18 @@ void UdpBatch::prepare_receive(bool pktinfo) {
 }
 
 UdpListener::UdpListener(Fd socket, bool pktinfo, const AnswerEngine& engine, const ServingSnapshot& serving,
-                         std::string name)
+                         QueryCounters& counters, std::string name)
     : socket_(std::move(socket)),
       pktinfo_(pktinfo),
       engine_(engine),
       serving_(serving),
+      counters_(counters),
       batch_(engine.max_response_size(Transport::udp)),
       name_(std::move(name)) {}
 
 std::unique_ptr<UdpListener> UdpListener::open(Fd socket, bool pktinfo, const AnswerEngine& engine,
-                                               const ServingSnapshot& serving, std::string name, std::string& error) {
+                                               const ServingSnapshot& serving, QueryCounters& counters,
+                                               std::string name, std::string& error) {
     int fd = socket.get();
     int flags = ::fcntl(fd, F_GETFL);
     timeval timeout{0, receive_timeout_us};
@@ -100,7 +102,7 @@ std::unique_ptr<UdpListener> UdpListener::open(Fd socket, bool pktinfo, const An
         error = std::string("cannot set up udp socket: ") + std::strerror(errno);
         return nullptr;  // `socket` closes
     }
-    return std::unique_ptr<UdpListener>(new UdpListener(std::move(socket), pktinfo, engine, serving, std::move(name)));
+    return std::unique_ptr<UdpListener>(new UdpListener(std::move(socket), pktinfo, engine, serving, counters, std::move(name)));
 }
 
 UdpListener::~UdpListener() {
@@ -155,10 +157,16 @@ void UdpListener::answer_batch() {
     unsigned replies = 0;
     for (int i = 0; i < received; ++i) {
         msghdr& in = b.received[i].msg_hdr;
-        if ((in.msg_flags & MSG_TRUNC) != 0) continue;  // larger than any sane query: drop
+        if ((in.msg_flags & MSG_TRUNC) != 0) {  // larger than any sane query: drop
+            counters_.count_dropped(Transport::udp);
+            continue;
+        }
         std::span<const std::uint8_t> query{b.queries.get() + i * UdpBatch::query_stride, b.received[i].msg_len};
         std::span<std::uint8_t> response{b.responses.get() + i * b.response_stride, b.max_response};
-        std::size_t length = engine_.answer(query, *serving.zones, Transport::udp, response, serving.health.get());
+        AnswerStats stats;
+        std::size_t length =
+            engine_.answer(query, *serving.zones, Transport::udp, response, serving.health.get(), &stats);
+        counters_.count(Transport::udp, length, stats);
         if (length == 0) continue;
 
         msghdr& out = b.replies[replies].msg_hdr;

@@ -27,6 +27,7 @@
 
 #include "answer_engine.hpp"
 #include "listen_socket.hpp"
+#include "query_counters.hpp"
 #include "serving_snapshot.hpp"
 
 namespace azdns {
@@ -81,6 +82,7 @@ private:
 struct AnswerContext {
     const AnswerEngine& engine;
     ServingSnapshotReader& serving;
+    QueryCounters& counters;  // the answering thread's own
 };
 
 // One UDP socket and the thread that answers on it.
@@ -89,8 +91,10 @@ public:
     // Makes `socket` blocking and readies the thread's state; nothing runs
     // until start(). On failure returns nullptr with `error` set (the socket
     // is closed). `name` names the thread (at most 15 characters).
+    // `counters` becomes this thread's alone.
     static std::unique_ptr<UdpListener> open(Fd socket, bool pktinfo, const AnswerEngine& engine,
-                                             const ServingSnapshot& serving, std::string name, std::string& error);
+                                             const ServingSnapshot& serving, QueryCounters& counters, std::string name,
+                                             std::string& error);
 
     UdpListener(const UdpListener&) = delete;
     UdpListener& operator=(const UdpListener&) = delete;
@@ -103,7 +107,8 @@ public:
     void join();
 
 private:
-    UdpListener(Fd socket, bool pktinfo, const AnswerEngine& engine, const ServingSnapshot& serving, std::string name);
+    UdpListener(Fd socket, bool pktinfo, const AnswerEngine& engine, const ServingSnapshot& serving,
+                QueryCounters& counters, std::string name);
 
     void run();
     // Waits for, answers and sends one batch.
@@ -113,6 +118,7 @@ private:
     bool pktinfo_;
     const AnswerEngine& engine_;
     ServingSnapshotReader serving_;  // read once per batch, by this thread only
+    QueryCounters& counters_;        // written by this thread only
     UdpBatch batch_;
     std::string name_;
     std::atomic<bool> stopping_{false};

@@ -15,6 +15,7 @@
 
 #include "answer_engine.hpp"
 #include "listen_socket.hpp"
+#include "query_counters.hpp"
 #include "tcp_connection.hpp"
 #include "udp_listener.hpp"
 #include "serving_snapshot.hpp"
@@ -29,6 +30,9 @@ struct WorkerShared {
     TcpClientLimit& tcp_limit;
     std::uint64_t tcp_idle_timeout_ms;
     std::uint64_t shutdown_grace_ms;
+    // Where each answering thread registers its counters block; nullptr:
+    // the worker counts into a registry of its own that nobody reads.
+    QueryCounterRegistry* query_counters = nullptr;
 };
 
 class Worker {
@@ -56,6 +60,8 @@ private:
 
     unsigned index_;
     WorkerShared shared_;
+    std::unique_ptr<QueryCounterRegistry> own_counters_;  // when shared_.query_counters is nullptr
+    QueryCounterRegistry& counters_;
     uv_loop_t loop_{};
     uv_async_t stop_async_{};
     ServingSnapshotReader serving_;  // the loop thread's (TCP)

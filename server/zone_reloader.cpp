@@ -33,7 +33,8 @@ std::string summarize(const Diagnostics& diags) {
 
 ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health)
     : config_path_(std::move(config_path)), health_(health) {
-    for (const auto& zone : initial.zones) served_.push_back({zone->origin(), zone, loaded_status(*zone)});
+    // The slots load_zones gave: the order of the config.
+    for (const auto& zone : initial.zones) served_.push_back({zone->origin(), zone, loaded_status(*zone), next_slot_++});
 }
 
 // The config file as it is now, or the running config when it has errors.
@@ -71,6 +72,7 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
         } else {
             entry.origin = zone_config.origin;
             entry.status.origin = name_to_text(zone_config.origin);
+            entry.slot = next_slot_++;
         }
         Diagnostics diags;
         auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags);
@@ -88,7 +90,7 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
             entry.status.error = summarize(diags);
             ++entry.status.reload_errors;
         }
-        if (entry.zone) next->add(entry.zone);
+        if (entry.zone) next->add(entry.zone, entry.slot);
         reloaded.push_back(std::move(entry));
     }
     for (const Served& gone : served_) {

@@ -45,6 +45,7 @@ private:
         std::string origin;  // wire form
         std::shared_ptr<const Zone> zone;  // null: never loaded
         ZoneStatus status;
+        std::uint32_t slot = 0;  // the same in every ZoneSet (see ZoneSet::add)
     };
 
     std::shared_ptr<const Config> read_config();
@@ -54,6 +55,7 @@ private:
     HealthMonitor& health_;
     mutable std::mutex mutex_;
     std::vector<Served> served_;  // in the order of the config in force
+    std::uint32_t next_slot_ = 0;  // for an origin a reload adds
 };
 
 }  // namespace azdns

@@ -189,4 +189,35 @@ TEST_SUITE("answer") {
         CHECK(edns.has_opt());  // the OPT always fits
         CHECK(edns.wire.size() <= 1232);
     }
+
+    TEST_CASE("AnswerStats reports the RCODE, TC, the zone's slot and no health filtering") {
+        AnswerEngine engine({});
+        std::vector<std::uint8_t> buffer(max_message_size);
+        auto stats_for = [&](const std::vector<std::uint8_t>& query, Transport transport = Transport::udp) {
+            AnswerStats stats;
+            stats.health_filtered = true;  // overwritten
+            REQUIRE(engine.answer(query, zones(), transport, buffer, nullptr, &stats) > 0);
+            return stats;
+        };
+        AnswerStats ok = stats_for(make_query("www.example.com.", A));
+        CHECK(ok.rcode == 0);
+        CHECK_FALSE(ok.truncated);
+        CHECK_FALSE(ok.health_filtered);
+        CHECK(ok.zone_slot == 0);
+        CHECK(stats_for(make_query("nope.example.com.", A)).rcode == 3);
+        AnswerStats refused = stats_for(make_query("www.example.org.", A));
+        CHECK(refused.rcode == 5);
+        CHECK(refused.zone_slot == AnswerStats::no_zone);
+        CHECK(stats_for(make_query("www.example.com.", A, {.opcode = 2})).rcode == 4);
+        CHECK(stats_for(make_query("www.example.com.", A, {.edns = true, .version = 1})).rcode == 16);
+        CHECK(stats_for(make_query("big.example.com.", TXT)).truncated);
+        CHECK_FALSE(stats_for(make_query("big.example.com.", TXT), Transport::tcp).truncated);
+        // No response at all: stats are left alone.
+        auto response = make_query("www.example.com.", A);
+        response[2] |= 0x80;  // QR=1
+        AnswerStats untouched;
+        untouched.rcode = 99;
+        CHECK(engine.answer(response, zones(), Transport::udp, buffer, nullptr, &untouched) == 0);
+        CHECK(untouched.rcode == 99);
+    }
 }

@@ -1,0 +1,178 @@
+#include "metrics_text.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace azdns {
+
+namespace {
+
+// HELP text escapes only backslash and newline.
+std::string escape_help(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+void render_queries(MetricsText& out, const MetricsInput& input) {
+    out.family("azdns_queries_total", "counter",
+               "DNS queries by transport and response code; rcode \"none\": dropped without a response, "
+               "\"other\": an extended code (BADVERS).");
+    const QueryTotals& q = input.queries;
+    for (std::size_t t = 0; t < transports; ++t) {
+        for (std::size_t b = 0; b < rcode_buckets; ++b) {
+            // The usual codes always, so that rates start from zero; the rest once seen.
+            bool usual = b <= 5 || b == rcode_none;
+            if (!usual && q.responses[t][b] == 0) continue;
+            out.sample("azdns_queries_total", {{"transport", transport_label(t)}, {"rcode", rcode_label(b)}},
+                       q.responses[t][b]);
+        }
+    }
+    out.family("azdns_responses_truncated_total", "counter", "Responses sent with TC=1.");
+    out.sample("azdns_responses_truncated_total", {}, q.truncated);
+    out.family("azdns_answers_filtered_total", "counter",
+               "Responses in which health filtering removed addresses or applied the all_down policy, by zone.");
+    for (std::size_t slot = 0; slot < input.zone_slots.size(); ++slot) {
+        if (input.zone_slots[slot].empty()) continue;  // a slot no zone uses now
+        std::uint64_t value = slot < q.filtered.size() ? q.filtered[slot] : 0;
+        out.sample("azdns_answers_filtered_total", {{"zone", input.zone_slots[slot]}}, value);
+    }
+}
+
+void render_health(MetricsText& out, const MetricsInput& input) {
+    out.family("azdns_az_fenced", "gauge", "1 when the AZ is fenced, by reason.");
+    for (const MetricsInput::Az& az : input.azs) {
+        for (std::string_view reason : {"health", "manual"}) {
+            out.sample("azdns_az_fenced", {{"az", az.name}, {"reason", reason}},
+                       std::uint64_t{az.fenced == reason ? 1u : 0u});
+        }
+    }
+    out.family("azdns_endpoint_up", "gauge", "1 when the endpoint counts as up (or is not probed yet).");
+    for (const MetricsInput::Endpoint& e : input.endpoints) {
+        out.sample("azdns_endpoint_up", {{"address", e.address}, {"az", e.az}, {"check", e.check}},
+                   std::uint64_t{e.up ? 1u : 0u});
+    }
+    out.family("azdns_probe_duration_seconds", "histogram", "How long health probes took, by check.");
+    for (const auto& [check, histogram] : input.probes.durations) {
+        out.histogram("azdns_probe_duration_seconds", {{"check", check}}, histogram);
+    }
+    out.family("azdns_probe_failures_total", "counter", "Failed health probes, by check and reason.");
+    for (const auto& [key, count] : input.probes.failures) {
+        out.sample("azdns_probe_failures_total", {{"check", key.first}, {"reason", key.second}}, count);
+    }
+}
+
+void render_zones(MetricsText& out, const MetricsInput& input) {
+    out.family("azdns_zone_serial", "gauge", "The SOA serial of the zone being served.");
+    for (const MetricsInput::Zone& zone : input.zones) {
+        out.sample("azdns_zone_serial", {{"zone", zone.origin}}, std::uint64_t{zone.serial});
+    }
+    out.family("azdns_zone_reload_errors_total", "counter",
+               "Reloads in which the zone failed to load (it kept serving its previous version).");
+    for (const MetricsInput::Zone& zone : input.zones) {
+        out.sample("azdns_zone_reload_errors_total", {{"zone", zone.origin}}, zone.reload_errors);
+    }
+}
+
+}  // namespace
+
+std::string escape_label_value(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    for (char c : value) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string format_metric_value(double value) {
+    if (std::isnan(value)) return "NaN";
+    if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+    char text[32];
+    auto result = std::to_chars(text, text + sizeof text, value);
+    return {text, result.ptr};
+}
+
+void MetricsText::family(std::string_view name, std::string_view type, std::string_view help) {
+    out_ += "# HELP ";
+    out_ += name;
+    out_ += ' ';
+    out_ += escape_help(help);
+    out_ += "\n# TYPE ";
+    out_ += name;
+    out_ += ' ';
+    out_ += type;
+    out_ += '\n';
+}
+
+void MetricsText::series(std::string_view name, MetricLabels labels, std::string_view extra_name,
+                         std::string_view extra_value) {
+    out_ += name;
+    if (labels.size() == 0 && extra_name.empty()) return;
+    char separator = '{';
+    auto label = [&](std::string_view key, std::string_view value) {
+        out_ += separator;
+        out_ += key;
+        out_ += "=\"";
+        out_ += escape_label_value(value);
+        out_ += '"';
+        separator = ',';
+    };
+    for (const auto& [key, value] : labels) label(key, value);
+    if (!extra_name.empty()) label(extra_name, extra_value);
+    out_ += '}';
+}
+
+void MetricsText::sample(std::string_view name, MetricLabels labels, std::uint64_t value) {
+    series(name, labels);
+    out_ += ' ';
+    out_ += std::to_string(value);
+    out_ += '\n';
+}
+
+void MetricsText::sample(std::string_view name, MetricLabels labels, double value) {
+    series(name, labels);
+    out_ += ' ';
+    out_ += format_metric_value(value);
+    out_ += '\n';
+}
+
+void MetricsText::histogram(std::string_view name, MetricLabels labels, const DurationHistogram& histogram) {
+    std::string bucket = std::string(name) + "_bucket";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < histogram.buckets.size(); ++i) {
+        cumulative += histogram.buckets[i];
+        std::string le = i < probe_duration_buckets.size() ? format_metric_value(probe_duration_buckets[i]) : "+Inf";
+        series(bucket, labels, "le", le);
+        out_ += ' ';
+        out_ += std::to_string(cumulative);
+        out_ += '\n';
+    }
+    sample(std::string(name) + "_sum", labels, histogram.sum);
+    sample(std::string(name) + "_count", labels, histogram.count);
+}
+
+std::string render_metrics(const MetricsInput& input) {
+    MetricsText out;
+    render_queries(out, input);
+    render_health(out, input);
+    render_zones(out, input);
+    return out.text();
+}
+
+}  // namespace azdns

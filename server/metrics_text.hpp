@@ -1,0 +1,74 @@
+// GET /metrics: every series of spec "Metrics" in the Prometheus text
+// exposition format 0.0.4. Pure: the caller gathers a MetricsInput (query
+// counters, health, probes, zones) and this turns it into text, so the
+// format is unit-tested without a server.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "probe_metrics.hpp"
+#include "query_counters.hpp"
+
+namespace azdns {
+
+struct MetricsInput {
+    QueryTotals queries;
+    std::vector<std::string> zone_slots;  // zone origin (text) by ZoneSet slot, for queries.filtered
+
+    struct Az {
+        std::string name;
+        std::string fenced;  // "health", "manual", or "" when up
+    };
+    std::vector<Az> azs;
+
+    struct Endpoint {
+        std::string address, az, check;
+        bool up = true;
+    };
+    std::vector<Endpoint> endpoints;
+
+    ProbeMetricsSnapshot probes;
+
+    struct Zone {
+        std::string origin;  // text form
+        std::uint32_t serial = 0;
+        std::uint64_t reload_errors = 0;
+    };
+    std::vector<Zone> zones;
+};
+
+[[nodiscard]] std::string render_metrics(const MetricsInput& input);
+
+// The building blocks, public for the tests.
+using MetricLabels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+// A label value with \, " and newline escaped.
+[[nodiscard]] std::string escape_label_value(std::string_view value);
+// A sample value: integers as they are, "+Inf", "-Inf", "NaN", else the
+// shortest text that reads back as the same double.
+[[nodiscard]] std::string format_metric_value(double value);
+
+class MetricsText {
+public:
+    // "# HELP" and "# TYPE" lines; each family once, before its samples.
+    void family(std::string_view name, std::string_view type, std::string_view help);
+    void sample(std::string_view name, MetricLabels labels, std::uint64_t value);
+    void sample(std::string_view name, MetricLabels labels, double value);
+    // _bucket{...,le=} (cumulative, +Inf last), _sum and _count of one histogram.
+    void histogram(std::string_view name, MetricLabels labels, const DurationHistogram& histogram);
+
+    [[nodiscard]] const std::string& text() const { return out_; }
+
+private:
+    void series(std::string_view name, MetricLabels labels, std::string_view extra_name = {},
+                std::string_view extra_value = {});
+
+    std::string out_;
+};
+
+}  // namespace azdns
