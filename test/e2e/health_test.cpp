@@ -283,4 +283,23 @@ TEST_CASE("--log-format json: one object per line; a transition says what, why a
     CHECK(saw_down);
 }
 
+TEST_CASE("a control token_file is enforced: without the token ctl gets 401, with it the fence goes through") {
+    TempDir keys("azdns-token");
+    const fs::path token = keys.path / "control.token";
+    write_text(token, "s3cret\n");
+    ServerOptions options = options_for(zone_with({{"www", "127.0.0.85"}}), az("az-a", {"127.0.0.85"}));
+    options.control_lines = {"token_file = \"" + token.string() + "\""};
+    AzdnsServer server(options);
+    REQUIRE_SERVER(server);
+
+    auto refused = ctl(server, {"status"});
+    CHECK(refused.exit_code == 1);
+    CHECK_MESSAGE(refused.err.find("401") != std::string::npos, (refused.out + refused.err));
+    auto allowed = ctl(server, {"--token-file", token.string(), "fence", "az-a", "--force"});
+    CHECK_MESSAGE(allowed.exit_code == 0, (allowed.out + allowed.err));
+    auto status = ctl(server, {"--token-file", token.string(), "--json", "status"});
+    REQUIRE_MESSAGE(status.exit_code == 0, (status.out + status.err));
+    CHECK(nlohmann::json::parse(status.out)["azs"][0]["reason"] == "manual");
+}
+
 }  // TEST_SUITE

@@ -170,6 +170,7 @@ AzdnsServer::AzdnsServer(ServerOptions options) {
            << "state_dir = \"state\"\n";
     for (const auto& line : options.server_lines) config << line << "\n";
     config << "\n[control]\nlisten = \"127.0.0.1:" << control_port_ << "\"\n";
+    for (const auto& line : options.control_lines) config << line << "\n";
     for (const auto& [origin, file] : options.zones) {
         fs::copy_file(e2e_data_dir() / file, dir_.path / file, fs::copy_options::overwrite_existing);
         config << "\n[[zone]]\norigin = \"" << origin << "\"\nfile = \"" << file << "\"\n";

@@ -74,6 +74,8 @@ struct ServerOptions {
     std::vector<std::pair<std::string, std::string>> zone_texts;
     // Appended to the config as is: [[az]], [[check]], [[service]], [ttl], [policy].
     std::string extra_config;
+    // Lines added to [control], e.g. {"token_file = \"token\""}.
+    std::vector<std::string> control_lines;
     // Added to `azdns serve -c CONFIG`, e.g. {"--log-format", "json"}.
     std::vector<std::string> serve_args;
     unsigned workers = 2;
