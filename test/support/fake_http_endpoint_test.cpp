@@ -1,6 +1,7 @@
-// Checks the test support itself: every mode of the fake HTTP(S) and DNS
-// endpoints seen from a plain socket client, restarts on the same port,
-// non-default loopback addresses, and HTTPS verification against the test CA.
+// Checks the test support itself: every mode of the fake HTTP(S) endpoint
+// seen from a plain socket client, restarts on the same port, non-default
+// loopback addresses, and HTTPS verification against the test CA. The fake
+// DNS endpoint's cases are in fake_dns_endpoint_test.cpp (same executable).
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -21,24 +22,15 @@
 #include <vector>
 
 #include "fake_endpoint.hpp"
+#include "fake_endpoint_test_client.hpp"
 #include "test_ca.hpp"
 
 using namespace azdns::testing;
+using namespace azdns::testing::client;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-struct Fd {
-    int fd = -1;
-    explicit Fd(int value = -1) : fd(value) {}
-    ~Fd() {
-        if (fd >= 0) close(fd);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-};
 
 struct TempDir {
     fs::path path;
@@ -52,42 +44,6 @@ struct TempDir {
         fs::remove_all(path, ignored);
     }
 };
-
-sockaddr_storage make_address(const std::string& address, std::uint16_t port, socklen_t& length) {
-    sockaddr_storage storage{};
-    auto* four = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* six = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (inet_pton(AF_INET, address.c_str(), &four->sin_addr) == 1) {
-        four->sin_family = AF_INET;
-        four->sin_port = htons(port);
-        length = sizeof *four;
-    } else {
-        REQUIRE(inet_pton(AF_INET6, address.c_str(), &six->sin6_addr) == 1);
-        six->sin6_family = AF_INET6;
-        six->sin6_port = htons(port);
-        length = sizeof *six;
-    }
-    return storage;
-}
-
-// A connected blocking socket whose reads and writes time out after `wait`; -1 with errno set on failure.
-int connect_to(const std::string& address, std::uint16_t port, int type = SOCK_STREAM,
-               std::chrono::milliseconds wait = 2000ms) {
-    socklen_t length = 0;
-    sockaddr_storage storage = make_address(address, port, length);
-    int fd = socket(storage.ss_family, type | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    timeval tv{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>(wait.count() % 1000 * 1000)};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
-}
 
 bool send_all(int fd, const std::string& data) {
     std::size_t sent = 0;
@@ -461,129 +417,6 @@ TEST_CASE("a plain-HTTP request to the HTTPS endpoint is dropped, and the endpoi
     auto plain = http_get(*endpoint);
     CHECK((plain.eof || plain.error == ECONNRESET));
     CHECK(https_get(*endpoint, certs->ca_cert, "localhost").verify == X509_V_OK);
-}
-
-}  // TEST_SUITE
-
-// ---------------------------------------------------------------- DNS
-
-namespace {
-
-using Bytes = std::vector<std::uint8_t>;
-
-Bytes dns_query(std::uint16_t id, const std::string& name, std::uint16_t type) {
-    Bytes wire = {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id), 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0};
-    std::size_t start = 0;
-    while (start < name.size()) {
-        auto dot = name.find('.', start);
-        wire.push_back(static_cast<std::uint8_t>(dot - start));
-        wire.insert(wire.end(), name.begin() + static_cast<long>(start), name.begin() + static_cast<long>(dot));
-        start = dot + 1;
-    }
-    wire.insert(wire.end(), {0, static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type), 0, 1});
-    return wire;
-}
-
-struct DnsReply {
-    Bytes wire;
-    int error = 0;
-};
-
-DnsReply ask(const FakeDnsEndpoint& endpoint, const Bytes& query, std::chrono::milliseconds wait = 2000ms) {
-    Fd fd(connect_to(endpoint.address(), endpoint.port(), SOCK_DGRAM, wait));
-    REQUIRE(fd.fd >= 0);
-    REQUIRE(send(fd.fd, query.data(), query.size(), 0) == static_cast<ssize_t>(query.size()));
-    Bytes buffer(4096);
-    ssize_t n = recv(fd.fd, buffer.data(), buffer.size(), 0);
-    if (n < 0) return {{}, errno};
-    buffer.resize(static_cast<std::size_t>(n));
-    return {buffer, 0};
-}
-
-int rcode_of(const Bytes& wire) { return wire.size() >= 4 ? wire[3] & 0x0f : -1; }
-int count(const Bytes& wire, int section) { return wire.size() >= 12 ? wire[4 + 2 * section] << 8 | wire[5 + 2 * section] : -1; }
-
-}  // namespace
-
-TEST_SUITE("fake dns endpoint") {
-
-TEST_CASE("answers NOERROR echoing ID and question, with an A record for A queries") {
-    FakeDnsEndpoint endpoint;
-    std::string error;
-    REQUIRE_MESSAGE(endpoint.start(error), error);
-    Bytes query = dns_query(0x1234, "www.example.com.", 1);
-    auto reply = ask(endpoint, query);
-    REQUIRE(reply.error == 0);
-    REQUIRE(reply.wire.size() == query.size() + 16);
-    CHECK(reply.wire[0] == 0x12);
-    CHECK(reply.wire[1] == 0x34);
-    CHECK((reply.wire[2] & 0x80) != 0);  // QR
-    CHECK((reply.wire[2] & 0x04) != 0);  // AA
-    CHECK((reply.wire[2] & 0x01) != 0);  // RD copied
-    CHECK(rcode_of(reply.wire) == 0);
-    CHECK(count(reply.wire, 0) == 1);
-    CHECK(count(reply.wire, 1) == 1);
-    CHECK(Bytes(reply.wire.begin() + 12, reply.wire.begin() + static_cast<long>(query.size())) ==
-          Bytes(query.begin() + 12, query.end()));
-    CHECK(Bytes(reply.wire.end() - 4, reply.wire.end()) == Bytes{192, 0, 2, 1});
-    CHECK(endpoint.queries_seen() == 1);
-    CHECK(endpoint.last_query_name() == "www.example.com.");
-    CHECK(endpoint.last_query_type() == 1);
-
-    auto soa = ask(endpoint, dns_query(7, "example.com.", 6));
-    CHECK(rcode_of(soa.wire) == 0);
-    CHECK(count(soa.wire, 1) == 0);
-
-    endpoint.set_rcode(3);
-    CHECK(rcode_of(ask(endpoint, query).wire) == 3);
-    endpoint.set_mode(EndpointMode::error_status);
-    CHECK(rcode_of(ask(endpoint, query).wire) == 2);
-}
-
-TEST_CASE("hang, garbage, slow and refuse") {
-    FakeDnsEndpoint endpoint({.slow_delay = 300ms});
-    std::string error;
-    REQUIRE_MESSAGE(endpoint.start(error), error);
-    Bytes query = dns_query(0xbeef, "probe.example.", 1);
-
-    endpoint.set_mode(EndpointMode::hang);
-    CHECK(ask(endpoint, query, 300ms).error == EAGAIN);
-    CHECK(endpoint.queries_seen() == 1);
-
-    endpoint.set_mode(EndpointMode::garbage);
-    auto junk = ask(endpoint, query);
-    REQUIRE(junk.error == 0);
-    CHECK(junk.wire.size() == 64);
-    CHECK_FALSE((junk.wire[0] == 0xbe && junk.wire[1] == 0xef));
-
-    endpoint.set_mode(EndpointMode::slow);
-    auto before = Clock::now();
-    auto late = ask(endpoint, query);
-    CHECK(late.error == 0);
-    CHECK(rcode_of(late.wire) == 0);
-    CHECK(Clock::now() - before >= 250ms);
-
-    auto port = endpoint.port();
-    endpoint.set_mode(EndpointMode::refuse);
-    CHECK(ask(endpoint, query).error == ECONNREFUSED);
-    endpoint.set_mode(EndpointMode::ok);
-    CHECK(endpoint.port() == port);
-    CHECK(ask(endpoint, query).error == 0);
-}
-
-TEST_CASE("stop and start on the same port, on 127.0.0.3") {
-    FakeDnsEndpoint endpoint({.address = "127.0.0.3"});
-    std::string error;
-    REQUIRE_MESSAGE(endpoint.start(error), error);
-    auto port = endpoint.port();
-    Bytes query = dns_query(1, "a.example.", 1);
-    CHECK(ask(endpoint, query).error == 0);
-    endpoint.stop();
-    CHECK(ask(endpoint, query).error == ECONNREFUSED);
-    REQUIRE_MESSAGE(endpoint.start(error), error);
-    CHECK(endpoint.port() == port);
-    CHECK(ask(endpoint, query).error == 0);
-    CHECK(endpoint.queries_seen() == 2);
 }
 
 }  // TEST_SUITE
