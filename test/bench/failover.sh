@@ -10,6 +10,7 @@
 # Uses build/server/azdns, built with ninja only when missing. ~6 min.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source test/bench/install_packages.sh
 
 install=1
 extra=()
@@ -29,20 +30,7 @@ missing=()
   missing+=(pdns-backend-bind)
 if [[ ${#missing[@]} -gt 0 ]]; then
   [[ $install -eq 1 ]] || { echo "failover: missing ${missing[*]} (and --no-install)" >&2; exit 1; }
-  sudo=""; [[ $(id -u) -eq 0 ]] || sudo=sudo
-  created_policy=0
-  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    # Keep the packaged services from starting (and taking port 53).
-    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
-    $sudo chmod 755 /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  status=0
-  $sudo apt-get update -qq || true
-  DEBIAN_FRONTEND=noninteractive timeout 900 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
-    status=$?
-  [[ $created_policy -eq 1 ]] && $sudo rm -f /usr/sbin/policy-rc.d
-  [[ $status -eq 0 ]] || { echo "failover: apt-get install ${missing[*]} failed" >&2; exit 1; }
+  install_packages failover "${missing[@]}" || exit 1
 fi
 
 if [[ ! -x build/server/azdns ]]; then

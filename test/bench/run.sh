@@ -14,6 +14,7 @@
 # build-bench (release). Needs root only for apt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source test/bench/install_packages.sh
 root=$PWD
 
 quick=0 azdns=1 install=1
@@ -39,19 +40,7 @@ command -v taskset >/dev/null || missing+=(util-linux)
 command -v cc >/dev/null || missing+=(gcc)
 if [[ ${#missing[@]} -gt 0 ]]; then
   [[ $install -eq 1 ]] || { echo "bench: missing ${missing[*]} (and --no-install)" >&2; exit 1; }
-  sudo=""; [[ $(id -u) -eq 0 ]] || sudo=sudo
-  created_policy=0
-  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    # Keep the packaged services from starting (and taking port 53).
-    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
-    $sudo chmod 755 /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  status=0
-  $sudo apt-get update -qq || true
-  DEBIAN_FRONTEND=noninteractive timeout 900 $sudo apt-get install -y -qq "${missing[@]}" || status=$?
-  [[ $created_policy -eq 1 ]] && $sudo rm -f /usr/sbin/policy-rc.d
-  [[ $status -eq 0 ]] || { echo "bench: apt-get install ${missing[*]} failed" >&2; exit 1; }
+  install_packages bench "${missing[@]}" || exit 1
 fi
 [[ $(nproc) -ge 2 ]] || echo "bench: warning: fewer than 2 cores; server and dnsperf share one" >&2
 
