@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -14,6 +13,8 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+
+#include "socket_util.hpp"
 
 namespace azdns::testing::client {
 
@@ -32,18 +33,7 @@ struct Fd {
 
 inline sockaddr_storage make_address(const std::string& address, std::uint16_t port, socklen_t& length) {
     sockaddr_storage storage{};
-    auto* four = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* six = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (inet_pton(AF_INET, address.c_str(), &four->sin_addr) == 1) {
-        four->sin_family = AF_INET;
-        four->sin_port = htons(port);
-        length = sizeof *four;
-    } else {
-        REQUIRE(inet_pton(AF_INET6, address.c_str(), &six->sin6_addr) == 1);
-        six->sin6_family = AF_INET6;
-        six->sin6_port = htons(port);
-        length = sizeof *six;
-    }
+    REQUIRE(detail::to_sockaddr(address, port, storage, length));
     return storage;
 }
 

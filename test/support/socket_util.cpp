@@ -14,20 +14,29 @@
 
 namespace azdns::testing::detail {
 
-int bind_socket(int type, const std::string& address, std::uint16_t& port, std::string& error) {
-    sockaddr_storage storage{};
-    socklen_t length = 0;
+bool to_sockaddr(const std::string& address, std::uint16_t port, sockaddr_storage& storage, socklen_t& length) {
+    storage = {};
     auto* four = reinterpret_cast<sockaddr_in*>(&storage);
     auto* six = reinterpret_cast<sockaddr_in6*>(&storage);
     if (inet_pton(AF_INET, address.c_str(), &four->sin_addr) == 1) {
         four->sin_family = AF_INET;
         four->sin_port = htons(port);
         length = sizeof *four;
-    } else if (inet_pton(AF_INET6, address.c_str(), &six->sin6_addr) == 1) {
+        return true;
+    }
+    if (inet_pton(AF_INET6, address.c_str(), &six->sin6_addr) == 1) {
         six->sin6_family = AF_INET6;
         six->sin6_port = htons(port);
         length = sizeof *six;
-    } else {
+        return true;
+    }
+    return false;
+}
+
+int bind_socket(int type, const std::string& address, std::uint16_t& port, std::string& error) {
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (!to_sockaddr(address, port, storage, length)) {
         error = "not an IP address: " + address;
         return -1;
     }
@@ -54,7 +63,8 @@ int bind_socket(int type, const std::string& address, std::uint16_t& port, std::
         close(fd);
         return -1;
     }
-    port = ntohs(storage.ss_family == AF_INET ? four->sin_port : six->sin6_port);
+    port = ntohs(storage.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&storage)->sin_port
+                                              : reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
     return fd;
 }
 

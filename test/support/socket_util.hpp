@@ -3,12 +3,18 @@
 // loop, synchronous hand-over of mode changes to the loop thread).
 #pragma once
 
+#include <sys/socket.h>
+
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
 
 namespace azdns::testing::detail {
+
+// address:port ("127.0.0.2", "::1") as a socket address; false when
+// `address` is not an IP address.
+bool to_sockaddr(const std::string& address, std::uint16_t port, sockaddr_storage& storage, socklen_t& length);
 
 // A non-blocking, close-on-exec socket of `type` (SOCK_STREAM: also
 // listening) bound with SO_REUSEADDR to address:port. `port` 0 picks one and
