@@ -16,7 +16,13 @@ Probe::Probe(ProbeContext& context, ProbeListener& listener, std::chrono::millis
     uv_timer_init(context_.loop, &timer_);
     timer_.data = this;
     ++open_handles_;
-    uv_timer_start(&timer_, on_timeout, static_cast<std::uint64_t>(timeout.count()), 0);
+    // The loop's clock is cached per iteration (and coarse), so under load it
+    // lags this probe's start; counting from it would cut the timeout short.
+    // The lag is added back: a probe always gets its whole timeout.
+    std::uint64_t started_ms = (started_ns_ + 999'999) / 1'000'000;
+    std::uint64_t loop_ms = uv_now(context_.loop);
+    std::uint64_t lag = started_ms > loop_ms ? started_ms - loop_ms : 0;
+    uv_timer_start(&timer_, on_timeout, static_cast<std::uint64_t>(timeout.count()) + lag, 0);
 }
 
 void Probe::adopt(uv_handle_t* handle) {
