@@ -141,9 +141,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     ServingSnapshot snapshot{{zones.set, nullptr}};
     // Health first: the first answers already carry the first probe round.
     ProbeMetrics probe_metrics;
-    // Room for zones that reloads add: their counters start at zero.
-    constexpr std::size_t zones_a_reload_may_add = 64;
-    QueryCounterRegistry query_counters{config->zones.size() + zones_a_reload_may_add};
+    QueryCounterRegistry query_counters;
     HealthMonitor health{config, snapshot, &probe_metrics};
     if (!health.start(zones.set, error)) {
         log_line(error);

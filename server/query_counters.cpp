@@ -16,7 +16,7 @@ const char* rcode_label(std::size_t bucket) { return bucket < rcode_labels.size(
 const char* transport_label(std::size_t transport) { return transport == 0 ? "udp" : "tcp"; }
 
 QueryCounters& QueryCounterRegistry::add() {
-    auto block = std::make_unique<QueryCounters>(zone_slots_);
+    auto block = std::make_unique<QueryCounters>();
     std::lock_guard lock(mutex_);
     blocks_.push_back(std::move(block));
     return *blocks_.back();
@@ -24,14 +24,15 @@ QueryCounters& QueryCounterRegistry::add() {
 
 QueryTotals QueryCounterRegistry::totals() const {
     QueryTotals out;
-    out.filtered.assign(zone_slots_, 0);
     std::lock_guard lock(mutex_);
     for (const auto& block : blocks_) {
+        std::size_t zone_slots = block->zone_slots();
+        if (out.filtered.size() < zone_slots) out.filtered.resize(zone_slots, 0);
         for (std::size_t t = 0; t < transports; ++t) {
             for (std::size_t b = 0; b < rcode_buckets; ++b) out.responses[t][b] += block->responses(t, b);
         }
         out.truncated += block->truncated();
-        for (std::size_t slot = 0; slot < zone_slots_; ++slot) out.filtered[slot] += block->filtered(slot);
+        for (std::size_t slot = 0; slot < zone_slots; ++slot) out.filtered[slot] += block->filtered(slot);
     }
     return out;
 }

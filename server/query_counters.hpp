@@ -8,8 +8,10 @@
 // as long as the registry; a scrape sums them (relaxed loads, so a sum may
 // miss the last few increments of a running thread, never more).
 //
-// Per-zone counts are arrays indexed by the zone's ZoneSet slot, which
-// means one zone for the life of the process (ZoneSet::add says how).
+// Per-zone counts are indexed by the zone's ZoneSet slot, which means one
+// zone for the life of the process (ZoneSet::add says how). Slots grow with
+// the zones a reload adds: the owner thread allocates a chunk of 64 the first
+// time a slot in it is counted (once per chunk, not per query).
 #pragma once
 
 #include <array>
@@ -37,10 +39,12 @@ inline constexpr std::size_t transports = 2;  // Transport::udp, Transport::tcp
 
 class alignas(64) QueryCounters {
 public:
-    explicit QueryCounters(std::size_t zone_slots)
-        : zone_slots_(zone_slots), filtered_(new FilteredLine[(zone_slots + per_line - 1) / per_line]) {}
+    QueryCounters() = default;
     QueryCounters(const QueryCounters&) = delete;
     QueryCounters& operator=(const QueryCounters&) = delete;
+    ~QueryCounters() {
+        for (auto& chunk : chunks_) delete chunk.load(std::memory_order_relaxed);
+    }
 
     // Owner thread only. `response_length` 0: the query got no response.
     void count(Transport transport, std::size_t response_length, const AnswerStats& stats) {
@@ -51,7 +55,7 @@ public:
         }
         bump(by_rcode[stats.rcode < rcode_other ? stats.rcode : rcode_other]);
         if (stats.truncated) bump(truncated_);
-        if (stats.health_filtered && stats.zone_slot < zone_slots_) bump(filtered_at(stats.zone_slot));
+        if (stats.health_filtered && stats.zone_slot < max_zone_slots) bump(owned_filtered(stats.zone_slot));
     }
     // Owner thread only: a query dropped before the engine saw it (too large).
     void count_dropped(Transport transport) { bump(responses_[static_cast<std::size_t>(transport)][rcode_none]); }
@@ -62,9 +66,18 @@ public:
     }
     [[nodiscard]] std::uint64_t truncated() const { return truncated_.load(std::memory_order_relaxed); }
     [[nodiscard]] std::uint64_t filtered(std::size_t slot) const {
-        return slot < zone_slots_ ? filtered_at(slot).load(std::memory_order_relaxed) : 0;
+        if (slot >= max_zone_slots) return 0;
+        const Chunk* chunk = chunks_[slot / per_chunk].load(std::memory_order_acquire);
+        return chunk == nullptr ? 0 : chunk->at(slot % per_chunk).load(std::memory_order_relaxed);
     }
-    [[nodiscard]] std::size_t zone_slots() const { return zone_slots_; }
+    // Any thread: one past the highest slot this block may have counted.
+    [[nodiscard]] std::size_t zone_slots() const {
+        for (std::size_t c = max_chunks; c > 0; --c)
+            if (chunks_[c - 1].load(std::memory_order_acquire) != nullptr) return c * per_chunk;
+        return 0;
+    }
+
+    static constexpr std::size_t max_zone_slots = 65'536;  // far past any zone count a server carries
 
 private:
     using Counter = std::atomic<std::uint64_t>;
@@ -75,15 +88,29 @@ private:
 
     // Whole cache lines of their own, so no other thread's data shares them.
     static constexpr std::size_t per_line = 8;
-    struct alignas(64) FilteredLine {
+    static constexpr std::size_t per_chunk = 64;
+    static constexpr std::size_t max_chunks = max_zone_slots / per_chunk;
+    struct alignas(64) Line {
         std::array<Counter, per_line> counters{};
     };
-    Counter& filtered_at(std::size_t slot) const { return filtered_[slot / per_line].counters[slot % per_line]; }
+    struct Chunk {
+        std::array<Line, per_chunk / per_line> lines{};
+        Counter& at(std::size_t i) { return lines[i / per_line].counters[i % per_line]; }
+        const Counter& at(std::size_t i) const { return lines[i / per_line].counters[i % per_line]; }
+    };
+    Counter& owned_filtered(std::size_t slot) {
+        auto& entry = chunks_[slot / per_chunk];
+        Chunk* chunk = entry.load(std::memory_order_relaxed);  // only this thread stores it
+        if (chunk == nullptr) {
+            chunk = new Chunk;
+            entry.store(chunk, std::memory_order_release);  // zeroed counters before the pointer
+        }
+        return chunk->at(slot % per_chunk);
+    }
 
     std::array<std::array<Counter, rcode_buckets>, transports> responses_{};
     Counter truncated_{0};
-    std::size_t zone_slots_;
-    std::unique_ptr<FilteredLine[]> filtered_;
+    std::array<std::atomic<Chunk*>, max_chunks> chunks_{};
 };
 
 // What a scrape sees: every block summed.
@@ -95,9 +122,7 @@ struct QueryTotals {
 
 class QueryCounterRegistry {
 public:
-    // `zone_slots`: how many zone slots to count (zones a reload adds get
-    // slots past the configured ones; those beyond this are not counted).
-    explicit QueryCounterRegistry(std::size_t zone_slots) : zone_slots_(zone_slots) {}
+    QueryCounterRegistry() = default;
     QueryCounterRegistry(const QueryCounterRegistry&) = delete;
     QueryCounterRegistry& operator=(const QueryCounterRegistry&) = delete;
 
@@ -108,10 +133,7 @@ public:
     // Thread-safe; the sum over every block ever added.
     [[nodiscard]] QueryTotals totals() const;
 
-    [[nodiscard]] std::size_t zone_slots() const { return zone_slots_; }
-
 private:
-    const std::size_t zone_slots_;
     mutable std::mutex mutex_;
     std::vector<std::unique_ptr<QueryCounters>> blocks_;
 };

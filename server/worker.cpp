@@ -17,7 +17,7 @@ uv_loop_t* init_loop(uv_loop_t* loop) {
 Worker::Worker(unsigned index, WorkerShared shared, std::vector<ListenSockets> sockets)
     : index_(index),
       shared_(shared),
-      own_counters_(shared.query_counters == nullptr ? std::make_unique<QueryCounterRegistry>(0) : nullptr),
+      own_counters_(shared.query_counters == nullptr ? std::make_unique<QueryCounterRegistry>() : nullptr),
       counters_(shared.query_counters != nullptr ? *shared.query_counters : *own_counters_),
       serving_(shared.serving),
       tcp_response_(new std::uint8_t[max_message_size]),
