@@ -95,7 +95,9 @@ TEST_CASE("a frame sent in pieces is answered once complete") {
 }
 
 TEST_CASE("a client stalling mid-frame is closed after tcp_idle_timeout; others are still served") {
-    AzdnsServer server({.server_lines = {"tcp_idle_timeout = \"1s\""}});
+    ServerOptions options;
+    options.server_lines = {"tcp_idle_timeout = \"1s\""};
+    AzdnsServer server(options);
     REQUIRE_SERVER(server);
     TcpConnection staller, idle;
     REQUIRE(staller.connect(server.v4()));
@@ -130,7 +132,10 @@ TEST_CASE("max_tcp_clients: one more connection closes the oldest idle one") {
     SUBCASE("one worker") { workers = 1; }
     SUBCASE("two workers") { workers = 2; }
     CAPTURE(workers);
-    AzdnsServer server({.server_lines = {"max_tcp_clients = 4"}, .workers = workers});
+    ServerOptions options;
+    options.server_lines = {"max_tcp_clients = 4"};
+    options.workers = workers;
+    AzdnsServer server(options);
     REQUIRE_SERVER(server);
     std::vector<TcpConnection> connections(4);
     for (std::size_t i = 0; i < connections.size(); ++i) {
