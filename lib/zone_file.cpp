@@ -275,6 +275,7 @@ void ZoneFileReader::read_file(const std::string& path, std::string_view origin,
         return;
     }
     open_files_.push_back(id);
+    records_.add_file_read(path);
 
     FileState state{path, std::string(origin), ldns_name(origin), std::nullopt};
     ZoneTokenizer tokenizer(file.get(), path, diags_);

@@ -16,7 +16,8 @@ namespace azdns {
 
 // `origin` is the zone's origin in wire form; it is the initial $ORIGIN.
 // A file that cannot be opened is reported at `opened_from` (the place that
-// named it: the config's `file` key, or the $INCLUDE line).
+// named it: the config's `file` key, or the $INCLUDE line). The records say
+// which files were read (ZoneRecords::files_read), also when reading failed.
 [[nodiscard]] ZoneRecords read_zone_file(const std::string& path, std::string_view origin,
                                         const SourceLocation& opened_from, Diagnostics& diags);
 

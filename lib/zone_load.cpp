@@ -5,9 +5,15 @@
 namespace azdns {
 
 std::shared_ptr<const Zone> load_zone(std::string_view origin, const std::string& path,
-                                      const SourceLocation& declared_at, Diagnostics& diags) {
+                                      const SourceLocation& declared_at, Diagnostics& diags,
+                                      std::vector<std::string>* files_read) {
     Diagnostics zone_diags;
     auto records = read_zone_file(path, origin, declared_at, zone_diags);
+    if (files_read != nullptr) {
+        files_read->push_back(path);
+        for (const std::string& file : records.files_read())
+            if (file != path) files_read->push_back(file);
+    }
     // Build even after syntax errors, so that one pass shows every problem;
     // a zone with any error is still refused as a whole.
     auto zone = build_zone(origin, std::move(records), declared_at, zone_diags);

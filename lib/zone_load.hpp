@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "diagnostics.hpp"
 #include "zone.hpp"
@@ -12,8 +13,12 @@ namespace azdns {
 
 // `origin` in canonical wire form; `declared_at` is where the config names the
 // file (problems about the file as a whole point there). nullptr when the zone
-// has any error; every problem is in `diags`.
+// has any error; every problem is in `diags`. `files_read`, when given, gets
+// `path` and every file it pulled in with $INCLUDE appended, also when the
+// zone fails: `path` even if it could not be opened, the others if they were
+// (what a reload watches).
 [[nodiscard]] std::shared_ptr<const Zone> load_zone(std::string_view origin, const std::string& path,
-                                                    const SourceLocation& declared_at, Diagnostics& diags);
+                                                    const SourceLocation& declared_at, Diagnostics& diags,
+                                                    std::vector<std::string>* files_read = nullptr);
 
 }  // namespace azdns

@@ -2,6 +2,7 @@
 // produces and the zone builder consumes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -67,6 +68,14 @@ public:
         return {owner(i), type(i), rclass(i), ttl(i), rdata(i), where(i)};
     }
 
+    // The files the read went through, the top one first, then each $INCLUDE
+    // in the order read, once each (a reload watches them). Kept apart from
+    // the records' files: a file may hold only directives, or fail half-way.
+    void add_file_read(const std::string& path) {
+        if (std::find(files_read_.begin(), files_read_.end(), path) == files_read_.end()) files_read_.push_back(path);
+    }
+    [[nodiscard]] const std::vector<std::string>& files_read() const { return files_read_; }
+
 private:
     struct Entry {
         std::uint64_t owner;  // offsets into bytes_ of the length-prefixed bytes
@@ -92,6 +101,7 @@ private:
     std::vector<Entry> entries_;
     std::vector<FileName> files_;
     std::uint64_t last_owner_ = 0;
+    std::vector<std::string> files_read_;
 };
 
 }  // namespace azdns

@@ -148,6 +148,12 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         return exit_problem;
     }
     ZoneReloader reloader{config_path, zones, health};
+    ZoneWatcher watcher{[&] {
+        log_line("a zone file changed");
+        reloader.reload();
+    }};
+    // The watched files follow every reload, from whichever thread it runs on.
+    reloader.set_files_listener([&](std::vector<std::string> files) { watcher.watch(std::move(files)); });
     ServerControl control_backend{engine, health, reloader, &query_counters, &probe_metrics};
     std::string token;
     if (!read_control_token(config->control, token, error)) {
@@ -186,12 +192,6 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     log_line("ready");
     sd_notify_state("READY=1");  // Type=notify: systemd starts dependents only now
 
-    std::vector<std::string> zone_files;
-    for (const ZoneConfig& zone : config->zones) zone_files.push_back(zone.file);
-    ZoneWatcher watcher{zone_files, [&] {
-        log_line("a zone file changed");
-        reloader.reload();
-    }};
     int signal = wait_for_stop_signal([&] {
         sd_notify_state(sd_reloading_state());  // `systemctl reload` waits for the READY=1 that follows
         reloader.reload();

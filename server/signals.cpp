@@ -4,7 +4,6 @@
 
 #include <csignal>
 
-#include "log.hpp"
 #include "zone_watcher.hpp"
 
 namespace azdns {
@@ -50,9 +49,7 @@ int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* wa
     uv_signal_start(&wait.hangup, on_hangup, SIGHUP);
     if (watcher != nullptr) {
         wait.watcher = watcher;
-        std::string error;
-        watcher->start(&loop, error);
-        if (!error.empty()) log_line(error + " (zone files there reload only on SIGHUP or azdns ctl reload)");
+        watcher->start(&loop);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);

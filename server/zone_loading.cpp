@@ -8,7 +8,7 @@ LoadedZones load_zones(const Config& config, Diagnostics& diags) {
     LoadedZones loaded;
     loaded.zones.reserve(config.zones.size());
     for (const auto& zone_config : config.zones) {
-        auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags);
+        auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags, &loaded.files_read);
         if (zone) {
             loaded.records += zone->record_count();
             loaded.set->add(zone);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "config.hpp"
@@ -16,6 +17,9 @@ struct LoadedZones {
     // In config order; nullptr where the zone failed (its problems are in the diagnostics).
     std::vector<std::shared_ptr<const Zone>> zones;
     std::size_t records = 0;  // over the zones that loaded
+    // Each zone's file and the files it pulled in with $INCLUDE (see load_zone):
+    // what serve watches.
+    std::vector<std::string> files_read;
 };
 
 // Loads each [[zone]] of `config`; every problem goes to `diags`. Zones that

@@ -32,7 +32,7 @@ std::string summarize(const Diagnostics& diags) {
 }  // namespace
 
 ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health)
-    : config_path_(std::move(config_path)), health_(health) {
+    : config_path_(std::move(config_path)), health_(health), files_read_(initial.files_read) {
     // The slots load_zones gave: the order of the config.
     for (const auto& zone : initial.zones) served_.push_back({zone->origin(), zone, loaded_status(*zone), next_slot_++});
 }
@@ -63,6 +63,7 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
     std::shared_ptr<const Config> config = read_config();
     auto next = std::make_shared<ZoneSet>();
     std::vector<Served> reloaded;
+    std::vector<std::string> files_read;
     for (const ZoneConfig& zone_config : config->zones) {
         auto previous = std::find_if(served_.begin(), served_.end(),
                                      [&](const Served& s) { return s.origin == zone_config.origin; });
@@ -75,7 +76,7 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
             entry.slot = next_slot_++;
         }
         Diagnostics diags;
-        auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags);
+        auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags, &files_read);
         for (const auto& problem : diags.all()) log_line(problem.to_string());
         if (zone) {
             log_line("zone " + name_to_text(zone->origin()) + " serial " + std::to_string(zone->serial()) + ", " +
@@ -98,8 +99,17 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
             log_line("zone " + gone.status.origin + " left the config: no longer served");
     }
     served_ = std::move(reloaded);
+    // Watch first: an edit made once the new zones answer is then seen.
+    files_read_ = std::move(files_read);
+    if (files_listener_) files_listener_(files_read_);
     health_.set_zones(std::move(next), std::move(config));
     return status_locked();
+}
+
+void ZoneReloader::set_files_listener(std::function<void(std::vector<std::string>)> listener) {
+    std::lock_guard lock(mutex_);
+    files_listener_ = std::move(listener);
+    files_listener_(files_read_);
 }
 
 std::vector<ZoneStatus> ZoneReloader::status() const {

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,10 @@ public:
 
     // Thread-safe; one reload at a time. Returns every zone's status after it.
     std::vector<ZoneStatus> reload();
+    // `listener` gets the files the zones of the config in force read (each
+    // zone's file and its $INCLUDEs, as in LoadedZones::files_read): now, and
+    // after every reload. Called under the reload lock, so sets arrive in order.
+    void set_files_listener(std::function<void(std::vector<std::string>)> listener);
     [[nodiscard]] std::vector<ZoneStatus> status() const;
 
 private:
@@ -56,6 +61,8 @@ private:
     mutable std::mutex mutex_;
     std::vector<Served> served_;  // in the order of the config in force
     std::uint32_t next_slot_ = 0;  // for an origin a reload adds
+    std::vector<std::string> files_read_;  // by the last reload (or the start)
+    std::function<void(std::vector<std::string>)> files_listener_;
 };
 
 }  // namespace azdns

@@ -8,6 +8,7 @@
 
 #include "dns_name.hpp"
 #include "zone_file.hpp"
+#include "zone_load.hpp"
 
 using namespace azdns;
 
@@ -144,6 +145,9 @@ TEST_CASE("$INCLUDE with and without origin, nested, restoring origin and owner"
     CHECK(zone.records[1].where.file == dir + "include/hosts.zone");
     CHECK(zone.records[2].where.file == dir + "include/nested.zone");
     CHECK(zone.records[7].ttl == 300);
+    // What a reload watches: the top file, then each include once, nested ones too.
+    CHECK(zone.records.files_read() == std::vector<std::string>{dir + "include_main.zone", dir + "include/hosts.zone",
+                                                                dir + "include/nested.zone"});
 }
 
 TEST_CASE("RDATA of each type in wire form") {
@@ -230,14 +234,34 @@ TEST_CASE("$INCLUDE cycle, a missing zone file, a folder") {
     CHECK(cycle.messages ==
           dir + "cycle_b.zone:2:10: $INCLUDE cycle: \"" + dir + "cycle_a.zone\" is already being read\n");
     CHECK(cycle.records.size() == 2);
+    CHECK(cycle.records.files_read() == std::vector<std::string>{dir + "cycle_a.zone", dir + "cycle_b.zone"});
 
     auto missing = load(dir + "nonexistent.zone");
     CHECK(missing.messages ==
           "azdns.toml:7:8: cannot open \"" + dir + "nonexistent.zone\": No such file or directory\n");
     CHECK(missing.records.empty());
+    CHECK(missing.records.files_read().empty());
 
     auto folder = load(dir + "include");
     CHECK(folder.messages == "azdns.toml:7:8: cannot open \"" + dir + "include\": Is a directory\n");
+}
+
+// load_zone's list is what serve watches: a file that failed to open is
+// watched only when it is the zone's own file (it may come back).
+TEST_CASE("files a failed load read: the zone's file always, includes that opened") {
+    ScratchDir scratch;
+    const auto& folder = scratch.path;
+    std::filesystem::create_directory(folder / "sub");
+    std::ofstream(folder / "top.zone") << "$INCLUDE sub/part.zone\n$INCLUDE missing.zone\n";
+    std::ofstream(folder / "sub" / "part.zone") << "www 60 A 192.0.2.1\n";
+    Diagnostics diags;
+    std::vector<std::string> files;
+    CHECK(load_zone(wire("example.com."), (folder / "top.zone").string(), {}, diags, &files) == nullptr);
+    CHECK(files == std::vector<std::string>{(folder / "top.zone").string(), (folder / "sub/part.zone").string()});
+
+    files.clear();
+    CHECK(load_zone(wire("example.com."), (folder / "gone.zone").string(), {}, diags, &files) == nullptr);
+    CHECK(files == std::vector<std::string>{(folder / "gone.zone").string()});
 }
 
 TEST_CASE("$INCLUDE depth limit") {

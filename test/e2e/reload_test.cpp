@@ -24,11 +24,16 @@ namespace {
 
 constexpr int hosts = 50;
 
+// $ORIGIN, $TTL, SOA, NS and the name server's address: 5 lines.
+std::string zone_head(const std::string& origin, int serial) {
+    return "$ORIGIN " + origin + "\n$TTL 300\n@ IN SOA ns1 hostmaster " + std::to_string(serial) +
+           " 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 127.0.0.1\n";
+}
+
 // health.test. with hosts h0..h49 -> 10.0.0.N, and a marker TXT that tells versions apart.
 std::string zone_version(int serial, const std::string& marker, const std::string& broken_line = "") {
     std::ostringstream text;
-    text << "$ORIGIN health.test.\n$TTL 300\n@ IN SOA ns1 hostmaster " << serial
-         << " 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 127.0.0.1\nmarker IN TXT \"" << marker << "\"\n";
+    text << zone_head("health.test.", serial) << "marker IN TXT \"" << marker << "\"\n";
     for (int i = 0; i < hosts; ++i) text << "h" << i << " IN A 10.0.0." << i << "\n";
     text << broken_line;
     return text.str();
@@ -52,14 +57,31 @@ bool marker_is(const AzdnsServer& server, const std::string& marker) {
     return marker_of(server).find("\"" + marker + "\"") != std::string::npos;
 }
 
-bool wait_marker(const AzdnsServer& server, const std::string& marker, std::chrono::milliseconds wait) {
-    return wait_for_answer(server.v4(), "marker.health.test.", rrtype::TXT,
+// Until the TXT of `owner` is `marker`, at most `wait`.
+bool wait_txt(const AzdnsServer& server, const std::string& owner, const std::string& marker,
+              std::chrono::milliseconds wait) {
+    return wait_for_answer(server.v4(), owner, rrtype::TXT,
                            [&](const Response& r) {
                                return !r.answer.empty() && r.answer[0].find("\"" + marker + "\"") != std::string::npos;
                            },
                            wait)
         .response.has_value();
 }
+
+bool wait_marker(const AzdnsServer& server, const std::string& marker, std::chrono::milliseconds wait) {
+    return wait_txt(server, "marker.health.test.", marker, wait);
+}
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+    std::size_t count = 0;
+    for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+    return count;
+}
+
+// A reload hands the files to watch to the main loop, which applies them
+// once it is free (after the reload, when the reload ran on it): give it a
+// moment before editing a file only just watched.
+void let_watch_set_apply() { std::this_thread::sleep_for(200ms); }
 
 ServerOptions reload_options() {
     ServerOptions options;
@@ -99,6 +121,56 @@ TEST_CASE("an edited zone file is reloaded without a signal; a broken edit keeps
     replace_file(file, zone_version(4, "v4"));
     REQUIRE_MESSAGE(wait_marker(server, "v4", 5s), server.log());
     CHECK(status()["zones"][0]["error"].is_null());
+}
+
+TEST_CASE("a file pulled in with $INCLUDE is watched, from start-up and from the edit that adds it") {
+    AzdnsServer server(reload_options());
+    REQUIRE_SERVER(server);
+    REQUIRE(marker_is(server, "v1"));
+
+    // An edit moves the marker into an included file, in a folder of its own.
+    const fs::path part = server.dir() / "parts" / "marker.zone";
+    fs::create_directories(part.parent_path());
+    write_text(part, "marker IN TXT \"inc1\"\n");
+    replace_file(server.dir() / "health.test.zone", zone_head("health.test.", 2) + "$INCLUDE parts/marker.zone\n");
+    REQUIRE_MESSAGE(wait_marker(server, "inc1", 5s), server.log());
+    let_watch_set_apply();
+    replace_file(part, "marker IN TXT \"inc2\"\n");
+    REQUIRE_MESSAGE(wait_marker(server, "inc2", 5s), server.log());
+
+    // A server that starts with the include watches it too.
+    REQUIRE_MESSAGE(server.restart(), server.log());
+    REQUIRE(marker_is(server, "inc2"));
+    replace_file(part, "marker IN TXT \"inc3\"\n");
+    REQUIRE_MESSAGE(wait_marker(server, "inc3", 5s), server.log());
+}
+
+TEST_CASE("a zone a reload adds is watched from then on; one a reload removes is not") {
+    AzdnsServer server(reload_options());
+    REQUIRE_SERVER(server);
+    const fs::path added = server.dir() / "added.test.zone";
+    write_text(added, zone_head("added.test.", 1) + "marker IN TXT \"a1\"\n");
+    const std::string original = read_text(server.config_path());
+    write_text(server.config_path(), original + "\n[[zone]]\norigin = \"added.test.\"\nfile = \"added.test.zone\"\n");
+    auto reloaded = ctl(server, {"reload"});  // on the control API's thread
+    REQUIRE_MESSAGE(reloaded.exit_code == 0, (reloaded.out + reloaded.err + server.log()));
+    REQUIRE_MESSAGE(wait_txt(server, "marker.added.test.", "a1", 2s), server.log());
+    let_watch_set_apply();
+    replace_file(added, zone_head("added.test.", 2) + "marker IN TXT \"a2\"\n");
+    REQUIRE_MESSAGE(wait_txt(server, "marker.added.test.", "a2", 5s), server.log());
+
+    // SIGHUP (on the main loop) without the zone: its file no longer triggers reloads.
+    write_text(server.config_path(), original);
+    kill(server.process().pid(), SIGHUP);
+    auto refused = wait_for_answer(server.v4(), "marker.added.test.", rrtype::TXT,
+                                   [](const Response& r) { return r.rcode == rcode::REFUSED; }, 5s);
+    REQUIRE_MESSAGE(refused.response, server.log());
+    let_watch_set_apply();
+    const std::size_t changes = count_of(server.log(), "a zone file changed");
+    replace_file(added, zone_head("added.test.", 3) + "marker IN TXT \"a3\"\n");
+    std::this_thread::sleep_for(1s);  // four times the settle time: a reload would have started
+    CHECK_MESSAGE(count_of(server.log(), "a zone file changed") == changes, server.log());
+    CHECK(marker_is(server, "v1"));  // the zone that stays is still served
 }
 
 TEST_CASE("20 reloads under load, some broken: not one query lost or answered wrongly") {
