@@ -21,6 +21,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from process_group import stop_process_group  # noqa: E402
+
 ORIGIN = "bench.example."
 TICK = os.sysconf("SC_CLK_TCK")
 PEERS = ("nsd", "knot", "gdnsd")
@@ -124,16 +127,7 @@ class Server:
     def stop(self):
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)  # our own session: the server and its children
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=15)
+        stop_process_group(self.proc, grace=15)
         self.proc = None
 
     def tail(self):

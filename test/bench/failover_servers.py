@@ -3,12 +3,12 @@ gdnsd and PowerDNS: their configuration files for a variant (server and
 http/tcp check) and starting, watching and stopping the process."""
 import os
 import re
-import signal
 import subprocess
 import threading
 import time
 
 from failover_common import ADDR_A, ADDR_B, NAME, ORIGIN, ZONE_TTL, free_port
+from process_group import stop_process_group
 
 
 class Server:
@@ -58,19 +58,7 @@ class Server:
     def stop(self):
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)  # our own child's process group
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait(10)
+        stop_process_group(self.proc)
         if self.reader is not None:
             self.reader.join(5)
             self.reader = None
