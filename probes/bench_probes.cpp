@@ -1,18 +1,17 @@
-// How much of one core the probe thread needs: N tcp or http targets at a
-// 1 s interval against M local listeners served by a child process (its own
-// descriptor table, so accepted connections do not eat the probes' limit).
-// Prints probes/s and the probe thread's CPU share each second, then the
-// average over the steady part of the run.
+// How much of one core the probe thread needs: N tcp, http or https targets
+// at a 1 s interval against M local listeners (bench_listeners.hpp). Prints
+// probes/s and the probe thread's CPU share each second, then the average
+// over the steady part of the run.
 //
-//   bench_probes [tcp|http] [targets=10000] [listeners=100] [seconds=20] [interval_ms=1000]
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/epoll.h>
-#include <sys/prctl.h>
+//   bench_probes [tcp|http|https|https-no-resume] [targets=10000] [listeners=100] [seconds=20] [interval_ms=1000]
+//
+// https verifies a certificate from a throwaway test CA (test/support/test_ca)
+// for 127.0.0.1. https-no-resume serves the same but declines TLS session
+// resumption, so every probe does a full handshake, as all did before probes
+// kept sessions and as they still do against servers that do not resume.
+#include <malloc.h>
+#include <stdlib.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,98 +20,29 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "bench_listeners.hpp"
 #include "probe_runner.hpp"
+#include "test_ca.hpp"
 
 using namespace azdns;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr char http_response[] =
-    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-
-// Accepts on every listener, in a child process; tcp: closes at once; http:
-// reads the request head, answers, closes.
-class Listeners {
-public:
-    Listeners(std::size_t count, bool http) : http_(http) {
-        epoll_ = epoll_create1(EPOLL_CLOEXEC);
-        for (std::size_t i = 0; i < count; ++i) {
-            int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-            int one = 1;
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-            sockaddr_in address{};
-            address.sin_family = AF_INET;
-            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(fd, 4096) != 0) {
-                std::perror("listen");
-                std::exit(1);
-            }
-            socklen_t length = sizeof address;
-            getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-            ports.push_back(ntohs(address.sin_port));
-            listening_.push_back(fd);
-            add(fd, true);
-        }
-        child_ = fork();
-        if (child_ == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            run();
-        }
-        for (int fd : listening_) close(fd);
-        close(epoll_);
-    }
-    ~Listeners() {
-        kill(child_, SIGKILL);
-        waitpid(child_, nullptr, 0);
-    }
-
-    std::vector<std::uint16_t> ports;
-
-private:
-    void add(int fd, bool listener) {
-        epoll_event event{};
-        event.events = EPOLLIN;
-        event.data.u64 = (static_cast<std::uint64_t>(listener) << 32) | static_cast<std::uint32_t>(fd);
-        epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event);
-    }
-
-    [[noreturn]] void run() {
-        std::vector<epoll_event> events(512);
-        char buffer[4096];
-        for (;;) {
-            int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 100);
-            for (int i = 0; i < n; ++i) {
-                int fd = static_cast<int>(events[i].data.u64 & 0xffffffff);
-                if ((events[i].data.u64 >> 32) != 0) {
-                    for (int client; (client = accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;) {
-                        if (http_) add(client, false);
-                        else close(client);
-                    }
-                    continue;
-                }
-                ssize_t got = read(fd, buffer, sizeof buffer);
-                if (got > 0 && std::string_view(buffer, static_cast<std::size_t>(got)).find("\r\n\r\n") == std::string_view::npos)
-                    continue;  // the head is not complete yet
-                if (got > 0) (void)!write(fd, http_response, sizeof http_response - 1);
-                close(fd);
-            }
-        }
-    }
-
-    bool http_;
-    int epoll_;
-    std::vector<int> listening_;
-    pid_t child_;
-};
+// Bytes malloc has handed out and not had back: with the runner still
+// running, that includes one saved TLS session per https target.
+double heap_in_use_mb() { return static_cast<double>(mallinfo2().uordblks) / 1e6; }
 
 // utime + stime of one thread of this process, in seconds.
 double thread_cpu_seconds(pid_t tid) {
@@ -127,10 +57,37 @@ double thread_cpu_seconds(pid_t tid) {
     return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Certificates for 127.0.0.1 in a fresh directory, trusted through
+// SSL_CERT_FILE (read when the runner makes its first SSL_CTX).
+bench::TlsFiles trusted_certificates(std::filesystem::path& dir) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "azdns-bench-XXXXXX").string();
+    std::string error;
+    std::optional<testing::TestCertificates> certs;
+    if (mkdtemp(pattern.data()) != nullptr) {
+        dir = pattern;
+        certs = testing::make_test_certificates(dir, {}, {"127.0.0.1"}, error);
+    }
+    if (!certs || setenv("SSL_CERT_FILE", certs->ca_cert.c_str(), 1) != 0) {
+        std::fprintf(stderr, "certificates: %s\n", error.c_str());
+        std::exit(1);
+    }
+    return {certs->server_cert, certs->server_key};
+}
+
+bench::Serving serving_named(const char* name) {
+    for (auto [text, serving] : {std::pair{"http", bench::Serving::http}, {"https", bench::Serving::https},
+                                 {"https-no-resume", bench::Serving::https_no_resume}})
+        if (std::strcmp(name, text) == 0) return serving;
+    return bench::Serving::tcp;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool http = argc > 1 && std::strcmp(argv[1], "http") == 0;
+    const char* mode = argc > 1 ? argv[1] : "tcp";
+    bench::Serving serving = serving_named(mode);
+    bool http = serving != bench::Serving::tcp;
+    bool https = http && serving != bench::Serving::http;
     std::size_t targets = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 10'000;
     std::size_t listener_count = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 100;
     int seconds = argc > 4 ? std::atoi(argv[4]) : 20;
@@ -142,7 +99,8 @@ int main(int argc, char** argv) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
 
-    Listeners listeners(listener_count, http);
+    std::filesystem::path cert_dir;
+    bench::Listeners listeners(listener_count, serving, https ? trusted_certificates(cert_dir) : bench::TlsFiles{});
 
     std::atomic<pid_t> probe_tid{0};
     std::atomic<std::uint64_t> ok{0}, failed{0}, slow{0};
@@ -175,7 +133,7 @@ int main(int argc, char** argv) {
         ProbeTarget t;
         t.id = EndpointId{*IpAddress::parse("127.0.0.1"), "t" + std::to_string(i)};
         t.check.name = t.id.check;
-        t.check.type = http ? CheckType::http : CheckType::tcp;
+        t.check.type = https ? CheckType::https : http ? CheckType::http : CheckType::tcp;
         t.check.port = listeners.ports[i % listeners.ports.size()];
         t.check.expect_body = http ? "ok" : "";
         t.check.interval = std::chrono::milliseconds(interval_ms);
@@ -184,7 +142,7 @@ int main(int argc, char** argv) {
     }
     runner.set_targets(std::move(list));
 
-    std::printf("%s: %zu targets @ %ld ms on %zu listeners, rlimit nofile %llu\n", http ? "http" : "tcp",
+    std::printf("%s: %zu targets @ %ld ms on %zu listeners, rlimit nofile %llu\n", mode,
                 targets, interval_ms, listener_count, static_cast<unsigned long long>(limit.rlim_cur));
     auto deadline = std::chrono::steady_clock::now() + 5s;
     while (probe_tid == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
@@ -215,6 +173,7 @@ int main(int argc, char** argv) {
         done_before = done;
         last = now;
     }
+    double heap_mb = heap_in_use_mb();
     runner.stop();
     if (steady_seconds > 0)
         std::printf("steady state: %.0f probes/s, probe thread %.1f %% of one core, %.2f us cpu per probe\n",
@@ -225,5 +184,7 @@ int main(int argc, char** argv) {
         std::printf("rtt us: p50 %ld p90 %ld p99 %ld max %ld\n", rtts[rtts.size() / 2], rtts[rtts.size() * 9 / 10],
                     rtts[rtts.size() * 99 / 100], rtts.back());
     for (const auto& [reason, count] : reasons) std::printf("  failure %-28s %llu\n", reason.c_str(), static_cast<unsigned long long>(count));
+    std::printf("heap in use before stop: %.1f MB\n", heap_mb);
+    if (!cert_dir.empty()) std::filesystem::remove_all(cert_dir);
     return 0;
 }

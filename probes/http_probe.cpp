@@ -13,10 +13,12 @@ namespace {
 
 class HttpProbe final : public StreamProbe {
 public:
-    HttpProbe(ProbeContext& context, const ProbeTarget& target, ProbeListener& listener, bool tls)
+    HttpProbe(ProbeContext& context, const ProbeTarget& target, SavedTlsSession& saved_session,
+              ProbeListener& listener, bool tls)
         : StreamProbe(context, target, listener),
           response_(target.check.expect_status, target.check.expect_body),
-          tls_(tls ? std::make_unique<TlsSession>() : nullptr) {}
+          tls_(tls ? std::make_unique<TlsSession>() : nullptr),
+          saved_session_(saved_session) {}
 
 private:
     void on_connected() override {
@@ -28,6 +30,7 @@ private:
         if (!tls_->open(context_.tls->get(check.tls_verify), check.host, target_.id.address,
                         check.tls_verify, error))
             return fail(error);
+        tls_->offer(saved_session_);
         advance_tls();
     }
 
@@ -65,9 +68,12 @@ private:
         if (verdict) finish_with(*verdict);
     }
 
+    // A failure needs nothing here: the runner drops the target's session
+    // then, whatever the reason, so a broken server gets a full handshake.
     void finish_with(const ProbeResult& verdict) {
-        if (verdict.ok) succeed();
-        else fail(verdict.error);
+        if (!verdict.ok) return fail(verdict.error);
+        if (tls_) saved_session_ = tls_->take_resumable();
+        succeed();
     }
 
     [[nodiscard]] std::string request() const {
@@ -81,14 +87,16 @@ private:
 
     HttpResponseCheck response_;
     std::unique_ptr<TlsSession> tls_;
+    // The runner's, like target_: touched only while !done().
+    SavedTlsSession& saved_session_;
     bool handshaken_ = false;
 };
 
 }  // namespace
 
-Probe* make_http_probe(ProbeContext& context, const ProbeTarget& target, ProbeListener& listener,
-                       bool tls) {
-    return new HttpProbe(context, target, listener, tls);
+Probe* make_http_probe(ProbeContext& context, const ProbeTarget& target,
+                       SavedTlsSession& saved_session, ProbeListener& listener, bool tls) {
+    return new HttpProbe(context, target, saved_session, listener, tls);
 }
 
 }  // namespace azdns

@@ -72,11 +72,12 @@ void Probe::on_closed(uv_handle_t* handle) {
     if (--probe->open_handles_ == 0) delete probe;
 }
 
-Probe* make_probe(ProbeContext& context, const ProbeTarget& target, ProbeListener& listener) {
+Probe* make_probe(ProbeContext& context, const ProbeTarget& target, SavedTlsSession& saved_session,
+                  ProbeListener& listener) {
     switch (target.check.type) {
     case CheckType::tcp: return make_tcp_probe(context, target, listener);
-    case CheckType::http: return make_http_probe(context, target, listener, false);
-    case CheckType::https: return make_http_probe(context, target, listener, true);
+    case CheckType::http: return make_http_probe(context, target, saved_session, listener, false);
+    case CheckType::https: return make_http_probe(context, target, saved_session, listener, true);
     case CheckType::dns: return make_dns_probe(context, target, listener);
     }
     return make_tcp_probe(context, target, listener);

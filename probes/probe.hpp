@@ -18,6 +18,7 @@
 namespace azdns {
 
 struct ProbeTarget;
+struct SavedTlsSession;
 class TlsContexts;
 
 // What every probe of one runner shares; lives on the probe thread.
@@ -82,13 +83,15 @@ private:
     bool done_ = false;
 };
 
-// The probe that `target.check.type` calls for, not yet started.
+// The probe that `target.check.type` calls for, not yet started. An https
+// probe offers `saved_session` and replaces it after a success.
 [[nodiscard]] Probe* make_probe(ProbeContext& context, const ProbeTarget& target,
-                                ProbeListener& listener);
+                                SavedTlsSession& saved_session, ProbeListener& listener);
 [[nodiscard]] Probe* make_tcp_probe(ProbeContext& context, const ProbeTarget& target,
                                     ProbeListener& listener);
 [[nodiscard]] Probe* make_http_probe(ProbeContext& context, const ProbeTarget& target,
-                                     ProbeListener& listener, bool tls);
+                                     SavedTlsSession& saved_session, ProbeListener& listener,
+                                     bool tls);
 [[nodiscard]] Probe* make_dns_probe(ProbeContext& context, const ProbeTarget& target,
                                     ProbeListener& listener);
 

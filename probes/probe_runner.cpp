@@ -57,6 +57,9 @@ private:
         uv_timer_t timer{};
         Probe* in_flight = nullptr;
         bool waiting = false;  // in waiting_, for a free probe slot
+        // https: from the last probe if it passed. A changed check makes a
+        // new Target, so the session never outlives the check it was made by.
+        SavedTlsSession tls_session;
 
         Target(Impl* owner, ProbeTarget target) : runner(owner), spec(std::move(target)) {}
         void probe_finished(const ProbeResult& result) override { runner->finished_probe(*this, result); }
@@ -234,7 +237,7 @@ void ProbeRunner::Impl::request_probe(Target& target) {
 }
 
 void ProbeRunner::Impl::launch(Target& target) {
-    Probe* probe = make_probe(context_, target.spec, target);
+    Probe* probe = make_probe(context_, target.spec, target.tls_session, target);
     target.in_flight = probe;
     ++in_flight_;
     started.fetch_add(1, std::memory_order_relaxed);
@@ -258,6 +261,8 @@ void ProbeRunner::Impl::drain_waiting() {
 void ProbeRunner::Impl::finished_probe(Target& target, const ProbeResult& result) {
     target.in_flight = nullptr;
     --in_flight_;
+    // Whatever failed, the next probe starts over with a full handshake.
+    if (!result.ok) target.tls_session.session.reset();
     finished.fetch_add(1, std::memory_order_relaxed);
     sink_(target.spec.id, result);
     drain_waiting();

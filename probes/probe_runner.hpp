@@ -42,8 +42,9 @@ public:
 
     // Thread-safe. Replaces the probed set. A target new to the set is probed
     // at once; a kept one (same id and same probe settings; rise and fall do
-    // not count) keeps its schedule; a removed one stops, and the result of
-    // its probe in flight is dropped. Later probes run every 0.9..1.0
+    // not count) keeps its schedule and, for https, the TLS session of its
+    // last passing probe; a removed one stops, and the result of its probe
+    // in flight is dropped. Later probes run every 0.9..1.0
     // check.interval (jitter never lengthens a period, so detection stays
     // within interval x fall); the first periodic slot falls anywhere in the
     // first interval so that targets added together spread out. A target whose previous probe

@@ -17,6 +17,10 @@ SSL_CTX* TlsContexts::get(bool verify) {
     // Many servers close without close_notify; the HTTP layer knows whether
     // the response was complete, so EOF is not a TLS error here.
     SSL_CTX_set_options(slot.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
+    // Each target keeps its own session (SavedTlsSession). OpenSSL's client
+    // cache is never looked up by OpenSSL itself, so storing there would only
+    // cost memory.
+    SSL_CTX_set_session_cache_mode(slot.get(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     if (verify) {
         SSL_CTX_set_verify(slot.get(), SSL_VERIFY_PEER, nullptr);
         if (SSL_CTX_set_default_verify_paths(slot.get()) != 1) {
@@ -51,6 +55,7 @@ bool TlsSession::open(SSL_CTX* ctx, const std::string& host, const IpAddress& ad
     // RFC 6066: SNI carries host names only, never literal addresses.
     if (!host.empty() && !host_is_ip && SSL_set_tlsext_host_name(ssl_.get(), host.c_str()) != 1)
         return false;
+    verify_ = verify;
     if (verify) {
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl_.get());
         std::string ip = host.empty() ? address.to_string() : host;
@@ -60,6 +65,27 @@ bool TlsSession::open(SSL_CTX* ctx, const std::string& host, const IpAddress& ad
     }
     error.clear();
     return true;
+}
+
+void TlsSession::offer(const SavedTlsSession& saved) {
+    if (!saved.session) return;
+    // A resumed handshake checks no certificate, and servers keep resuming a
+    // session for as long as they like: without this an expired certificate
+    // would go unnoticed. (X509_cmp_current_time: 1 means still in the future.)
+    X509* peer = SSL_SESSION_get0_peer(saved.session.get());
+    if (verify_ && (peer == nullptr || X509_cmp_current_time(X509_get0_notAfter(peer)) != 1)) return;
+    // On failure (e.g. a session of another protocol version) the handshake is simply full.
+    if (SSL_set_session(ssl_.get(), saved.session.get()) != 1) ERR_clear_error();
+}
+
+SavedTlsSession TlsSession::take_resumable() {
+    SavedTlsSession saved{decltype(SavedTlsSession::session)(SSL_get1_session(ssl_.get()))};
+    if (saved.session && SSL_SESSION_is_resumable(saved.session.get()) != 1) saved.session.reset();
+    // SSL_free marks the session of a connection that was not shut down as
+    // not resumable. The probe ends with a reset, but only after a complete
+    // response, which is a clean end as far as the session goes.
+    SSL_set_shutdown(ssl_.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    return saved;
 }
 
 TlsSession::Status TlsSession::handshake(bool& finished, std::string& error) {

@@ -32,6 +32,19 @@ private:
     std::unique_ptr<SSL_CTX, Free> trusting_;
 };
 
+// The session of a target's last successful https probe, offered to its
+// next probe so that it resumes instead of doing a full handshake. A resumed
+// handshake checks no certificate: the session carries the verdict of the one
+// that made it. So it must only be offered to the same check (host, SNI,
+// verify setting); the runner keeps one per target, and a target whose check
+// changes is a new target.
+struct SavedTlsSession {
+    struct Free {
+        void operator()(SSL_SESSION* session) const { SSL_SESSION_free(session); }
+    };
+    std::unique_ptr<SSL_SESSION, Free> session;
+};
+
 class TlsSession {
 public:
     enum class Status { ok, closed, failed };
@@ -44,6 +57,16 @@ public:
     // or `address` when host is empty. On failure returns false with a reason.
     bool open(SSL_CTX* ctx, const std::string& host, const IpAddress& address, bool verify,
               std::string& error);
+
+    // Offers `saved` for resumption; call after open(), before the handshake.
+    // The server may decline it, which costs a full handshake, nothing more.
+    // A verifying session does not offer it once the server's certificate
+    // has expired: the full handshake then fails verification.
+    void offer(const SavedTlsSession& saved);
+    // Once a whole response has been read (TLS 1.3 tickets come after the
+    // handshake, before the response): the session to offer next time, or
+    // none when the server gave no resumable one. Ends this session's use.
+    [[nodiscard]] SavedTlsSession take_resumable();
 
     // Moves the handshake on; true once it is done.
     Status handshake(bool& finished, std::string& error);
@@ -65,6 +88,7 @@ private:
     std::unique_ptr<SSL, Free> ssl_;
     BIO* network_in_ = nullptr;   // owned by ssl_
     BIO* network_out_ = nullptr;  // owned by ssl_
+    bool verify_ = false;
 };
 
 }  // namespace azdns

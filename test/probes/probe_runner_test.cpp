@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,99 +16,16 @@
 
 #include "fake_endpoint.hpp"
 #include "probe_runner.hpp"
+#include "probe_test_support.hpp"
 #include "test_ca.hpp"
 
 using namespace azdns;
 using namespace azdns::testing;
+using namespace azdns::probe_test;
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// Results as the sink delivers them, on the probe thread.
-class Results {
-public:
-    ProbeSink sink() {
-        return [this](const EndpointId& id, const ProbeResult& result) {
-            std::lock_guard lock(mutex_);
-            seen_.emplace_back(id, result);
-            cv_.notify_all();
-        };
-    }
-
-    // The `n`th result (from 1) for `id`, waiting at most `limit`.
-    std::optional<ProbeResult> wait(const EndpointId& id, std::size_t n,
-                                    std::chrono::milliseconds limit = 5000ms) {
-        std::unique_lock lock(mutex_);
-        std::optional<ProbeResult> found;
-        cv_.wait_for(lock, limit, [&] {
-            std::size_t count = 0;
-            for (const auto& [seen_id, result] : seen_)
-                if (seen_id == id && ++count == n) found = result;
-            return found.has_value();
-        });
-        return found;
-    }
-
-    std::size_t count(const EndpointId& id) {
-        std::lock_guard lock(mutex_);
-        std::size_t n = 0;
-        for (const auto& entry : seen_) n += entry.first == id;
-        return n;
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::vector<std::pair<EndpointId, ProbeResult>> seen_;
-};
-
-ProbeTarget target(const std::string& address, const std::string& name, CheckType type,
-                   std::uint16_t port, std::chrono::milliseconds timeout = 2000ms) {
-    ProbeTarget t;
-    t.id = EndpointId{*IpAddress::parse(address), name};
-    t.check.name = name;
-    t.check.type = type;
-    t.check.port = port;
-    t.check.timeout = timeout;
-    // One probe per test unless it says otherwise: the first periodic slot
-    // falls anywhere in the first interval, so a day makes it all but never
-    // land while a test runs (a minute did, once in a while, under ASan).
-    t.check.interval = 24h;
-    return t;
-}
-
-// One probe of `t` by a fresh runner; nullopt when no verdict came within `limit`.
-std::optional<ProbeResult> probe_once(const ProbeTarget& t, std::chrono::milliseconds limit = 5000ms) {
-    Results results;
-    ProbeRunner runner(results.sink());
-    std::string error;
-    REQUIRE(runner.start(error));
-    runner.set_targets({t});
-    return results.wait(t.id, 1, limit);
-}
-
-struct Http {
-    FakeHttpEndpoint endpoint;
-    explicit Http(FakeEndpointOptions options = {}) : endpoint(std::move(options)) {
-        std::string error;
-        REQUIRE_MESSAGE(endpoint.start(error), error);
-    }
-};
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "azdns-probes-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-};
 
 const std::string www_example_test("\x03www\x07" "example\x04test\x00", 18);
 

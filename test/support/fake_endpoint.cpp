@@ -114,8 +114,9 @@ struct FakeHttpEndpoint::Impl {
     std::atomic<std::uint16_t> port{0};
     std::atomic<EndpointMode> mode{EndpointMode::ok};
     std::atomic<unsigned> requests{0}, connections{0};
-    mutable std::mutex head_mutex;
+    mutable std::mutex head_mutex;  // guards last_head and tls_requests
     std::string last_head;
+    std::vector<TlsRequestSeen> tls_requests;
     detail::LoopControl control;
     std::thread thread;
     std::atomic<bool> running{false};
@@ -333,13 +334,19 @@ void FakeHttpEndpoint::Impl::parse_requests(Connection& c) {
         }
         std::string head = c.in.substr(0, end);
         c.in.erase(0, end + 4);
+        std::string line = head.substr(0, head.find("\r\n"));
         {
             std::lock_guard lock(head_mutex);
             last_head = head;
+            if (c.ssl) {
+                const char* sni = SSL_get_servername(c.ssl, TLSEXT_NAMETYPE_host_name);
+                std::string path = line.substr(line.find(' ') + 1);
+                tls_requests.push_back({sni ? sni : "", path.substr(0, path.find(' ')),
+                                        SSL_session_reused(c.ssl) == 1});
+            }
         }
         ++requests;
 
-        std::string line = head.substr(0, head.find("\r\n"));
         std::string method = line.substr(0, line.find(' '));
         std::string version = line.substr(line.rfind(' ') + 1);
         std::string connection = header_value(lower(head), "connection");
@@ -443,6 +450,10 @@ bool FakeHttpEndpoint::start(std::string& error) {
             return false;
         }
         SSL_CTX_set_mode(d.ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        // Resumption as real servers offer it: tickets (OpenSSL's default)
+        // and the session ID cache, which needs an ID context.
+        static constexpr unsigned char id_context[] = "azdns-fake-endpoint";
+        SSL_CTX_set_session_id_context(d.ctx, id_context, sizeof id_context - 1);
         if (SSL_CTX_use_certificate_chain_file(d.ctx, d.options.cert_file.c_str()) != 1 ||
             SSL_CTX_use_PrivateKey_file(d.ctx, d.options.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
             SSL_CTX_check_private_key(d.ctx) != 1) {
@@ -490,6 +501,11 @@ unsigned FakeHttpEndpoint::connections_seen() const { return impl_->connections;
 std::string FakeHttpEndpoint::last_request_head() const {
     std::lock_guard lock(impl_->head_mutex);
     return impl_->last_head;
+}
+
+std::vector<TlsRequestSeen> FakeHttpEndpoint::tls_requests_seen() const {
+    std::lock_guard lock(impl_->head_mutex);
+    return impl_->tls_requests;
 }
 
 }  // namespace azdns::testing

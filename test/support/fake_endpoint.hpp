@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace azdns::testing {
 
@@ -32,6 +33,13 @@ struct FakeEndpointOptions {
     std::string key_file{};
     std::string body = "ok";
     std::chrono::milliseconds slow_delay{2000};
+};
+
+// A request read over TLS, with what its connection's handshake was.
+struct TlsRequestSeen {
+    std::string server_name;  // the client's SNI, "" without one
+    std::string path;         // the request-target, e.g. "/healthz"
+    bool resumed;             // the handshake resumed an earlier session
 };
 
 // HTTP/1.1 (HTTPS when `tls`) on one thread running one poll() loop over the
@@ -64,6 +72,11 @@ public:
     [[nodiscard]] unsigned requests_seen() const;           // complete request heads read
     [[nodiscard]] unsigned connections_seen() const;        // connections accepted
     [[nodiscard]] std::string last_request_head() const;    // request line + headers, without the final CRLFCRLF
+    // Every request read over TLS, in order. A probe sends one request per
+    // connection, so this tells how many of its handshakes resumed a session
+    // (TLS 1.3 tickets and TLS 1.2 session IDs are on; start() makes a new
+    // SSL_CTX, so sessions from before a restart no longer resume).
+    [[nodiscard]] std::vector<TlsRequestSeen> tls_requests_seen() const;
 
 private:
     struct Impl;

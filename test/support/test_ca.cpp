@@ -160,6 +160,14 @@ std::optional<TestCertificates> make_expired_certificates(const fs::path& dir,
     return make_signed(dir, "expired_ca.pem", "expired", dns_names, ip_addresses, expired, error);
 }
 
+std::optional<TestCertificates> make_short_lived_certificates(const fs::path& dir,
+                                                              const std::vector<std::string>& dns_names,
+                                                              const std::vector<std::string>& ip_addresses,
+                                                              long seconds, std::string& error) {
+    return make_signed(dir, "short_lived_ca.pem", "short_lived", dns_names, ip_addresses, {-3600, seconds},
+                       error);
+}
+
 std::optional<TestCertificates> make_self_signed(const fs::path& dir, const std::vector<std::string>& dns_names,
                                                  const std::vector<std::string>& ip_addresses, std::string& error) {
     if (!make_dir(dir, error)) return std::nullopt;

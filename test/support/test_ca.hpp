@@ -33,6 +33,14 @@ std::optional<TestCertificates> make_self_signed(const std::filesystem::path& di
                                                  const std::vector<std::string>& ip_addresses,
                                                  std::string& error);
 
+// Like make_test_certificates, but the leaf expires `seconds` from now (for
+// what happens when a certificate expires under a running check). Writes
+// short_lived_ca.pem, short_lived.pem, short_lived.key in `dir`.
+std::optional<TestCertificates> make_short_lived_certificates(const std::filesystem::path& dir,
+                                                              const std::vector<std::string>& dns_names,
+                                                              const std::vector<std::string>& ip_addresses,
+                                                              long seconds, std::string& error);
+
 // A fresh CA and a leaf it signed that expired yesterday (valid for a day,
 // 30 days ago). Writes expired_ca.pem, expired.pem, expired.key in `dir`.
 std::optional<TestCertificates> make_expired_certificates(const std::filesystem::path& dir,
