@@ -349,7 +349,7 @@ TEST_CASE("an idle or slow connection is closed at the idle timeout") {
     CHECK(idle.closed_within(3s));
     CHECK(slow.closed_within(3s));
     CHECK(served.closed_within(3s));
-    CHECK(std::chrono::steady_clock::now() - started < 2s);
+    CHECK(std::chrono::steady_clock::now() - started < 5s);
 }
 
 TEST_CASE("connections beyond the limit get 503 and are closed; the others are served") {
@@ -480,7 +480,7 @@ TEST_CASE("http_exchange times out on a server that never answers") {
     std::string error;
     auto started = std::chrono::steady_clock::now();
     CHECK(!azdns::http_exchange(url, azdns::HttpRequest{}, response, error, 200ms));
-    CHECK(std::chrono::steady_clock::now() - started < 2s);
+    CHECK(std::chrono::steady_clock::now() - started < 5s);  // the listener never accepts: unbounded without the timeout
     CHECK(error.find("timed out") != std::string::npos);
     ::close(fd);
 }

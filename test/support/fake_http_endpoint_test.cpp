@@ -174,7 +174,7 @@ TEST_CASE("hang reads the request and never answers, and stop still returns at o
     CHECK(endpoint->requests_seen() == 1);
     auto before = Clock::now();
     endpoint->stop();
-    CHECK(Clock::now() - before < 500ms);
+    CHECK(Clock::now() - before < 5s);  // not held by the client that gets no answer
     auto after = read_from(fd.fd, 1000ms);
     CHECK((after.eof || after.error == ECONNRESET));
 }
@@ -236,7 +236,7 @@ TEST_CASE("slow answers correctly after slow_delay") {
     CHECK(reply.data.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
     CHECK(reply.data.ends_with("\r\n\r\nok"));
     CHECK(took >= 350ms);
-    CHECK(took < 1500ms);
+    CHECK(took < 5s);  // well short of a stuck endpoint; a busy machine adds time
 }
 
 TEST_CASE("refuse closes the listener and another mode reopens the same port") {
@@ -294,7 +294,7 @@ TEST_CASE("destruction with busy connections in every mode is prompt") {
         }
         usleep(100'000);
     }
-    CHECK(Clock::now() - before < 1500ms);
+    CHECK(Clock::now() - before < 5s);  // not held by the 10 s slow_delay
 }
 
 }  // TEST_SUITE
