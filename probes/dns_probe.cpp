@@ -8,9 +8,11 @@
 #include <array>
 #include <cstring>
 
-#include "probe_errors.hpp"
+#include "ascii.hpp"
 #include "probe.hpp"
+#include "probe_errors.hpp"
 #include "probe_runner.hpp"
+#include "socket_address.hpp"
 
 namespace azdns {
 namespace {
@@ -21,11 +23,7 @@ bool same_name(const unsigned char* wire, std::size_t size, std::size_t& at, con
     // Compare label by label, ASCII case-insensitively; no compression in a question.
     if (size - at < name.size()) return false;
     for (std::size_t i = 0; i < name.size(); ++i) {
-        unsigned char a = wire[at + i];
-        unsigned char b = static_cast<unsigned char>(name[i]);
-        if (a >= 'A' && a <= 'Z') a = static_cast<unsigned char>(a + 32);
-        if (b >= 'A' && b <= 'Z') b = static_cast<unsigned char>(b + 32);
-        if (a != b) return false;
+        if (ascii_lower(wire[at + i]) != ascii_lower(static_cast<unsigned char>(name[i]))) return false;
     }
     at += name.size();
     return true;
@@ -39,7 +37,8 @@ public:
     void start() override {
         if (int rc = uv_udp_init(context_.loop, &socket_); rc != 0) return fail_uv(rc);
         adopt(reinterpret_cast<uv_handle_t*>(&socket_));
-        sockaddr_storage address = to_sockaddr(target_.id.address, target_.check.port);
+        sockaddr_storage address;
+        to_sockaddr(target_.id.address, target_.check.port, address);
         if (int rc = uv_udp_connect(&socket_, reinterpret_cast<sockaddr*>(&address)); rc != 0)
             return fail_uv(rc);
         if (int rc = uv_udp_recv_start(&socket_, on_alloc, on_receive); rc != 0) return fail_uv(rc);

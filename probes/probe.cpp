@@ -83,20 +83,4 @@ Probe* make_probe(ProbeContext& context, const ProbeTarget& target, SavedTlsSess
     return make_tcp_probe(context, target, listener);
 }
 
-sockaddr_storage to_sockaddr(const IpAddress& address, std::uint16_t port) {
-    sockaddr_storage storage{};
-    if (address.family == IpFamily::v4) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-        in->sin_family = AF_INET;
-        in->sin_port = htons(port);
-        std::memcpy(&in->sin_addr, address.bytes.data(), 4);
-    } else {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(port);
-        std::memcpy(&in6->sin6_addr, address.bytes.data(), 16);
-    }
-    return storage;
-}
-
 }  // namespace azdns

@@ -95,7 +95,4 @@ private:
 [[nodiscard]] Probe* make_dns_probe(ProbeContext& context, const ProbeTarget& target,
                                     ProbeListener& listener);
 
-// address:port as a sockaddr for libuv.
-[[nodiscard]] sockaddr_storage to_sockaddr(const IpAddress& address, std::uint16_t port);
-
 }  // namespace azdns

@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "socket_address.hpp"
+
 namespace azdns {
 
 struct StreamProbe::Write {
@@ -21,7 +23,8 @@ void StreamProbe::start() {
     adopt(reinterpret_cast<uv_handle_t*>(&socket_));
     // Probes are tiny request/response exchanges: waiting for Nagle only adds RTT.
     uv_tcp_nodelay(&socket_, 1);
-    sockaddr_storage address = to_sockaddr(target_.id.address, target_.check.port);
+    sockaddr_storage address;
+    to_sockaddr(target_.id.address, target_.check.port, address);
     connect_.data = this;
     if (int rc = uv_tcp_connect(&connect_, &socket_, reinterpret_cast<sockaddr*>(&address), on_connect);
         rc != 0)

@@ -5,7 +5,7 @@
 #include <regex>
 #include <sstream>
 
-#include "../process.hpp"
+#include "process.hpp"
 #include "e2e_fixture.hpp"
 
 using namespace azdns::e2e;

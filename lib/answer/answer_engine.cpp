@@ -1,0 +1,224 @@
+// The query pipeline: read, refuse what is not ours, decide the answer
+// (answer_sections), encode it once with truncation in one place.
+#include "answer_engine.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+#include "answer_sections.hpp"
+#include "message_writer.hpp"
+#include "query_reader.hpp"
+
+namespace azdns {
+
+// What the response says besides its records.
+struct ResponseOutcome {
+    std::uint16_t rcode = rcode::noerror;  // may be extended (BADVERS)
+    bool authoritative = false;
+    bool truncated = false;
+    bool health_filtered = false;
+    std::uint32_t zone_slot = AnswerStats::no_zone;
+};
+
+namespace {
+
+constexpr std::size_t classic_udp_size = 512;
+
+// Header flag bits (second and third header bytes as one word).
+constexpr std::uint16_t flag_qr = 0x8000;
+constexpr std::uint16_t flag_aa = 0x0400;
+constexpr std::uint16_t flag_tc = 0x0200;
+constexpr std::uint16_t flag_rd = 0x0100;
+constexpr std::uint16_t flag_cd = 0x0010;
+
+std::uint16_t base_flags(const Query& query) {
+    return static_cast<std::uint16_t>(flag_qr | query.opcode << 11 | (query.recursion_desired ? flag_rd : 0) |
+                                      (query.checking_disabled ? flag_cd : 0));
+}
+
+std::uint16_t flags_for(const Query& query, const ResponseOutcome& outcome) {
+    return static_cast<std::uint16_t>(base_flags(query) | (outcome.authoritative ? flag_aa : 0) |
+                                      (outcome.truncated ? flag_tc : 0) | (outcome.rcode & 0x0F));
+}
+
+// The payload size we offer EDNS clients, and the longest UDP response.
+std::size_t udp_size_offered(const AnswerOptions& options) {
+    return std::max<std::size_t>(options.edns_udp_size, classic_udp_size);
+}
+
+// RFC 6891 section 6.2.5: never below 512, never above what we offer.
+std::size_t response_limit(const Query& query, const AnswerOptions& options, Transport transport,
+                           std::size_t buffer_size) {
+    if (transport == Transport::tcp) return std::min(buffer_size, max_message_size);
+    std::size_t limit = classic_udp_size;
+    if (query.edns.present) {
+        limit = std::clamp<std::size_t>(query.edns.udp_size, classic_udp_size, udp_size_offered(options));
+    }
+    return std::min(buffer_size, limit);
+}
+
+void report(AnswerStats* stats, const ResponseOutcome& outcome) {
+    if (stats == nullptr) return;
+    stats->rcode = outcome.rcode;
+    stats->truncated = outcome.truncated;
+    stats->health_filtered = outcome.health_filtered;
+    stats->zone_slot = outcome.zone_slot;
+}
+
+std::string_view as_name(const char* bytes, std::size_t length) { return {bytes, length}; }
+
+// Encodes the plan section by section. The only truncation policy: an
+// RRset is written whole or not at all; losing a required one (answer,
+// authority, in-domain glue) sets TC and ends the message, other additional
+// data is skipped silently (RFC 2181 section 9).
+bool encode_plan(const AnswerPlan& plan, MessageWriter& writer) {
+    for (Section section : {Section::answer, Section::authority, Section::additional}) {
+        for (std::size_t i = 0; i < plan.size(); ++i) {
+            const PlannedRRset& entry = plan[i];
+            if (entry.section != section) continue;
+            if (writer.emit_rrset(entry.section, entry.owner, entry.rrset, entry.ttl, entry.is_glue)) continue;
+            if (entry.required) return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+AnswerEngine::AnswerEngine(AnswerOptions options) : options_(std::move(options)) {}
+
+std::size_t AnswerEngine::max_response_size(Transport transport) const {
+    return transport == Transport::tcp ? max_message_size : udp_size_offered(options_);
+}
+
+std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const ZoneSet& zones, Transport transport,
+                                 std::span<std::uint8_t> response, const HealthView* health,
+                                 AnswerStats* stats) const {
+    Query query;
+    ReadStatus status = read_query(query_wire, query);
+    if (status == ReadStatus::ignore || response.size() < classic_udp_size) return 0;
+
+    MessageWriter writer(response, response_limit(query, options_, transport, response.size()));
+    writer.write_header(query.id, base_flags(query));
+    ResponseOutcome outcome;
+
+    if (status == ReadStatus::formerr) {
+        // No OPT: the message (maybe the OPT itself) could not be trusted.
+        if (query.has_question) (void)writer.write_question(query.question.wire);
+        // An opcode we do not implement is that, however its body looks.
+        outcome.rcode = query.opcode != 0 && query.has_question ? rcode::notimp : rcode::formerr;
+        writer.set_flags(flags_for(query, outcome));
+        report(stats, outcome);
+        return writer.size();
+    }
+
+    const EdnsQuery& edns = query.edns;
+    std::span<const std::uint8_t> nsid;
+    if (edns.present && edns.nsid_requested && !options_.identity.empty() && edns.version == 0) {
+        nsid = {reinterpret_cast<const std::uint8_t*>(options_.identity.data()),
+                std::min<std::size_t>(options_.identity.size(), 512)};
+    }
+    if (edns.present) writer.reserve(MessageWriter::opt_size(nsid.size()));
+    (void)writer.write_question(query.question.wire);  // at most 259 + 4 bytes: always fits in 512
+
+    outcome = respond(query, zones, transport, writer, health);
+
+    writer.set_flags(flags_for(query, outcome));
+    if (edns.present) {
+        writer.release();
+        auto extended = static_cast<std::uint8_t>(outcome.rcode >> 4);
+        (void)writer.write_opt(static_cast<std::uint16_t>(udp_size_offered(options_)), extended, edns.dnssec_ok,
+                               nsid);
+    }
+    report(stats, outcome);
+    return writer.size();
+}
+
+ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, Transport transport,
+                              MessageWriter& writer, const HealthView* health) const {
+    ResponseOutcome outcome;
+    const Question& question = query.question;
+    if (query.opcode != 0) {
+        outcome.rcode = rcode::notimp;
+        return outcome;
+    }
+    if (query.edns.present && query.edns.version > 0) {
+        outcome.rcode = rcode::badvers;  // RFC 6891 section 6.1.3: no answer data
+        return outcome;
+    }
+    if (rr_type::is_transaction_meta(question.qtype)) {
+        outcome.rcode = rcode::formerr;
+        return outcome;
+    }
+    if (question.qtype == rr_type::axfr || question.qtype == rr_type::ixfr) {
+        // Zone transfers need TCP (RFC 5936 section 4.2); we serve none.
+        outcome.rcode = transport == Transport::udp ? rcode::formerr : rcode::refused;
+        return outcome;
+    }
+    if (question.qclass == rr_class::ch) return respond_chaos(question, writer);
+    if (question.qclass != rr_class::in) {
+        outcome.rcode = rcode::refused;
+        return outcome;
+    }
+    std::uint32_t slot = AnswerStats::no_zone;
+    const Zone* zone = zones.find(question.name(), slot);
+    if (zone == nullptr) {
+        outcome.rcode = rcode::refused;
+        return outcome;
+    }
+
+    AnswerPlan plan;
+    solve_internet(*zone, question, transport, plan, health);
+    writer.set_health(health);
+    outcome.rcode = plan.rcode;
+    outcome.authoritative = plan.authoritative;
+    outcome.truncated = encode_plan(plan, writer);
+    outcome.health_filtered = plan.health_filtered || writer.health_filtered();
+    outcome.zone_slot = slot;
+    return outcome;
+}
+
+// CH TXT id.server / hostname.bind (identity), version.bind /
+// version.server (version), as BIND, NSD and Knot answer them. Everything
+// else in class CH, and these names with nothing configured, is REFUSED.
+ResponseOutcome AnswerEngine::respond_chaos(const Question& question, MessageWriter& writer) const {
+    ResponseOutcome outcome;
+    outcome.rcode = rcode::refused;
+    static constexpr char id_server[] = "\2id\6server";
+    static constexpr char hostname_bind[] = "\10hostname\4bind";
+    static constexpr char version_bind[] = "\7version\4bind";
+    static constexpr char version_server[] = "\7version\6server";
+    std::string_view name = question.name();
+    const std::string* value = nullptr;
+    if (name == as_name(id_server, sizeof id_server) || name == as_name(hostname_bind, sizeof hostname_bind)) {
+        value = &options_.identity;
+    } else if (name == as_name(version_bind, sizeof version_bind) ||
+               name == as_name(version_server, sizeof version_server)) {
+        value = &options_.version;
+    }
+    if (value == nullptr || value->empty() || (question.qtype != rr_type::txt && question.qtype != rr_type::any)) {
+        return outcome;
+    }
+    // One TXT RR of <character-string>s of at most 255 bytes each.
+    std::array<std::uint8_t, 1024> rdata{};
+    std::size_t length = 0;
+    for (std::size_t at = 0; at < value->size() && length + 2 <= rdata.size();) {
+        std::size_t chunk = std::min({value->size() - at, std::size_t{255}, rdata.size() - length - 1});
+        rdata[length++] = static_cast<std::uint8_t>(chunk);
+        std::memcpy(&rdata[length], value->data() + at, chunk);
+        length += chunk;
+        at += chunk;
+    }
+    if (!writer.write_record(Section::answer, NameRef::in_message(question_offset), rr_type::txt, rr_class::ch, 0,
+                             {rdata.data(), length})) {
+        outcome.truncated = true;
+    }
+    outcome.rcode = rcode::noerror;
+    outcome.authoritative = true;
+    return outcome;
+}
+
+}  // namespace azdns

@@ -1,0 +1,75 @@
+// Turns one DNS query message into its response message: the whole
+// authoritative answering logic, with no sockets. Listeners (server/) only
+// frame bytes and call answer(); tests and the fuzz target call it directly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "zone_set.hpp"
+
+namespace azdns {
+
+struct Query;
+struct Question;
+class MessageWriter;
+struct ResponseOutcome;
+class HealthView;
+
+enum class Transport : std::uint8_t { udp, tcp };
+
+// What the operator configured about this server's answers ([server]).
+struct AnswerOptions {
+    std::string identity;               // NSID and CH TXT id.server; empty = off
+    std::string version;                // CH TXT version.bind; empty = REFUSED
+    std::uint16_t edns_udp_size = 1232; // largest UDP response to an EDNS client
+};
+
+// Largest response over TCP.
+inline constexpr std::size_t max_message_size = 65535;
+
+// What answer() decided, for the server's counters (spec: "Metrics").
+// Written only when answer() returns a response (non-zero length).
+struct AnswerStats {
+    std::uint16_t rcode = 0;      // full RCODE, extended bits included (BADVERS = 16)
+    bool truncated = false;       // TC=1
+    bool health_filtered = false; // health filtering removed addresses or applied all_down
+    // The ZoneSet slot (see ZoneSet::add) of the zone that answered;
+    // no_zone for REFUSED, CH, FORMERR and the like.
+    std::uint32_t zone_slot = no_zone;
+    static constexpr std::uint32_t no_zone = 0xFFFFFFFF;
+};
+
+class AnswerEngine {
+public:
+    explicit AnswerEngine(AnswerOptions options);
+
+    // Writes the response to `query` into `response` (at least
+    // max_response_size(transport) bytes) and returns its length, or 0 when
+    // the query gets no answer at all (shorter than a header, or QR=1). Over
+    // UDP the response is cut to the client's payload size with TC=1, never
+    // leaving a partial RRset. Does not allocate. `health` (built from these
+    // zones) filters A/AAAA answers; nullptr serves the zones as they are.
+    // `stats`, when given, receives what the response says (for metrics).
+    [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones,
+                                     Transport transport, std::span<std::uint8_t> response,
+                                     const HealthView* health = nullptr, AnswerStats* stats = nullptr) const;
+
+    // The longest response answer() writes over `transport`: over UDP what
+    // we offer EDNS clients (never below 512), over TCP max_message_size.
+    // UDP listeners size their per-datagram buffers with it.
+    [[nodiscard]] std::size_t max_response_size(Transport transport) const;
+
+private:
+    // What to say once the query is known to be well formed; writes the
+    // records, the caller writes the flags and the OPT.
+    [[nodiscard]] ResponseOutcome respond(const Query& query, const ZoneSet& zones, Transport transport,
+                                          MessageWriter& writer, const HealthView* health) const;
+    [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
+
+    AnswerOptions options_;
+};
+
+}  // namespace azdns

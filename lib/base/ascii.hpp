@@ -1,0 +1,22 @@
+// ASCII letter case, as DNS names (RFC 4343) and HTTP header names compare:
+// only A-Z fold, whatever the locale.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+
+namespace azdns {
+
+[[nodiscard]] constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+[[nodiscard]] constexpr std::uint8_t ascii_lower(std::uint8_t c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<std::uint8_t>(c + ('a' - 'A')) : c;
+}
+
+[[nodiscard]] constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+}  // namespace azdns

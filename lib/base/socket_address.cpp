@@ -1,0 +1,26 @@
+#include "socket_address.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+namespace azdns {
+
+socklen_t to_sockaddr(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage) {
+    std::memset(&storage, 0, sizeof storage);
+    if (address.family == IpFamily::v4) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        std::memcpy(&in->sin_addr, address.bytes.data(), 4);
+        return sizeof(sockaddr_in);
+    }
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    std::memcpy(&in6->sin6_addr, address.bytes.data(), 16);
+    return sizeof(sockaddr_in6);
+}
+
+}  // namespace azdns

@@ -1,0 +1,125 @@
+#include "query_reader.hpp"
+
+#include "ascii.hpp"
+
+namespace azdns {
+
+namespace {
+
+constexpr std::uint16_t opt_type = 41;
+constexpr std::uint16_t nsid_option = 3;
+
+std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+
+// Steps over one possibly compressed name (the name itself is never
+// followed: only its bytes here are consumed). False when malformed.
+bool skip_name(std::span<const std::uint8_t> packet, std::size_t& pos, bool& is_root) {
+    std::size_t length = 0;
+    is_root = true;
+    while (true) {
+        if (pos >= packet.size()) return false;
+        std::uint8_t label = packet[pos];
+        if ((label & 0xC0) == 0xC0) {
+            if (pos + 2 > packet.size()) return false;
+            std::size_t target = static_cast<std::size_t>(label & 0x3F) << 8 | packet[pos + 1];
+            // Pointers go backwards, into what was already read.
+            if (target >= pos) return false;
+            is_root = false;
+            pos += 2;
+            return true;
+        }
+        if (label > 63) return false;  // 0x40 and 0x80: obsolete or reserved label types
+        pos += 1u + label;
+        length += 1u + label;
+        if (length > 255) return false;
+        if (label == 0) return true;
+        is_root = false;
+    }
+}
+
+// The question's name may not be compressed: nothing precedes it to point at.
+bool read_question(std::span<const std::uint8_t> packet, std::size_t& pos, Question& question) {
+    std::size_t start = pos;
+    while (true) {
+        if (pos >= packet.size()) return false;
+        std::uint8_t label = packet[pos];
+        if (label > 63) return false;
+        if (pos - start + 1u + label > 255 || pos + 1u + label > packet.size()) return false;
+        pos += 1u + label;
+        if (label == 0) break;
+    }
+    std::size_t length = pos - start;
+    // Length bytes are at most 63, below 'A': lowering every byte of the
+    // name leaves them alone, and one flat loop vectorises.
+    for (std::size_t i = 0; i < length; ++i) question.canonical[i] = ascii_lower(packet[start + i]);
+    if (pos + 4 > packet.size()) return false;
+    question.name_length = static_cast<std::uint8_t>(length);
+    question.qtype = read16(&packet[pos]);
+    question.qclass = read16(&packet[pos + 2]);
+    pos += 4;
+    question.wire = packet.subspan(start, pos - start);
+    return true;
+}
+
+bool read_opt(std::span<const std::uint8_t> rr, std::uint16_t rr_class, std::uint32_t ttl, EdnsQuery& edns) {
+    edns.present = true;
+    edns.udp_size = rr_class;
+    edns.version = static_cast<std::uint8_t>(ttl >> 16);
+    edns.dnssec_ok = (ttl & 0x8000) != 0;
+    std::size_t pos = 0;
+    while (pos < rr.size()) {
+        if (pos + 4 > rr.size()) return false;
+        std::uint16_t code = read16(&rr[pos]);
+        std::uint16_t length = read16(&rr[pos + 2]);
+        pos += 4;
+        if (pos + length > rr.size()) return false;
+        if (code == nsid_option && length == 0) edns.nsid_requested = true;
+        pos += length;  // unknown options are ignored (RFC 6891 section 6.1.2)
+    }
+    return true;
+}
+
+}  // namespace
+
+ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out) {
+    out = Query{};
+    if (packet.size() < header_size || (packet[2] & 0x80) != 0) return ReadStatus::ignore;
+    out.id = read16(&packet[0]);
+    out.opcode = static_cast<std::uint8_t>((packet[2] >> 3) & 0x0F);
+    out.recursion_desired = (packet[2] & 0x01) != 0;
+    out.checking_disabled = (packet[3] & 0x10) != 0;
+    std::uint16_t qdcount = read16(&packet[4]);
+    std::uint16_t ancount = read16(&packet[6]);
+    std::uint16_t nscount = read16(&packet[8]);
+    std::uint16_t arcount = read16(&packet[10]);
+    if (qdcount != 1) return ReadStatus::formerr;
+
+    std::size_t pos = header_size;
+    if (!read_question(packet, pos, out.question)) return ReadStatus::formerr;
+    out.has_question = true;
+
+    std::size_t records = std::size_t{ancount} + nscount + arcount;
+    EdnsQuery edns;
+    for (std::size_t i = 0; i < records; ++i) {
+        bool root = false;
+        if (!skip_name(packet, pos, root) || pos + 10 > packet.size()) return ReadStatus::formerr;
+        std::uint16_t type = read16(&packet[pos]);
+        std::uint16_t rr_class = read16(&packet[pos + 2]);
+        std::uint32_t ttl = std::uint32_t{read16(&packet[pos + 4])} << 16 | read16(&packet[pos + 6]);
+        std::uint16_t rdlength = read16(&packet[pos + 8]);
+        pos += 10;
+        if (pos + rdlength > packet.size()) return ReadStatus::formerr;
+        if (type == opt_type) {
+            // One OPT, owned by the root, in the additional section only.
+            bool in_additional = i >= std::size_t{ancount} + nscount;
+            if (!in_additional || !root || edns.present) return ReadStatus::formerr;
+            if (!read_opt(packet.subspan(pos, rdlength), rr_class, ttl, edns)) return ReadStatus::formerr;
+        }
+        pos += rdlength;
+    }
+    if (pos != packet.size()) return ReadStatus::formerr;  // trailing garbage
+    out.edns = edns;
+    return ReadStatus::ok;
+}
+
+}  // namespace azdns

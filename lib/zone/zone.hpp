@@ -1,0 +1,244 @@
+// The zone store: one zone's records, checked at build time and then frozen.
+// A built Zone never changes, so any number of answering threads read it
+// with no locks; a reload builds a new one and swaps the pointer.
+//
+// Layout (compact, so a million-record zone stays small and cache friendly):
+// - nodes_: one 16-byte entry per owner name and per empty non-terminal,
+//   holding its parent node, its own label and its range of RRsets. A name is
+//   found label by label from the apex through a hash table keyed by
+//   (parent node, label), so no full names are stored at all.
+// - rrsets_: 12-byte entries (type, RR count, TTL, offset), each node's
+//   RRsets adjacent and sorted by type.
+// - rdata_: every RR as [RDLENGTH, network order][RDATA], an RRset's RRs
+//   adjacent in zone-file order: answering copies these bytes as they are.
+#pragma once
+
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "diagnostics.hpp"
+#include "rr_type.hpp"
+#include "zone_record.hpp"
+
+namespace azdns {
+
+
+// One RR of an RRset.
+class RdataView {
+public:
+    explicit RdataView(const std::uint8_t* wire) : wire_(wire) {}
+
+    // RDLENGTH (2 bytes, network order) then RDATA: what follows TYPE, CLASS
+    // and TTL in a message.
+    [[nodiscard]] std::span<const std::uint8_t> wire() const { return {wire_, 2u + length()}; }
+    [[nodiscard]] std::span<const std::uint8_t> rdata() const { return {wire_ + 2, length()}; }
+
+private:
+    [[nodiscard]] std::size_t length() const { return std::size_t{wire_[0]} << 8 | wire_[1]; }
+    const std::uint8_t* wire_;
+};
+
+// All RRs of one type at one name, iterable RR by RR. Empty when absent.
+class RRsetView {
+public:
+    class iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = RdataView;
+        using difference_type = std::ptrdiff_t;
+
+        iterator() = default;
+        explicit iterator(const std::uint8_t* at) : at_(at) {}
+        RdataView operator*() const { return RdataView(at_); }
+        iterator& operator++() {
+            at_ += RdataView(at_).wire().size();
+            return *this;
+        }
+        iterator operator++(int) {
+            iterator before = *this;
+            ++*this;
+            return before;
+        }
+        bool operator==(const iterator&) const = default;
+
+    private:
+        const std::uint8_t* at_ = nullptr;
+    };
+
+    RRsetView() = default;
+    RRsetView(std::uint16_t type, std::uint16_t count, std::uint32_t ttl, std::span<const std::uint8_t> wire)
+        : wire_(wire.data()), size_(static_cast<std::uint32_t>(wire.size())), ttl_(ttl), type_(type), count_(count) {}
+
+    [[nodiscard]] bool empty() const { return count_ == 0; }
+    explicit operator bool() const { return !empty(); }
+    [[nodiscard]] std::uint16_t type() const { return type_; }
+    [[nodiscard]] std::uint32_t ttl() const { return ttl_; }
+    [[nodiscard]] std::uint16_t size() const { return count_; }
+    // Every RR's [RDLENGTH][RDATA], back to back.
+    [[nodiscard]] std::span<const std::uint8_t> wire() const { return {wire_, size_}; }
+
+    [[nodiscard]] iterator begin() const { return iterator(wire_); }
+    [[nodiscard]] iterator end() const { return iterator(wire_ + size_); }
+
+private:
+    const std::uint8_t* wire_ = nullptr;
+    std::uint32_t size_ = 0;
+    std::uint32_t ttl_ = 0;
+    std::uint16_t type_ = 0;
+    std::uint16_t count_ = 0;
+};
+
+class Zone;
+
+// A name in the zone: an owner of RRsets or an empty non-terminal. Cheap to
+// copy; valid while its Zone lives. Default-constructed means "no node".
+class NodeView {
+public:
+    NodeView() = default;
+    NodeView(const Zone* zone, std::uint32_t index) : zone_(zone), index_(index) {}
+
+    explicit operator bool() const { return zone_ != nullptr; }
+    bool operator==(const NodeView&) const = default;
+
+    // Full wire name, canonical. Allocates: for logs and tests, not answers.
+    [[nodiscard]] std::string name() const;
+    [[nodiscard]] bool is_apex() const;
+    // Has NS and is not the apex: the parent side of a zone cut.
+    [[nodiscard]] bool is_delegation() const;
+    // Below a cut: only glue lives here, and only for additional data.
+    [[nodiscard]] bool is_below_delegation() const;
+    // No RRsets: an empty non-terminal (RFC 8020), or glue-less space below a cut.
+    [[nodiscard]] bool empty() const { return rrset_count() == 0; }
+
+    [[nodiscard]] std::size_t rrset_count() const;
+    [[nodiscard]] RRsetView rrset_at(std::size_t i) const;  // sorted by type
+    [[nodiscard]] RRsetView rrset(std::uint16_t type) const;  // empty when absent
+
+private:
+    const Zone* zone_ = nullptr;
+    std::uint32_t index_ = 0;
+};
+
+// How RFC 1034 section 4.3.2 (with RFC 4592 wildcards) resolves a query.
+enum class LookupStatus : std::uint8_t {
+    answer,      // `answer` holds the RRset of the query type
+    cname,       // the name owns a CNAME and the query type is not CNAME; `answer` holds it
+    nodata,      // the name exists (maybe as an empty non-terminal) without that type; `authority` = SOA
+    nxdomain,    // no such name and no wildcard; `authority` = SOA
+    delegation,  // at or below a zone cut; `node` is the cut, `authority` its NS RRset
+    not_in_zone, // the name is not at or below the origin (or is not a valid wire name)
+};
+
+struct LookupResult {
+    LookupStatus status = LookupStatus::not_in_zone;
+    // Synthesised from the wildcard `node` (`*.<closest encloser>`): the
+    // answer's owner is the query name (RFC 4592 section 3.3.1).
+    bool wildcard = false;
+    // The node whose data answers: the name itself, the wildcard, or the cut.
+    // Empty for nxdomain.
+    NodeView node;
+    // The deepest existing name on the query name's path: the name itself
+    // when it exists, the cut for a delegation.
+    NodeView closest_encloser;
+    // The closest encloser's name is the query name from this byte on.
+    std::uint8_t encloser_offset = 0;
+    RRsetView answer;
+    RRsetView authority;
+};
+
+class Zone {
+public:
+    [[nodiscard]] const std::string& origin() const { return origin_; }
+    [[nodiscard]] std::uint32_t serial() const { return serial_; }
+    [[nodiscard]] RRsetView soa() const { return apex().rrset(rr_type::soa); }
+    [[nodiscard]] std::uint32_t soa_minimum() const { return soa_minimum_; }
+    // TTL of the SOA in negative answers: min(SOA TTL, MINIMUM), RFC 2308 section 5.
+    [[nodiscard]] std::uint32_t negative_ttl() const;
+    // RRs stored, after dropping duplicates and occluded data.
+    [[nodiscard]] std::size_t record_count() const { return record_count_; }
+    // Owner names plus empty non-terminals.
+    [[nodiscard]] std::size_t node_count() const { return nodes_.size(); }
+
+    [[nodiscard]] NodeView apex() const { return {this, 0}; }
+
+    // Resolves a query name (canonical wire form) without allocating.
+    [[nodiscard]] LookupResult lookup(std::string_view qname, std::uint16_t qtype) const;
+
+    // The node of exactly this name (canonical wire form), ignoring zone cuts
+    // and wildcards: for glue and other additional-section data.
+    [[nodiscard]] NodeView find(std::string_view name) const;
+
+private:
+    friend class NodeView;
+    friend class ZoneBuilder;
+
+    static constexpr std::uint32_t no_node = UINT32_MAX;
+
+    enum NodeFlag : std::uint8_t {
+        apex_flag = 1,
+        delegation_flag = 2,
+        below_delegation_flag = 4,
+        wildcard_child_flag = 8,
+    };
+
+    struct Node {
+        std::uint32_t parent;
+        std::uint32_t label;  // offset in labels_ of [length][bytes]
+        std::uint32_t first_rrset;
+        std::uint16_t rrset_count;
+        std::uint8_t flags;
+    };
+
+    struct RRset {
+        std::uint16_t type;
+        std::uint16_t count;
+        std::uint32_t ttl;
+        std::uint32_t offset;  // in rdata_; the next entry's offset ends it
+    };
+
+    // Open-addressing slot; `tag` (high hash bits) spares most node reads.
+    struct Slot {
+        std::uint32_t node = no_node;
+        std::uint32_t tag = 0;
+    };
+
+    Zone() = default;
+
+    static std::uint64_t hash(std::uint32_t parent, const std::uint8_t* label);
+    // `label` points at a length byte; no_node when there is no such child.
+    [[nodiscard]] std::uint32_t find_child(std::uint32_t parent, const std::uint8_t* label) const;
+    [[nodiscard]] std::uint32_t find_node(std::string_view name) const;
+    [[nodiscard]] RRsetView rrset_view(std::uint32_t index) const;
+    [[nodiscard]] bool has_flag(std::uint32_t node, NodeFlag flag) const { return (nodes_[node].flags & flag) != 0; }
+
+    // Lookup steps, named after RFC 1034 section 4.3.2.
+    [[nodiscard]] LookupResult answer_at(std::uint32_t node, std::uint16_t qtype, LookupResult result) const;
+    [[nodiscard]] LookupResult answer_delegation(std::uint32_t cut, LookupResult result) const;
+    [[nodiscard]] LookupResult answer_missing_name(std::uint32_t encloser, std::uint16_t qtype,
+                                                   LookupResult result) const;
+
+    std::string origin_;
+    std::size_t origin_labels_ = 0;
+    std::string labels_;
+    std::vector<Node> nodes_;
+    std::vector<RRset> rrsets_;  // one extra entry at the end closes the last RRset
+    std::vector<std::uint8_t> rdata_;
+    std::vector<Slot> slots_;  // size is a power of two, at most half full
+    std::uint32_t serial_ = 0;
+    std::uint32_t soa_minimum_ = 0;
+    std::size_t record_count_ = 0;
+};
+
+// Checks and freezes one zone (`origin` canonical wire form). Every problem
+// goes to `diags` with the offending record's place, in the records' order;
+// `declared_at` (where the zone was configured) carries problems that have no
+// record, such as a missing SOA. nullptr when there was any error.
+[[nodiscard]] std::shared_ptr<const Zone> build_zone(std::string_view origin, ZoneRecords&& records,
+                                                     const SourceLocation& declared_at, Diagnostics& diags);
+
+}  // namespace azdns

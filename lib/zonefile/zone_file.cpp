@@ -1,0 +1,486 @@
+// The master-file reader: ZoneTokenizer splits the text into entries; this
+// file handles the directives and the fields before RDATA itself, so every
+// error can point at its token, and hands each record's RDATA to ldns one
+// record at a time (ldns' zone reader lacks $INCLUDE and line numbers, and
+// would hold the whole zone).
+#include "zone_file.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+
+// Without stdbool.h first, ldns/common.h defines `false` and `true` as
+// macros, which breaks <optional> and <compare>.
+#include <stdbool.h>
+
+#include <ldns/ldns.h>
+
+#include "ascii.hpp"
+#include "dns_name.hpp"
+#include "rr_type.hpp"
+#include "zone_file_tokenizer.hpp"
+#include "common_rdata_text.hpp"
+
+namespace azdns {
+
+namespace {
+
+// RFC 2181 section 8: TTLs are unsigned 31-bit numbers.
+constexpr std::uint32_t max_ttl = 0x7fffffff;
+// For a record with no TTL of its own, no $TTL and no earlier TTL to inherit
+// (RFC 1035 gives no answer). An hour is the common choice; a warning asks
+// the operator to say what they mean with $TTL.
+constexpr std::uint32_t fallback_ttl = 3600;
+// Far deeper than any real layout: bounds the recursion for long chains of
+// distinct files, which the cycle check lets through.
+constexpr std::size_t max_include_depth = 16;
+constexpr std::uint16_t class_in = 1;
+// ldns reads at most this much RDATA text and silently drops the rest.
+constexpr std::size_t max_rdata_text = 65534;
+constexpr std::size_t excerpt_length = 60;
+
+struct LdnsFree {
+    void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }
+    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
+};
+using RdfPtr = std::unique_ptr<ldns_rdf, LdnsFree>;
+using RrPtr = std::unique_ptr<ldns_rr, LdnsFree>;
+
+struct FileClose {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileClose>;
+
+std::string in_quotes(std::string_view text) {
+    std::string out = "\"";
+    out += text;
+    out += '"';
+    return out;
+}
+
+// RDATA can be kilobytes of base64: quote its start only.
+std::string excerpt(std::string_view text) {
+    if (text.size() <= excerpt_length) return in_quotes(text);
+    return in_quotes(text.substr(0, excerpt_length)) + "...";
+}
+
+std::string ldns_says(ldns_status status) {
+    return std::string(" (ldns: ") + ldns_get_errorstr_by_id(status) + ")";
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool istarts_with(std::string_view text, std::string_view prefix) {
+    return text.size() >= prefix.size() && ascii_iequals(text.substr(0, prefix.size()), prefix);
+}
+
+// The number of RFC 3597 "TYPE123" / "CLASS1" after its prefix; 0 if not
+// exactly a number that fits 16 bits. ldns' own lookup reads "TYPE12abc" as
+// 12 and lets "TYPE70000" wrap, so these forms are parsed here.
+std::uint16_t generic_code(std::string_view digits) {
+    if (digits.empty() || digits.size() > 5) return 0;
+    std::uint32_t value = 0;
+    for (char c : digits) {
+        if (!is_digit(c)) return 0;
+        value = value * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    return value <= 0xffff ? static_cast<std::uint16_t>(value) : 0;
+}
+
+// 0 when `token` names no type.
+std::uint16_t type_code(std::string_view token) {
+    if (std::uint16_t code = common_type_code(token)) return code;
+    if (istarts_with(token, "TYPE")) return generic_code(token.substr(4));
+    std::string name(token);
+    return static_cast<std::uint16_t>(ldns_get_rr_type_by_name(name.c_str()));
+}
+
+// 0 when `token` names no class.
+std::uint16_t class_code(std::string_view token) {
+    if (ascii_iequals(token, "IN")) return class_in;
+    if (common_type_code(token) != 0) return 0;  // no common type name is also a class name
+    if (istarts_with(token, "CLASS")) return generic_code(token.substr(5));
+    std::string name(token);
+    return static_cast<std::uint16_t>(ldns_get_rr_class_by_name(name.c_str()));
+}
+
+// Seconds, or BIND's units (1w2d3h4m5s, any case, a bare number at the end
+// counting as seconds). nullopt when malformed or above max_ttl.
+std::optional<std::uint32_t> parse_ttl(std::string_view text) {
+    std::uint64_t total = 0;
+    std::uint64_t number = 0;
+    bool have_number = false;
+    for (char c : text) {
+        if (is_digit(c)) {
+            number = number * 10 + static_cast<std::uint64_t>(c - '0');
+            if (number > max_ttl) return std::nullopt;
+            have_number = true;
+            continue;
+        }
+        std::uint64_t unit = 0;
+        switch (std::tolower(static_cast<unsigned char>(c))) {
+            case 's': unit = 1; break;
+            case 'm': unit = 60; break;
+            case 'h': unit = 3600; break;
+            case 'd': unit = 86400; break;
+            case 'w': unit = 604800; break;
+            default: return std::nullopt;
+        }
+        if (!have_number) return std::nullopt;
+        total += number * unit;
+        if (total > max_ttl) return std::nullopt;
+        number = 0;
+        have_number = false;
+    }
+    total += number;
+    if (text.empty() || total > max_ttl) return std::nullopt;
+    return static_cast<std::uint32_t>(total);
+}
+
+std::string bad_ttl(std::string_view text) {
+    return "bad TTL " + in_quotes(text) + " (expected 0 to 2147483647 seconds, or units as in 1h30m)";
+}
+
+// A name ends with an unescaped dot: "a\." is relative, "a\\." absolute.
+bool is_absolute(std::string_view text) {
+    if (text.empty() || text.back() != '.') return false;
+    std::size_t backslashes = 0;
+    for (std::size_t i = text.size() - 1; i > 0 && text[i - 1] == '\\'; --i) ++backslashes;
+    return backslashes % 2 == 0;
+}
+
+// A presentation name ('@', relative or absolute) in wire form, letter case
+// kept; on failure `status` says why in ldns' words.
+std::optional<std::string> resolve_name(std::string_view text, std::string_view origin, ldns_status& status) {
+    status = LDNS_STATUS_OK;
+    std::string fast;
+    if (parse_plain_name(text, origin, fast)) return fast;
+    std::string c_text(text);
+    ldns_rdf* raw = nullptr;
+    status = ldns_str2rdf_dname(&raw, c_text.c_str());
+    RdfPtr rdf(raw);
+    if (status != LDNS_STATUS_OK) return std::nullopt;
+    std::string wire(reinterpret_cast<const char*>(ldns_rdf_data(rdf.get())), ldns_rdf_size(rdf.get()));
+    if (!is_absolute(text)) {
+        wire.pop_back();  // the root label ldns ends every name with
+        wire += origin;
+        if (wire.size() > max_name_length) {
+            status = LDNS_STATUS_DOMAINNAME_OVERFLOW;
+            return std::nullopt;
+        }
+    }
+    return wire;
+}
+
+RdfPtr ldns_name(std::string_view wire) {
+    return RdfPtr(ldns_dname_new_frm_data(static_cast<std::uint16_t>(wire.size()), wire.data()));
+}
+
+// BIND accepts a quoted $INCLUDE file name, so that it may hold blanks.
+std::string_view unquote(std::string_view text) {
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"') return text.substr(1, text.size() - 2);
+    return text;
+}
+
+// A file's identity, so that an $INCLUDE loop is caught however its paths are spelled.
+struct FileId {
+    dev_t device;
+    ino_t inode;
+    bool operator==(const FileId&) const = default;
+};
+
+// What RFC 1035 section 5.1 restores when an included file ends.
+struct FileState {
+    FileName path;
+    std::string origin;  // wire form
+    RdfPtr origin_rdf;   // the same, for ldns to complete relative names in RDATA
+    std::optional<std::string> previous_owner;
+};
+
+// The fields before RDATA: [owner] [TTL] [class] type, TTL and class in either
+// order. The owner is left in FileState::previous_owner.
+struct RecordHead {
+    std::optional<std::uint32_t> ttl;
+    std::uint16_t type = 0;
+    std::size_t type_index = 0;  // the type's token; RDATA tokens follow it
+};
+
+class ZoneFileReader {
+public:
+    explicit ZoneFileReader(Diagnostics& diags) : diags_(diags) {}
+
+    void read_file(const std::string& path, std::string_view origin, const SourceLocation& opened_from);
+    [[nodiscard]] ZoneRecords take_records() { return std::move(records_); }
+
+private:
+    void read_directive(const ZoneEntry& entry, FileState& file);
+    void read_include(std::span<const ZoneToken> args, const FileState& file);
+    void read_record(const ZoneEntry& entry, FileState& file);
+    std::optional<RecordHead> read_head(const ZoneEntry& entry, FileState& file);
+    bool read_rdata(const ZoneEntry& entry, const RecordHead& head, const FileState& file);
+    std::uint32_t effective_ttl(std::optional<std::uint32_t> stated, const SourceLocation& where);
+
+    void error(const FileState& file, const ZoneToken& token, std::string message) {
+        diags_.error({file.path, token.line, token.column}, std::move(message));
+    }
+
+    Diagnostics& diags_;
+    ZoneRecords records_;
+    std::vector<FileId> open_files_;  // the $INCLUDE chain being read
+    // TTL defaults carry across $INCLUDE boundaries, as in BIND.
+    std::optional<std::uint32_t> dollar_ttl_;
+    std::optional<std::uint32_t> last_stated_ttl_;
+    bool warned_no_ttl_ = false;
+    // Reused for every record, so that reading allocates nothing per record.
+    std::string rr_text_;  // the record's text handed to ldns
+    std::string rdata_;    // the record's RDATA, wire form
+    std::string owner_;    // the owner being resolved
+};
+
+void ZoneFileReader::read_file(const std::string& path, std::string_view origin, const SourceLocation& opened_from) {
+    if (open_files_.size() >= max_include_depth) {
+        diags_.error(opened_from, "$INCLUDE nested more than " + std::to_string(max_include_depth) + " files deep");
+        return;
+    }
+    FilePtr file(std::fopen(path.c_str(), "r"));
+    struct stat info {};
+    int open_errno = 0;
+    if (!file || fstat(fileno(file.get()), &info) != 0) {
+        open_errno = errno;
+    } else if (S_ISDIR(info.st_mode)) {
+        open_errno = EISDIR;  // fopen(3) opens folders; reading them fails later, less clearly
+    }
+    if (open_errno != 0) {
+        diags_.error(opened_from, "cannot open " + in_quotes(path) + ": " + std::strerror(open_errno));
+        return;
+    }
+    FileId id{info.st_dev, info.st_ino};
+    if (std::find(open_files_.begin(), open_files_.end(), id) != open_files_.end()) {
+        diags_.error(opened_from, "$INCLUDE cycle: " + in_quotes(path) + " is already being read");
+        return;
+    }
+    open_files_.push_back(id);
+    records_.add_file_read(path);
+
+    FileState state{path, std::string(origin), ldns_name(origin), std::nullopt};
+    ZoneTokenizer tokenizer(file.get(), path, diags_);
+    ZoneEntry entry;
+    while (tokenizer.next(entry)) {
+        // Directives start in column 1; "\$" escapes a name that begins with '$'.
+        if (!entry.blank_owner && entry.tokens[0].text[0] == '$') {
+            read_directive(entry, state);
+        } else {
+            read_record(entry, state);
+        }
+    }
+    open_files_.pop_back();
+}
+
+void ZoneFileReader::read_directive(const ZoneEntry& entry, FileState& file) {
+    const ZoneToken& directive = entry.tokens[0];
+    std::span<const ZoneToken> args(entry.tokens.begin() + 1, entry.tokens.end());
+    auto takes = [&](std::size_t min, std::size_t max, const char* what) {
+        if (args.size() < min) {
+            error(file, directive, std::string(directive.text) + " needs " + what);
+            return false;
+        }
+        if (args.size() > max) {
+            error(file, args[max], "unexpected " + in_quotes(args[max].text) + " after " + std::string(directive.text));
+            return false;
+        }
+        return true;
+    };
+
+    if (ascii_iequals(directive.text, "$ORIGIN")) {
+        if (!takes(1, 1, "a domain name")) return;
+        ldns_status status = LDNS_STATUS_OK;
+        auto origin = resolve_name(args[0].text, file.origin, status);
+        if (!origin) {
+            error(file, args[0], "bad $ORIGIN name " + in_quotes(args[0].text) + ldns_says(status));
+            return;
+        }
+        file.origin = std::move(*origin);
+        file.origin_rdf = ldns_name(file.origin);
+    } else if (ascii_iequals(directive.text, "$TTL")) {
+        if (!takes(1, 1, "a TTL")) return;
+        auto ttl = parse_ttl(args[0].text);
+        if (!ttl) {
+            error(file, args[0], bad_ttl(args[0].text));
+            return;
+        }
+        dollar_ttl_ = ttl;
+    } else if (ascii_iequals(directive.text, "$INCLUDE")) {
+        if (!takes(1, 2, "a file name")) return;
+        read_include(args, file);
+    } else {
+        error(file, directive,
+              "unknown directive " + in_quotes(directive.text) + " (azdns reads $ORIGIN, $TTL and $INCLUDE)");
+    }
+}
+
+// $INCLUDE file [origin]: the path is relative to the including file's folder.
+void ZoneFileReader::read_include(std::span<const ZoneToken> args, const FileState& file) {
+    std::string origin = file.origin;
+    if (args.size() == 2) {
+        ldns_status status = LDNS_STATUS_OK;
+        auto name = resolve_name(args[1].text, file.origin, status);
+        if (!name) {
+            error(file, args[1], "bad $INCLUDE origin " + in_quotes(args[1].text) + ldns_says(status));
+            return;
+        }
+        origin = std::move(*name);
+    }
+    std::filesystem::path target(unquote(args[0].text));
+    if (target.is_relative()) target = std::filesystem::path(file.path.str()).parent_path() / target;
+    read_file(target.string(), origin, {file.path, args[0].line, args[0].column});
+}
+
+void ZoneFileReader::read_record(const ZoneEntry& entry, FileState& file) {
+    auto head = read_head(entry, file);
+    if (!head) return;
+    if (!read_rdata(entry, *head, file)) return;
+    ZoneRecord record{*file.previous_owner, head->type, class_in, 0, rdata_, {file.path, entry.line, entry.column}};
+    record.ttl = effective_ttl(head->ttl, record.where);
+    records_.add(record);
+}
+
+std::optional<RecordHead> ZoneFileReader::read_head(const ZoneEntry& entry, FileState& file) {
+    RecordHead head;
+    std::size_t next = 0;
+    if (entry.blank_owner) {
+        if (!file.previous_owner) {
+            error(file, entry.tokens[0], "no owner name: the line starts with a blank but no record precedes it");
+            return std::nullopt;
+        }
+    } else {
+        const ZoneToken& owner = entry.tokens[next++];
+        owner_.clear();
+        if (!parse_plain_name(owner.text, file.origin, owner_)) {
+            ldns_status status = LDNS_STATUS_OK;
+            auto name = resolve_name(owner.text, file.origin, status);
+            if (!name) {
+                error(file, owner, "bad owner name " + in_quotes(owner.text) + ldns_says(status));
+                return std::nullopt;
+            }
+            owner_ = std::move(*name);
+        }
+        name_canonicalize(owner_);
+        if (!file.previous_owner) file.previous_owner.emplace();
+        file.previous_owner->swap(owner_);  // keeps both buffers: no allocation per record
+    }
+
+    // A TTL starts with a digit and no type or class does (BIND's rule).
+    bool have_class = false;
+    for (; next < entry.tokens.size(); ++next) {
+        const ZoneToken& token = entry.tokens[next];
+        if (!head.ttl && is_digit(token.text[0])) {
+            head.ttl = parse_ttl(token.text);
+            if (!head.ttl) {
+                error(file, token, bad_ttl(token.text));
+                return std::nullopt;
+            }
+            continue;
+        }
+        if (have_class) break;
+        std::uint16_t rclass = class_code(token.text);
+        if (rclass == 0) break;
+        if (rclass != class_in) {
+            error(file, token, "class " + in_quotes(token.text) + " is not supported (only IN)");
+            return std::nullopt;
+        }
+        have_class = true;
+    }
+    if (next == entry.tokens.size()) {
+        diags_.error({file.path, entry.line, entry.column}, "missing record type");
+        return std::nullopt;
+    }
+    const ZoneToken& type = entry.tokens[next];
+    head.type = type_code(type.text);
+    if (head.type == 0) {
+        error(file, type, "unknown type " + in_quotes(type.text));
+        return std::nullopt;
+    }
+    if (rr_type::is_meta(head.type)) {
+        error(file, type, "type " + in_quotes(type.text) + " cannot appear in a zone");
+        return std::nullopt;
+    }
+    head.type_index = next;
+    return head;
+}
+
+// RDATA in wire form into rdata_, names uncompressed and in the case written.
+bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, const FileState& file) {
+    const std::size_t type_index = head.type_index;
+    std::span<const ZoneToken> fields(entry.tokens.begin() + static_cast<std::ptrdiff_t>(type_index) + 1,
+                                      entry.tokens.end());
+    if (parse_common_rdata(head.type, fields, file.origin, rdata_)) return true;
+    // ldns reads the RDATA from a one-line record. The owner is a placeholder
+    // (ours is resolved already) and the class was checked above.
+    const ZoneToken& type = entry.tokens[type_index];
+    rr_text_.assign(". IN ");
+    rr_text_ += type.text;
+    const std::size_t rdata_offset = rr_text_.size() + 1;
+    for (std::size_t i = type_index + 1; i < entry.tokens.size(); ++i) {
+        rr_text_ += ' ';
+        rr_text_ += entry.tokens[i].text;
+    }
+    std::string_view rdata_text = std::string_view(rr_text_).substr(std::min(rdata_offset, rr_text_.size()));
+
+    // ldns does not say which field failed: point at the first.
+    const bool has_rdata = type_index + 1 < entry.tokens.size();
+    const ZoneToken& first = has_rdata ? entry.tokens[type_index + 1] : type;
+    if (rdata_text.size() > max_rdata_text) {
+        error(file, first, "RDATA for " + std::string(type.text) + " longer than " + std::to_string(max_rdata_text) +
+                               " characters, more than ldns reads");
+        return false;
+    }
+    ldns_rr* raw = nullptr;
+    ldns_status status = ldns_rr_new_frm_str(&raw, rr_text_.c_str(), 0, file.origin_rdf.get(), nullptr);
+    RrPtr rr(raw);
+    if (status != LDNS_STATUS_OK) {
+        error(file, first, "bad RDATA for " + std::string(type.text) + ": " + excerpt(rdata_text) + ldns_says(status));
+        return false;
+    }
+    rdata_.clear();
+    for (std::size_t i = 0; i < ldns_rr_rd_count(rr.get()); ++i) {
+        const ldns_rdf* field = ldns_rr_rdf(rr.get(), i);
+        rdata_.append(reinterpret_cast<const char*>(ldns_rdf_data(field)), ldns_rdf_size(field));
+    }
+    return true;
+}
+
+// The record's own TTL wins, then $TTL (RFC 2308), then the last TTL stated
+// on a record (RFC 1035), then fallback_ttl with a warning.
+std::uint32_t ZoneFileReader::effective_ttl(std::optional<std::uint32_t> stated, const SourceLocation& where) {
+    if (stated) {
+        last_stated_ttl_ = stated;
+        return *stated;
+    }
+    if (dollar_ttl_) return *dollar_ttl_;
+    if (last_stated_ttl_) return *last_stated_ttl_;
+    if (!warned_no_ttl_) {
+        diags_.warning(where, "no TTL, $TTL or earlier TTL to inherit; using " + std::to_string(fallback_ttl) +
+                                  " here and until one is given");
+        warned_no_ttl_ = true;
+    }
+    return fallback_ttl;
+}
+
+}  // namespace
+
+ZoneRecords read_zone_file(const std::string& path, std::string_view origin,
+                                       const SourceLocation& opened_from, Diagnostics& diags) {
+    ZoneFileReader reader(diags);
+    reader.read_file(path, origin, opened_from);
+    return reader.take_records();
+}
+
+}  // namespace azdns

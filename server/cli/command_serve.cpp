@@ -1,0 +1,211 @@
+// `azdns serve -c FILE`: load the config and every zone (refusing to start
+// on any problem), bind every listener for every worker, start the health
+// checks and the control API, then serve until SIGTERM or SIGINT. SIGHUP
+// re-reads the config and the zone files (ZoneReloader).
+#include <grp.h>
+#include <pwd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "answer_engine.hpp"
+#include "commands.hpp"
+#include "config.hpp"
+#include "control_server.hpp"
+#include "dns_name.hpp"
+#include "health_monitor.hpp"
+#include "listen_socket.hpp"
+#include "log.hpp"
+#include "probe_metrics.hpp"
+#include "query_counters.hpp"
+#include "sd_notify.hpp"
+#include "live_control_backend.hpp"
+#include "signals.hpp"
+#include "worker.hpp"
+#include "zone_load.hpp"
+#include "config_zones.hpp"
+#include "zone_reloader.hpp"
+#include "zone_watcher.hpp"
+
+namespace azdns {
+
+namespace {
+
+// In-flight TCP responses get this long to finish at shutdown.
+constexpr std::uint64_t shutdown_grace_ms = 2000;
+
+std::string plural(std::size_t count, const char* word) {
+    return std::to_string(count) + ' ' + word + (count == 1 ? "" : "s");
+}
+
+std::string describe(const Zone& zone) {
+    return name_to_text(zone.origin()) + " serial " + std::to_string(zone.serial()) + ", " +
+           plural(zone.record_count(), "record");
+}
+
+unsigned worker_count(const ServerConfig& server) {
+    if (server.workers != 0) return server.workers;
+    unsigned cpus = std::thread::hardware_concurrency();
+    return cpus != 0 ? cpus : 1;
+}
+
+// Binds every address once per worker. Any failure is fatal.
+bool bind_all(const ServerConfig& server, unsigned workers, std::vector<std::vector<ListenSockets>>& sockets,
+              std::string& error) {
+    for (const auto& address : server.listen)
+        if (!check_address_free(address, error)) return false;
+    sockets.resize(workers);
+    for (auto& per_worker : sockets) {
+        for (const auto& address : server.listen) {
+            ListenSockets opened;
+            if (!open_listen_sockets(address, opened, error)) return false;
+            per_worker.push_back(std::move(opened));
+        }
+    }
+    return true;
+}
+
+// `user` in the config: give up root once the sockets are bound.
+bool drop_privileges(const std::string& user, std::string& error) {
+    if (user.empty()) return true;
+    const passwd* entry = ::getpwnam(user.c_str());
+    if (entry == nullptr) return error = "cannot switch to user \"" + user + "\": no such user", false;
+    if (::geteuid() != 0) {
+        if (entry->pw_uid == ::geteuid()) return true;
+        return error = "cannot switch to user \"" + user + "\": not running as root", false;
+    }
+    if (::initgroups(entry->pw_name, entry->pw_gid) != 0 || ::setgid(entry->pw_gid) != 0 ||
+        ::setuid(entry->pw_uid) != 0)
+        return error = "cannot switch to user \"" + user + "\": " + std::strerror(errno), false;
+    return true;
+}
+
+// Probes hold a socket each while they run, and run at most half the
+// descriptor limit at once: take everything the hard limit allows.
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) log_line(std::string("cannot raise the open files limit: ") + std::strerror(errno));
+}
+
+// The control API's token. load_config refuses a non-loopback listener
+// without a token_file; on loopback a token_file, when given, is enforced too.
+bool read_control_token(const ControlConfig& control, std::string& token, std::string& error) {
+    if (control.token_file.empty()) return true;
+    std::ifstream file(control.token_file);
+    std::getline(file, token);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+    if (!file && !file.eof()) return error = "cannot read token_file " + control.token_file, false;
+    if (token.empty()) return error = "token_file " + control.token_file + " is empty", false;
+    return true;
+}
+
+}  // namespace
+
+int run_serve(const std::string& config_path, std::ostream& err) {
+    std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-response is an error code, not a signal
+    raise_descriptor_limit();
+
+    Diagnostics diags;
+    std::shared_ptr<const Config> config;
+    if (auto loaded = load_config(config_path, diags)) config = std::make_shared<const Config>(std::move(*loaded));
+    LoadedZones zones;
+    if (config) zones = load_zones(*config, diags);
+    for (const auto& problem : diags.all()) err << problem.to_string() << '\n';
+    err.flush();
+    if (diags.has_errors()) {
+        log_line("not serving: " + plural(diags.error_count(), "error") + " in " + config_path);
+        return exit_problem;
+    }
+    for (const auto& zone : zones.zones) log_line("zone " + describe(*zone));
+
+    const ServerConfig& server = config->server;
+    unsigned workers = worker_count(server);
+    std::vector<std::vector<ListenSockets>> sockets;
+    std::string error;
+    if (!bind_all(server, workers, sockets, error) || !drop_privileges(server.user, error)) {
+        log_line(error);
+        return exit_problem;
+    }
+
+    const AnswerEngine engine{AnswerOptions{server.identity, server.version, server.edns_udp_size}};
+    ServingSnapshot snapshot{{zones.set, nullptr}};
+    // Health first: the first answers already carry the first probe round.
+    ProbeMetrics probe_metrics;
+    QueryCounterRegistry query_counters;
+    HealthMonitor health{config, snapshot, &probe_metrics};
+    if (!health.start(zones.set, error)) {
+        log_line(error);
+        return exit_problem;
+    }
+    ZoneReloader reloader{config_path, zones, health};
+    ZoneWatcher watcher{[&] {
+        log_line("a zone file changed");
+        reloader.reload();
+    }};
+    // The watched files follow every reload, from whichever thread it runs on.
+    reloader.set_files_listener([&](std::vector<std::string> files) { watcher.watch(std::move(files)); });
+    LiveControlBackend control_backend{engine, health, reloader, &query_counters, &probe_metrics};
+    std::string token;
+    if (!read_control_token(config->control, token, error)) {
+        log_line(error);
+        return exit_problem;
+    }
+    ControlServer control{config->control.listen, token, control_backend};
+    if (!control.start(error)) {
+        log_line(error);
+        return exit_problem;
+    }
+    log_line("control API on http://" + config->control.listen.to_string());
+    TcpClientLimit tcp_limit{server.max_tcp_clients, workers};
+    WorkerShared shared{engine, snapshot, tcp_limit, static_cast<std::uint64_t>(server.tcp_idle_timeout.count()),
+                        shutdown_grace_ms, &query_counters};
+    std::vector<std::unique_ptr<Worker>> pool;
+    for (unsigned i = 0; i < workers; ++i) {
+        pool.push_back(std::make_unique<Worker>(i, shared, std::move(sockets[i])));
+        if (error.empty()) error = pool.back()->error();
+    }
+    for (auto& worker : pool) worker->start();
+    if (!error.empty()) {
+        for (auto& worker : pool) worker->stop();
+        pool.clear();  // joins
+        log_line(error);
+        return exit_problem;
+    }
+
+    std::string addresses;
+    for (const auto& address : server.listen) {
+        log_line("listening on udp+tcp " + address.to_string());
+        addresses += (addresses.empty() ? "" : ", ") + address.to_string();
+    }
+    log_line("serving " + plural(zones.zones.size(), "zone") + " on udp+tcp " + addresses + " with " +
+             plural(workers, "worker"));
+    log_line("ready");
+    sd_notify_state("READY=1");  // Type=notify: systemd starts dependents only now
+
+    int signal = wait_for_stop_signal([&] {
+        sd_notify_state(sd_reloading_state());  // `systemctl reload` waits for the READY=1 that follows
+        reloader.reload();
+        sd_notify_state("READY=1");
+    }, &watcher);
+
+    log_line(std::string("stopping on ") + signal_name(signal));
+    sd_notify_state("STOPPING=1");
+    control.stop();
+    for (auto& worker : pool) worker->stop();
+    pool.clear();  // joins: each worker ends once its TCP responses are written or the grace period ends
+    health.stop();  // saves the health state a last time
+    log_line("stopped");
+    return exit_ok;
+}
+
+}  // namespace azdns

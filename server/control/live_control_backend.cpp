@@ -1,0 +1,220 @@
+#include "live_control_backend.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <vector>
+
+#include "dns_name.hpp"
+#include "health_explain.hpp"
+#include "metrics_text.hpp"
+#include "rr_type.hpp"
+
+#include <ldns/ldns.h>  // after the C++ headers: it defines true/false
+
+namespace azdns {
+
+namespace {
+
+using nlohmann::json;
+using WallClock = std::chrono::system_clock;
+
+std::string rfc3339(WallClock::time_point when) {
+    std::time_t seconds = WallClock::to_time_t(when);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+// Health times are on the steady clock; the API speaks wall-clock time.
+std::string rfc3339(HealthTime when) {
+    auto age = std::chrono::duration_cast<WallClock::duration>(HealthClock::now() - when);
+    return rfc3339(WallClock::now() - age);
+}
+
+const char* reason_name(FenceReason reason) {
+    switch (reason) {
+    case FenceReason::none: return nullptr;
+    case FenceReason::health: return "health";
+    case FenceReason::manual: return "manual";
+    }
+    return nullptr;
+}
+
+json az_json(const AzConfig& config, const AzView& az, const HealthSnapshot& health) {
+    unsigned up = 0;
+    unsigned total = 0;
+    for (const EndpointView& e : health.endpoints) {
+        if (e.az != az.name) continue;
+        ++total;
+        up += e.status != EndpointStatus::down ? 1 : 0;
+    }
+    const char* reason = reason_name(az.fenced);
+    json out{{"name", az.name},
+             {"region", config.region},
+             {"state", az.fenced == FenceReason::none ? "up" : "fenced"},
+             {"reason", reason != nullptr ? json(reason) : json(nullptr)},
+             {"since", rfc3339(az.since)},
+             {"endpoints_up", up},
+             {"endpoints_total", total},
+             {"manual_reason", az.manual ? json(az.manual->reason) : json(nullptr)},
+             {"expires", az.manual && az.manual->expires ? json(rfc3339(*az.manual->expires)) : json(nullptr)}};
+    return out;
+}
+
+json zone_json(const ZoneStatus& zone) {
+    return {{"origin", zone.origin},
+            {"serial", zone.serial},
+            {"records", zone.records},
+            {"loaded_at", rfc3339(zone.loaded_at)},
+            {"error", zone.error.empty() ? json(nullptr) : json(zone.error)}};
+}
+
+const char* status_name(EndpointStatus status) {
+    return status == EndpointStatus::down ? "down" : status == EndpointStatus::up ? "up" : "unknown";
+}
+
+// A query for (name, type) as bytes: the explain answer is the one a client gets.
+std::vector<std::uint8_t> make_query(const std::string& wire_name, std::uint16_t type) {
+    std::vector<std::uint8_t> query{0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+    query.insert(query.end(), wire_name.begin(), wire_name.end());
+    query.insert(query.end(), {static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type), 0, 1});
+    return query;
+}
+
+// The answer section as zone-file lines, and the RCODE's name.
+void describe_answer(std::span<const std::uint8_t> response, json& out) {
+    ldns_pkt* packet = nullptr;
+    out["answer"] = json::array();
+    if (ldns_wire2pkt(&packet, response.data(), response.size()) != LDNS_STATUS_OK) return;
+    std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)> owned(packet, ldns_pkt_free);
+    ldns_lookup_table* rcode = ldns_lookup_by_id(ldns_rcodes, ldns_pkt_get_rcode(packet));
+    out["rcode"] = rcode != nullptr ? rcode->name : "?";
+    ldns_rr_list* answer = ldns_pkt_answer(packet);
+    for (std::size_t i = 0; i < ldns_rr_list_rr_count(answer); ++i) {
+        char* text = ldns_rr2str(ldns_rr_list_rr(answer, i));
+        std::string line = text != nullptr ? text : "";
+        std::free(text);
+        while (!line.empty() && (line.back() == '\n')) line.pop_back();
+        for (char& c : line)
+            if (c == '\t') c = ' ';
+        out["answer"].push_back(line);
+    }
+}
+
+}  // namespace
+
+json LiveControlBackend::status() {
+    const HealthSnapshot health = health_.snapshot();
+    json out{{"zones", json::array()}, {"azs", json::array()}, {"endpoints", json::array()}};
+    for (const ZoneStatus& zone : zones_.status()) out["zones"].push_back(zone_json(zone));
+    const std::shared_ptr<const Config> in_force = health_.config();
+    for (const AzConfig& config : in_force->azs) {
+        if (const AzView* az = health.az(config.name)) out["azs"].push_back(az_json(config, *az, health));
+    }
+    for (const EndpointView& e : health.endpoints) {
+        out["endpoints"].push_back({{"address", e.id.address.to_string()},
+                                    {"az", e.az.empty() ? json(nullptr) : json(e.az)},
+                                    {"check", e.id.check},
+                                    {"state", status_name(e.status)},
+                                    {"since", rfc3339(e.since)},
+                                    {"last_error", e.last_error.empty() ? json(nullptr) : json(e.last_error)},
+                                    {"rtt_ms", static_cast<double>(e.rtt.count()) / 1000.0}});
+    }
+    return out;
+}
+
+ApiReply LiveControlBackend::fence_reply(const std::string& az, const FenceOutcome& outcome) {
+    switch (outcome.status) {
+    case FenceOutcome::Status::unknown_az:
+        return {404, {{"error", "no AZ named \"" + az + "\""}}};
+    case FenceOutcome::Status::would_strand: {
+        json services = json::array();
+        for (const std::string& service : outcome.stranded_services) services.push_back(name_to_text(service));
+        return {409,
+                {{"error", "fencing " + az + " would leave services with no AZ up"},
+                 {"services", services}}};
+    }
+    case FenceOutcome::Status::applied: break;
+    }
+    const HealthSnapshot health = health_.snapshot();
+    const std::shared_ptr<const Config> in_force = health_.config();
+    for (const AzConfig& config : in_force->azs) {
+        if (config.name == az) return {200, az_json(config, *health.az(az), health)};
+    }
+    return {404, {{"error", "no AZ named \"" + az + "\""}}};
+}
+
+ApiReply LiveControlBackend::fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
+                              bool force) {
+    return fence_reply(az, health_.fence(az, reason, for_duration, force));
+}
+
+ApiReply LiveControlBackend::unfence(const std::string& az) { return fence_reply(az, health_.unfence(az)); }
+
+json LiveControlBackend::reload() {
+    json out{{"zones", json::array()}};
+    for (const ZoneStatus& zone : zones_.reload()) {
+        out["zones"].push_back({{"origin", zone.origin},
+                                {"serial", zone.serial},
+                                {"error", zone.error.empty() ? json(nullptr) : json(zone.error)}});
+    }
+    return out;
+}
+
+ApiReply LiveControlBackend::explain(const std::string& name, const std::string& type) {
+    std::string absolute = name.empty() || name.back() != '.' ? name + "." : name;
+    auto wire = name_from_text(absolute);
+    if (!wire) return {400, {{"error", "not a domain name: \"" + name + "\""}}};
+    std::string canonical = name_canonical(*wire);
+    ldns_rr_type qtype = ldns_get_rr_type_by_name(type.c_str());
+    if (qtype == 0) return {400, {{"error", "unknown RR type \"" + type + "\""}}};
+
+    const ServingState serving = health_.serving();
+    const HealthSnapshot health = health_.snapshot();
+    json out{{"name", name_to_text(canonical)}, {"type", type}};
+    std::vector<std::uint8_t> response(engine_.max_response_size(Transport::tcp));
+    std::size_t length = engine_.answer(make_query(canonical, qtype), *serving.zones, Transport::tcp, response,
+                                        serving.health.get());
+    describe_answer({response.data(), length}, out);
+
+    HealthExplanation why = explain_health(*serving.zones, serving.health.get(), *health_.config(), health, canonical, qtype);
+    out["ttl"] = why.has_rrset ? json(why.ttl) : json(nullptr);
+    out["ttl_rule"] = why.ttl_rule;
+    out["service"] = why.service != nullptr ? json(name_to_text(why.service->name)) : json(nullptr);
+    out["policy"] = why.service == nullptr                           ? json(nullptr)
+                    : why.service->policy == ServicePolicy::failover ? json("failover")
+                                                                     : json("all");
+    out["addresses"] = json::array();
+    for (const AddressVerdict& verdict : why.addresses) {
+        out["addresses"].push_back({{"address", verdict.address.to_string()},
+                                    {"az", verdict.az.empty() ? json(nullptr) : json(verdict.az)},
+                                    {"in", verdict.in},
+                                    {"why", verdict.why}});
+    }
+    return {200, out};
+}
+
+// Gathers every series; metrics_text.cpp writes them.
+std::string LiveControlBackend::metrics() {
+    MetricsInput input;
+    if (queries_ != nullptr) input.queries = queries_->totals();
+    if (const auto zones = health_.serving().zones) {
+        for (const std::string& origin : zones->origins()) input.zone_slots.push_back(name_to_text(origin));
+    }
+    const HealthSnapshot health = health_.snapshot();
+    for (const AzView& az : health.azs) {
+        const char* reason = reason_name(az.fenced);
+        input.azs.push_back({az.name, reason != nullptr ? reason : ""});
+    }
+    for (const EndpointView& e : health.endpoints) {
+        input.endpoints.push_back({e.id.address.to_string(), e.az, e.id.check, e.status != EndpointStatus::down});
+    }
+    if (probes_ != nullptr) input.probes = probes_->snapshot();
+    for (const ZoneStatus& zone : zones_.status()) input.zones.push_back({zone.origin, zone.serial, zone.reload_errors});
+    return render_metrics(input);
+}
+
+}  // namespace azdns

@@ -1,0 +1,42 @@
+// The running server as the control API sees it: status, fences, reload,
+// explain and metrics over the health monitor, the zone reloader and the
+// answer engine (spec: "Control API").
+#pragma once
+
+#include "answer_engine.hpp"
+#include "control_backend.hpp"
+#include "health_monitor.hpp"
+#include "probe_metrics.hpp"
+#include "query_counters.hpp"
+#include "zone_reloader.hpp"
+
+namespace azdns {
+
+class LiveControlBackend : public ControlBackend {
+public:
+    // `queries` and `probes` (nullptr: those series are left at zero) must
+    // outlive the control server.
+    // The config in force is the health monitor's (a reload may replace it).
+    LiveControlBackend(const AnswerEngine& engine, HealthMonitor& health, ZoneReloader& zones,
+                  const QueryCounterRegistry* queries = nullptr, const ProbeMetrics* probes = nullptr)
+        : engine_(engine), health_(health), zones_(zones), queries_(queries), probes_(probes) {}
+
+    nlohmann::json status() override;
+    ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
+                   bool force) override;
+    ApiReply unfence(const std::string& az) override;
+    nlohmann::json reload() override;
+    ApiReply explain(const std::string& name, const std::string& type) override;
+    std::string metrics() override;
+
+private:
+    ApiReply fence_reply(const std::string& az, const FenceOutcome& outcome);
+
+    const AnswerEngine& engine_;
+    HealthMonitor& health_;
+    ZoneReloader& zones_;
+    const QueryCounterRegistry* queries_;
+    const ProbeMetrics* probes_;
+};
+
+}  // namespace azdns

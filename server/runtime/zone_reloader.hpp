@@ -1,0 +1,68 @@
+// Reloading while serving (spec: "Reload"): SIGHUP, `POST /v1/reload` and a
+// changed zone file all land here. A reload re-reads the config file too and
+// applies what can change live (zones, [ttl], [policy], [[az]], [[check]],
+// [[service]]); a config with errors is not applied, and the zones reload
+// under the running one. A zone that fails to load keeps serving its
+// previous version; its error is kept for /v1/status and logged. The new set
+// goes to the health monitor, which publishes it with its health view.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "config_zones.hpp"
+
+namespace azdns {
+
+class HealthMonitor;
+
+struct ZoneStatus {
+    std::string origin;  // text form, "example.com."
+    std::uint32_t serial = 0;  // 0 while a zone added by a reload has never loaded
+    std::size_t records = 0;
+    std::chrono::system_clock::time_point loaded_at;  // of the version being served
+    std::string error;   // of the last attempt; empty when it loaded
+    std::uint64_t reload_errors = 0;  // reloads in which it failed, since start (azdns_zone_reload_errors_total)
+};
+
+class ZoneReloader {
+public:
+    // `initial` must hold every zone of the config the health monitor runs
+    // with (serve refuses to start otherwise).
+    ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health);
+
+    // Thread-safe; one reload at a time. Returns every zone's status after it.
+    std::vector<ZoneStatus> reload();
+    // `listener` gets the files the zones of the config in force read (each
+    // zone's file and its $INCLUDEs, as in LoadedZones::files_read): now, and
+    // after every reload. Called under the reload lock, so sets arrive in order.
+    void set_files_listener(std::function<void(std::vector<std::string>)> listener);
+    [[nodiscard]] std::vector<ZoneStatus> status() const;
+
+private:
+    struct Served {
+        std::string origin;  // wire form
+        std::shared_ptr<const Zone> zone;  // null: never loaded
+        ZoneStatus status;
+        std::uint32_t slot = 0;  // the same in every ZoneSet (see ZoneSet::add)
+    };
+
+    std::shared_ptr<const Config> read_config();
+    [[nodiscard]] std::vector<ZoneStatus> status_locked() const;
+
+    const std::string config_path_;
+    HealthMonitor& health_;
+    mutable std::mutex mutex_;
+    std::vector<Served> served_;  // in the order of the config in force
+    std::uint32_t next_slot_ = 0;  // for an origin a reload adds
+    std::vector<std::string> files_read_;  // by the last reload (or the start)
+    std::function<void(std::vector<std::string>)> files_listener_;
+};
+
+}  // namespace azdns

@@ -1,0 +1,283 @@
+// `azdns ctl` as a process, against a ControlServer with a fake backend that
+// runs inside this test: what an operator sees, and what reaches the server.
+#include <doctest/doctest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "control_server.hpp"
+#include "process.hpp"
+#include "fake_control_backend.hpp"
+
+namespace fs = std::filesystem;
+using azdns::test::run_process;
+using azdns::testing::fake_status;
+using azdns::testing::FakeControlBackend;
+using nlohmann::json;
+
+namespace {
+
+const std::string azdns_binary = AZDNS_BINARY;
+
+struct Server {
+    FakeControlBackend backend;
+    azdns::ControlServer server;
+    explicit Server(std::string token = {})
+        : server({{azdns::IpFamily::v4, {127, 0, 0, 1}}, 0, {}}, std::move(token), backend) {
+        ::unsetenv("AZDNS_TOKEN");  // the tests choose the token source themselves
+        std::string error;
+        REQUIRE_MESSAGE(server.start(error), error);
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(server.port()); }
+};
+
+// Runs `azdns ctl ARGS...`.
+azdns::test::ProcessResult ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {azdns_binary, "ctl"});
+    return run_process(args, std::chrono::seconds(20));
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A loopback port that nothing listens on (bound, then released).
+std::uint16_t free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+struct TempDir {
+    fs::path dir;
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "azdns-ctl-XXXXXX").string();
+        dir = mkdtemp(pattern.data());
+    }
+    ~TempDir() { fs::remove_all(dir); }
+};
+
+// A minimal valid config whose control API is at 127.0.0.1:PORT, with a token file if given.
+fs::path write_config(const TempDir& temp, std::uint16_t port, const std::string& token) {
+    fs::copy_file(fs::path(AZDNS_TEST_DATA_DIR) / "config" / "zones" / "example.com.zone", temp.dir / "example.com.zone");
+    std::ofstream config(temp.dir / "azdns.toml");
+    config << "[control]\nlisten = \"127.0.0.1:" << port << "\"\n";
+    if (!token.empty()) {
+        std::ofstream(temp.dir / "control.token") << token << "\n";
+        config << "token_file = \"control.token\"\n";
+    }
+    config << "\n[[zone]]\norigin = \"example.com.\"\nfile = \"example.com.zone\"\n";
+    return temp.dir / "azdns.toml";
+}
+
+// Sets an environment variable for the child processes run in one scope.
+struct ScopedEnv {
+    std::string name;
+    ScopedEnv(std::string name_, const std::string& value) : name(std::move(name_)) { ::setenv(name.c_str(), value.c_str(), 1); }
+    ~ScopedEnv() { ::unsetenv(name.c_str()); }
+};
+
+}  // namespace
+
+TEST_CASE("ctl status prints the zones, AZs and endpoints as tables") {
+    Server server;
+    auto result = ctl({"-s", server.url(), "status"});
+    INFO(result.err);
+    INFO(result.out);
+    CHECK(result.exit_code == 0);
+    CHECK(result.err.empty());
+    const std::string& out = result.out;
+    CHECK(has(out, "ZONES\nORIGIN        SERIAL      RECORDS  LOADED                ERROR\n"
+                   "example.com.  2026112601  42       2026-11-26T05:00:00Z  -\n"
+                   "example.net.  7           3        2026-11-26T05:00:01Z  example.net.zone:3:1: bad TTL\n"));
+    CHECK(has(out, "\nAZS\nNAME          REGION       STATE   REASON  SINCE                 UP/TOTAL  NOTE\n"
+                   "europe-se-1a  europe-se-1  up      -       2026-11-26T05:00:00Z  2/2       -\n"
+                   "europe-se-1b  europe-se-1  fenced  manual  2026-11-26T05:10:00Z  1/2       \"disk swap\" until "
+                   "2026-11-26T07:10:00Z\n"));
+    CHECK(has(out, "\nENDPOINTS\nADDRESS      AZ            CHECK  STATE  SINCE                 RTT    LAST ERROR\n"
+                   "192.0.2.10   europe-se-1a  web    up     2026-11-26T05:00:02Z  1.2ms  -\n"
+                   "192.0.2.140  europe-se-1b  web    down   2026-11-26T05:09:00Z  -      connection refused\n"));
+}
+
+TEST_CASE("ctl --json prints the API's JSON, before or after the action") {
+    Server server;
+    for (auto args : {std::vector<std::string>{"--json", "-s", server.url(), "status"},
+                      std::vector<std::string>{"status", "-s", server.url(), "--json"}}) {
+        auto result = ctl(args);
+        INFO(result.err);
+        CHECK(result.exit_code == 0);
+        CHECK(json::parse(result.out) == fake_status);
+    }
+}
+
+TEST_CASE("ctl fence sends the reason and duration, and prints the AZ's new state") {
+    Server server;
+    auto result = ctl({"-s", server.url(), "fence", "europe-se-1a", "--reason", "kernel upgrade", "--for", "2h"});
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out ==
+          "europe-se-1a: fenced (manual: \"kernel upgrade\", until 2026-11-26T08:00:00Z) since 2026-11-26T06:00:00Z\n");
+    auto fences = server.backend.fences();
+    REQUIRE(fences.size() == 1);
+    CHECK(fences[0].az == "europe-se-1a");
+    CHECK(fences[0].reason == "kernel upgrade");
+    REQUIRE(fences[0].for_duration);
+    CHECK(fences[0].for_duration->count() == 2 * 3600 * 1000);
+    CHECK(!fences[0].force);
+}
+
+TEST_CASE("ctl fence refused with 409 names the services and exits 1; --force goes through") {
+    Server server;
+    auto refused = ctl({"-s", server.url(), "fence", "europe-se-1b"});
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.out.empty());
+    CHECK(has(refused.err, "refused: fencing europe-se-1b would leave services with no AZ up"));
+    CHECK(has(refused.err, "  www.example.com.\n  api.example.com.\n"));
+    CHECK(has(refused.err, "--force"));
+
+    auto forced = ctl({"-s", server.url(), "fence", "--force", "europe-se-1b"});
+    INFO(forced.err);
+    CHECK(forced.exit_code == 0);
+    CHECK(forced.out == "europe-se-1b: fenced (manual) since 2026-11-26T06:00:00Z\n");
+    auto fences = server.backend.fences();
+    REQUIRE(fences.size() == 2);
+    CHECK(fences[1].force);
+    CHECK(!fences[1].for_duration);
+}
+
+TEST_CASE("ctl fence of an unknown AZ exits 1 with the server's message") {
+    Server server;
+    auto result = ctl({"-s", server.url(), "fence", "nowhere"});
+    CHECK(result.exit_code == 1);
+    CHECK(result.err == "azdns ctl: " + server.url() + ": HTTP 404: no AZ named \"nowhere\"\n");
+}
+
+TEST_CASE("ctl unfence prints the AZ's state") {
+    Server server;
+    auto result = ctl({"-s", server.url(), "unfence", "europe-se-1b"});
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "europe-se-1b: up since 2026-11-26T06:30:00Z\n");
+}
+
+TEST_CASE("ctl explain prints the answer, each address and the TTL rule") {
+    Server server;
+    auto result = ctl({"-s", server.url(), "explain", "www.example.com.", "AAAA"});
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "www.example.com. A: NOERROR, service www.example.com. (policy all)\n"
+                        "  www.example.com. 20 IN A 192.0.2.10\n"
+                        "\n"
+                        "ADDRESS      AZ            IN   WHY\n"
+                        "192.0.2.10   europe-se-1a  in   endpoint up\n"
+                        "192.0.2.140  europe-se-1b  out  AZ europe-se-1b fenced (manual)\n"
+                        "\n"
+                        "TTL 20 (ttl.degraded: an address is down or fenced)\n");
+    CHECK(ctl({"-s", server.url(), "explain", "a b&type=x"}).exit_code == 0);
+    auto bad = ctl({"-s", server.url(), "explain", "www.example.com.", "BOGUS"});
+    CHECK(bad.exit_code == 1);
+    CHECK(has(bad.err, "unknown query type \"BOGUS\""));
+    using Pair = std::pair<std::string, std::string>;
+    CHECK(server.backend.explains() ==
+          std::vector<Pair>{{"www.example.com.", "AAAA"}, {"a b&type=x", "A"}, {"www.example.com.", "BOGUS"}});
+}
+
+TEST_CASE("ctl reload prints the zones; a zone that failed exits 1") {
+    Server server;
+    auto result = ctl({"-s", server.url(), "reload"});
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "ORIGIN        SERIAL  ERROR\nexample.com.  4       -\n");
+    server.backend.set_reload_fails(true);
+    auto failed = ctl({"-s", server.url(), "reload"});
+    CHECK(failed.exit_code == 1);
+    CHECK(has(failed.out, "example.com.zone:9:1: bad RDATA"));
+    CHECK(has(failed.err, "1 zone failed to reload"));
+}
+
+TEST_CASE("ctl with nothing listening exits 1 naming the URL") {
+    const std::string url = "http://127.0.0.1:" + std::to_string(free_port());
+    auto result = ctl({"-s", url, "status"});
+    CHECK(result.exit_code == 1);
+    CHECK(result.out.empty());
+    CHECK(has(result.err, "cannot reach the control API at " + url + ": cannot connect: Connection refused"));
+}
+
+TEST_CASE("ctl usage errors exit 2") {
+    CHECK(ctl({}).exit_code == 2);
+    CHECK(ctl({"bogus"}).exit_code == 2);
+    CHECK(ctl({"fence"}).exit_code == 2);
+    CHECK(ctl({"unfence"}).exit_code == 2);
+    CHECK(ctl({"explain"}).exit_code == 2);
+    CHECK(ctl({"status", "--bogus"}).exit_code == 2);
+    auto bad_for = ctl({"fence", "europe-se-1a", "--for", "2 hours"});
+    CHECK(bad_for.exit_code == 2);
+    CHECK(has(bad_for.err, "invalid --for \"2 hours\""));
+    auto bad_url = ctl({"-s", "https://127.0.0.1:8053", "status"});
+    CHECK(bad_url.exit_code == 2);
+    CHECK(has(bad_url.err, "https:// is not supported"));
+    CHECK(ctl({"-s", "http://[::1:8053", "status"}).exit_code == 2);
+    CHECK(ctl({"-s", "http://127.0.0.1:99999", "status"}).exit_code == 2);
+    CHECK(ctl({"-s", "http://::1:8053", "status"}).exit_code == 2);
+}
+
+TEST_CASE("ctl -c takes the control address and token from the config") {
+    Server server("token-from-config");
+    TempDir temp;
+    auto config = write_config(temp, server.server.port(), "token-from-config");
+    auto result = ctl({"-c", config.string(), "status"});
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(has(result.out, "europe-se-1a"));
+
+    SUBCASE("--token-file wins over the config's token") {
+        std::ofstream(temp.dir / "other.token") << "wrong-token\n";
+        auto wrong = ctl({"-c", config.string(), "--token-file", (temp.dir / "other.token").string(), "status"});
+        CHECK(wrong.exit_code == 1);
+        CHECK(has(wrong.err, "HTTP 401"));
+        CHECK(has(wrong.err, "--token-file"));
+    }
+    SUBCASE("-s wins over the config's address") {
+        auto elsewhere = ctl({"-c", config.string(), "-s", "http://127.0.0.1:" + std::to_string(free_port()), "status"});
+        CHECK(elsewhere.exit_code == 1);
+        CHECK(has(elsewhere.err, "cannot reach"));
+    }
+}
+
+TEST_CASE("ctl reads the token from AZDNS_TOKEN or --token-file; without one a token server says 401") {
+    Server server("s3cret");
+    auto without = ctl({"-s", server.url(), "status"});
+    CHECK(without.exit_code == 1);
+    CHECK(has(without.err, "HTTP 401"));
+    {
+        ScopedEnv env("AZDNS_TOKEN", "s3cret");
+        auto with_env = ctl({"-s", server.url(), "status"});
+        INFO(with_env.err);
+        CHECK(with_env.exit_code == 0);
+    }
+    TempDir temp;
+    std::ofstream(temp.dir / "token") << "  s3cret\n";
+    auto with_file = ctl({"-s", server.url(), "--token-file", (temp.dir / "token").string(), "status"});
+    INFO(with_file.err);
+    CHECK(with_file.exit_code == 0);
+    auto missing_file = ctl({"-s", server.url(), "--token-file", (temp.dir / "nope").string(), "status"});
+    CHECK(missing_file.exit_code == 1);
+    CHECK(has(missing_file.err, "cannot read the token file"));
+}
+
+TEST_CASE("ctl -c with a broken config prints its problems and exits 1") {
+    TempDir temp;
+    std::ofstream(temp.dir / "azdns.toml") << "[control]\nlisten = \"nowhere\"\n";
+    auto result = ctl({"-c", (temp.dir / "azdns.toml").string(), "status"});
+    CHECK(result.exit_code == 1);
+    CHECK(has(result.err, (temp.dir / "azdns.toml").string() + ":2:"));
+}
