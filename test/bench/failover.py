@@ -250,7 +250,7 @@ def main():
     ap.add_argument("--servers", default="gdnsd-http,gdnsd-tcp,pdns-http,pdns-tcp,azdns-http,azdns-tcp",
                     help="comma-separated, from " + ",".join(ALL_VARIANTS))
     ap.add_argument("--azdns", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                    "../../build/server/azdns"))
+                                                    "../../build/server/cli/azdns"))
     ap.add_argument("--azdns-interval", default="200ms")
     ap.add_argument("--azdns-timeout", default="100ms")
     ap.add_argument("--azdns-rise", type=int, default=2)

@@ -7,7 +7,7 @@
 # settings; see failover.py's header and docs/benchmarks.md ("Failover").
 # Installs gdnsd, pdns-server and pdns-backend-bind with apt when missing
 # (packaged services kept from starting through /usr/sbin/policy-rc.d).
-# Uses build/server/azdns, built with ninja only when missing. ~6 min.
+# Uses build/server/cli/azdns, built with ninja only when missing. ~6 min.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source test/bench/install_packages.sh
@@ -33,8 +33,8 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   install_packages failover "${missing[@]}" || exit 1
 fi
 
-if [[ ! -x build/server/azdns ]]; then
-  ninja -C build server/azdns >&2 || echo "failover: build/server/azdns could not be built; its rows will say so" >&2
+if [[ ! -x build/server/cli/azdns ]]; then
+  ninja -C build server/cli/azdns >&2 || echo "failover: build/server/cli/azdns could not be built; its rows will say so" >&2
 fi
 
-exec python3 test/bench/failover.py --azdns "$PWD/build/server/azdns" "${extra[@]}"
+exec python3 test/bench/failover.py --azdns "$PWD/build/server/cli/azdns" "${extra[@]}"

@@ -54,11 +54,11 @@ if [[ $azdns -eq 1 ]]; then
   # A setup that failed earlier leaves a folder meson will not reuse.
   if [[ -d build-bench && ! -f build-bench/build.ninja ]]; then rm -rf build-bench; fi
   if { [[ -f build-bench/build.ninja ]] || meson setup build-bench -Dbuildtype=release >"$work/setup.log" 2>&1; } &&
-     timeout 1200 ninja -C build-bench server/azdns >"$work/build.log" 2>&1 &&
-     build-bench/server/azdns serve --help >/dev/null 2>&1; then
-    azdns_bin=$root/build-bench/server/azdns
+     timeout 1200 ninja -C build-bench server/cli/azdns >"$work/build.log" 2>&1 &&
+     build-bench/server/cli/azdns serve --help >/dev/null 2>&1; then
+    azdns_bin=$root/build-bench/server/cli/azdns
   else
-    echo "bench: azdns (build-bench/server/azdns serve) is not available; benchmarking the peers only" >&2
+    echo "bench: azdns (build-bench/server/cli/azdns serve) is not available; benchmarking the peers only" >&2
     tail -n 5 "$work/build.log" "$work/setup.log" 2>/dev/null >&2 || true
   fi
 fi

@@ -12,5 +12,5 @@ trap 'rm -rf "$work"' EXIT
 ./dev build
 python3 test/bench/make_zone.py "$work" "$names"
 for run in $(seq "$runs"); do
-  /usr/bin/time -f "run $run: %e s wall, %M KiB peak RSS" build/server/azdns check -c "$work/azdns.toml" >/dev/null
+  /usr/bin/time -f "run $run: %e s wall, %M KiB peak RSS" build/server/cli/azdns check -c "$work/azdns.toml" >/dev/null
 done
