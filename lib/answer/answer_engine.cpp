@@ -73,17 +73,21 @@ std::string_view as_name(const char* bytes, std::size_t length) { return {bytes,
 // Encodes the plan section by section. The only truncation policy: an
 // RRset is written whole or not at all; losing a required one (answer,
 // authority, in-domain glue) sets TC and ends the message, other additional
-// data is skipped silently (RFC 2181 section 9).
-bool encode_plan(const AnswerPlan& plan, MessageWriter& writer) {
+// data is skipped silently (RFC 2181 section 9). Health counts for an entry
+// the encoding reached, written or not.
+void encode_plan(const AnswerPlan& plan, MessageWriter& writer, ResponseOutcome& outcome) {
     for (Section section : {Section::answer, Section::authority, Section::additional}) {
         for (std::size_t i = 0; i < plan.size(); ++i) {
             const PlannedRRset& entry = plan[i];
             if (entry.section != section) continue;
-            if (writer.emit_rrset(entry.section, entry.owner, entry.rrset, entry.ttl, entry.is_glue)) continue;
-            if (entry.required) return true;
+            outcome.health_filtered = outcome.health_filtered || entry.health_changed;
+            if (writer.emit_rrset(entry.section, entry.owner, entry.rrset, entry.ttl)) continue;
+            if (entry.required) {
+                outcome.truncated = true;
+                return;
+            }
         }
     }
-    return false;
 }
 
 }  // namespace
@@ -94,14 +98,14 @@ std::size_t AnswerEngine::max_response_size(Transport transport) const {
     return transport == Transport::tcp ? max_message_size : udp_size_offered(options_);
 }
 
-std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const ZoneSet& zones, Transport transport,
+std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const ZoneSet& zones, const Client& client,
                                  std::span<std::uint8_t> response, const HealthView* health,
                                  AnswerStats* stats) const {
     Query query;
     ReadStatus status = read_query(query_wire, query);
     if (status == ReadStatus::ignore || response.size() < classic_udp_size) return 0;
 
-    MessageWriter writer(response, response_limit(query, options_, transport, response.size()));
+    MessageWriter writer(response, response_limit(query, options_, client.transport, response.size()));
     writer.write_header(query.id, base_flags(query));
     ResponseOutcome outcome;
 
@@ -124,7 +128,7 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
     if (edns.present) writer.reserve(MessageWriter::opt_size(nsid.size()));
     (void)writer.write_question(query.question.wire);  // at most 259 + 4 bytes: always fits in 512
 
-    outcome = respond(query, zones, transport, writer, health);
+    outcome = respond(query, zones, client, writer, health);
 
     writer.set_flags(flags_for(query, outcome));
     if (edns.present) {
@@ -137,8 +141,8 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
     return writer.size();
 }
 
-ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, Transport transport,
-                              MessageWriter& writer, const HealthView* health) const {
+ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, const Client& client,
+                                      MessageWriter& writer, const HealthView* health) const {
     ResponseOutcome outcome;
     const Question& question = query.question;
     if (query.opcode != 0) {
@@ -155,7 +159,7 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
     }
     if (question.qtype == rr_type::axfr || question.qtype == rr_type::ixfr) {
         // Zone transfers need TCP (RFC 5936 section 4.2); we serve none.
-        outcome.rcode = transport == Transport::udp ? rcode::formerr : rcode::refused;
+        outcome.rcode = client.transport == Transport::udp ? rcode::formerr : rcode::refused;
         return outcome;
     }
     if (question.qclass == rr_class::ch) return respond_chaos(question, writer);
@@ -171,12 +175,11 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
     }
 
     AnswerPlan plan;
-    solve_internet(*zone, question, transport, plan, health);
-    writer.set_health(health);
+    solve_internet(*zone, question, client, plan, health);
     outcome.rcode = plan.rcode;
     outcome.authoritative = plan.authoritative;
-    outcome.truncated = encode_plan(plan, writer);
-    outcome.health_filtered = plan.health_filtered || writer.health_filtered();
+    outcome.health_filtered = plan.health_filtered;
+    encode_plan(plan, writer, outcome);
     outcome.zone_slot = slot;
     return outcome;
 }

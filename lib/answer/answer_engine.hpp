@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include "client.hpp"
 #include "zone_set.hpp"
 
 namespace azdns {
@@ -17,8 +18,6 @@ struct Question;
 class MessageWriter;
 struct ResponseOutcome;
 class HealthView;
-
-enum class Transport : std::uint8_t { udp, tcp };
 
 // What the operator configured about this server's answers ([server]).
 struct AnswerOptions {
@@ -35,7 +34,10 @@ inline constexpr std::size_t max_message_size = 65535;
 struct AnswerStats {
     std::uint16_t rcode = 0;      // full RCODE, extended bits included (BADVERS = 16)
     bool truncated = false;       // TC=1
-    bool health_filtered = false; // health filtering removed addresses or applied all_down
+    // Health decided the answer (all down under policy servfail or nodata),
+    // or changed an RRset the encoding reached (addresses removed, or
+    // all_down applied): the plan says which, AnswerEngine counts.
+    bool health_filtered = false;
     // The ZoneSet slot (see ZoneSet::add) of the zone that answered;
     // no_zone for REFUSED, CH, FORMERR and the like.
     std::uint32_t zone_slot = no_zone;
@@ -46,16 +48,17 @@ class AnswerEngine {
 public:
     explicit AnswerEngine(AnswerOptions options);
 
-    // Writes the response to `query` into `response` (at least
-    // max_response_size(transport) bytes) and returns its length, or 0 when
-    // the query gets no answer at all (shorter than a header, or QR=1). Over
-    // UDP the response is cut to the client's payload size with TC=1, never
-    // leaving a partial RRset. Does not allocate. `health` (built from these
-    // zones) filters A/AAAA answers; nullptr serves the zones as they are.
-    // `stats`, when given, receives what the response says (for metrics).
-    [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones,
-                                     Transport transport, std::span<std::uint8_t> response,
-                                     const HealthView* health = nullptr, AnswerStats* stats = nullptr) const;
+    // Writes the response to `query`, sent by `client`, into `response` (at
+    // least max_response_size(client.transport) bytes) and returns its
+    // length, or 0 when the query gets no answer at all (shorter than a
+    // header, or QR=1). Over UDP the response is cut to the client's payload
+    // size with TC=1, never leaving a partial RRset. Does not allocate.
+    // `health` (built from these zones) filters A/AAAA answers; nullptr
+    // serves the zones as they are. `stats`, when given, receives what the
+    // response says (for metrics).
+    [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones, const Client& client,
+                                     std::span<std::uint8_t> response, const HealthView* health = nullptr,
+                                     AnswerStats* stats = nullptr) const;
 
     // The longest response answer() writes over `transport`: over UDP what
     // we offer EDNS clients (never below 512), over TCP max_message_size.
@@ -65,7 +68,7 @@ public:
 private:
     // What to say once the query is known to be well formed; writes the
     // records, the caller writes the flags and the OPT.
-    [[nodiscard]] ResponseOutcome respond(const Query& query, const ZoneSet& zones, Transport transport,
+    [[nodiscard]] ResponseOutcome respond(const Query& query, const ZoneSet& zones, const Client& client,
                                           MessageWriter& writer, const HealthView* health) const;
     [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
 

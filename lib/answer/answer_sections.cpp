@@ -52,6 +52,14 @@ std::size_t target_offset(std::uint16_t type) {
     }
 }
 
+// What every section solver reads, and the plan they fill.
+struct Solving {
+    const Zone& zone;
+    const Client& client;
+    const HealthView* health;  // nullptr: nothing is filtered
+    AnswerPlan& plan;
+};
+
 // The position in the chain being resolved: the name, how to write it as an
 // owner, and where its original-case bytes are.
 struct ChainLink {
@@ -66,10 +74,37 @@ NameRef suffix_of(const ChainLink& link, std::size_t offset) {
     return NameRef::from_wire(link.wire + offset);
 }
 
+// What health made of a zone RRset, or nullptr when it goes out as it is.
+// Only A/AAAA are filtered, and never glue: delegation data is the child
+// zone's, and a resolver needs every address of its name servers.
+const FilteredRRset* health_of(const Solving& s, const RRsetView& rrset, bool is_glue) {
+    if (s.health == nullptr || is_glue || (rrset.type() != rr_type::a && rrset.type() != rr_type::aaaa)) {
+        return nullptr;
+    }
+    return s.health->find(rrset);
+}
+
+// The one way a zone RRset enters the plan. `entry` holds it with its zone
+// TTL; `filtered` (health_of) replaces both with what goes on the wire.
+void add_rrset(const Solving& s, PlannedRRset entry, const FilteredRRset* filtered) {
+    if (entry.rrset.empty()) return;
+    entry.source = entry.rrset.wire().data();
+    if (filtered != nullptr) {
+        entry.rrset = filtered->rrset;  // empty unless served
+        entry.ttl = filtered->rrset.ttl();
+        entry.health_changed = filtered->removed || filtered->all_down;
+    }
+    (void)s.plan.add(entry);
+}
+
+void add_rrset(const Solving& s, const PlannedRRset& entry) {
+    add_rrset(s, entry, health_of(s, entry.rrset, entry.is_glue));
+}
+
 // A/AAAA of the in-zone names an RRset refers to. `cut` (canonical) is set
 // for a referral: then every address is glue, and the in-domain ones are
 // required (RFC 9471).
-void add_addresses_for_targets(const Zone& zone, const RRsetView& rrset, std::string_view cut, AnswerPlan& plan) {
+void add_addresses_for_targets(const Solving& s, const RRsetView& rrset, std::string_view cut) {
     std::size_t skip = target_offset(rrset.type());
     if (skip == SIZE_MAX) return;
     for (RdataView rr : rrset) {
@@ -77,54 +112,67 @@ void add_addresses_for_targets(const Zone& zone, const RRsetView& rrset, std::st
         if (rdata.size() <= skip) continue;
         CanonicalName target;
         if (!canonical_name(rdata.subspan(skip), target)) continue;
-        if (!name_is_at_or_below(target.view(), zone.origin())) continue;
-        NodeView node = zone.find(target.view());
+        if (!name_is_at_or_below(target.view(), s.zone.origin())) continue;
+        NodeView node = s.zone.find(target.view());
         if (!node) continue;
         bool referral = !cut.empty();
         bool glue = referral || node.is_below_delegation();
         bool required = referral && name_is_at_or_below(target.view(), cut);
         for (std::uint16_t type : {rr_type::a, rr_type::aaaa}) {
             RRsetView addresses = node.rrset(type);
-            if (addresses.empty()) continue;
-            plan.add({Section::additional, NameRef::from_wire(rdata.data() + skip), addresses, addresses.ttl(), glue,
-                      required});
+            add_rrset(s, {.owner = NameRef::from_wire(rdata.data() + skip),
+                          .rrset = addresses,
+                          .ttl = addresses.ttl(),
+                          .section = Section::additional,
+                          .is_glue = glue,
+                          .required = required});
         }
     }
 }
 
-void answer_positive(const Zone& zone, const ChainLink& link, const RRsetView& rrset, AnswerPlan& plan) {
-    plan.add({Section::answer, link.owner, rrset, rrset.ttl(), false, true});
-    add_addresses_for_targets(zone, rrset, {}, plan);
+// `filtered`: what health_of said of `rrset`, when the caller asked already.
+void answer_positive(const Solving& s, const ChainLink& link, const RRsetView& rrset,
+                     const FilteredRRset* filtered) {
+    add_rrset(s, {.owner = link.owner, .rrset = rrset, .ttl = rrset.ttl()}, filtered);
+    add_addresses_for_targets(s, rrset, {});
 }
 
 // RFC 2308 section 3: the SOA, with the negative-caching TTL.
-void answer_negative(const Zone& zone, AnswerPlan& plan) {
-    auto origin = reinterpret_cast<const std::uint8_t*>(zone.origin().data());
-    plan.add({Section::authority, NameRef::from_wire(origin), zone.soa(), zone.negative_ttl(), false, true});
+void answer_negative(const Solving& s) {
+    auto origin = reinterpret_cast<const std::uint8_t*>(s.zone.origin().data());
+    add_rrset(s, {.owner = NameRef::from_wire(origin),
+                  .rrset = s.zone.soa(),
+                  .ttl = s.zone.negative_ttl(),
+                  .section = Section::authority});
 }
 
 // RFC 1034 section 4.3.2 step 3b: a referral to the cut's name servers.
-void answer_delegation(const Zone& zone, const ChainLink& link, const LookupResult& result, AnswerPlan& plan) {
+void answer_delegation(const Solving& s, const ChainLink& link, const LookupResult& result) {
     // A wildcard cut is synthesised at the name itself.
     std::size_t offset = result.wildcard ? 0 : result.encloser_offset;
     std::string_view cut = link.name.substr(offset);
-    plan.add({Section::authority, suffix_of(link, offset), result.authority, result.authority.ttl(), false, true});
-    add_addresses_for_targets(zone, result.authority, cut, plan);
+    add_rrset(s, {.owner = suffix_of(link, offset),
+                  .rrset = result.authority,
+                  .ttl = result.authority.ttl(),
+                  .section = Section::authority});
+    add_addresses_for_targets(s, result.authority, cut);
 }
 
 // RFC 8482: over UDP one RRset, the one of lowest type; over TCP all.
-void answer_any(const Zone& zone, const ChainLink& link, NodeView node, Transport transport, AnswerPlan& plan) {
-    std::size_t count = transport == Transport::udp ? 1 : node.rrset_count();
-    for (std::size_t i = 0; i < count; ++i) answer_positive(zone, link, node.rrset_at(i), plan);
+void answer_any(const Solving& s, const ChainLink& link, NodeView node) {
+    std::size_t count = s.client.transport == Transport::udp ? 1 : node.rrset_count();
+    for (std::size_t i = 0; i < count; ++i) {
+        RRsetView rrset = node.rrset_at(i);
+        answer_positive(s, link, rrset, health_of(s, rrset, false));
+    }
 }
 
 }  // namespace
 
 bool AnswerPlan::add(const PlannedRRset& entry) {
-    if (entry.rrset.empty()) return false;
     for (std::size_t i = 0; i < count_; ++i) {
         const PlannedRRset& seen = entries_[i].entry;
-        if (seen.rrset.wire().data() != entry.rrset.wire().data() || seen.rrset.type() != entry.rrset.type()) continue;
+        if (seen.source != entry.source || seen.rrset.type() != entry.rrset.type()) continue;
         // Wildcard data may legitimately appear under several owners.
         bool same_owner = seen.owner.packet_offset == entry.owner.packet_offset && seen.owner.wire == entry.owner.wire;
         if (same_owner || entry.section == Section::additional) return false;
@@ -134,8 +182,9 @@ bool AnswerPlan::add(const PlannedRRset& entry) {
     return true;
 }
 
-void solve_internet(const Zone& zone, const Question& question, Transport transport, AnswerPlan& plan,
+void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
                     const HealthView* health) {
+    const Solving s{zone, client, health, plan};
     plan.authoritative = true;
     std::array<CanonicalName, max_chain + 1> seen;  // names already resolved, for loops
     ChainLink link{question.name(), NameRef::in_message(question_offset), question.wire.data(), true};
@@ -144,39 +193,38 @@ void solve_internet(const Zone& zone, const Question& question, Transport transp
     for (std::size_t hop = 0;; ++hop) {
         LookupResult result = zone.lookup(link.name, qtype);
         switch (result.status) {
-            case LookupStatus::answer:
-                if (health != nullptr) {
-                    const FilteredRRset* filtered = health->find(result.answer);
-                    if (filtered != nullptr && filtered->outcome == HealthOutcome::servfail) {
-                        plan.clear();  // no partial chain with a SERVFAIL
-                        plan.rcode = rcode::servfail;
-                        plan.authoritative = false;
-                        plan.health_filtered = true;
-                        return;
-                    }
-                    if (filtered != nullptr && filtered->outcome == HealthOutcome::nodata) {
-                        answer_negative(zone, plan);  // CNAMEs before it stay
-                        plan.health_filtered = true;
-                        return;
-                    }
+            case LookupStatus::answer: {
+                const FilteredRRset* filtered = health_of(s, result.answer, false);
+                if (filtered != nullptr && filtered->outcome == HealthOutcome::servfail) {
+                    plan.clear();  // no partial chain with a SERVFAIL
+                    plan.rcode = rcode::servfail;
+                    plan.authoritative = false;
+                    plan.health_filtered = true;
+                    return;
                 }
-                answer_positive(zone, link, result.answer, plan);
+                if (filtered != nullptr && filtered->outcome == HealthOutcome::nodata) {
+                    answer_negative(s);  // CNAMEs before it stay
+                    plan.health_filtered = true;
+                    return;
+                }
+                answer_positive(s, link, result.answer, filtered);
                 return;
+            }
             case LookupStatus::nodata:
                 if (qtype == rr_type::any && result.node && !result.node.empty()) {
-                    answer_any(zone, link, result.node, transport, plan);
+                    answer_any(s, link, result.node);
                 } else {
-                    answer_negative(zone, plan);
+                    answer_negative(s);
                 }
                 return;
             case LookupStatus::nxdomain:
                 plan.rcode = rcode::nxdomain;
-                answer_negative(zone, plan);
+                answer_negative(s);
                 return;
             case LookupStatus::delegation:
                 // The CNAMEs before a referral are still ours (AA stays).
                 if (hop == 0) plan.authoritative = false;
-                answer_delegation(zone, link, result, plan);
+                answer_delegation(s, link, result);
                 return;
             case LookupStatus::not_in_zone:
                 return;
@@ -186,10 +234,10 @@ void solve_internet(const Zone& zone, const Question& question, Transport transp
 
         // A CNAME: answer it, then follow it while it stays in this zone.
         if (qtype == rr_type::any) {
-            answer_any(zone, link, result.node, transport, plan);
+            answer_any(s, link, result.node);
             return;
         }
-        plan.add({Section::answer, link.owner, result.answer, result.answer.ttl(), false, true});
+        add_rrset(s, {.owner = link.owner, .rrset = result.answer, .ttl = result.answer.ttl()});
         if (hop == max_chain) return;
         auto target_rdata = (*result.answer.begin()).rdata();
         CanonicalName& target = seen[hop];

@@ -10,24 +10,37 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "answer_engine.hpp"
+#include "client.hpp"
 #include "message_writer.hpp"
 #include "query_reader.hpp"
 #include "zone.hpp"
 
 namespace azdns {
 
+// One RRset of the response as it goes on the wire. Health filtering is
+// decided here, not when encoding: `rrset` and `ttl` are what the writer
+// writes. (A DNSSEC signature will be an entry of its own next to it, made
+// for exactly these records when the health view is built.)
 struct PlannedRRset {
-    Section section = Section::answer;
     NameRef owner;
+    // The zone's RRset, or the form health filtering chose for it (fewer
+    // addresses, its own TTL). Empty when health left it out (all down under
+    // policy servfail or nodata, outside the answer the policy decides):
+    // the entry writes nothing but still counts as planned.
     RRsetView rrset;
+    // The zone RRset this entry stands for (its wire bytes): duplicates are
+    // found by it, whatever health made of the entry.
+    const std::uint8_t* source = nullptr;
     std::uint32_t ttl = 0;
+    Section section = Section::answer;
     // Delegation data (glue) in a referral's additional section: health
-    // filtering must leave it alone.
+    // filtering leaves it alone.
     bool is_glue = false;
     // Dropping it for lack of room sets TC: answer and authority RRsets, and
     // in-domain glue (RFC 9471). Other additional data is dropped silently.
     bool required = true;
+    // Health changed it: addresses removed, or all_down applied.
+    bool health_changed = false;
 };
 
 class AnswerPlan {
@@ -36,12 +49,12 @@ public:
 
     std::uint8_t rcode = rcode::noerror;
     bool authoritative = false;
-    // An all-down policy (servfail, nodata) decided the answer; filtering of
-    // the RRsets themselves is seen when they are encoded.
+    // An all-down policy (servfail, nodata) decided the answer; an RRset
+    // that health changed says so in its own entry.
     bool health_filtered = false;
 
-    // False when the RRset is already planned (for this owner) or the plan is
-    // full; additional data simply stays out then.
+    // False when the RRset (`source`) is already planned (for this owner) or
+    // the plan is full; additional data simply stays out then.
     bool add(const PlannedRRset& entry);
     [[nodiscard]] std::size_t size() const { return count_; }
     void clear() { count_ = 0; }
@@ -66,11 +79,12 @@ inline constexpr std::size_t question_offset = header_size;
 
 class HealthView;
 
-// Fills `plan` for an IN query whose name lies in `zone`. With `health`, an
-// A/AAAA answer whose addresses are all down under policy servfail becomes
-// SERVFAIL with no records, under policy nodata a NODATA (SOA); filtering
-// itself happens when the plan is encoded (MessageWriter::emit_rrset).
-void solve_internet(const Zone& zone, const Question& question, Transport transport, AnswerPlan& plan,
+// Fills `plan` for an IN query from `client` whose name lies in `zone`. With
+// `health`, every A/AAAA RRset that is not glue is planned in its filtered
+// form with its TTL (answer and additional data alike); an A/AAAA answer
+// whose addresses are all down under policy servfail becomes SERVFAIL with
+// no records, under policy nodata a NODATA (SOA).
+void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
                     const HealthView* health = nullptr);
 
 }  // namespace azdns

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "ascii.hpp"
-#include "health_view.hpp"
 
 namespace azdns {
 
@@ -166,17 +165,7 @@ std::size_t MessageWriter::write_owner(NameRef owner, const OwnerPlan& plan) {
     return at;
 }
 
-bool MessageWriter::emit_rrset(Section section, NameRef owner, const RRsetView& planned, std::uint32_t ttl,
-                               bool is_glue) {
-    RRsetView rrset = planned;
-    if (health_ != nullptr && !is_glue && (rrset.type() == rr_type::a || rrset.type() == rr_type::aaaa)) {
-        if (const FilteredRRset* filtered = health_->find(rrset)) {
-            if (filtered->removed || filtered->all_down) health_filtered_ = true;
-            if (filtered->outcome != HealthOutcome::serve) return true;
-            rrset = filtered->rrset;
-            ttl = filtered->rrset.ttl();
-        }
-    }
+bool MessageWriter::emit_rrset(Section section, NameRef owner, const RRsetView& rrset, std::uint32_t ttl) {
     if (rrset.empty()) return true;
     // Size first. The first RR's owner is written as planned; every later
     // RR points at it (or repeats it when it sits beyond pointer reach).

@@ -15,8 +15,6 @@
 
 namespace azdns {
 
-class HealthView;
-
 enum class Section : std::uint8_t { answer, authority, additional };
 
 // An owner name: either already in the message (a compression pointer to
@@ -41,25 +39,17 @@ public:
     void reserve(std::size_t bytes) { reserved_ = bytes; }
     void release() { reserved_ = 0; }
 
-    // Health filtering for A/AAAA RRsets that are not glue (nullptr = none):
-    // emit_rrset() writes their filtered form and its TTL instead, and
-    // nothing (returning true) for an all-down servfail/nodata outcome.
-    void set_health(const HealthView* health) { health_ = health; }
-    // Whether an RRset emitted so far was changed by health (addresses
-    // removed, or all_down applied).
-    [[nodiscard]] bool health_filtered() const { return health_filtered_; }
-
     // Header with zero counts. `flags` is the 16-bit flags word.
     void write_header(std::uint16_t id, std::uint16_t flags);
     void set_flags(std::uint16_t flags);
     // The question exactly as received; its name becomes a compression target.
     [[nodiscard]] bool write_question(std::span<const std::uint8_t> question_wire);
 
-    // THE path for every zone RRset that enters a response: answer,
-    // authority and additional, glue included (`is_glue`). Writes all RRs of
-    // `rrset` with TTL `ttl`, or nothing when they do not fit.
-    [[nodiscard]] bool emit_rrset(Section section, NameRef owner, const RRsetView& rrset, std::uint32_t ttl,
-                                  bool is_glue);
+    // THE path for every zone RRset that enters a response, as planned
+    // (health filtering already applied). Writes all RRs of `rrset` with TTL
+    // `ttl`, or nothing when they do not fit; an empty RRset writes nothing
+    // and succeeds.
+    [[nodiscard]] bool emit_rrset(Section section, NameRef owner, const RRsetView& rrset, std::uint32_t ttl);
 
     // One synthesised record (CH TXT): RDATA without its length.
     [[nodiscard]] bool write_record(Section section, NameRef owner, std::uint16_t type, std::uint16_t rr_class,
@@ -102,8 +92,6 @@ private:
     // set (not zeroed per message: the writer lives on every query's stack).
     std::array<std::uint16_t, max_targets> targets_;
     std::size_t target_count_ = 0;
-    const HealthView* health_ = nullptr;
-    bool health_filtered_ = false;
 };
 
 }  // namespace azdns

@@ -23,4 +23,25 @@ socklen_t to_sockaddr(const IpAddress& address, std::uint16_t port, sockaddr_sto
     return sizeof(sockaddr_in6);
 }
 
+bool from_sockaddr(const sockaddr_storage& storage, IpAddress& address, std::uint16_t& port) {
+    if (storage.ss_family == AF_INET) {
+        sockaddr_in in;
+        std::memcpy(&in, &storage, sizeof in);
+        address.family = IpFamily::v4;
+        address.bytes = {};
+        std::memcpy(address.bytes.data(), &in.sin_addr, 4);
+        port = ntohs(in.sin_port);
+        return true;
+    }
+    if (storage.ss_family == AF_INET6) {
+        sockaddr_in6 in6;
+        std::memcpy(&in6, &storage, sizeof in6);
+        address.family = IpFamily::v6;
+        std::memcpy(address.bytes.data(), &in6.sin6_addr, 16);
+        port = ntohs(in6.sin6_port);
+        return true;
+    }
+    return false;
+}
+
 }  // namespace azdns

@@ -13,4 +13,9 @@ namespace azdns {
 // Fills `storage` (zeroed first) and returns the length to pass with it.
 socklen_t to_sockaddr(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage);
 
+// The reverse, for a peer address the kernel filled in (recvmmsg, getpeername).
+// False for a family other than IPv4 and IPv6; an IPv4-mapped IPv6 address
+// stays IPv6, as the socket saw it.
+[[nodiscard]] bool from_sockaddr(const sockaddr_storage& storage, IpAddress& address, std::uint16_t& port);
+
 }  // namespace azdns

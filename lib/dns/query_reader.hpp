@@ -35,6 +35,9 @@ struct EdnsQuery {
     std::uint8_t version = 0;
     bool dnssec_ok = false;
     bool nsid_requested = false;  // an empty NSID option (RFC 5001 section 2.1)
+    // Room for what else the client says about itself here, read in the same
+    // pass: client subnet (RFC 7871) and cookies (RFC 7873). Fixed-size
+    // fields, so reading a query still allocates nothing.
 };
 
 struct Question {

@@ -176,7 +176,9 @@ ApiReply LiveControlBackend::explain(const std::string& name, const std::string&
     const HealthSnapshot health = health_.snapshot();
     json out{{"name", name_to_text(canonical)}, {"type", type}};
     std::vector<std::uint8_t> response(engine_.max_response_size(Transport::tcp));
-    std::size_t length = engine_.answer(make_query(canonical, qtype), *serving.zones, Transport::tcp, response,
+    // Asked on behalf of no client: the answer any client gets over TCP.
+    const Client nobody{.transport = Transport::tcp};
+    std::size_t length = engine_.answer(make_query(canonical, qtype), *serving.zones, nobody, response,
                                         serving.health.get());
     describe_answer({response.data(), length}, out);
 

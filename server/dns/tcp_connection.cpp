@@ -1,5 +1,7 @@
 #include "tcp_connection.hpp"
 
+#include "socket_address.hpp"
+
 namespace azdns {
 
 namespace {
@@ -36,6 +38,16 @@ void TcpConnection::finish() {
 
 void TcpConnection::on_closed(uv_handle_t* handle) {
     delete static_cast<TcpConnection*>(handle->data);  // after any write callback (UV_ECANCELED)
+}
+
+void TcpConnection::learn_peer() {
+    sockaddr_storage peer{};
+    int length = sizeof peer;
+    // Fails only for a peer that has reset already: the client stays
+    // unspecified, and the next read ends the connection anyway.
+    if (uv_tcp_getpeername(&handle_, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
+        (void)from_sockaddr(peer, client_.address, client_.port);
+    }
 }
 
 void TcpConnection::touch(std::uint64_t when) {
@@ -78,7 +90,7 @@ void TcpConnection::answer_buffered() {
         }
         if (serving == nullptr) serving = &owner_.context_.serving.current();
         AnswerStats stats;
-        std::size_t length = owner_.context_.engine.answer(query, *serving->zones, Transport::tcp, owner_.response_,
+        std::size_t length = owner_.context_.engine.answer(query, *serving->zones, client_, owner_.response_,
                                                            serving->health.get(), &stats);
         owner_.context_.counters.count(Transport::tcp, length, stats);
         if (length == 0) continue;
@@ -186,6 +198,7 @@ void TcpClients::accept(uv_stream_t* server) {
         return;
     }
     connection->counted_ = true;
+    connection->learn_peer();
     uv_tcp_nodelay(&connection->handle_, 1);
     connection->touch(uv_hrtime());
     arm_idle_timer();

@@ -74,6 +74,7 @@ private:
     void answer_buffered();   // answers whole frames until the output bound
     void write_queued();      // starts a write if none is in flight
     void update_reading();    // reads while there is room for more responses
+    void learn_peer();        // fills client_ once accepted
     // Marks activity at `when`. A write is stamped with a time taken before
     // the write itself: once the bytes are in the socket the client may read
     // them and act on another connection (of any worker) before this thread
@@ -87,6 +88,7 @@ private:
     uv_tcp_t handle_{};
     uv_write_t write_request_{};
     TcpFramer framer_;
+    Client client_{.transport = Transport::tcp};  // who asks every query of this connection
     std::vector<std::uint8_t> writing_;  // owned by the write in flight
     std::vector<std::uint8_t> queued_;   // responses made since
     std::uint64_t last_activity_ = 0;  // uv_hrtime(): comparable across workers

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "log.hpp"
+#include "socket_address.hpp"
 
 namespace azdns {
 
@@ -163,9 +164,10 @@ void UdpListener::answer_batch() {
         }
         std::span<const std::uint8_t> query{b.queries.get() + i * UdpBatch::query_stride, b.received[i].msg_len};
         std::span<std::uint8_t> response{b.responses.get() + i * b.response_stride, b.max_response};
+        Client client{.transport = Transport::udp};
+        (void)from_sockaddr(b.peers[i], client.address, client.port);  // always IPv4 or IPv6 here
         AnswerStats stats;
-        std::size_t length =
-            engine_.answer(query, *serving.zones, Transport::udp, response, serving.health.get(), &stats);
+        std::size_t length = engine_.answer(query, *serving.zones, client, response, serving.health.get(), &stats);
         counters_.count(Transport::udp, length, stats);
         if (length == 0) continue;
 

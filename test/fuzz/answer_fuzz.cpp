@@ -95,7 +95,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::span<std::uint8_t> response(f.response.get(), azdns::max_message_size);
     for (std::size_t i = 0; i < f.engines.size(); ++i) {
         for (auto transport : {azdns::Transport::udp, azdns::Transport::tcp}) {
-            const std::size_t length = f.engines[i].answer(query, f.zones, transport, response);
+            const azdns::Client client{.transport = transport};
+            const std::size_t length = f.engines[i].answer(query, f.zones, client, response);
             check(query, response, length, f.udp_limits[i], transport);
         }
     }

@@ -190,13 +190,42 @@ TEST_SUITE("answer") {
         CHECK(edns.wire.size() <= 1232);
     }
 
+    TEST_CASE("the client: its transport decides, its address and port are taken as given") {
+        AnswerEngine engine({});
+        std::vector<std::uint8_t> buffer(max_message_size);
+        auto rcode_and_answers = [&](const std::vector<std::uint8_t>& query, const Client& client) {
+            std::size_t n = engine.answer(query, zones(), client, buffer);
+            REQUIRE(n >= 12);
+            return std::pair{buffer[3] & 0x0F, buffer[6] << 8 | buffer[7]};
+        };
+        const auto v4 = *IpAddress::parse("192.0.2.53");
+        const auto v6 = *IpAddress::parse("2001:db8::53");
+        for (const IpAddress& address : {v4, v6}) {
+            CAPTURE(address.to_string());
+            const Client udp{address, 5353, Transport::udp};
+            const Client tcp{address, 40053, Transport::tcp};
+            // Zone transfers: FORMERR over UDP, REFUSED over TCP (we serve none).
+            CHECK(rcode_and_answers(make_query("example.com.", AXFR), udp).first == 1);
+            CHECK(rcode_and_answers(make_query("example.com.", AXFR), tcp).first == 5);
+            // ANY: one RRset over UDP (RFC 8482), all of them over TCP.
+            CHECK(rcode_and_answers(make_query("mail.example.com.", ANY), udp).second == 1);
+            CHECK(rcode_and_answers(make_query("mail.example.com.", ANY), tcp).second == 2);
+        }
+        // Who asked changes nothing else yet: the same bytes for every address and port.
+        auto bytes_for = [&](const Client& client) {
+            std::size_t n = engine.answer(make_query("www.example.com.", A), zones(), client, buffer);
+            return std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+        };
+        CHECK(bytes_for({v4, 1, Transport::udp}) == bytes_for({v6, 65535, Transport::udp}));
+    }
+
     TEST_CASE("AnswerStats reports the RCODE, TC, the zone's slot and no health filtering") {
         AnswerEngine engine({});
         std::vector<std::uint8_t> buffer(max_message_size);
         auto stats_for = [&](const std::vector<std::uint8_t>& query, Transport transport = Transport::udp) {
             AnswerStats stats;
             stats.health_filtered = true;  // overwritten
-            REQUIRE(engine.answer(query, zones(), transport, buffer, nullptr, &stats) > 0);
+            REQUIRE(engine.answer(query, zones(), client_over(transport), buffer, nullptr, &stats) > 0);
             return stats;
         };
         AnswerStats ok = stats_for(make_query("www.example.com.", A));
@@ -217,7 +246,7 @@ TEST_SUITE("answer") {
         response[2] |= 0x80;  // QR=1
         AnswerStats untouched;
         untouched.rcode = 99;
-        CHECK(engine.answer(response, zones(), Transport::udp, buffer, nullptr, &untouched) == 0);
+        CHECK(engine.answer(response, zones(), client_over(Transport::udp), buffer, nullptr, &untouched) == 0);
         CHECK(untouched.rcode == 99);
     }
 }

@@ -54,7 +54,7 @@ TEST_SUITE("answer protocol") {
         // A buffer of exactly that size holds the largest answer a client may get.
         std::vector<std::uint8_t> buffer(engine.max_response_size(Transport::udp));
         std::size_t n = engine.answer(make_query("big.example.com.", TXT, {.edns = true, .udp_size = 65535}), zones(),
-                                      Transport::udp, buffer);
+                                      client_over(Transport::udp), buffer);
         CHECK(n > 1232);
         CHECK((buffer[2] & 0x02) == 0);  // TC clear: all 40 TXT records fit
     }
@@ -280,7 +280,7 @@ TEST_SUITE("answer protocol") {
             std::fill(buffer.begin(), buffer.end(), 0xA5);
             auto transport = (i & 1) ? Transport::tcp : Transport::udp;
             // Exactly the room the contract asks for: UDP listeners give no more.
-            std::size_t n = engine.answer(packet, zones(), transport,
+            std::size_t n = engine.answer(packet, zones(), client_over(transport),
                                           std::span<std::uint8_t>(buffer.data(), engine.max_response_size(transport)));
             REQUIRE(n <= max_message_size);
             if (transport == Transport::udp) REQUIRE(n <= 4096);
@@ -318,8 +318,8 @@ TEST_SUITE("answer protocol") {
         std::size_t before = allocations;
         std::size_t total = 0;
         for (const auto& q : queries) {
-            total += engine.answer(q, zones(), Transport::udp, buffer);
-            total += engine.answer(q, zones(), Transport::tcp, buffer);
+            total += engine.answer(q, zones(), client_over(Transport::udp), buffer);
+            total += engine.answer(q, zones(), client_over(Transport::tcp), buffer);
         }
         CHECK(allocations == before);
         CHECK(total > 0);

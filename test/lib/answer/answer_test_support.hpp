@@ -132,12 +132,17 @@ struct Reply {
     [[nodiscard]] bool has_opt() const { return ldns_pkt_edns(pkt.get()); }
 };
 
+// A client asking over `transport`, as a listener would describe it.
+inline Client client_over(Transport transport) {
+    return {*IpAddress::parse("192.0.2.53"), 40053, transport};
+}
+
 // Answers `query` from `zone_set` (filtered by `health` when given) and parses the reply.
 inline Reply ask_zones(const std::vector<std::uint8_t>& query, const ZoneSet& zone_set, Transport transport,
                        const AnswerOptions& options = {}, const HealthView* health = nullptr) {
     AnswerEngine engine(options);
     std::vector<std::uint8_t> buffer(max_message_size);
-    std::size_t n = engine.answer(query, zone_set, transport, buffer, health);
+    std::size_t n = engine.answer(query, zone_set, client_over(transport), buffer, health);
     Reply reply;
     reply.wire.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
     if (n == 0) return reply;

@@ -6,78 +6,11 @@
 #include "health_index.hpp"
 #include "health_targets.hpp"
 
-#include "answer_test_support.hpp"
-#include "config.hpp"
-#include "health_state.hpp"
+#include "health_test_support.hpp"
 
 using namespace azdns;
 using namespace azdns::answer_test;
-
-namespace {
-
-const ZoneSet& health_zones() {
-    static const ZoneSet set = load_example_zone("health/health.zone");
-    return set;
-}
-
-IpAddress ip(const char* text) {
-    auto address = IpAddress::parse(text);
-    REQUIRE(address);
-    return *address;
-}
-
-Config make_config(AllDownPolicy policy = AllDownPolicy::serve_all) {
-    Config config;
-    config.ttl = {60, 20, 10};
-    config.all_down = policy;
-    AzConfig a;
-    a.name = "a";
-    a.prefixes = {*IpPrefix::parse("10.1.0.0/16")};
-    AzConfig b;
-    b.name = "b";
-    b.prefixes = {*IpPrefix::parse("10.2.0.0/16"), *IpPrefix::parse("2001:db8:b::/48")};
-    config.azs = {a, b};
-    ServiceConfig www;
-    www.name = wire_name("www.example.com.");
-    www.check = "web";
-    ServiceConfig fo;
-    fo.name = wire_name("fo.example.com.");
-    fo.check = "web";
-    fo.policy = ServicePolicy::failover;
-    fo.prefer = {"a", "b"};
-    config.services = {www, fo};
-    return config;
-}
-
-struct Health {
-    HealthSnapshot snapshot;
-    Health() {
-        snapshot.azs = {AzView{"a", FenceReason::none, std::nullopt, 1.0, {}},
-                        AzView{"b", FenceReason::none, std::nullopt, 1.0, {}}};
-    }
-    Health& fence(const char* az, FenceReason reason = FenceReason::manual) {
-        for (auto& v : snapshot.azs) {
-            if (v.name == az) v.fenced = reason;
-        }
-        return *this;
-    }
-    Health& endpoint(const char* address, EndpointStatus status, const char* az, const char* check = "web") {
-        snapshot.endpoints.push_back(EndpointView{{ip(address), check}, az, status, {}, "", {}});
-        return *this;
-    }
-};
-
-Reply ask_health(const char* name, std::uint16_t qtype, const HealthView* view, Transport t = Transport::udp) {
-    Reply reply = ask_zones(make_query(name, qtype), health_zones(), t, {}, view);
-    REQUIRE_FALSE(reply.wire.empty());
-    return reply;
-}
-
-std::shared_ptr<const HealthView> view_of(const Health& h, AllDownPolicy policy = AllDownPolicy::serve_all) {
-    return HealthView::build(health_zones(), make_config(policy), h.snapshot);
-}
-
-}  // namespace
+using namespace azdns::health_test;
 
 TEST_SUITE("health_view") {
     TEST_CASE("no HealthView: answers unchanged") {
