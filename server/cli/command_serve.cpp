@@ -20,7 +20,6 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "control_server.hpp"
-#include "dns_name.hpp"
 #include "health_monitor.hpp"
 #include "listen_socket.hpp"
 #include "log.hpp"
@@ -30,7 +29,6 @@
 #include "live_control_backend.hpp"
 #include "signals.hpp"
 #include "worker.hpp"
-#include "zone_load.hpp"
 #include "config_zones.hpp"
 #include "zone_reloader.hpp"
 #include "zone_watcher.hpp"
@@ -44,11 +42,6 @@ constexpr std::uint64_t shutdown_grace_ms = 2000;
 
 std::string plural(std::size_t count, const char* word) {
     return std::to_string(count) + ' ' + word + (count == 1 ? "" : "s");
-}
-
-std::string describe(const Zone& zone) {
-    return name_to_text(zone.origin()) + " serial " + std::to_string(zone.serial()) + ", " +
-           plural(zone.record_count(), "record");
 }
 
 unsigned worker_count(const ServerConfig& server) {
@@ -126,7 +119,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         log_line("not serving: " + plural(diags.error_count(), "error") + " in " + config_path);
         return exit_problem;
     }
-    for (const auto& zone : zones.zones) log_line("zone " + describe(*zone));
+    for (const auto& zone : zones.zones) log_line(describe_loaded_zone(*zone));
 
     const ServerConfig& server = config->server;
     unsigned workers = worker_count(server);
