@@ -24,6 +24,7 @@
 #include "listen_socket.hpp"
 #include "log.hpp"
 #include "probe_metrics.hpp"
+#include "serving_publisher.hpp"
 #include "query_counters.hpp"
 #include "sd_notify.hpp"
 #include "live_control_backend.hpp"
@@ -132,22 +133,24 @@ int run_serve(const std::string& config_path, std::ostream& err) {
 
     const AnswerEngine engine{AnswerOptions{server.identity, server.version, server.edns_udp_size}};
     ServingSnapshot snapshot{{zones.set, nullptr}};
+    ServingPublisher publisher{config, snapshot};  // the one writer of `snapshot`
     // Health first: the first answers already carry the first probe round.
     ProbeMetrics probe_metrics;
     QueryCounterRegistry query_counters;
-    HealthMonitor health{config, snapshot, &probe_metrics};
-    if (!health.start(zones.set, error)) {
+    HealthMonitor health{publisher, HealthClock::now, &probe_metrics};
+    health.restore(zones.set);
+    if (!health.start(error)) {
         log_line(error);
         return exit_problem;
     }
-    ZoneReloader reloader{config_path, zones, health};
+    ZoneReloader reloader{config_path, zones, health, publisher};
     ZoneWatcher watcher{[&] {
         log_line("a zone file changed");
         reloader.reload();
     }};
     // The watched files follow every reload, from whichever thread it runs on.
     reloader.set_files_listener([&](std::vector<std::string> files) { watcher.watch(std::move(files)); });
-    LiveControlBackend control_backend{engine, health, reloader, &query_counters, &probe_metrics};
+    LiveControlBackend control_backend{engine, health, publisher, reloader, &query_counters, &probe_metrics};
     std::string token;
     if (!read_control_token(config->control, token, error)) {
         log_line(error);

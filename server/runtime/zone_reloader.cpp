@@ -30,15 +30,16 @@ std::string summarize(const Diagnostics& diags) {
 
 }  // namespace
 
-ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health)
-    : config_path_(std::move(config_path)), health_(health), files_read_(initial.files_read) {
+ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health,
+                           const ServingPublisher& publisher)
+    : config_path_(std::move(config_path)), health_(health), publisher_(publisher), files_read_(initial.files_read) {
     // The slots load_zones gave: the order of the config.
     for (const auto& zone : initial.zones) served_.push_back({zone->origin(), zone, loaded_status(*zone), next_slot_++});
 }
 
 // The config file as it is now, or the running config when it has errors.
 std::shared_ptr<const Config> ZoneReloader::read_config() {
-    std::shared_ptr<const Config> running = health_.config();
+    std::shared_ptr<const Config> running = publisher_.config();
     Diagnostics diags;
     auto loaded = load_config(config_path_, diags);
     for (const auto& problem : diags.all()) log_line(problem.to_string());
