@@ -40,7 +40,7 @@ std::size_t max_in_flight() {
 
 class ProbeRunner::Impl {
 public:
-    explicit Impl(ProbeSink sink) : sink_(std::move(sink)) {}
+    Impl(ProbeSink sink, ProbeTurnEnd turn_end) : sink_(std::move(sink)), turn_end_(std::move(turn_end)) {}
 
     bool start(std::string& error);
     void set_targets(std::vector<ProbeTarget> targets);
@@ -67,6 +67,7 @@ private:
 
     void run();
     void on_wake();
+    void on_turn_end();
     void apply(std::vector<ProbeTarget> targets);
     void remove(Target* target);
     void arm(Target& target, double low, double high);
@@ -77,10 +78,12 @@ private:
     void shut_down();
 
     ProbeSink sink_;
+    ProbeTurnEnd turn_end_;
     std::thread thread_;
     std::thread::id thread_id_;
     uv_loop_t loop_{};
     uv_async_t wake_{};
+    uv_prepare_t turn_end_handle_{};  // runs before every wait for I/O
 
     std::mutex mutex_;  // guards the fields below it up to the blank line
     bool running_ = false;
@@ -95,6 +98,7 @@ private:
     std::size_t in_flight_ = 0;
     std::size_t max_in_flight_ = 0;
     bool draining_ = false;
+    bool delivered_this_turn_ = false;
     std::mt19937_64 random_{std::random_device{}()};
     TlsContexts tls_;
     ProbeContext context_;
@@ -117,6 +121,9 @@ bool ProbeRunner::Impl::start(std::string& error) {
         return false;
     }
     wake_.data = this;
+    uv_prepare_init(&loop_, &turn_end_handle_);  // cannot fail
+    turn_end_handle_.data = this;
+    uv_prepare_start(&turn_end_handle_, [](uv_prepare_t* p) { static_cast<Impl*>(p->data)->on_turn_end(); });
     context_.loop = &loop_;
     context_.tls = &tls_;
     context_.random = &random_;
@@ -126,6 +133,7 @@ bool ProbeRunner::Impl::start(std::string& error) {
         thread_ = std::thread([this] { run(); });
     } catch (const std::system_error& e) {
         uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&turn_end_handle_), nullptr);
         uv_run(&loop_, UV_RUN_DEFAULT);
         uv_loop_close(&loop_);
         error = std::string("probe thread: ") + e.what();
@@ -173,6 +181,12 @@ void ProbeRunner::Impl::on_wake() {
     }
     if (stopping) return shut_down();
     if (targets) apply(std::move(*targets));
+}
+
+void ProbeRunner::Impl::on_turn_end() {
+    if (!delivered_this_turn_) return;
+    delivered_this_turn_ = false;
+    if (turn_end_) turn_end_();
 }
 
 void ProbeRunner::Impl::apply(std::vector<ProbeTarget> targets) {
@@ -265,6 +279,7 @@ void ProbeRunner::Impl::finished_probe(Target& target, const ProbeResult& result
     if (!result.ok) target.tls_session.session.reset();
     finished.fetch_add(1, std::memory_order_relaxed);
     sink_(target.spec.id, result);
+    delivered_this_turn_ = true;
     drain_waiting();
 }
 
@@ -277,9 +292,11 @@ void ProbeRunner::Impl::shut_down() {
     targets_.clear();
     // With every handle closing, uv_run returns after their callbacks.
     uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&turn_end_handle_), nullptr);
 }
 
-ProbeRunner::ProbeRunner(ProbeSink sink) : impl_(std::make_unique<Impl>(std::move(sink))) {}
+ProbeRunner::ProbeRunner(ProbeSink sink, ProbeTurnEnd turn_end)
+    : impl_(std::make_unique<Impl>(std::move(sink), std::move(turn_end))) {}
 ProbeRunner::~ProbeRunner() { impl_->stop(); }
 bool ProbeRunner::start(std::string& error) { return impl_->start(error); }
 void ProbeRunner::set_targets(std::vector<ProbeTarget> targets) { impl_->set_targets(std::move(targets)); }

@@ -29,10 +29,14 @@ struct ProbeTarget {
 // Called on the probe thread for every finished probe; must be cheap and
 // thread-safe on the caller's side. Never called for a cancelled probe.
 using ProbeSink = std::function<void(const EndpointId&, const ProbeResult&)>;
+// Called on the probe thread once the loop has run every callback that was
+// ready, before it waits again, if that turn delivered any result: the
+// results of one turn are one batch (an AZ going down in one round).
+using ProbeTurnEnd = std::function<void()>;
 
 class ProbeRunner {
 public:
-    explicit ProbeRunner(ProbeSink sink);
+    explicit ProbeRunner(ProbeSink sink, ProbeTurnEnd turn_end = {});
     ~ProbeRunner();  // stop() + join
     ProbeRunner(const ProbeRunner&) = delete;
     ProbeRunner& operator=(const ProbeRunner&) = delete;

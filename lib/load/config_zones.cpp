@@ -1,5 +1,6 @@
 #include "config_zones.hpp"
 
+#include "dns_name.hpp"
 #include "zone_load.hpp"
 
 namespace azdns {
@@ -7,8 +8,13 @@ namespace azdns {
 LoadedZones load_zones(const Config& config, Diagnostics& diags) {
     LoadedZones loaded;
     loaded.zones.reserve(config.zones.size());
+    loaded.problems.reserve(config.zones.size());
     for (const auto& zone_config : config.zones) {
-        auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags, &loaded.files_read);
+        Diagnostics problems;
+        auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, problems,
+                              &loaded.files_read);
+        diags.merge(problems);
+        loaded.problems.push_back(std::move(problems));
         if (zone) {
             loaded.records += zone->record_count();
             loaded.set->add(zone);
@@ -16,6 +22,12 @@ LoadedZones load_zones(const Config& config, Diagnostics& diags) {
         loaded.zones.push_back(std::move(zone));
     }
     return loaded;
+}
+
+std::string describe_loaded_zone(const Zone& zone) {
+    const std::size_t records = zone.record_count();
+    return "zone " + name_to_text(zone.origin()) + " serial " + std::to_string(zone.serial()) + ", " +
+           std::to_string(records) + (records == 1 ? " record" : " records");
 }
 
 }  // namespace azdns

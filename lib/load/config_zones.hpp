@@ -1,5 +1,6 @@
-// Loading every zone a config names: shared by `check` (report problems) and
-// `serve` (report problems, or publish the set).
+// Loading every zone a config names: shared by `check` (report problems),
+// `serve` (report problems, or publish the set) and a reload (keep the
+// previous version of a zone that fails).
 #pragma once
 
 #include <memory>
@@ -16,6 +17,9 @@ struct LoadedZones {
     std::shared_ptr<ZoneSet> set = std::make_shared<ZoneSet>();
     // In config order; nullptr where the zone failed (its problems are in the diagnostics).
     std::vector<std::shared_ptr<const Zone>> zones;
+    // In config order: each zone's own problems (a reload reports them per
+    // zone); the caller's `diags` gets them all too.
+    std::vector<Diagnostics> problems;
     std::size_t records = 0;  // over the zones that loaded
     // Each zone's file and the files it pulled in with $INCLUDE (see load_zone):
     // what serve watches.
@@ -26,5 +30,9 @@ struct LoadedZones {
 // fail are left out of the set, so the caller decides whether a partial set is
 // acceptable (check reports, serve refuses to start).
 [[nodiscard]] LoadedZones load_zones(const Config& config, Diagnostics& diags);
+
+// "zone example.com. serial 5, 12 records": what serve and a reload log for
+// a zone that loaded.
+[[nodiscard]] std::string describe_loaded_zone(const Zone& zone);
 
 }  // namespace azdns

@@ -20,17 +20,16 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "control_server.hpp"
-#include "dns_name.hpp"
 #include "health_monitor.hpp"
 #include "listen_socket.hpp"
 #include "log.hpp"
 #include "probe_metrics.hpp"
+#include "serving_publisher.hpp"
 #include "query_counters.hpp"
 #include "sd_notify.hpp"
 #include "live_control_backend.hpp"
 #include "signals.hpp"
 #include "worker.hpp"
-#include "zone_load.hpp"
 #include "config_zones.hpp"
 #include "zone_reloader.hpp"
 #include "zone_watcher.hpp"
@@ -44,11 +43,6 @@ constexpr std::uint64_t shutdown_grace_ms = 2000;
 
 std::string plural(std::size_t count, const char* word) {
     return std::to_string(count) + ' ' + word + (count == 1 ? "" : "s");
-}
-
-std::string describe(const Zone& zone) {
-    return name_to_text(zone.origin()) + " serial " + std::to_string(zone.serial()) + ", " +
-           plural(zone.record_count(), "record");
 }
 
 unsigned worker_count(const ServerConfig& server) {
@@ -126,7 +120,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         log_line("not serving: " + plural(diags.error_count(), "error") + " in " + config_path);
         return exit_problem;
     }
-    for (const auto& zone : zones.zones) log_line("zone " + describe(*zone));
+    for (const auto& zone : zones.zones) log_line(describe_loaded_zone(*zone));
 
     const ServerConfig& server = config->server;
     unsigned workers = worker_count(server);
@@ -139,22 +133,24 @@ int run_serve(const std::string& config_path, std::ostream& err) {
 
     const AnswerEngine engine{AnswerOptions{server.identity, server.version, server.edns_udp_size}};
     ServingSnapshot snapshot{{zones.set, nullptr}};
+    ServingPublisher publisher{config, snapshot};  // the one writer of `snapshot`
     // Health first: the first answers already carry the first probe round.
     ProbeMetrics probe_metrics;
     QueryCounterRegistry query_counters;
-    HealthMonitor health{config, snapshot, &probe_metrics};
-    if (!health.start(zones.set, error)) {
+    HealthMonitor health{publisher, HealthClock::now, &probe_metrics};
+    health.restore(zones.set);
+    if (!health.start(error)) {
         log_line(error);
         return exit_problem;
     }
-    ZoneReloader reloader{config_path, zones, health};
+    ZoneReloader reloader{config_path, zones, health, publisher};
     ZoneWatcher watcher{[&] {
         log_line("a zone file changed");
         reloader.reload();
     }};
     // The watched files follow every reload, from whichever thread it runs on.
     reloader.set_files_listener([&](std::vector<std::string> files) { watcher.watch(std::move(files)); });
-    LiveControlBackend control_backend{engine, health, reloader, &query_counters, &probe_metrics};
+    LiveControlBackend control_backend{engine, health, publisher, reloader, &query_counters, &probe_metrics};
     std::string token;
     if (!read_control_token(config->control, token, error)) {
         log_line(error);

@@ -110,7 +110,7 @@ json LiveControlBackend::status() {
     const HealthSnapshot health = health_.snapshot();
     json out{{"zones", json::array()}, {"azs", json::array()}, {"endpoints", json::array()}};
     for (const ZoneStatus& zone : zones_.status()) out["zones"].push_back(zone_json(zone));
-    const std::shared_ptr<const Config> in_force = health_.config();
+    const std::shared_ptr<const Config> in_force = served_.config();
     for (const AzConfig& config : in_force->azs) {
         if (const AzView* az = health.az(config.name)) out["azs"].push_back(az_json(config, *az, health));
     }
@@ -140,7 +140,7 @@ ApiReply LiveControlBackend::fence_reply(const std::string& az, const FenceOutco
     case FenceOutcome::Status::applied: break;
     }
     const HealthSnapshot health = health_.snapshot();
-    const std::shared_ptr<const Config> in_force = health_.config();
+    const std::shared_ptr<const Config> in_force = served_.config();
     for (const AzConfig& config : in_force->azs) {
         if (config.name == az) return {200, az_json(config, *health.az(az), health)};
     }
@@ -172,7 +172,7 @@ ApiReply LiveControlBackend::explain(const std::string& name, const std::string&
     ldns_rr_type qtype = ldns_get_rr_type_by_name(type.c_str());
     if (qtype == 0) return {400, {{"error", "unknown RR type \"" + type + "\""}}};
 
-    const ServingState serving = health_.serving();
+    const ServingState serving = served_.serving();
     const HealthSnapshot health = health_.snapshot();
     json out{{"name", name_to_text(canonical)}, {"type", type}};
     std::vector<std::uint8_t> response(engine_.max_response_size(Transport::tcp));
@@ -182,7 +182,7 @@ ApiReply LiveControlBackend::explain(const std::string& name, const std::string&
                                         serving.health.get());
     describe_answer({response.data(), length}, out);
 
-    HealthExplanation why = explain_health(*serving.zones, serving.health.get(), *health_.config(), health, canonical, qtype);
+    HealthExplanation why = explain_health(*serving.zones, serving.health.get(), *served_.config(), health, canonical, qtype);
     out["ttl"] = why.has_rrset ? json(why.ttl) : json(nullptr);
     out["ttl_rule"] = why.ttl_rule;
     out["service"] = why.service != nullptr ? json(name_to_text(why.service->name)) : json(nullptr);
@@ -203,7 +203,7 @@ ApiReply LiveControlBackend::explain(const std::string& name, const std::string&
 std::string LiveControlBackend::metrics() {
     MetricsInput input;
     if (queries_ != nullptr) input.queries = queries_->totals();
-    if (const auto zones = health_.serving().zones) {
+    if (const auto zones = served_.serving().zones) {
         for (const std::string& origin : zones->origins()) input.zone_slots.push_back(name_to_text(origin));
     }
     const HealthSnapshot health = health_.snapshot();
@@ -215,6 +215,7 @@ std::string LiveControlBackend::metrics() {
         input.endpoints.push_back({e.id.address.to_string(), e.az, e.id.check, e.status != EndpointStatus::down});
     }
     if (probes_ != nullptr) input.probes = probes_->snapshot();
+    input.health_view_rebuilds = served_.rebuilds();
     for (const ZoneStatus& zone : zones_.status()) input.zones.push_back({zone.origin, zone.serial, zone.reload_errors});
     return render_metrics(input);
 }

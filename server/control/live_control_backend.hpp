@@ -1,12 +1,13 @@
 // The running server as the control API sees it: status, fences, reload,
-// explain and metrics over the health monitor, the zone reloader and the
-// answer engine (spec: "Control API").
+// explain and metrics over the health monitor, the serving publisher, the
+// zone reloader and the answer engine (spec: "Control API").
 #pragma once
 
 #include "answer_engine.hpp"
 #include "control_backend.hpp"
 #include "health_monitor.hpp"
 #include "probe_metrics.hpp"
+#include "serving_publisher.hpp"
 #include "query_counters.hpp"
 #include "zone_reloader.hpp"
 
@@ -16,10 +17,12 @@ class LiveControlBackend : public ControlBackend {
 public:
     // `queries` and `probes` (nullptr: those series are left at zero) must
     // outlive the control server.
-    // The config in force is the health monitor's (a reload may replace it).
-    LiveControlBackend(const AnswerEngine& engine, HealthMonitor& health, ZoneReloader& zones,
-                  const QueryCounterRegistry* queries = nullptr, const ProbeMetrics* probes = nullptr)
-        : engine_(engine), health_(health), zones_(zones), queries_(queries), probes_(probes) {}
+    // The config in force and what is served are the publisher's (a reload
+    // may replace them).
+    LiveControlBackend(const AnswerEngine& engine, HealthMonitor& health, const ServingPublisher& served,
+                       ZoneReloader& zones, const QueryCounterRegistry* queries = nullptr,
+                       const ProbeMetrics* probes = nullptr)
+        : engine_(engine), health_(health), served_(served), zones_(zones), queries_(queries), probes_(probes) {}
 
     nlohmann::json status() override;
     ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
@@ -34,6 +37,7 @@ private:
 
     const AnswerEngine& engine_;
     HealthMonitor& health_;
+    const ServingPublisher& served_;
     ZoneReloader& zones_;
     const QueryCounterRegistry* queries_;
     const ProbeMetrics* probes_;

@@ -60,6 +60,10 @@ void render_health(MetricsText& out, const MetricsInput& input) {
         out.sample("azdns_endpoint_up", {{"address", e.address}, {"az", e.az}, {"check", e.check}},
                    std::uint64_t{e.up ? 1u : 0u});
     }
+    out.family("azdns_health_view_rebuilds_total", "counter",
+               "Health views built and published: one per probe-loop turn, fence, tick or reload that changed "
+               "health, however many endpoints it changed.");
+    out.sample("azdns_health_view_rebuilds_total", {}, input.health_view_rebuilds);
     out.family("azdns_probe_duration_seconds", "histogram", "How long health probes took, by check.");
     for (const auto& [check, histogram] : input.probes.durations) {
         out.histogram("azdns_probe_duration_seconds", {{"check", check}}, histogram);

@@ -33,6 +33,7 @@ struct MetricsInput {
     std::vector<Endpoint> endpoints;
 
     ProbeMetricsSnapshot probes;
+    std::uint64_t health_view_rebuilds = 0;  // ServingPublisher::rebuilds()
 
     struct Zone {
         std::string origin;  // text form

@@ -25,12 +25,6 @@ const char* kind_text(HealthTransition::Kind kind) {
     return "?";
 }
 
-// Health times are on the steady clock; logs speak wall-clock time.
-std::chrono::system_clock::time_point to_wall(HealthTime when) {
-    auto age = std::chrono::duration_cast<std::chrono::system_clock::duration>(HealthClock::now() - when);
-    return std::chrono::system_clock::now() - age;
-}
-
 bool is_endpoint(HealthTransition::Kind kind) {
     return kind == HealthTransition::Kind::endpoint_up || kind == HealthTransition::Kind::endpoint_down;
 }
@@ -42,36 +36,32 @@ std::vector<ProbeTarget> probe_targets(const HealthTargets& targets) {
     return out;
 }
 
-// Built outside the lock: for large zones it is the costly part of a reload.
-std::shared_ptr<const HealthIndex> index_for(const ZoneSet& zones, const Config& config,
-                                             const HealthTargets& targets) {
-    std::vector<EndpointId> probed;
-    probed.reserve(targets.endpoints.size());
-    for (const HealthTarget& target : targets.endpoints) probed.push_back(target.id);
-    return HealthIndex::build(zones, config, std::move(probed));
-}
-
 }  // namespace
 
-HealthMonitor::HealthMonitor(std::shared_ptr<const Config> config, ServingSnapshot& serving,
-                             ProbeMetrics* probe_metrics)
-    : config_(std::move(config)),
-      state_dir_(config_->server.state_dir),
-      serving_(serving),
+HealthMonitor::HealthMonitor(ServingPublisher& publisher, HealthNow now, ProbeMetrics* probe_metrics)
+    : publisher_(publisher),
+      now_(std::move(now)),
+      state_dir_(publisher.config()->server.state_dir),
       probe_metrics_(probe_metrics),
-      state_(config_->azs, {}, HealthClock::now()),
-      probes_([this](const EndpointId& id, const ProbeResult& result) { on_probe(id, result); }) {}
+      state_(publisher.config()->azs, {}, now_()),
+      probes_([this](const EndpointId& id, const ProbeResult& result) { record_probe(id, result); },
+              [this] { end_of_probe_turn(); }) {}
 
 HealthMonitor::~HealthMonitor() { stop(); }
 
-bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& error) {
-    const HealthTargets targets = find_health_targets(*zones, *config_);
-    std::shared_ptr<const HealthIndex> index = index_for(*zones, *config_, targets);
-    const HealthTime now = HealthClock::now();
+// Health times are on the steady clock; logs speak wall-clock time.
+std::chrono::system_clock::time_point HealthMonitor::to_wall(HealthTime when) const {
+    auto age = std::chrono::duration_cast<std::chrono::system_clock::duration>(now_() - when);
+    return std::chrono::system_clock::now() - age;
+}
+
+void HealthMonitor::restore(std::shared_ptr<const ZoneSet> zones) {
+    std::shared_ptr<const Config> config = publisher_.config();
+    const HealthTargets targets = find_health_targets(*zones, *config);
+    ServingPublisher::Inputs served = ServingPublisher::prepare(std::move(zones), config, targets);
+    const HealthTime now = now_();
     LoadedHealth stored = load_health_state(state_dir_, std::chrono::system_clock::now(), now);
     if (!stored.error.empty()) log_line("health state not restored: " + stored.error);
-
-    std::size_t restored = 0;
     {
         std::lock_guard lock(mutex_);
         state_.set_service_azs(targets.service_azs);
@@ -85,21 +75,21 @@ bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& err
             if (initial == EndpointStatus::unknown) {
                 first_round_.insert(target.id);
             } else {
-                ++restored;
+                ++restored_;
             }
             apply_locked(state_.add_endpoint(target.id, target.az, *target.check, initial,
                                              known != stored.state.endpoints.end() ? known->since : now));
         }
-        zones_ = std::move(zones);
-        index_ = std::move(index);
-        publish_locked();
+        publisher_.replace(std::move(served), state_.snapshot());
+        publish_pending_ = false;
     }
-
-    if (!probes_.start(error)) return false;
     probes_.set_targets(probe_targets(targets));
+}
 
+bool HealthMonitor::start(std::string& error) {
+    if (!probes_.start(error)) return false;
     Duration longest{0};
-    for (const CheckConfig& check : config_->checks) longest = std::max(longest, check.timeout);
+    for (const CheckConfig& check : publisher_.config()->checks) longest = std::max(longest, check.timeout);
     {
         std::unique_lock lock(mutex_);
         std::size_t waiting = first_round_.size();
@@ -109,36 +99,31 @@ bool HealthMonitor::start(std::shared_ptr<const ZoneSet> zones, std::string& err
                      " new endpoints had no result in time; they count as up");
             first_round_.clear();
         }
+        const HealthSnapshot health = state_.snapshot();
         std::size_t down = 0;
-        for (const EndpointView& e : state_.snapshot().endpoints) down += e.status == EndpointStatus::down ? 1 : 0;
-        log_line("health: " + std::to_string(targets.endpoints.size()) + " endpoints (" + std::to_string(restored) +
+        for (const EndpointView& e : health.endpoints) down += e.status == EndpointStatus::down ? 1 : 0;
+        log_line("health: " + std::to_string(health.endpoints.size()) + " endpoints (" + std::to_string(restored_) +
                  " restored from state_dir), " + std::to_string(down) + " down");
     }
-    ticker_ = std::thread([this] { tick(); });
+    ticker_ = std::thread([this] { run_ticker(); });
     return true;
 }
 
 void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_ptr<const Config> config) {
     const HealthTargets targets = find_health_targets(*zones, *config);
-    std::shared_ptr<const HealthIndex> index = index_for(*zones, *config, targets);
     std::vector<ProbeTarget> probes = probe_targets(targets);  // copies the checks: `targets` points into `config`
+    ServingPublisher::Inputs served = ServingPublisher::prepare(std::move(zones), config, targets);
     {
         std::lock_guard lock(mutex_);
-        const HealthTime now = HealthClock::now();
-        zones_ = std::move(zones);
-        index_ = std::move(index);
+        const HealthTime now = now_();
         apply_locked(state_.set_azs(config->azs, now));
         state_.set_service_azs(targets.service_azs);
         retarget_locked(targets, now);
-        config_ = std::move(config);
-        publish_locked();  // new zones need a view of their own even if no health changed
+        // New zones need a view of their own even if no health changed.
+        publisher_.replace(std::move(served), state_.snapshot());
+        publish_pending_ = false;
     }
     probes_.set_targets(std::move(probes));
-}
-
-std::shared_ptr<const Config> HealthMonitor::config() const {
-    std::lock_guard lock(mutex_);
-    return config_;
 }
 
 void HealthMonitor::retarget_locked(const HealthTargets& targets, HealthTime now) {
@@ -159,7 +144,7 @@ FenceOutcome HealthMonitor::fence(const std::string& az, const std::string& reas
     FenceOutcome outcome;
     {
         std::lock_guard lock(mutex_);
-        const HealthTime now = HealthClock::now();
+        const HealthTime now = now_();
         std::optional<HealthTime> expires;
         if (for_duration) expires = now + *for_duration;
         outcome = state_.fence(az, reason, expires, force, now);
@@ -169,6 +154,7 @@ FenceOutcome HealthMonitor::fence(const std::string& az, const std::string& reas
                       (expires ? ", until " + until : ""),
                   {{"event", "manual_fence_set"}, {"az", az}, {"reason", reason}, {"until", until}});
         apply_locked(outcome.transitions);
+        publish_locked();
         dirty_ = true;
     }
     save();  // a manual fence must survive a crash right after it was accepted
@@ -179,10 +165,11 @@ FenceOutcome HealthMonitor::unfence(const std::string& az) {
     FenceOutcome outcome;
     {
         std::lock_guard lock(mutex_);
-        outcome = state_.unfence(az, HealthClock::now());
+        outcome = state_.unfence(az, now_());
         if (outcome.status != FenceOutcome::Status::applied) return outcome;
         log_event("manual fence on AZ " + az + " lifted", {{"event", "manual_fence_lifted"}, {"az", az}});
         apply_locked(outcome.transitions);
+        publish_locked();
         dirty_ = true;
     }
     save();
@@ -194,19 +181,19 @@ HealthSnapshot HealthMonitor::snapshot() const {
     return state_.snapshot();
 }
 
-ServingState HealthMonitor::serving() const {
-    std::lock_guard lock(mutex_);
-    return {zones_, view_};
-}
-
-void HealthMonitor::on_probe(const EndpointId& id, const ProbeResult& result) {
+void HealthMonitor::record_probe(const EndpointId& id, const ProbeResult& result) {
     if (probe_metrics_ != nullptr) probe_metrics_->record(id.check, result);
     std::lock_guard lock(mutex_);
-    apply_locked(state_.record_probe(id, result, HealthClock::now()));
+    apply_locked(state_.record_probe(id, result, now_()));
     if (first_round_.erase(id) != 0 && first_round_.empty()) first_round_done_.notify_all();
 }
 
-// Logs what changed and, when anything did, publishes a new view at once.
+void HealthMonitor::end_of_probe_turn() {
+    std::lock_guard lock(mutex_);
+    publish_locked();
+}
+
+// Logs what changed; the caller publishes (once for all of a batch).
 void HealthMonitor::apply_locked(const std::vector<HealthTransition>& transitions) {
     if (transitions.empty()) return;
     for (const HealthTransition& t : transitions) {
@@ -220,24 +207,30 @@ void HealthMonitor::apply_locked(const std::vector<HealthTransition>& transition
                    {"since", since}});
     }
     dirty_ = true;
-    if (zones_) publish_locked();
+    publish_pending_ = true;
 }
 
 void HealthMonitor::publish_locked() {
-    view_ = HealthView::build(index_, state_.snapshot());
-    serving_.publish({zones_, view_});
+    if (!publish_pending_) return;
+    publish_pending_ = false;
+    publisher_.publish(state_.snapshot());
 }
 
 void HealthMonitor::tick() {
+    {
+        std::lock_guard lock(mutex_);
+        apply_locked(state_.advance(now_()));
+        publish_locked();
+    }
+    save();
+}
+
+void HealthMonitor::run_ticker() {
     std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        wake_ticker_.wait_for(lock, tick_period, [&] { return stopping_; });
-        apply_locked(state_.advance(HealthClock::now()));
-        if (dirty_) {
-            lock.unlock();
-            save();
-            lock.lock();
-        }
+    while (!wake_ticker_.wait_for(lock, tick_period, [&] { return stopping_; })) {
+        lock.unlock();
+        tick();
+        lock.lock();
     }
 }
 
@@ -251,8 +244,7 @@ void HealthMonitor::save() {
         dirty_ = false;
         snapshot = state_.snapshot();
     }
-    std::string error = save_health_state(state_dir_, snapshot, std::chrono::system_clock::now(),
-                                          HealthClock::now());
+    std::string error = save_health_state(state_dir_, snapshot, std::chrono::system_clock::now(), now_());
     std::lock_guard lock(mutex_);
     if (error != last_save_error_) log_line(error.empty() ? "health state saved again" : error);
     last_save_error_ = error;

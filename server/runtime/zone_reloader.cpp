@@ -6,7 +6,6 @@
 #include "health_monitor.hpp"
 #include "log.hpp"
 #include "restart_settings.hpp"
-#include "zone_load.hpp"
 
 namespace azdns {
 
@@ -31,15 +30,16 @@ std::string summarize(const Diagnostics& diags) {
 
 }  // namespace
 
-ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health)
-    : config_path_(std::move(config_path)), health_(health), files_read_(initial.files_read) {
+ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health,
+                           const ServingPublisher& publisher)
+    : config_path_(std::move(config_path)), health_(health), publisher_(publisher), files_read_(initial.files_read) {
     // The slots load_zones gave: the order of the config.
     for (const auto& zone : initial.zones) served_.push_back({zone->origin(), zone, loaded_status(*zone), next_slot_++});
 }
 
 // The config file as it is now, or the running config when it has errors.
 std::shared_ptr<const Config> ZoneReloader::read_config() {
-    std::shared_ptr<const Config> running = health_.config();
+    std::shared_ptr<const Config> running = publisher_.config();
     Diagnostics diags;
     auto loaded = load_config(config_path_, diags);
     for (const auto& problem : diags.all()) log_line(problem.to_string());
@@ -61,10 +61,12 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
     std::lock_guard lock(mutex_);
     log_line("reloading config and zones");
     std::shared_ptr<const Config> config = read_config();
+    Diagnostics diags;  // each zone's problems are logged with it, below
+    LoadedZones loaded = load_zones(*config, diags);
     auto next = std::make_shared<ZoneSet>();
     std::vector<Served> reloaded;
-    std::vector<std::string> files_read;
-    for (const ZoneConfig& zone_config : config->zones) {
+    for (std::size_t i = 0; i < config->zones.size(); ++i) {
+        const ZoneConfig& zone_config = config->zones[i];
         auto previous = std::find_if(served_.begin(), served_.end(),
                                      [&](const Served& s) { return s.origin == zone_config.origin; });
         Served entry;
@@ -75,20 +77,17 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
             entry.status.origin = name_to_text(zone_config.origin);
             entry.slot = next_slot_++;
         }
-        Diagnostics diags;
-        auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, diags, &files_read);
-        for (const auto& problem : diags.all()) log_line(problem.to_string());
-        if (zone) {
-            log_line("zone " + name_to_text(zone->origin()) + " serial " + std::to_string(zone->serial()) + ", " +
-                     std::to_string(zone->record_count()) + " records");
+        for (const auto& problem : loaded.problems[i].all()) log_line(problem.to_string());
+        if (loaded.zones[i]) {
+            log_line(describe_loaded_zone(*loaded.zones[i]));
             std::uint64_t errors = entry.status.reload_errors;
-            entry.zone = std::move(zone);
+            entry.zone = std::move(loaded.zones[i]);
             entry.status = loaded_status(*entry.zone);
             entry.status.reload_errors = errors;
         } else {
             log_line("zone " + entry.status.origin + " failed to load: " +
                      (entry.zone ? "keeps serving serial " + std::to_string(entry.zone->serial()) : "not served"));
-            entry.status.error = summarize(diags);
+            entry.status.error = summarize(loaded.problems[i]);
             ++entry.status.reload_errors;
         }
         if (entry.zone) next->add(entry.zone, entry.slot);
@@ -100,7 +99,7 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
     }
     served_ = std::move(reloaded);
     // Watch first: an edit made once the new zones answer is then seen.
-    files_read_ = std::move(files_read);
+    files_read_ = std::move(loaded.files_read);
     if (files_listener_) files_listener_(files_read_);
     health_.set_zones(std::move(next), std::move(config));
     return status_locked();

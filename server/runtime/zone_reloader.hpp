@@ -4,7 +4,8 @@
 // [[service]]); a config with errors is not applied, and the zones reload
 // under the running one. A zone that fails to load keeps serving its
 // previous version; its error is kept for /v1/status and logged. The new set
-// goes to the health monitor, which publishes it with its health view.
+// goes to the health monitor, which retargets the probes and has the
+// publisher publish it with its health view.
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,7 @@
 
 #include "config.hpp"
 #include "config_zones.hpp"
+#include "serving_publisher.hpp"
 
 namespace azdns {
 
@@ -33,9 +35,11 @@ struct ZoneStatus {
 
 class ZoneReloader {
 public:
-    // `initial` must hold every zone of the config the health monitor runs
-    // with (serve refuses to start otherwise).
-    ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health);
+    // `initial` must hold every zone of the config the publisher holds
+    // (serve refuses to start otherwise); a config with errors leaves that
+    // one in force. `health` and `publisher` must outlive the reloader.
+    ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health,
+                 const ServingPublisher& publisher);
 
     // Thread-safe; one reload at a time. Returns every zone's status after it.
     std::vector<ZoneStatus> reload();
@@ -58,6 +62,7 @@ private:
 
     const std::string config_path_;
     HealthMonitor& health_;
+    const ServingPublisher& publisher_;
     mutable std::mutex mutex_;
     std::vector<Served> served_;  // in the order of the config in force
     std::uint32_t next_slot_ = 0;  // for an origin a reload adds

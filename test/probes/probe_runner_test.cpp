@@ -405,6 +405,41 @@ TEST_SUITE("schedule") {
         runner.stop();  // idempotent
     }
 
+    TEST_CASE("the results of a loop turn are followed by one turn end, before the loop waits again") {
+        Http http;
+        http.endpoint.set_mode(EndpointMode::refuse);
+        std::vector<ProbeTarget> targets;
+        for (int i = 0; i < 100; ++i)
+            targets.push_back(target("127.0.0.1", "r" + std::to_string(i), CheckType::tcp, http.endpoint.port()));
+        std::mutex mutex;
+        std::condition_variable cv;
+        std::size_t results = 0, turn_ends = 0, empty_turn_ends = 0, since_turn_end = 0;
+        ProbeRunner runner(
+            [&](const EndpointId&, const ProbeResult&) {
+                std::lock_guard lock(mutex);
+                ++results;
+                ++since_turn_end;
+            },
+            [&] {
+                std::lock_guard lock(mutex);
+                ++turn_ends;
+                if (since_turn_end == 0) ++empty_turn_ends;
+                since_turn_end = 0;
+                cv.notify_all();
+            });
+        std::string error;
+        REQUIRE(runner.start(error));
+        runner.set_targets(targets);  // all probed at once: one burst of refusals
+        std::unique_lock lock(mutex);
+        REQUIRE(cv.wait_for(lock, 5s, [&] { return results >= targets.size() && since_turn_end == 0; }));
+        CHECK(empty_turn_ends == 0);
+        CHECK(turn_ends >= 1);
+        CHECK(turn_ends <= results);
+        MESSAGE(results << " results in " << turn_ends << " turns");
+        lock.unlock();
+        runner.stop();
+    }
+
     TEST_CASE("stop from the sink does not deadlock") {
         Http http;
         std::unique_ptr<ProbeRunner> runner;

@@ -215,3 +215,12 @@ TEST_CASE("render_metrics: every spec family, query series by transport and rcod
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("render_metrics: the health view rebuilds, one counter") {
+    MetricsInput input;
+    input.health_view_rebuilds = 12;
+    std::string text = render_metrics(input);
+    INFO(text);
+    CHECK(text.find("# TYPE azdns_health_view_rebuilds_total counter\n") != std::string::npos);
+    CHECK(has_line(text, "azdns_health_view_rebuilds_total 12"));
+}

@@ -1,0 +1,40 @@
+#include "serving_publisher.hpp"
+
+namespace azdns {
+
+ServingPublisher::Inputs ServingPublisher::prepare(std::shared_ptr<const ZoneSet> zones,
+                                                   std::shared_ptr<const Config> config,
+                                                   const HealthTargets& targets) {
+    std::vector<EndpointId> probed;
+    probed.reserve(targets.endpoints.size());
+    for (const HealthTarget& target : targets.endpoints) probed.push_back(target.id);
+    auto index = HealthIndex::build(*zones, *config, std::move(probed));
+    return {std::move(config), std::move(zones), std::move(index)};
+}
+
+ServingPublisher::ServingPublisher(std::shared_ptr<const Config> config, ServingSnapshot& out) : out_(out) {
+    current_.config = std::move(config);
+}
+
+void ServingPublisher::replace(Inputs next, const HealthSnapshot& health) {
+    std::lock_guard lock(mutex_);
+    current_ = std::move(next);
+    publish_locked(health);
+}
+
+void ServingPublisher::publish(const HealthSnapshot& health) {
+    std::lock_guard lock(mutex_);
+    if (current_.zones) publish_locked(health);  // before the first replace() there is nothing to filter
+}
+
+std::shared_ptr<const Config> ServingPublisher::config() const {
+    std::lock_guard lock(mutex_);
+    return current_.config;
+}
+
+void ServingPublisher::publish_locked(const HealthSnapshot& health) {
+    out_.publish({current_.zones, HealthView::build(current_.index, health)});
+    rebuilds_.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace azdns

@@ -1,0 +1,77 @@
+// Reloads without a server: the config and zone files of a World rewritten,
+// then ZoneReloader::reload() and what the publisher serves afterwards.
+#include <doctest/doctest.h>
+
+#include "runtime_test_support.hpp"
+#include "zone_reloader.hpp"
+
+using namespace azdns;
+using namespace azdns::runtime_test;
+
+namespace {
+
+std::uint32_t served_serial(const World& world) {
+    const ServingState served = world.publisher->serving();
+    const Zone* zone = served.zones->find(name_canonical(*name_from_text("www.health.test.")));
+    REQUIRE(zone != nullptr);
+    return zone->serial();
+}
+
+}  // namespace
+
+TEST_SUITE("zone_reloader") {
+    TEST_CASE("a new zone version is published with a view for it, in one rebuild") {
+        World world;
+        ZoneReloader reloader(world.config_path.string(), world.zones, *world.health, *world.publisher);
+        write_file(world.dir.path / "health.zone", zone_text(2, 5));
+        const std::uint64_t before = world.publisher->rebuilds();
+        std::vector<ZoneStatus> status = reloader.reload();
+        REQUIRE(status.size() == 1);
+        CHECK(status[0].serial == 2);
+        CHECK(status[0].error.empty());
+        CHECK(served_serial(world) == 2);
+        CHECK(world.publisher->rebuilds() == before + 1);
+        CHECK(world.health->snapshot().endpoints.size() == 6);  // the probed set follows the zone
+        CHECK(world.www_addresses_served() == 6);
+    }
+
+    TEST_CASE("a zone that fails keeps serving its previous version, and says where it failed") {
+        World world;
+        ZoneReloader reloader(world.config_path.string(), world.zones, *world.health, *world.publisher);
+        const fs::path file = world.dir.path / "health.zone";
+        write_file(file, zone_text(2, 3) + "broken IN A not-an-address\n");
+        std::vector<ZoneStatus> status = reloader.reload();
+        REQUIRE(status.size() == 1);
+        CHECK(status[0].serial == 1);
+        CHECK(status[0].reload_errors == 1);
+        // file:line:col of the bad record: the line after the zone's last one.
+        const std::string where = file.string() + ":" + std::to_string(6 + 3 + 1) + ":";
+        CHECK_MESSAGE(status[0].error.rfind(where, 0) == 0, status[0].error);
+        CHECK(served_serial(world) == 1);
+        CHECK(reloader.status()[0].error == status[0].error);
+    }
+
+    TEST_CASE("a config with errors keeps the running config; the zones still reload") {
+        World world;
+        ZoneReloader reloader(world.config_path.string(), world.zones, *world.health, *world.publisher);
+        const std::shared_ptr<const Config> running = world.publisher->config();
+        write_file(world.config_path, config_text(world.dir.path) + "[[az]]\nname = \"a\"\n");
+        write_file(world.dir.path / "health.zone", zone_text(3, 3));
+        std::vector<ZoneStatus> status = reloader.reload();
+        CHECK(world.publisher->config() == running);
+        REQUIRE(status.size() == 1);
+        CHECK(status[0].serial == 3);
+        CHECK(served_serial(world) == 3);
+    }
+
+    TEST_CASE("a reload keeps the health of kept endpoints and fences") {
+        World world;
+        ZoneReloader reloader(world.config_path.string(), world.zones, *world.health, *world.publisher);
+        REQUIRE(world.health->fence("a", "maintenance", std::nullopt, false).status ==
+                FenceOutcome::Status::applied);
+        write_file(world.dir.path / "health.zone", zone_text(2, 3));
+        reloader.reload();
+        CHECK(world.health->snapshot().az("a")->fenced == FenceReason::manual);
+        CHECK(world.www_addresses_served() == 1);
+    }
+}
