@@ -5,7 +5,8 @@
 #include <uv.h>
 
 #include <array>
-#include <cctype>
+
+#include "ascii.hpp"
 
 namespace azdns::probe_error {
 
@@ -23,7 +24,7 @@ std::string from_uv(int uv_status) {
     default: break;
     }
     std::string name = uv_err_name(uv_status);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : name) c = ascii_lower(c);
     return "socket error " + name;
 }
 

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -24,10 +23,10 @@
 #include <ldns/ldns.h>
 
 #include "ascii.hpp"
+#include "common_rdata_text.hpp"
 #include "dns_name.hpp"
 #include "rr_type.hpp"
 #include "zone_file_tokenizer.hpp"
-#include "common_rdata_text.hpp"
 
 namespace azdns {
 
@@ -126,7 +125,7 @@ std::optional<std::uint32_t> parse_ttl(std::string_view text) {
             continue;
         }
         std::uint64_t unit = 0;
-        switch (std::tolower(static_cast<unsigned char>(c))) {
+        switch (ascii_lower(c)) {
             case 's': unit = 1; break;
             case 'm': unit = 60; break;
             case 'h': unit = 3600; break;

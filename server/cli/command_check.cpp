@@ -2,8 +2,8 @@
 
 #include "commands.hpp"
 #include "config.hpp"
-#include "dns_name.hpp"
 #include "config_zones.hpp"
+#include "dns_name.hpp"
 #include "zone_set.hpp"
 
 namespace azdns {

@@ -7,8 +7,8 @@
 #include "control_backend.hpp"
 #include "health_monitor.hpp"
 #include "probe_metrics.hpp"
-#include "serving_publisher.hpp"
 #include "query_counters.hpp"
+#include "serving_publisher.hpp"
 #include "zone_reloader.hpp"
 
 namespace azdns {

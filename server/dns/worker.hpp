@@ -16,9 +16,9 @@
 #include "answer_engine.hpp"
 #include "listen_socket.hpp"
 #include "query_counters.hpp"
+#include "serving_snapshot.hpp"
 #include "tcp_connection.hpp"
 #include "udp_listener.hpp"
-#include "serving_snapshot.hpp"
 
 namespace azdns {
 

@@ -5,8 +5,8 @@
 #include <regex>
 #include <sstream>
 
-#include "process.hpp"
 #include "e2e_fixture.hpp"
+#include "process.hpp"
 
 using namespace azdns::e2e;
 using azdns::test::run_process;

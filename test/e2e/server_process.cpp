@@ -54,17 +54,6 @@ std::uint16_t try_bind(int family, int type, std::uint16_t port) {
 
 }  // namespace
 
-TempDir::TempDir(const std::string& prefix) {
-    std::string pattern = (fs::temp_directory_path() / (prefix + "-XXXXXX")).string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-}
-
-TempDir::~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-}
-
 std::uint16_t free_port() {
     for (int attempt = 0; attempt < 100; ++attempt) {
         std::uint16_t port = try_bind(AF_INET, SOCK_STREAM, 0);

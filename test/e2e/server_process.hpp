@@ -13,19 +13,13 @@
 #include <vector>
 
 #include "dns_client.hpp"
+#include "temp_dir.hpp"
 
 namespace azdns::e2e {
 
 namespace fs = std::filesystem;
 
-// A folder under the system temp dir, removed with everything in it.
-struct TempDir {
-    fs::path path;
-    explicit TempDir(const std::string& prefix);
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
+using testing::TempDir;
 
 // A port free for UDP and TCP on both 127.0.0.1 and ::1 (bound to port 0,
 // read back, closed). Another process could still take it; tests accept that.

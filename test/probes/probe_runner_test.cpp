@@ -175,7 +175,7 @@ TEST_SUITE("http") {
 // before each runner here; every https test uses its own runner.
 TEST_SUITE("https") {
     TEST_CASE("verification against the trust store, by host name and by address") {
-        TempDir dir;
+        TempDir dir{"azdns-probes"};
         std::string error;
         auto certs = make_test_certificates(dir.path, {"www.example.test"}, {"127.0.0.1"}, error);
         REQUIRE_MESSAGE(certs, error);
@@ -207,7 +207,7 @@ TEST_SUITE("https") {
     }
 
     TEST_CASE("a self-signed certificate fails unless tls_verify is off") {
-        TempDir dir;
+        TempDir dir{"azdns-probes"};
         std::string error;
         auto ca = make_test_certificates(dir.path, {"www.example.test"}, {"127.0.0.1"}, error);
         auto self = make_self_signed(dir.path, {"www.example.test"}, {"127.0.0.1"}, error);
@@ -228,7 +228,7 @@ TEST_SUITE("https") {
     }
 
     TEST_CASE("an expired certificate fails") {
-        TempDir dir;
+        TempDir dir{"azdns-probes"};
         std::string error;
         auto expired = make_expired_certificates(dir.path, {"www.example.test"}, {}, error);
         REQUIRE_MESSAGE(expired, error);

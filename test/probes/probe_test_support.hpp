@@ -17,6 +17,7 @@
 
 #include "fake_endpoint.hpp"
 #include "probe_runner.hpp"
+#include "temp_dir.hpp"
 
 namespace azdns::probe_test {
 
@@ -103,17 +104,6 @@ struct Http {
     }
 };
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "azdns-probes-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-};
+using testing::TempDir;
 
 }  // namespace azdns::probe_test

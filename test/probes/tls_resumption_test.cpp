@@ -50,7 +50,7 @@ TestCertificates served_certificates(const std::filesystem::path& dir, Served se
 
 // An https endpoint and a started runner that probes it.
 struct Resumption {
-    TempDir dir;
+    TempDir dir{"azdns-probes"};
     TestCertificates certs;
     Http https;
     Results results;

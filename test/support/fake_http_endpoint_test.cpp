@@ -23,6 +23,7 @@
 
 #include "fake_endpoint.hpp"
 #include "fake_endpoint_test_client.hpp"
+#include "temp_dir.hpp"
 #include "test_ca.hpp"
 
 using namespace azdns::testing;
@@ -31,19 +32,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "azdns-support-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-};
 
 bool send_all(int fd, const std::string& data) {
     std::size_t sent = 0;
@@ -350,7 +338,7 @@ TlsResult https_get(const FakeHttpEndpoint& endpoint, const fs::path& ca_file, c
 TEST_SUITE("fake https endpoint and test CA") {
 
 TEST_CASE("HTTPS verifies against the test CA by name and by IP") {
-    TempDir dir;
+    TempDir dir{"azdns-support"};
     std::string error;
     auto certs = make_test_certificates(dir.path, {"localhost", "probe.example"}, {"127.0.0.1", "::1"}, error);
     REQUIRE_MESSAGE(certs, error);
@@ -380,7 +368,7 @@ TEST_CASE("HTTPS verifies against the test CA by name and by IP") {
 }
 
 TEST_CASE("a self-signed or expired certificate fails verification against the test CA") {
-    TempDir dir;
+    TempDir dir{"azdns-support"};
     std::string error;
     auto good = make_test_certificates(dir.path, {"localhost"}, {"127.0.0.1"}, error);
     REQUIRE_MESSAGE(good, error);
@@ -409,7 +397,7 @@ TEST_CASE("start fails with a message when the key files are missing") {
 }
 
 TEST_CASE("a plain-HTTP request to the HTTPS endpoint is dropped, and the endpoint carries on") {
-    TempDir dir;
+    TempDir dir{"azdns-support"};
     std::string error;
     auto certs = make_test_certificates(dir.path, {"localhost"}, {}, error);
     REQUIRE_MESSAGE(certs, error);

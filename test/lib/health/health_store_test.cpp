@@ -12,6 +12,7 @@
 #include <string>
 
 #include "health_store.hpp"
+#include "temp_dir.hpp"
 
 using namespace azdns;
 using namespace std::chrono_literals;
@@ -23,15 +24,10 @@ namespace {
 const WallTime wall0 = WallTime{} + 1'700'000'000s;
 const HealthTime steady0 = HealthTime{} + 5000s;
 
-struct TempDir {
-    fs::path root;
-    TempDir() {
-        std::string pattern = "/tmp/azdns_health_store_XXXXXX";
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        root = pattern;
-    }
-    ~TempDir() { fs::remove_all(root); }
-    [[nodiscard]] std::string state() const { return (root / "state").string(); }
+// A temp folder whose state_dir is state(), not yet created.
+struct StateDir : testing::TempDir {
+    StateDir() : TempDir("azdns-health-store") {}
+    [[nodiscard]] std::string state() const { return (path / "state").string(); }
 };
 
 EndpointId ep(const char* address, const char* check = "web") {
@@ -66,7 +62,7 @@ void write_text(const fs::path& path, const std::string& text) {
 }  // namespace
 
 TEST_CASE("fences and endpoint states round-trip across a restart") {
-    TempDir tmp;
+    StateDir tmp;
     REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
 
     // Restart: 10 minutes later on the wall clock, steady clock starts anew.
@@ -99,7 +95,7 @@ TEST_CASE("fences and endpoint states round-trip across a restart") {
 }
 
 TEST_CASE("a fence that expired while the server was down is not restored") {
-    TempDir tmp;
+    StateDir tmp;
     REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
     LoadedHealth loaded = load_health_state(tmp.state(), wall0 + 3600s, HealthTime{});
     REQUIRE(loaded.error == "");
@@ -109,7 +105,7 @@ TEST_CASE("a fence that expired while the server was down is not restored") {
 }
 
 TEST_CASE("a missing file is an empty state, not an error") {
-    TempDir tmp;
+    StateDir tmp;
     LoadedHealth loaded = load_health_state(tmp.state(), wall0, steady0);
     CHECK(loaded.error == "");
     CHECK(loaded.state.fences.empty());
@@ -117,7 +113,7 @@ TEST_CASE("a missing file is an empty state, not an error") {
 }
 
 TEST_CASE("a corrupt file gives an error and an empty state, never a crash") {
-    TempDir tmp;
+    StateDir tmp;
     REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
     const fs::path file = fs::path(tmp.state()) / "health.json";
     const std::string good = read_text(file);
@@ -143,7 +139,7 @@ TEST_CASE("a corrupt file gives an error and an empty state, never a crash") {
 }
 
 TEST_CASE("the write replaces the old file whole and leaves no temp files") {
-    TempDir tmp;
+    StateDir tmp;
     const fs::path dir = tmp.state();
     fs::create_directory(dir);
     const fs::path file = dir / "health.json";
@@ -166,7 +162,7 @@ TEST_CASE("the write replaces the old file whole and leaves no temp files") {
 }
 
 TEST_CASE("a missing state dir is created with mode 0700") {
-    TempDir tmp;
+    StateDir tmp;
     REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
     struct stat st{};
     REQUIRE(::stat(tmp.state().c_str(), &st) == 0);
@@ -175,8 +171,8 @@ TEST_CASE("a missing state dir is created with mode 0700") {
 }
 
 TEST_CASE("a state dir that cannot be created is an error") {
-    TempDir tmp;
-    write_text(tmp.root / "file", "");
-    CHECK(save_health_state((tmp.root / "file" / "state").string(), sample(), wall0, steady0) != "");
-    CHECK(save_health_state((tmp.root / "file").string(), sample(), wall0, steady0) != "");
+    StateDir tmp;
+    write_text(tmp.path / "file", "");
+    CHECK(save_health_state((tmp.path / "file" / "state").string(), sample(), wall0, steady0) != "");
+    CHECK(save_health_state((tmp.path / "file").string(), sample(), wall0, steady0) != "");
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "process.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using azdns::test::run_process;
@@ -35,14 +36,12 @@ void edit_file(const fs::path& path, const std::string& from, const std::string&
 
 // A private copy of the example that a test may break, removed afterwards.
 struct ExampleCopy {
-    fs::path dir;
+    azdns::testing::TempDir temp{"azdns-cli"};
+    const fs::path& dir = temp.path;
     ExampleCopy() {
-        std::string pattern = (fs::temp_directory_path() / "azdns-cli-XXXXXX").string();
-        dir = mkdtemp(pattern.data());
         for (const auto& entry : fs::directory_iterator(example_dir))
             if (entry.is_regular_file()) fs::copy_file(entry.path(), dir / entry.path().filename());
     }
-    ~ExampleCopy() { fs::remove_all(dir); }
     fs::path config() const { return dir / "azdns.toml"; }
     fs::path zone() const { return dir / "example.com.zone"; }
 };

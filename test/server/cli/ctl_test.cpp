@@ -11,8 +11,9 @@
 #include <fstream>
 
 #include "control_server.hpp"
-#include "process.hpp"
 #include "fake_control_backend.hpp"
+#include "process.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using azdns::test::run_process;
@@ -57,26 +58,19 @@ std::uint16_t free_port() {
     return ntohs(address.sin_port);
 }
 
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "azdns-ctl-XXXXXX").string();
-        dir = mkdtemp(pattern.data());
-    }
-    ~TempDir() { fs::remove_all(dir); }
-};
+using azdns::testing::TempDir;
 
 // A minimal valid config whose control API is at 127.0.0.1:PORT, with a token file if given.
 fs::path write_config(const TempDir& temp, std::uint16_t port, const std::string& token) {
-    fs::copy_file(fs::path(AZDNS_TEST_DATA_DIR) / "config" / "zones" / "example.com.zone", temp.dir / "example.com.zone");
-    std::ofstream config(temp.dir / "azdns.toml");
+    fs::copy_file(fs::path(AZDNS_TEST_DATA_DIR) / "config" / "zones" / "example.com.zone", temp.path / "example.com.zone");
+    std::ofstream config(temp.path / "azdns.toml");
     config << "[control]\nlisten = \"127.0.0.1:" << port << "\"\n";
     if (!token.empty()) {
-        std::ofstream(temp.dir / "control.token") << token << "\n";
+        std::ofstream(temp.path / "control.token") << token << "\n";
         config << "token_file = \"control.token\"\n";
     }
     config << "\n[[zone]]\norigin = \"example.com.\"\nfile = \"example.com.zone\"\n";
-    return temp.dir / "azdns.toml";
+    return temp.path / "azdns.toml";
 }
 
 // Sets an environment variable for the child processes run in one scope.
@@ -232,7 +226,7 @@ TEST_CASE("ctl usage errors exit 2") {
 
 TEST_CASE("ctl -c takes the control address and token from the config") {
     Server server("token-from-config");
-    TempDir temp;
+    TempDir temp{"azdns-ctl"};
     auto config = write_config(temp, server.server.port(), "token-from-config");
     auto result = ctl({"-c", config.string(), "status"});
     INFO(result.err);
@@ -240,8 +234,8 @@ TEST_CASE("ctl -c takes the control address and token from the config") {
     CHECK(has(result.out, "europe-se-1a"));
 
     SUBCASE("--token-file wins over the config's token") {
-        std::ofstream(temp.dir / "other.token") << "wrong-token\n";
-        auto wrong = ctl({"-c", config.string(), "--token-file", (temp.dir / "other.token").string(), "status"});
+        std::ofstream(temp.path / "other.token") << "wrong-token\n";
+        auto wrong = ctl({"-c", config.string(), "--token-file", (temp.path / "other.token").string(), "status"});
         CHECK(wrong.exit_code == 1);
         CHECK(has(wrong.err, "HTTP 401"));
         CHECK(has(wrong.err, "--token-file"));
@@ -264,20 +258,20 @@ TEST_CASE("ctl reads the token from AZDNS_TOKEN or --token-file; without one a t
         INFO(with_env.err);
         CHECK(with_env.exit_code == 0);
     }
-    TempDir temp;
-    std::ofstream(temp.dir / "token") << "  s3cret\n";
-    auto with_file = ctl({"-s", server.url(), "--token-file", (temp.dir / "token").string(), "status"});
+    TempDir temp{"azdns-ctl"};
+    std::ofstream(temp.path / "token") << "  s3cret\n";
+    auto with_file = ctl({"-s", server.url(), "--token-file", (temp.path / "token").string(), "status"});
     INFO(with_file.err);
     CHECK(with_file.exit_code == 0);
-    auto missing_file = ctl({"-s", server.url(), "--token-file", (temp.dir / "nope").string(), "status"});
+    auto missing_file = ctl({"-s", server.url(), "--token-file", (temp.path / "nope").string(), "status"});
     CHECK(missing_file.exit_code == 1);
     CHECK(has(missing_file.err, "cannot read the token file"));
 }
 
 TEST_CASE("ctl -c with a broken config prints its problems and exits 1") {
-    TempDir temp;
-    std::ofstream(temp.dir / "azdns.toml") << "[control]\nlisten = \"nowhere\"\n";
-    auto result = ctl({"-c", (temp.dir / "azdns.toml").string(), "status"});
+    TempDir temp{"azdns-ctl"};
+    std::ofstream(temp.path / "azdns.toml") << "[control]\nlisten = \"nowhere\"\n";
+    auto result = ctl({"-c", (temp.path / "azdns.toml").string(), "status"});
     CHECK(result.exit_code == 1);
-    CHECK(has(result.err, (temp.dir / "azdns.toml").string() + ":2:"));
+    CHECK(has(result.err, (temp.path / "azdns.toml").string() + ":2:"));
 }

@@ -19,25 +19,13 @@
 #include "health_explain.hpp"
 #include "health_monitor.hpp"
 #include "serving_publisher.hpp"
+#include "temp_dir.hpp"
 
 namespace azdns::runtime_test {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "azdns-runtime-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
+using testing::TempDir;
 
 inline void write_file(const fs::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::trunc);
@@ -78,7 +66,7 @@ struct FakeClock {
 };
 
 struct World {
-    TempDir dir;
+    TempDir dir{"azdns-runtime"};
     fs::path config_path = dir.path / "azdns.toml";
     FakeClock clock;
     LoadedZones zones;
