@@ -19,18 +19,18 @@
 #include "answer_engine.hpp"
 #include "commands.hpp"
 #include "config.hpp"
+#include "config_zones.hpp"
 #include "control_server.hpp"
 #include "health_monitor.hpp"
 #include "listen_socket.hpp"
+#include "live_control_backend.hpp"
 #include "log.hpp"
 #include "probe_metrics.hpp"
-#include "serving_publisher.hpp"
 #include "query_counters.hpp"
 #include "sd_notify.hpp"
-#include "live_control_backend.hpp"
+#include "serving_publisher.hpp"
 #include "signals.hpp"
 #include "worker.hpp"
-#include "config_zones.hpp"
 #include "zone_reloader.hpp"
 #include "zone_watcher.hpp"
 
@@ -185,14 +185,16 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     }
     log_line("serving " + plural(zones.zones.size(), "zone") + " on udp+tcp " + addresses + " with " +
              plural(workers, "worker"));
-    log_line("ready");
-    sd_notify_state("READY=1");  // Type=notify: systemd starts dependents only now
-
-    int signal = wait_for_stop_signal([&] {
+    auto reload = [&] {
         sd_notify_state(sd_reloading_state());  // `systemctl reload` waits for the READY=1 that follows
         reloader.reload();
         sd_notify_state("READY=1");
-    }, &watcher);
+    };
+    auto ready = [] {
+        log_line("ready");
+        sd_notify_state("READY=1");  // Type=notify: systemd starts dependents only now
+    };
+    int signal = wait_for_stop_signal(reload, &watcher, ready);
 
     log_line(std::string("stopping on ") + signal_name(signal));
     sd_notify_state("STOPPING=1");

@@ -35,7 +35,8 @@ void on_hangup(uv_signal_t* handle, int /*signal*/) {
 
 }  // namespace
 
-int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* watcher) {
+int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* watcher,
+                         const std::function<void()>& on_started) {
     uv_loop_t loop;
     uv_loop_init(&loop);
     SignalWait wait;
@@ -51,6 +52,7 @@ int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* wa
         wait.watcher = watcher;
         watcher->start(&loop);
     }
+    if (on_started) on_started();
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
     return wait.received;

@@ -11,7 +11,11 @@ class ZoneWatcher;
 // returns that signal's number. SIGHUP calls `on_reload` (on this thread).
 // A `watcher`, if given, watches the zone files on the same loop (and so
 // reloads on this thread too: reloads never run two at a time).
-int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* watcher = nullptr);
+// `on_started` runs once the signals are handled and the files watched,
+// before the first wait: where to say "ready" (a SIGHUP or an edit from then
+// on reloads instead of being lost, or of killing the process).
+int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* watcher = nullptr,
+                         const std::function<void()>& on_started = {});
 
 // "SIGTERM", "SIGINT", ...
 const char* signal_name(int signal);

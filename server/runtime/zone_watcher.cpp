@@ -32,9 +32,14 @@ void ZoneWatcher::start(uv_loop_t* loop) {
     auto* wakeup = new uv_async_t;
     uv_async_init(loop, wakeup, on_files);
     wakeup->data = this;
-    std::lock_guard lock(mutex_);
-    wakeup_ = wakeup;
-    if (pending_) uv_async_send(wakeup_);
+    std::optional<std::vector<std::string>> files;
+    {
+        std::lock_guard lock(mutex_);
+        wakeup_ = wakeup;
+        files.swap(pending_);
+    }
+    // Now, not at the loop's first turn: once start() returns, an edit is seen.
+    if (files) apply(*files);
 }
 
 void ZoneWatcher::on_files(uv_async_t* async) {

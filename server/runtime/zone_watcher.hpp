@@ -36,7 +36,8 @@ public:
     // them) instead of the files given before. The handles belong to the
     // loop, so the set is applied there: at start(), or soon after this call.
     void watch(std::vector<std::string> files);
-    // Starts watching on `loop` (the main thread's). A folder that cannot be
+    // Starts watching on `loop` (the main thread's, on that thread): the set
+    // given so far is watched when it returns. A folder that cannot be
     // watched is logged and skipped; the others still work.
     void start(uv_loop_t* loop);
     // Closes every handle; the loop must run once more to finish closing.
