@@ -33,6 +33,7 @@
 
 #include "bench_listeners.hpp"
 #include "probe_runner.hpp"
+#include "temp_dir.hpp"
 #include "test_ca.hpp"
 
 using namespace azdns;
@@ -57,16 +58,11 @@ double thread_cpu_seconds(pid_t tid) {
     return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-// Certificates for 127.0.0.1 in a fresh directory, trusted through
-// SSL_CERT_FILE (read when the runner makes its first SSL_CTX).
-bench::TlsFiles trusted_certificates(std::filesystem::path& dir) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "azdns-bench-XXXXXX").string();
+// Certificates for 127.0.0.1 in `dir`, trusted through SSL_CERT_FILE (read
+// when the runner makes its first SSL_CTX).
+bench::TlsFiles trusted_certificates(const std::filesystem::path& dir) {
     std::string error;
-    std::optional<testing::TestCertificates> certs;
-    if (mkdtemp(pattern.data()) != nullptr) {
-        dir = pattern;
-        certs = testing::make_test_certificates(dir, {}, {"127.0.0.1"}, error);
-    }
+    std::optional<testing::TestCertificates> certs = testing::make_test_certificates(dir, {}, {"127.0.0.1"}, error);
     if (!certs || setenv("SSL_CERT_FILE", certs->ca_cert.c_str(), 1) != 0) {
         std::fprintf(stderr, "certificates: %s\n", error.c_str());
         std::exit(1);
@@ -99,8 +95,8 @@ int main(int argc, char** argv) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
 
-    std::filesystem::path cert_dir;
-    bench::Listeners listeners(listener_count, serving, https ? trusted_certificates(cert_dir) : bench::TlsFiles{});
+    testing::TempDir cert_dir{"azdns-bench"};
+    bench::Listeners listeners(listener_count, serving, https ? trusted_certificates(cert_dir.path) : bench::TlsFiles{});
 
     std::atomic<pid_t> probe_tid{0};
     std::atomic<std::uint64_t> ok{0}, failed{0}, slow{0};
@@ -185,6 +181,5 @@ int main(int argc, char** argv) {
                     rtts[rtts.size() * 99 / 100], rtts.back());
     for (const auto& [reason, count] : reasons) std::printf("  failure %-28s %llu\n", reason.c_str(), static_cast<unsigned long long>(count));
     std::printf("heap in use before stop: %.1f MB\n", heap_mb);
-    if (!cert_dir.empty()) std::filesystem::remove_all(cert_dir);
     return 0;
 }
