@@ -9,7 +9,6 @@ namespace azdns {
 
 namespace {
 
-constexpr std::uint16_t opt_type = 41;
 constexpr std::uint16_t max_pointer = 0x3FFF;
 
 }  // namespace
@@ -85,14 +84,14 @@ void MessageWriter::remember_rdata_name(std::uint16_t type, std::size_t rdata_of
     switch (type) {
         case rr_type::ns:
         case rr_type::cname:
-        case 12:  // PTR
-        case 39:  // DNAME
+        case rr_type::ptr:
+        case rr_type::dname:
             skip = 0;
             break;
-        case 15:  // MX
+        case rr_type::mx:
             skip = 2;
             break;
-        case 33:  // SRV
+        case rr_type::srv:
             skip = 6;
             break;
         default:
@@ -222,7 +221,7 @@ bool MessageWriter::write_opt(std::uint16_t udp_size, std::uint8_t extended_rcod
     std::size_t bytes = opt_size(nsid.size());
     if (nsid.size() > 0xFFFF - 4 || bytes > available()) return false;
     buffer_[size_++] = 0;  // root owner
-    put16(opt_type);
+    put16(rr_type::opt);
     put16(udp_size);
     put32(std::uint32_t{extended_rcode} << 24 | (dnssec_ok ? 0x8000u : 0u));
     if (nsid.empty()) {

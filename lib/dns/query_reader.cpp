@@ -1,12 +1,12 @@
 #include "query_reader.hpp"
 
 #include "ascii.hpp"
+#include "rr_type.hpp"
 
 namespace azdns {
 
 namespace {
 
-constexpr std::uint16_t opt_type = 41;
 constexpr std::uint16_t nsid_option = 3;
 
 std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
@@ -109,7 +109,7 @@ ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out) {
         std::uint16_t rdlength = read16(&packet[pos + 8]);
         pos += 10;
         if (pos + rdlength > packet.size()) return ReadStatus::formerr;
-        if (type == opt_type) {
+        if (type == rr_type::opt) {
             // One OPT, owned by the root, in the additional section only.
             bool in_additional = i >= std::size_t{ancount} + nscount;
             if (!in_additional || !root || edns.present) return ReadStatus::formerr;
