@@ -56,7 +56,8 @@ private:
     bool check_occluded(std::uint32_t node, const Group& group);
     // The RRset's TTL, or nullopt when it cannot be served at all.
     std::optional<std::uint32_t> check_rrset(std::uint32_t node, const Group& group);
-    void check_ns_targets(const Group& group);
+    void check_ns_targets(std::uint32_t node, const Group& group);
+    std::uint32_t cut_above(std::string_view name) const;
     void finish_apex();
     void report(Diagnostics& diags);
 

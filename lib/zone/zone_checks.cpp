@@ -134,15 +134,39 @@ bool ZoneBuilder::check_occluded(std::uint32_t node, const Group& group) {
     return true;
 }
 
-void ZoneBuilder::check_ns_targets(const Group& group) {
+// A missing address is fatal only for the zone's own name servers, as in
+// named-checkzone: a referral without glue still works when the resolver can
+// find the address elsewhere, and an apex NS in delegated space gets its
+// address from the child zone.
+void ZoneBuilder::check_ns_targets(std::uint32_t node, const Group& group) {
     for (std::size_t k = group.begin; k < group.end; ++k) {
         std::string target = name_canonical(rdata(kept_[k]));
         if (!name_is_at_or_below(target, zone_->origin_)) continue;
-        std::uint32_t node = zone_->find_node(target);
-        if (node == Zone::no_node || !(marks_[node] & has_address)) {
-            error(kept_[k], "NS target " + quoted(rdata(kept_[k])) + " has no A or AAAA record in the zone");
+        std::uint32_t target_node = zone_->find_node(target);
+        if (target_node != Zone::no_node && (marks_[target_node] & has_address)) continue;
+        std::string problem = "NS target " + quoted(rdata(kept_[k])) + " has no A or AAAA record in the zone";
+        if (node != 0) {
+            warning(kept_[k], problem + "; referrals to " + quoted(NodeView(zone_.get(), node).name()) +
+                                  " go without its address");
+        } else if (std::uint32_t cut = cut_above(target); cut != Zone::no_node) {
+            warning(kept_[k], problem + "; it is in the delegated zone " + quoted(NodeView(zone_.get(), cut).name()));
+        } else {
+            error(kept_[k], problem);
         }
     }
+}
+
+// The zone cut at or above `name` (canonical, in the zone), or no_node.
+std::uint32_t ZoneBuilder::cut_above(std::string_view name) const {
+    std::uint32_t node = zone_->find_node(name);
+    while (node == Zone::no_node) {  // ends at the apex at the latest
+        name = name_parent(name);
+        node = zone_->find_node(name);
+    }
+    for (; node != 0; node = zone_->nodes_[node].parent) {
+        if (zone_->nodes_[node].flags & Zone::delegation_flag) return node;
+    }
+    return Zone::no_node;
 }
 
 std::optional<std::uint32_t> ZoneBuilder::check_rrset(std::uint32_t node, const Group& group) {
@@ -166,7 +190,7 @@ std::optional<std::uint32_t> ZoneBuilder::check_rrset(std::uint32_t node, const 
                               " of the same RRset; using " + std::to_string(ttl));
     }
     if (group.type == rr_type::ns && !(zone_->nodes_[node].flags & Zone::below_delegation_flag)) {
-        check_ns_targets(group);
+        check_ns_targets(node, group);
     }
     return ttl;
 }

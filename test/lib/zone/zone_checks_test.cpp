@@ -62,16 +62,41 @@ TEST_SUITE("zone build checks") {
         CHECK(report == "zone.db:6:1: more than one CNAME at \"www.example.com.\"\n");
     }
 
-    TEST_CASE("a delegation without its glue") {
+    // As named-checkzone: a warning, and the referral goes out without that address.
+    TEST_CASE("a delegation without its glue: a warning, and the zone still serves the referral") {
         std::string report;
-        CHECK_FALSE(build(good + "sub NS ns.sub\n", report));
-        CHECK(report == "zone.db:5:1: NS target \"ns.sub.example.com.\" has no A or AAAA record in the zone\n");
+        auto zone = build(good + "sub NS ns.sub\nsub NS ns1\n", report);
+        REQUIRE(zone);
+        CHECK(report ==
+              "zone.db:5:1: warning: NS target \"ns.sub.example.com.\" has no A or AAAA record in the zone; "
+              "referrals to \"sub.example.com.\" go without its address\n");
+        auto referral = zone->lookup(wire("www.sub.example.com."), rr_type::a);
+        CHECK(referral.status == LookupStatus::delegation);
+        CHECK(referral.authority.size() == 2);
+        CHECK_FALSE(zone->find(wire("ns.sub.example.com.")));
     }
 
-    TEST_CASE("an in-zone NS target without an address") {
+    TEST_CASE("a delegation to an in-zone name that has no address: a warning") {
+        std::string report;
+        CHECK(build(good + "sub NS other\nother TXT \"no address\"\n", report));
+        CHECK(report ==
+              "zone.db:5:1: warning: NS target \"other.example.com.\" has no A or AAAA record in the zone; "
+              "referrals to \"sub.example.com.\" go without its address\n");
+    }
+
+    TEST_CASE("an apex NS target inside the zone without an address is an error") {
         std::string report;
         CHECK_FALSE(build(good + "@ NS Ns2\nns2 TXT \"no address\"\n", report));
         CHECK(report == "zone.db:5:1: NS target \"Ns2.example.com.\" has no A or AAAA record in the zone\n");
+    }
+
+    // Its address is the child zone's to give (named-checkzone accepts it silently).
+    TEST_CASE("an apex NS target below a delegation without glue: a warning") {
+        std::string report;
+        CHECK(build(good + "@ NS ns.sub\nsub NS ns1\n", report));
+        CHECK(report ==
+              "zone.db:5:1: warning: NS target \"ns.sub.example.com.\" has no A or AAAA record in the zone; "
+              "it is in the delegated zone \"sub.example.com.\"\n");
     }
 
     TEST_CASE("out-of-zone NS targets need no glue") {

@@ -1,0 +1,62 @@
+// Zone files that BIND, NSD and Knot load although they bend a rule: azdns
+// loads test/data/e2e/lenient.example.zone too, and answers from it as NSD
+// does from the same file.
+#include <doctest/doctest.h>
+
+#include "differential_queries.hpp"
+#include "e2e_fixture.hpp"
+#include "nsd_process.hpp"
+
+using namespace azdns::e2e;
+
+namespace {
+
+const std::vector<std::pair<std::string, std::string>> zones = {{"lenient.example.", "lenient.example.zone"}};
+
+// One azdns and one NSD on the zone for the whole program.
+struct Servers {
+    AzdnsServer azdns{ServerOptions{.zones = zones}};
+    NsdServer nsd{zones};
+};
+
+Servers& servers() {
+    static Servers both;
+    return both;
+}
+
+// azdns's response to `query` over UDP, after checking that NSD's is the same
+// once the differences the RFCs allow are taken out.
+Response ask_both(const Query& query) {
+    auto& [azdns, nsd] = servers();
+    REQUIRE_SERVER(azdns);
+    REQUIRE_MESSAGE(nsd.ready(), "NSD did not start:\n", nsd.log());
+    auto ours = ask_udp(azdns.v4(), query);
+    auto theirs = ask_udp(nsd.v4(), query);
+    REQUIRE_MESSAGE(ours, "no answer from azdns to ", query.name);
+    REQUIRE_MESSAGE(theirs, "no answer from NSD to ", query.name);
+    INFO("azdns:\n", ours->dump(), "NSD:\n", theirs->dump());
+    CHECK(diff(normalise(*ours), normalise(*theirs)) == "");
+    return *ours;
+}
+
+}  // namespace
+
+TEST_CASE("a delegation whose in-zone name server has no address: the referral, without that glue") {
+    auto response = ask_both({.name = "host.sub.lenient.example.", .type = rrtype::A});
+    INFO(response.dump());
+    CHECK(response.rcode == rcode::NOERROR);
+    CHECK_FALSE(response.aa);
+    CHECK(response.answer.empty());
+    CHECK(sorted(response.authority) == sorted({"sub.lenient.example. 300 IN NS ns.sub.lenient.example.",
+                                                "sub.lenient.example. 300 IN NS ns2.sub.lenient.example."}));
+    CHECK(response.additional == std::vector<std::string>{"ns2.sub.lenient.example. 300 IN A 192.0.2.61"});
+}
+
+TEST_CASE("a delegation to an in-zone name without an address: the referral, no additional data") {
+    auto response = ask_both({.name = "www.other.lenient.example.", .type = rrtype::AAAA});
+    INFO(response.dump());
+    CHECK(response.rcode == rcode::NOERROR);
+    CHECK_FALSE(response.aa);
+    CHECK(response.authority == std::vector<std::string>{"other.lenient.example. 300 IN NS noaddress.lenient.example."});
+    CHECK(response.additional.empty());
+}
