@@ -32,8 +32,10 @@ namespace azdns {
 
 namespace {
 
-// RFC 2181 section 8: TTLs are unsigned 31-bit numbers.
+// RFC 2181 section 8: TTLs are unsigned 31-bit numbers, and a larger one
+// is read as 0. Beyond the 32 bits of the field, the text is an error.
 constexpr std::uint32_t max_ttl = 0x7fffffff;
+constexpr std::uint64_t max_ttl_field = 0xffffffff;
 // For a record with no TTL of its own, no $TTL and no earlier TTL to inherit
 // (RFC 1035 gives no answer). An hour is the common choice; a warning asks
 // the operator to say what they mean with $TTL.
@@ -112,15 +114,16 @@ std::uint16_t class_code(std::string_view token) {
 }
 
 // Seconds, or BIND's units (1w2d3h4m5s, any case, a bare number at the end
-// counting as seconds). nullopt when malformed or above max_ttl.
-std::optional<std::uint32_t> parse_ttl(std::string_view text) {
+// counting as seconds). nullopt when malformed; a value past the 32-bit field
+// comes back as max_ttl_field + 1, so that no sum overflows.
+std::optional<std::uint64_t> parse_ttl(std::string_view text) {
+    constexpr std::uint64_t too_large = max_ttl_field + 1;
     std::uint64_t total = 0;
     std::uint64_t number = 0;
     bool have_number = false;
     for (char c : text) {
         if (is_digit(c)) {
-            number = number * 10 + static_cast<std::uint64_t>(c - '0');
-            if (number > max_ttl) return std::nullopt;
+            number = std::min(number * 10 + static_cast<std::uint64_t>(c - '0'), too_large);
             have_number = true;
             continue;
         }
@@ -134,18 +137,12 @@ std::optional<std::uint32_t> parse_ttl(std::string_view text) {
             default: return std::nullopt;
         }
         if (!have_number) return std::nullopt;
-        total += number * unit;
-        if (total > max_ttl) return std::nullopt;
+        total = std::min(total + number * unit, too_large);
         number = 0;
         have_number = false;
     }
-    total += number;
-    if (text.empty() || total > max_ttl) return std::nullopt;
-    return static_cast<std::uint32_t>(total);
-}
-
-std::string bad_ttl(std::string_view text) {
-    return "bad TTL " + in_quotes(text) + " (expected 0 to 2147483647 seconds, or units as in 1h30m)";
+    if (text.empty()) return std::nullopt;
+    return std::min(total + number, too_large);
 }
 
 // A name ends with an unescaped dot: "a\." is relative, "a\\." absolute.
@@ -225,6 +222,7 @@ private:
     void read_record(const ZoneEntry& entry, FileState& file);
     std::optional<RecordHead> read_head(const ZoneEntry& entry, FileState& file);
     bool read_rdata(const ZoneEntry& entry, const RecordHead& head, const FileState& file);
+    std::optional<std::uint32_t> read_ttl(const FileState& file, const ZoneToken& token);
     std::uint32_t effective_ttl(std::optional<std::uint32_t> stated, const SourceLocation& where);
 
     void error(const FileState& file, const ZoneToken& token, std::string message) {
@@ -310,11 +308,8 @@ void ZoneFileReader::read_directive(const ZoneEntry& entry, FileState& file) {
         file.origin_rdf = ldns_name(file.origin);
     } else if (ascii_iequals(directive.text, "$TTL")) {
         if (!takes(1, 1, "a TTL")) return;
-        auto ttl = parse_ttl(args[0].text);
-        if (!ttl) {
-            error(file, args[0], bad_ttl(args[0].text));
-            return;
-        }
+        auto ttl = read_ttl(file, args[0]);
+        if (!ttl) return;
         dollar_ttl_ = ttl;
     } else if (ascii_iequals(directive.text, "$INCLUDE")) {
         if (!takes(1, 2, "a file name")) return;
@@ -381,11 +376,8 @@ std::optional<RecordHead> ZoneFileReader::read_head(const ZoneEntry& entry, File
     for (; next < entry.tokens.size(); ++next) {
         const ZoneToken& token = entry.tokens[next];
         if (!head.ttl && is_digit(token.text[0])) {
-            head.ttl = parse_ttl(token.text);
-            if (!head.ttl) {
-                error(file, token, bad_ttl(token.text));
-                return std::nullopt;
-            }
+            head.ttl = read_ttl(file, token);
+            if (!head.ttl) return std::nullopt;
             continue;
         }
         if (have_class) break;
@@ -454,6 +446,28 @@ bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, 
         rdata_.append(reinterpret_cast<const char*>(ldns_rdf_data(field)), ldns_rdf_size(field));
     }
     return true;
+}
+
+// A TTL field ($TTL's or a record's), as BIND reads it: nullopt (reported)
+// when it is not a TTL or exceeds 32 bits; 0 (with a warning) above max_ttl.
+std::optional<std::uint32_t> ZoneFileReader::read_ttl(const FileState& file, const ZoneToken& token) {
+    auto ttl = parse_ttl(token.text);
+    if (!ttl) {
+        error(file, token, "bad TTL " + in_quotes(token.text) + " (expected seconds, or units as in 1h30m)");
+        return std::nullopt;
+    }
+    if (*ttl > max_ttl_field) {
+        error(file, token,
+              "bad TTL " + in_quotes(token.text) + ": more than 32 bits (at most " + std::to_string(max_ttl_field) + ")");
+        return std::nullopt;
+    }
+    if (*ttl > max_ttl) {
+        diags_.warning({file.path, token.line, token.column},
+                       "TTL " + in_quotes(token.text) + " is above " + std::to_string(max_ttl) +
+                           " seconds (RFC 2181 section 8); using 0");
+        return 0;
+    }
+    return static_cast<std::uint32_t>(*ttl);
 }
 
 // The record's own TTL wins, then $TTL (RFC 2308), then the last TTL stated

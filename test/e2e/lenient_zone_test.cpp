@@ -60,3 +60,13 @@ TEST_CASE("a delegation to an in-zone name without an address: the referral, no 
     CHECK(response.authority == std::vector<std::string>{"other.lenient.example. 300 IN NS noaddress.lenient.example."});
     CHECK(response.additional.empty());
 }
+
+TEST_CASE("a TTL above 2147483647 is served as 0") {
+    auto& azdns = servers().azdns;
+    REQUIRE_SERVER(azdns);
+    auto response = ask_udp(azdns.v4(), {.name = "longttl.lenient.example.", .type = rrtype::A});
+    REQUIRE(response);
+    INFO(response->dump());
+    CHECK(response->aa);
+    CHECK(response->answer == std::vector<std::string>{"longttl.lenient.example. 0 IN A 192.0.2.80"});
+}

@@ -128,6 +128,21 @@ TEST_CASE("TTL: none at all falls back to 3600 with one warning") {
     CHECK(zone.at("b.example.com.", A).ttl == 3600);
 }
 
+TEST_CASE("TTL: above 2147483647 (RFC 2181 section 8) it is 0, with a warning; in $TTL too") {
+    const std::string file = dir + "ttl_above_2_31.zone";
+    auto zone = load(file);
+    CHECK(zone.messages ==
+          file + ":2:6: warning: TTL \"2147483648\" is above 2147483647 seconds (RFC 2181 section 8); using 0\n" +
+          file + ":4:3: warning: TTL \"4294967295\" is above 2147483647 seconds (RFC 2181 section 8); using 0\n" +
+          file + ":6:3: warning: TTL \"4000w\" is above 2147483647 seconds (RFC 2181 section 8); using 0\n");
+    CHECK(zone.at("a.example.com.", A).ttl == 0);
+    CHECK(zone.at("b.example.com.", A).ttl == 0);
+    CHECK(zone.at("c.example.com.", A).ttl == 2147483647);
+    CHECK(zone.at("d.example.com.", A).ttl == 0);
+    CHECK(zone.at("e.example.com.", A).ttl == 0);
+    CHECK(zone.at("f.example.com.", A).ttl == 300);
+}
+
 TEST_CASE("$INCLUDE with and without origin, nested, restoring origin and owner") {
     auto zone = load(dir + "include_main.zone");
     CHECK(zone.messages == "");
@@ -191,7 +206,7 @@ TEST_CASE("every error reported with its place; good records kept") {
     CHECK(zone.messages ==
           file + ":1:11: no owner name: the line starts with a blank but no record precedes it\n" +
           file + ":4:11: unknown type \"FOO\"\n" +
-          file + ":5:11: bad TTL \"1x\" (expected 0 to 2147483647 seconds, or units as in 1h30m)\n" +
+          file + ":5:11: bad TTL \"1x\" (expected seconds, or units as in 1h30m)\n" +
           file + ":6:18: bad RDATA for A: \"300.1.2.3\" (ldns: Syntax error, could not parse the RR's rdata)\n" +
           file + ":7:1: bad owner name \"a..b\" (ldns: Empty label)\n" +
           file + ":8:11: class \"CH\" is not supported (only IN)\n" +
@@ -202,7 +217,7 @@ TEST_CASE("every error reported with its place; good records kept") {
           file + ":14:1: missing record type\n" +
           file + ":15:18: bad RDATA for A: \"192.0.2.10 192.0.2.11\" (ldns: Syntax error, superfluous text present)\n" +
           file + ":16:21: bad RDATA for TYPE65280: \"1 2\" (ldns: Syntax error, could not parse the RR's rdata)\n" +
-          file + ":17:11: bad TTL \"2147483648\" (expected 0 to 2147483647 seconds, or units as in 1h30m)\n" +
+          file + ":17:11: bad TTL \"4294967296\": more than 32 bits (at most 4294967295)\n" +
           file + ":18:11: cannot open \"" + dir + "missing.zone\": No such file or directory\n" +
           file + ":19:1: $TTL needs a TTL\n" +
           file + ":20:11: bad $ORIGIN name \"a..b\" (ldns: Empty label)\n" +

@@ -120,6 +120,22 @@ TEST_CASE("azdns check warns about a delegation without glue, and still passes")
     CHECK(result.out.find(": OK: 1 zone (") != std::string::npos);
 }
 
+// RFC 2181 section 8, as BIND reads them.
+TEST_CASE("azdns check warns about TTLs above 2147483647, and still passes") {
+    ExampleCopy copy;
+    edit_file(copy.zone(), "$TTL 300", "$TTL 4000w");
+    edit_file(copy.zone(), "mail         IN A    198.51.100.25", "mail 2147483648 IN A    198.51.100.25");
+    auto result = run_process({azdns_binary, "check", "-c", copy.config().string()});
+    CHECK(result.exit_code == 0);
+    const std::string zone = copy.zone().string();
+    CHECK(lines_of(result.err) ==
+          std::vector<std::string>{
+              zone + ":5:6: warning: TTL \"4000w\" is above 2147483647 seconds (RFC 2181 section 8); using 0",
+              zone + ":42:6: warning: TTL \"2147483648\" is above 2147483647 seconds (RFC 2181 section 8); using 0",
+          });
+    CHECK(result.out.find(": OK: 1 zone (") != std::string::npos);
+}
+
 TEST_CASE("azdns check reports a config file that does not exist") {
     auto result = run_process({azdns_binary, "check", "-c", "/nonexistent/azdns.toml"});
     CHECK(result.exit_code == 1);
