@@ -26,6 +26,7 @@ inline constexpr std::uint16_t tsig = 250;
 inline constexpr std::uint16_t ixfr = 251;
 inline constexpr std::uint16_t axfr = 252;
 inline constexpr std::uint16_t any = 255;
+inline constexpr std::uint16_t caa = 257;
 
 // RFC 6895 section 3.1: OPT and the range 128-255 (TKEY, TSIG, IXFR, AXFR,
 // ANY, ...) are meta and query types: they exist only in messages, never in

@@ -407,6 +407,15 @@ std::optional<RecordHead> ZoneFileReader::read_head(const ZoneEntry& entry, File
     return head;
 }
 
+// RFC 8659 section 4.1.1 lets a CAA value be one unquoted token
+// (`0 issue ca.example.net`), as NSD, Knot and BIND read it; ldns reads only
+// the quoted form. Quotes around the token change nothing else: escapes such
+// as \. and \046 mean the same inside them. A token holding a quote is left
+// for ldns to refuse, as the others do.
+bool is_unquoted_caa_value(std::uint16_t type, std::span<const ZoneToken> fields) {
+    return type == rr_type::caa && fields.size() == 3 && fields[2].text.find('"') == std::string_view::npos;
+}
+
 // RDATA in wire form into rdata_, names uncompressed and in the case written.
 bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, const FileState& file) {
     const std::size_t type_index = head.type_index;
@@ -424,17 +433,23 @@ bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, 
         rr_text_ += entry.tokens[i].text;
     }
     std::string_view rdata_text = std::string_view(rr_text_).substr(std::min(rdata_offset, rr_text_.size()));
+    std::string quoted_caa;  // errors still quote the text as written
+    if (is_unquoted_caa_value(head.type, fields)) {
+        quoted_caa.assign(rr_text_, 0, rr_text_.size() - fields[2].text.size());
+        quoted_caa += in_quotes(fields[2].text);
+    }
+    const std::string& ldns_text = quoted_caa.empty() ? rr_text_ : quoted_caa;
 
     // ldns does not say which field failed: point at the first.
     const bool has_rdata = type_index + 1 < entry.tokens.size();
     const ZoneToken& first = has_rdata ? entry.tokens[type_index + 1] : type;
-    if (rdata_text.size() > max_rdata_text) {
+    if (ldns_text.size() > rdata_offset + max_rdata_text) {
         error(file, first, "RDATA for " + std::string(type.text) + " longer than " + std::to_string(max_rdata_text) +
                                " characters, more than ldns reads");
         return false;
     }
     ldns_rr* raw = nullptr;
-    ldns_status status = ldns_rr_new_frm_str(&raw, rr_text_.c_str(), 0, file.origin_rdf.get(), nullptr);
+    ldns_status status = ldns_rr_new_frm_str(&raw, ldns_text.c_str(), 0, file.origin_rdf.get(), nullptr);
     RrPtr rr(raw);
     if (status != LDNS_STATUS_OK) {
         error(file, first, "bad RDATA for " + std::string(type.text) + ": " + excerpt(rdata_text) + ldns_says(status));

@@ -70,3 +70,21 @@ TEST_CASE("a TTL above 2147483647 is served as 0") {
     CHECK(response->aa);
     CHECK(response->answer == std::vector<std::string>{"longttl.lenient.example. 0 IN A 192.0.2.80"});
 }
+
+TEST_CASE("CAA values written without quotes: the records NSD serves, and those of the quoted form") {
+    auto bare = ask_both({.name = "caa.lenient.example.", .type = rrtype::CAA});
+    INFO(bare.dump());
+    CHECK(bare.aa);
+    const std::vector<std::string> expected = {
+        "caa.lenient.example. 300 IN CAA 0 issue \"ca.example.net\"",
+        "caa.lenient.example. 300 IN CAA 0 iodef \"mailto:security@lenient.example\"",
+        "caa.lenient.example. 300 IN CAA 0 issue \"ca.example.net; account=230123\"",
+    };
+    CHECK(sorted(bare.answer) == sorted(expected));
+
+    auto quoted = ask_both({.name = "quoted.lenient.example.", .type = rrtype::CAA});
+    INFO(quoted.dump());
+    std::vector<std::string> renamed;
+    for (const auto& line : quoted.answer) renamed.push_back("caa" + line.substr(line.find('.')));
+    CHECK(sorted(renamed) == sorted(bare.answer));
+}

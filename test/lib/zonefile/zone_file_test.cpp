@@ -197,6 +197,28 @@ TEST_CASE("RDATA of each type in wire form") {
     CHECK(hex(zone.at("generic.example.com.", A).rdata) == hex(bytes({192, 0, 2, 7})));
 }
 
+TEST_CASE("CAA values quoted or not (RFC 8659 section 4.1.1): the same RDATA") {
+    const std::string file = dir + "caa.zone";
+    auto zone = load(file);
+    auto caa = [](unsigned flags, std::string_view tag, std::string_view value) {
+        return hex(bytes({flags, static_cast<unsigned>(tag.size())}) + std::string(tag) + std::string(value));
+    };
+    CHECK(hex(zone.at("quoted.example.com.", CAA).rdata) == caa(0, "issue", "ca.example.net"));
+    CHECK(hex(zone.at("bare.example.com.", CAA).rdata) == caa(0, "issue", "ca.example.net"));
+    CHECK(hex(zone.at("iodef.example.com.", CAA).rdata) == caa(0, "iodef", "mailto:security@example.com"));
+    CHECK(hex(zone.at("params.example.com.", CAA).rdata) == caa(0, "issue", "ca.example.net; account=230123"));
+    CHECK(hex(zone.at("nobody.example.com.", CAA).rdata) == caa(0, "issue", ";"));
+    CHECK(hex(zone.at("escaped.example.com.", CAA).rdata) == caa(0, "issue", "ca.example.net"));
+    CHECK(hex(zone.at("critical.example.com.", CAA).rdata) == caa(128, "tbs", "Unknown"));
+    // One token only, as in BIND, NSD and Knot; the error quotes the text as written.
+    CHECK(zone.messages ==
+          file + ":11:16: bad RDATA for CAA: \"0 issue ca.example.net ca.example.org\" (ldns: Syntax error, "
+                 "could not parse the RR's rdata)\n" +
+          file + ":12:16: bad RDATA for CAA: \"0 issue ca\"x\"\" (ldns: Syntax error, could not parse the "
+                 "RR's rdata)\n");
+    CHECK(zone.records.size() == 7);
+}
+
 TEST_CASE("every error reported with its place; good records kept") {
     const std::string file = dir + "errors.zone";
     auto zone = load(file);

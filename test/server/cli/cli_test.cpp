@@ -136,6 +136,24 @@ TEST_CASE("azdns check warns about TTLs above 2147483647, and still passes") {
     CHECK(result.out.find(": OK: 1 zone (") != std::string::npos);
 }
 
+// RFC 8659 section 4.1.1; NSD, Knot and BIND read it.
+TEST_CASE("azdns check passes a CAA value written without quotes, and names a bad one's place") {
+    ExampleCopy copy;
+    edit_file(copy.zone(), "mail         IN A    198.51.100.25",
+              "mail         IN A    198.51.100.25\n@ IN CAA 0 issue ca.example.net\n@ IN CAA 0 iodef "
+              "mailto:security@example.com");
+    auto result = run_process({azdns_binary, "check", "-c", copy.config().string()});
+    CHECK(result.exit_code == 0);
+    CHECK(result.err.empty());
+
+    edit_file(copy.zone(), "@ IN CAA 0 issue ca.example.net", "@ IN CAA 0 issue ca.example.net ca.example.org");
+    result = run_process({azdns_binary, "check", "-c", copy.config().string()});
+    CHECK(result.exit_code == 1);
+    CHECK(result.err == copy.zone().string() +
+                            ":43:10: bad RDATA for CAA: \"0 issue ca.example.net ca.example.org\" (ldns: Syntax error, "
+                            "could not parse the RR's rdata)\n");
+}
+
 TEST_CASE("azdns check reports a config file that does not exist") {
     auto result = run_process({azdns_binary, "check", "-c", "/nonexistent/azdns.toml"});
     CHECK(result.exit_code == 1);
