@@ -8,7 +8,7 @@
 
 #include "differential_queries.hpp"
 #include "e2e_fixture.hpp"
-#include "nsd_process.hpp"
+#include "peer_server.hpp"
 
 using namespace azdns::e2e;
 
@@ -30,12 +30,13 @@ std::optional<Response> ask(const Endpoint& server, const GeneratedQuery& genera
 }  // namespace
 
 TEST_CASE("azdns answers like NSD for a few hundred generated queries") {
-    REQUIRE_MESSAGE(std::filesystem::exists(nsd_binary), "NSD is not installed at ", nsd_binary);
+    REQUIRE_MESSAGE(std::filesystem::exists(peer_binary(Peer::nsd)), "NSD is not installed at ",
+                    std::string(peer_binary(Peer::nsd)));
     ServerOptions options;
     options.zones = zones;
     AzdnsServer azdns(options);
     REQUIRE_SERVER(azdns);
-    NsdServer nsd(zones);
+    PeerServer nsd(Peer::nsd, zones);
     REQUIRE_MESSAGE(nsd.ready(), "NSD did not start:\n", nsd.log());
 
     auto queries = generate_queries(
