@@ -6,7 +6,7 @@
 #include <functional>
 #include <set>
 
-#include "differential_queries.hpp"
+#include "differential_compare.hpp"
 #include "e2e_fixture.hpp"
 #include "peer_server.hpp"
 
