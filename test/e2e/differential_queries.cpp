@@ -53,11 +53,16 @@ void add_owners(const ZoneFile& zone_file, OwnerTypes& owners) {
 }
 
 // Every ancestor of `owner` below `apex`: the empty non-terminals among them
-// exist without owning anything.
+// exist without owning anything. An escaped dot ("\.") is inside a label.
 std::vector<std::string> ancestors_below(const std::string& owner, const std::string& apex) {
     std::vector<std::string> names;
-    for (auto dot = owner.find('.'); dot != std::string::npos && dot + 1 < owner.size(); dot = owner.find('.', dot + 1)) {
-        std::string ancestor = owner.substr(dot + 1);
+    for (std::size_t i = 0; i + 1 < owner.size(); ++i) {
+        if (owner[i] == '\\') {
+            ++i;
+            continue;
+        }
+        if (owner[i] != '.') continue;
+        std::string ancestor = owner.substr(i + 1);
         if (ancestor.size() <= apex.size()) break;
         names.push_back(ancestor);
     }
