@@ -1,5 +1,6 @@
-// The differential test's parts: queries generated from a zone file, and the
-// normalisation that makes two servers' correct answers compare equal.
+// The differential tests' queries, generated from zone files: every name and
+// every type the zones hold, names that do not exist, names outside the
+// zones, in random case over UDP, UDP+EDNS and TCP.
 #pragma once
 
 #include <cstdint>
@@ -16,21 +17,26 @@ enum class Via { udp, udp_no_edns, tcp };
 struct GeneratedQuery {
     Query query;
     Via via = Via::udp;
+    // "www.example.com. AAAA over TCP"
     [[nodiscard]] std::string describe() const;
 };
 
-// Every owner name of the zone files (path, origin) and empty non-terminal of the zone, names below each that
-// do not exist, names outside the zones, each with several types, in random
-// case; at least `count` queries, always the same for the same seed.
-std::vector<GeneratedQuery> generate_queries(
-    const std::vector<std::pair<std::filesystem::path, std::string>>& zone_files, unsigned count, unsigned seed);
+struct ZoneFile {
+    std::filesystem::path path;
+    std::string origin;
+};
 
-// A response as text, with the differences the RFCs allow taken out (see
-// the .cpp for each rule and its reason).
-std::vector<std::string> normalise(const Response& response);
+// At least `count` queries, always the same for the same seed: every owner
+// name and empty non-terminal of the zones, "nx." and "a.b." below each, a
+// few names outside the zones, each once for A; every owner once for each
+// type it holds; `extra` (questions about names a zone cannot list, like
+// those below a DNAME); the rest random names with random types, the zones'
+// types among them.
+std::vector<GeneratedQuery> generate_queries(const std::vector<ZoneFile>& zones,
+                                             const std::vector<std::pair<std::string, std::uint16_t>>& extra,
+                                             unsigned count, unsigned seed);
 
-// Line-by-line difference of two normalised responses: "  " same, "- " only
-// in `left`, "+ " only in `right`. Empty when equal.
-std::string diff(const std::vector<std::string>& left, const std::vector<std::string>& right);
+// The query's type as a zone file writes it ("AAAA", "TYPE65400").
+std::string type_text(std::uint16_t type);
 
 }  // namespace azdns::e2e

@@ -11,6 +11,7 @@
 #include <ldns/ldns.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -37,19 +38,29 @@ std::uint16_t get16(const Bytes& in, std::size_t at) {
     return static_cast<std::uint16_t>((in[at] << 8) | in[at + 1]);
 }
 
+// `name` in presentation form: labels split at unescaped dots, "\X" and
+// "\DDD" (RFC 1035 section 5.1) decoded. No compression.
 void put_name(Bytes& out, const std::string& name) {
-    if (name == "." || name.empty()) {
-        out.push_back(0);
-        return;
+    Bytes label;
+    auto end_label = [&] {
+        out.push_back(static_cast<std::uint8_t>(label.size()));
+        out.insert(out.end(), label.begin(), label.end());
+        label.clear();
+    };
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        if (c == '.') {
+            if (i > 0) end_label();  // a lone "." is the root
+        } else if (c == '\\' && i + 3 < name.size() && std::isdigit(static_cast<unsigned char>(name[i + 1]))) {
+            label.push_back(static_cast<std::uint8_t>(std::stoi(name.substr(i + 1, 3))));
+            i += 3;
+        } else if (c == '\\' && i + 1 < name.size()) {
+            label.push_back(static_cast<std::uint8_t>(name[++i]));
+        } else {
+            label.push_back(static_cast<std::uint8_t>(c));
+        }
     }
-    std::size_t start = 0;
-    while (start < name.size()) {
-        auto dot = name.find('.', start);
-        if (dot == std::string::npos) dot = name.size();
-        out.push_back(static_cast<std::uint8_t>(dot - start));
-        out.insert(out.end(), name.begin() + static_cast<long>(start), name.begin() + static_cast<long>(dot));
-        start = dot + 1;
-    }
+    if (!label.empty()) end_label();
     out.push_back(0);
 }
 
@@ -94,6 +105,7 @@ void scan_opt(const Bytes& wire, Response& response) {
                 if (o + 4 + len > rdata + rdlen) break;
                 if (code == 3) opt.nsid = std::string(wire.begin() + static_cast<long>(o + 4),
                                                       wire.begin() + static_cast<long>(o + 4 + len));
+                if (code == 15 && len >= 2) opt.ede.push_back(get16(wire, o + 4));
                 o += 4 + len;
             }
             response.opt = opt;

@@ -59,6 +59,7 @@ struct OptRecord {
     std::uint8_t version = 0;
     bool do_bit = false;
     std::optional<std::string> nsid;    // raw NSID payload when present
+    std::vector<std::uint16_t> ede;     // Extended DNS Error info codes (RFC 8914), in order
 };
 
 // A parsed response. Sections hold one line per RR, "owner TTL CLASS TYPE

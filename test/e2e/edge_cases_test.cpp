@@ -6,9 +6,9 @@
 #include <functional>
 #include <set>
 
-#include "differential_queries.hpp"
+#include "differential_compare.hpp"
 #include "e2e_fixture.hpp"
-#include "nsd_process.hpp"
+#include "peer_server.hpp"
 
 using namespace azdns::e2e;
 
@@ -116,7 +116,9 @@ TEST_CASE("malformed and unusual queries: azdns and NSD agree") {
     options.zones = zones;
     AzdnsServer azdns(options);
     REQUIRE_SERVER(azdns);
-    NsdServer nsd(zones);
+    REQUIRE_MESSAGE(std::filesystem::exists(peer_binary(Peer::nsd)), "NSD is not installed at ",
+                    std::string(peer_binary(Peer::nsd)));
+    PeerServer nsd(Peer::nsd, zones);
     REQUIRE_MESSAGE(nsd.ready(), "NSD did not start:\n", nsd.log());
     std::string report;
     int differences = 0;

@@ -3,9 +3,10 @@
 // does from the same file.
 #include <doctest/doctest.h>
 
+#include "differential_compare.hpp"
 #include "differential_queries.hpp"
 #include "e2e_fixture.hpp"
-#include "nsd_process.hpp"
+#include "peer_server.hpp"
 
 using namespace azdns::e2e;
 
@@ -16,7 +17,7 @@ const std::vector<std::pair<std::string, std::string>> zones = {{"lenient.exampl
 // One azdns and one NSD on the zone for the whole program.
 struct Servers {
     AzdnsServer azdns{ServerOptions{.zones = zones}};
-    NsdServer nsd{zones};
+    PeerServer nsd{Peer::nsd, zones};
 };
 
 Servers& servers() {

@@ -1,6 +1,6 @@
-// Long-running servers for end-to-end tests: the real `azdns serve` (and, for
-// the differential test, NSD) on a free loopback port, in a private temp
-// folder, stopped by PID with bounded waits.
+// Long-running servers for end-to-end tests: the real `azdns serve` on a free
+// loopback port, in a private temp folder, stopped by PID with bounded waits
+// (the differential tests' NSD and Knot are in peer_server.hpp).
 #pragma once
 
 #include <sys/types.h>
