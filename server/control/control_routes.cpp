@@ -216,6 +216,21 @@ const char* status_reason(int status) {
     }
 }
 
+std::string serialize_response(const ControlResponse& response, bool keep_alive, bool http10) {
+    std::string text;
+    text.reserve(response.body.size() + 256);
+    text += "HTTP/1.1 " + std::to_string(response.status) + ' ' + status_reason(response.status) + "\r\n";
+    text += "Content-Type: " + response.content_type + "\r\n";
+    text += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+    text += "Cache-Control: no-store\r\n";
+    if (!keep_alive) text += "Connection: close\r\n";
+    else if (http10) text += "Connection: keep-alive\r\n";
+    for (const auto& [name, value] : response.headers) text += name + ": " + value + "\r\n";
+    text += "\r\n";
+    text += response.body;
+    return text;
+}
+
 ControlResponse route(const ControlRequest& request, ControlBackend& backend) {
     try {
         return dispatch(request, backend);
