@@ -26,7 +26,11 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     }
 }
 
-std::string json_quoted(std::string_view text) { return json(std::string(text)).dump(); }
+// Request text quoted in an error message. It may be any bytes (a query
+// parameter's name): invalid UTF-8 is replaced, never thrown on.
+std::string json_quoted(std::string_view text) {
+    return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 ControlResponse method_not_allowed(const char* allow) {
     auto response = error_response(405, std::string("method not allowed; use ") + allow);
