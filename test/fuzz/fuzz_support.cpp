@@ -7,6 +7,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -25,8 +26,10 @@ const int report_fd = ::dup(STDERR_FILENO);
 // "/the/sandbox/": while not empty, only paths under it may be opened.
 std::string confined_to;
 
-bool refused(const char* path) {
-    if (confined_to.empty() || path == nullptr) return false;
+// Only reading is confined: libFuzzer writes the crashing input (with
+// fopen "wb") from inside the target, where a crash happens.
+bool refused(const char* path, bool for_reading) {
+    if (confined_to.empty() || path == nullptr || !for_reading) return false;
     std::error_code error;
     // No symbolic links in the sandbox, and no way for an input to make
     // one: the lexical form is where the kernel would go.
@@ -119,13 +122,17 @@ FILE* __real_fopen64(const char* path, const char* mode);
 int __real_open(const char* path, int flags, ...);
 int __real_open64(const char* path, int flags, ...);
 
+static bool reads_only(const char* mode) { return mode != nullptr && mode[0] == 'r' && std::strchr(mode, '+') == nullptr; }
+
+static bool reads_only(int flags) { return (flags & O_ACCMODE) == O_RDONLY; }
+
 FILE* __wrap_fopen(const char* path, const char* mode) {
-    if (azdns::fuzz::refused(path)) return errno = EACCES, nullptr;
+    if (azdns::fuzz::refused(path, reads_only(mode))) return errno = EACCES, nullptr;
     return __real_fopen(path, mode);
 }
 
 FILE* __wrap_fopen64(const char* path, const char* mode) {
-    if (azdns::fuzz::refused(path)) return errno = EACCES, nullptr;
+    if (azdns::fuzz::refused(path, reads_only(mode))) return errno = EACCES, nullptr;
     return __real_fopen64(path, mode);
 }
 
@@ -139,7 +146,7 @@ int __wrap_open(const char* path, int flags, ...) {
     va_start(arguments, flags);
     const mode_t mode = open_mode(flags, arguments);
     va_end(arguments);
-    if (azdns::fuzz::refused(path)) return errno = EACCES, -1;
+    if (azdns::fuzz::refused(path, reads_only(flags))) return errno = EACCES, -1;
     return __real_open(path, flags, mode);
 }
 
@@ -148,7 +155,7 @@ int __wrap_open64(const char* path, int flags, ...) {
     va_start(arguments, flags);
     const mode_t mode = open_mode(flags, arguments);
     va_end(arguments);
-    if (azdns::fuzz::refused(path)) return errno = EACCES, -1;
+    if (azdns::fuzz::refused(path, reads_only(flags))) return errno = EACCES, -1;
     return __real_open64(path, flags, mode);
 }
 

@@ -42,9 +42,11 @@ private:
     std::string folder_;
 };
 
-// While one lives, opening any file outside `sandbox` fails with EACCES
-// (fopen and open, as the readers call them, are wrapped at link time: see
-// meson.build). Each target checks at start-up that a file outside is
+// While one lives, opening any file outside `sandbox` for reading fails
+// with EACCES (fopen and open, as the readers call them, are wrapped at
+// link time: see meson.build). Writing is left alone: libFuzzer saves a
+// crashing input from inside the target; the code under test writes only
+// the control target's state_dir, which is in the sandbox. Each target checks at start-up that a file outside is
 // refused, so a reader that starts opening files some other way fails the
 // run instead of reading the machine's files.
 class Confinement {
