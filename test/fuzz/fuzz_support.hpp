@@ -22,8 +22,9 @@ namespace azdns::fuzz {
 // and aborts, which libFuzzer reports as a crash with the input kept.
 [[noreturn]] void fail(const std::string& why);
 
-// A private folder for one target, removed at exit. run.sh puts it on
-// /dev/shm (TMPDIR), so that writing the input per run costs no disk I/O.
+// A private folder for one target under TMPDIR, removed at exit (not after
+// a crash). run.sh points TMPDIR into its scratch folder, on /dev/shm when
+// there is one, so that writing the input per run costs no disk I/O.
 class Sandbox {
 public:
     explicit Sandbox(const std::string& target);

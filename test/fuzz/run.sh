@@ -27,11 +27,15 @@ if [[ ! -f $build/build.ninja ]]; then
 fi
 ninja -C "$build" "test/fuzz/${target}_fuzz" >/dev/null
 
-# The targets that read files keep their sandbox under TMPDIR: on /dev/shm,
-# rewriting the input file and saving health state cost no disk I/O.
-if [[ -z ${TMPDIR:-} && -d /dev/shm && -w /dev/shm ]]; then export TMPDIR=/dev/shm; fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/azdns-fuzz-run-$target.XXXXXX")
+# On /dev/shm, rewriting the input file and saving health state cost no
+# disk I/O.
+scratch=${TMPDIR:-/tmp}
+if [[ -z ${TMPDIR:-} && -d /dev/shm && -w /dev/shm ]]; then scratch=/dev/shm; fi
+work=$(mktemp -d "$scratch/azdns-fuzz-$target.XXXXXX")
 cp -r "test/fuzz/corpus/$target" "$work/corpus"
+# The targets that read files keep their sandbox under TMPDIR: in the
+# scratch folder, so that it goes with it (a crash leaves it behind).
+mkdir "$work/tmp"
 log="$work/fuzz.log"
 options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/" -print_final_stats=1)
 case $target in
@@ -46,6 +50,7 @@ status=0
 # UBSan reports abort too, so a finding always fails the run.
 UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
 ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+TMPDIR="$work/tmp" \
 timeout --kill-after=30 $((seconds + 120)) \
   "$build/test/fuzz/${target}_fuzz" "${options[@]}" "$work/corpus" >"$log" 2>&1 || status=$?
 
