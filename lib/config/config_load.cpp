@@ -58,6 +58,22 @@ std::optional<std::string> read_file(const std::string& path, std::string& conte
     return std::nullopt;
 }
 
+// Where a TOML syntax error is, kept inside the file: when the file ends
+// with a newline, toml++ puts an error at its end one column past the last
+// line's end (and counts that newline as a column).
+SourceLocation syntax_error_place(const std::string& path, std::string_view content, toml::source_position at) {
+    std::uint32_t line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i + 1 < content.size() && line < at.line; ++i) {
+        if (content[i] != '\n') continue;
+        ++line;
+        line_start = i + 1;
+    }
+    const std::size_t line_end = std::min(content.find('\n', line_start), content.size());
+    const auto past_end = static_cast<std::uint32_t>(line_end - line_start + 1);
+    return {path, line, std::clamp<std::uint32_t>(at.column, 1, past_end)};
+}
+
 class Loader {
 public:
     Loader(const std::string& file, Diagnostics& diags)
@@ -421,8 +437,7 @@ std::optional<Config> load_config(const std::string& path, Diagnostics& diags) {
     try {
         root = toml::parse(content, std::string_view(path));
     } catch (const toml::parse_error& error) {
-        const auto begin = error.source().begin;
-        diags.error({path, begin.line, begin.column}, std::string(error.description()));
+        diags.error(syntax_error_place(path, content, error.source().begin), std::string(error.description()));
         return std::nullopt;
     }
     // Sections are read in schema order, not file order: sort so the operator

@@ -64,6 +64,10 @@ bool ZoneTokenizer::next(ZoneEntry& entry) {
             entry.blank_owner = !line.empty() && (line[0] == ' ' || line[0] == '\t');
         }
         scan_line(line, entry);
+        // getline(3) keeps NUL bytes, but ldns reads text as C strings: a NUL
+        // would silently cut a record short.
+        if (const auto nul = line.find('\0'); nul != std::string_view::npos)
+            error(line_number_, static_cast<std::uint32_t>(nul + 1), "NUL byte in the zone file (is it a binary file?)");
         if (paren_depth_ > 0) continue;
         if (broken_ || entry.tokens.empty()) {
             start_entry();

@@ -26,7 +26,11 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     }
 }
 
-std::string json_quoted(std::string_view text) { return json(std::string(text)).dump(); }
+// Request text quoted in an error message. It may be any bytes (a query
+// parameter's name): invalid UTF-8 is replaced, never thrown on.
+std::string json_quoted(std::string_view text) {
+    return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 ControlResponse method_not_allowed(const char* allow) {
     auto response = error_response(405, std::string("method not allowed; use ") + allow);
@@ -214,6 +218,21 @@ const char* status_reason(int status) {
         case 503: return "Service Unavailable";
         default: return "Unknown";
     }
+}
+
+std::string serialize_response(const ControlResponse& response, bool keep_alive, bool http10) {
+    std::string text;
+    text.reserve(response.body.size() + 256);
+    text += "HTTP/1.1 " + std::to_string(response.status) + ' ' + status_reason(response.status) + "\r\n";
+    text += "Content-Type: " + response.content_type + "\r\n";
+    text += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+    text += "Cache-Control: no-store\r\n";
+    if (!keep_alive) text += "Connection: close\r\n";
+    else if (http10) text += "Connection: keep-alive\r\n";
+    for (const auto& [name, value] : response.headers) text += name + ": " + value + "\r\n";
+    text += "\r\n";
+    text += response.body;
+    return text;
 }
 
 ControlResponse route(const ControlRequest& request, ControlBackend& backend) {

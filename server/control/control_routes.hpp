@@ -45,6 +45,12 @@ struct ControlResponse {
 // strings); nullopt on a malformed escape or a decoded NUL.
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
+// The response as HTTP/1.1 bytes: status line, Content-Type, Content-Length,
+// Cache-Control, the extra headers, the body. `keep_alive` false adds
+// "Connection: close"; true for an HTTP/1.0 client (`http10`) says
+// "Connection: keep-alive", which HTTP/1.0 does not assume.
+[[nodiscard]] std::string serialize_response(const ControlResponse& response, bool keep_alive, bool http10);
+
 // "OK", "Not Found", ...; "Unknown" for a code this server never sends.
 [[nodiscard]] const char* status_reason(int status);
 

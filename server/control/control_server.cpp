@@ -50,21 +50,6 @@ bool token_matches(std::string_view authorization, const Digest& expected) {
     return CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
 }
 
-std::string serialize(const ControlResponse& response, bool keep_alive, bool http10) {
-    std::string text;
-    text.reserve(response.body.size() + 256);
-    text += "HTTP/1.1 " + std::to_string(response.status) + ' ' + status_reason(response.status) + "\r\n";
-    text += "Content-Type: " + response.content_type + "\r\n";
-    text += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
-    text += "Cache-Control: no-store\r\n";
-    if (!keep_alive) text += "Connection: close\r\n";
-    else if (http10) text += "Connection: keep-alive\r\n";
-    for (const auto& [name, value] : response.headers) text += name + ": " + value + "\r\n";
-    text += "\r\n";
-    text += response.body;
-    return text;
-}
-
 }  // namespace
 
 struct ControlConnection;
@@ -188,7 +173,7 @@ struct ControlConnection {
     void respond(const ControlResponse& response, bool keep_alive) {
         if (closing || finishing) return;
         keep_alive = keep_alive && http_should_keep_alive(&parser) != 0;
-        write_raw(serialize(response, keep_alive, parser.http_major == 1 && parser.http_minor == 0));
+        write_raw(serialize_response(response, keep_alive, parser.http_major == 1 && parser.http_minor == 0));
         if (!keep_alive) finish();
     }
 
@@ -384,7 +369,7 @@ void ControlServer::Impl::on_connection(uv_stream_t* stream, int status) {
         auto* extra = new uv_tcp_t{};
         uv_tcp_init(&self->loop, extra);
         if (uv_accept(stream, reinterpret_cast<uv_stream_t*>(extra)) == 0) {
-            std::string text = serialize(error_response(503, "too many control connections; try again later"), false, false);
+            std::string text = serialize_response(error_response(503, "too many control connections; try again later"), false, false);
             uv_buf_t buffer = uv_buf_init(text.data(), static_cast<unsigned>(text.size()));
             (void)uv_try_write(reinterpret_cast<uv_stream_t*>(extra), &buffer, 1);
         }

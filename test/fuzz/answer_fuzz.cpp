@@ -1,15 +1,12 @@
 // libFuzzer target for the answer engine: every input is one query message,
 // answered over UDP and TCP by engines with a few EDNS payload sizes, against
 // test/fuzz/fuzz.zone (wildcards, CNAME chains, a delegation, a big RRset).
-// Aborts when a response breaks an invariant every response must keep:
-//   - its length fits the buffer (and a UDP one the largest UDP size);
-//   - it has a full header, QR=1 and the query's ID;
-//   - it is a well-formed DNS message (ldns parses it).
+// Aborts when a response breaks an invariant every response must keep
+// (response_check.hpp: it fits, has the query's ID and QR=1, ldns parses it).
 // Sanitizers (ASan, UBSan) catch the rest.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <span>
 #include <vector>
@@ -17,12 +14,10 @@
 #include "answer_engine.hpp"
 #include "diagnostics.hpp"
 #include "dns_name.hpp"
+#include "fuzz_support.hpp"
+#include "response_check.hpp"
 #include "zone_load.hpp"
 #include "zone_set.hpp"
-
-// Last: ldns's C headers define macros (`__is_signed`, `true`, `false`) that
-// break the C++ standard headers included after them.
-#include <ldns/ldns.h>
 
 #ifndef AZDNS_FUZZ_ZONE
 #error "AZDNS_FUZZ_ZONE must name the zone file"
@@ -39,12 +34,12 @@ struct Fixture {
 
     Fixture() {
         auto origin = azdns::name_from_text("fuzz.example.");
-        if (!origin) fail("cannot parse the fuzz origin");
+        if (!origin) azdns::fuzz::fail("cannot parse the fuzz origin");
         azdns::Diagnostics diags;
         auto zone = azdns::load_zone(*origin, AZDNS_FUZZ_ZONE, azdns::SourceLocation{AZDNS_FUZZ_ZONE, 0, 0}, diags);
         for (const auto& problem : diags.all())
             if (problem.severity == azdns::Severity::error) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
-        if (!zone) fail("cannot load " AZDNS_FUZZ_ZONE);
+        if (!zone) azdns::fuzz::fail("cannot load " AZDNS_FUZZ_ZONE);
         zones.add(zone);
         add({"ns1.fuzz", "azdns-fuzz", 1232});
         add({"", "", 512});
@@ -56,35 +51,11 @@ struct Fixture {
         udp_limits.push_back(options.edns_udp_size < 512 ? 512 : options.edns_udp_size);
         engines.emplace_back(std::move(options));
     }
-
-    [[noreturn]] static void fail(const char* why) {
-        std::fprintf(stderr, "answer_fuzz: %s\n", why);
-        std::abort();
-    }
 };
 
 const Fixture& fixture() {
     static const Fixture instance;
     return instance;
-}
-
-void check(std::span<const std::uint8_t> query, std::span<const std::uint8_t> response, std::size_t length,
-           std::size_t udp_limit, azdns::Transport transport) {
-    if (length > response.size()) Fixture::fail("response longer than the buffer");
-    if (length == 0) return;
-    if (transport == azdns::Transport::udp && length > udp_limit)
-        Fixture::fail("UDP response longer than the largest UDP payload size");
-    if (length < 12) Fixture::fail("non-empty response shorter than a header");
-    if (query.size() < 2) Fixture::fail("answered a query shorter than its ID");
-    if (response[0] != query[0] || response[1] != query[1]) Fixture::fail("response ID differs from the query ID");
-    if ((response[2] & 0x80) == 0) Fixture::fail("response without QR=1");
-    ldns_pkt* packet = nullptr;
-    if (ldns_wire2pkt(&packet, response.data(), length) != LDNS_STATUS_OK) {
-        std::fprintf(stderr, "answer_fuzz: ldns cannot parse the %zu-byte response (%s)\n", length,
-                     transport == azdns::Transport::udp ? "udp" : "tcp");
-        std::abort();
-    }
-    ldns_pkt_free(packet);
 }
 
 }  // namespace
@@ -97,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (auto transport : {azdns::Transport::udp, azdns::Transport::tcp}) {
             const azdns::Client client{.transport = transport};
             const std::size_t length = f.engines[i].answer(query, f.zones, client, response);
-            check(query, response, length, f.udp_limits[i], transport);
+            azdns::fuzz::check_response(query, response, length, f.udp_limits[i], transport);
         }
     }
     return 0;

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus of test/fuzz: small real queries against fuzz.zone.
+"""Writes the seed corpus of answer_fuzz (corpus/answer): small real queries
+against fuzz.zone.
 
     make_corpus.py DIR
 
@@ -42,7 +43,7 @@ def query(qname, qtype="A", qclass=1, rd=True, ident=0x1234, edns=None, opcode=0
 
 
 def main() -> int:
-    folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
+    folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus", "answer")
     os.makedirs(folder, exist_ok=True)
     z = "fuzz.example."
     seeds = {

@@ -207,6 +207,12 @@ TEST_CASE("a TOML syntax error is one problem at its place") {
                                        "TAB (U+0009) are explicitly prohibited"}));
 }
 
+TEST_CASE("a string still open when the file ends is reported where the file ends") {
+    // Line 3, `identity = """ns1`, has 17 bytes and the file's last newline.
+    CHECK(problems("bad/open_at_end.toml") ==
+          expected("bad/open_at_end.toml", {"3:18: Error while parsing string: encountered end-of-file"}));
+}
+
 TEST_CASE("unknown keys and tables at every level") {
     CHECK(problems("bad/unknown_keys.toml") == expected("bad/unknown_keys.toml", {
                                                    "2:1: unknown key \"verbose\" at top level",

@@ -266,6 +266,17 @@ TEST_CASE("unclosed '(' and quote at the end of the file") {
     CHECK(quote.records.size() == 1);
 }
 
+TEST_CASE("a NUL byte is an error at its place: its record is skipped, never cut short") {
+    ScratchDir scratch;
+    const std::string path = (scratch.path / "nul.zone").string();
+    const std::string text("good 60 A 192.0.2.1\ntxt 60 TXT \"a\" \0\"b\"\nt2 60 A\0AAA 192.0.2.9\n", 62);
+    std::ofstream(path, std::ios::binary) << text;
+    auto zone = load(path);
+    CHECK(zone.messages == path + ":2:16: NUL byte in the zone file (is it a binary file?)\n" + path +
+                               ":3:8: NUL byte in the zone file (is it a binary file?)\n");
+    CHECK(zone.records.size() == 1);
+}
+
 TEST_CASE("$INCLUDE cycle, a missing zone file, a folder") {
     auto cycle = load(dir + "cycle_a.zone");
     CHECK(cycle.messages ==

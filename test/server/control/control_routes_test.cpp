@@ -236,6 +236,17 @@ TEST_CASE("GET /v1/explain rejects a missing name, unknown or repeated parameter
     CHECK(backend.explains().empty());
 }
 
+TEST_CASE("an unknown explain parameter that is not UTF-8 is a 400 that names it, not a 500") {
+    FakeControlBackend backend;
+    for (const char* target : {"/v1/explain?name=a&%FFtype=A", "/v1/explain?name=a&\xff\x8b=1"}) {
+        CAPTURE(target);
+        auto response = call(backend, "GET", target);
+        CHECK(response.status == 400);
+        CHECK(error_of(response).starts_with("unknown query parameter \""));
+    }
+    CHECK(backend.explains().empty());
+}
+
 TEST_CASE("percent_decode") {
     using azdns::percent_decode;
     CHECK(percent_decode("a%20b", false) == "a b");
