@@ -218,6 +218,7 @@ void ZoneBuilder::emit_rrset(std::uint32_t node, const Group& group) {
         arena.insert(arena.end(), bytes.begin(), bytes.end());
     }
     zone_->record_count_ += count;
+    if (group.type == rr_type::dname) zone_->nodes_[node].flags |= Zone::dname_flag;
 }
 
 std::shared_ptr<const Zone> build_zone(std::string_view origin, ZoneRecords&& records,

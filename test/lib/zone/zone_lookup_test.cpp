@@ -179,6 +179,26 @@ TEST_SUITE("zone lookup") {
         CHECK(lookup("x.sub.example.com.", rr_type::ds).status == LookupStatus::delegation);
     }
 
+    TEST_CASE("below a DNAME: the owner's DNAME RRset, and where the owner starts in the query name") {
+        std::string report;
+        auto zone = build(good + "d 600 DNAME example.net.\nd A 192.0.2.9\n", report);
+        REQUIRE(zone);
+        auto result = zone->lookup(wire("x.y.d.example.com."), rr_type::a);
+        CHECK(result.status == LookupStatus::dname);
+        CHECK(result.node.name() == wire("d.example.com."));
+        CHECK(result.closest_encloser == result.node);
+        CHECK(result.encloser_offset == 4);
+        CHECK(result.answer.type() == rr_type::dname);
+        CHECK(result.answer.ttl() == 600);
+        CHECK(rdata_of(result.answer) ==
+              std::vector<std::uint8_t>{7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'n', 'e', 't', 0});
+        CHECK(zone->lookup(wire("x.d.example.com."), rr_type::dname).status == LookupStatus::dname);
+        // The owner itself holds ordinary data.
+        CHECK(zone->lookup(wire("d.example.com."), rr_type::a).status == LookupStatus::answer);
+        CHECK(zone->lookup(wire("d.example.com."), rr_type::dname).status == LookupStatus::answer);
+        CHECK(zone->lookup(wire("d.example.com."), txt).status == LookupStatus::nodata);
+    }
+
     TEST_CASE("the apex answers for itself") {
         CHECK(lookup("example.com.", rr_type::soa).status == LookupStatus::answer);
         auto ns = lookup("example.com.", rr_type::ns);
