@@ -1,5 +1,7 @@
-// DNAME redirection (RFC 6672) as a client sees it over real UDP and TCP
-// sockets, IPv4 and IPv6, from test/data/e2e/dname.zone.
+// DNAME redirection (RFC 6672) and DS at a zone cut where azdns serves both
+// sides (RFC 4035 section 3.1.4.1), as a client sees them over real UDP and
+// TCP sockets, IPv4 and IPv6. Zones: test/data/e2e/dname.zone, and a parent
+// and children written here.
 #include <doctest/doctest.h>
 
 #include "e2e_fixture.hpp"
@@ -15,6 +17,14 @@ constexpr int rcode_yxdomain = 6;
 ServerOptions serving(std::vector<std::pair<std::string, std::string>> zone_files) {
     ServerOptions options;
     options.zones = std::move(zone_files);
+    return options;
+}
+
+// Serves the zones given as origin -> zone text.
+ServerOptions serving_texts(std::vector<std::pair<std::string, std::string>> zone_texts) {
+    ServerOptions options;
+    options.zones = {};
+    options.zone_texts = std::move(zone_texts);
     return options;
 }
 
@@ -95,4 +105,40 @@ TEST_CASE("a name the DNAME would make longer than 255 octets: YXDOMAIN with the
                    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb."
                    "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.example.com."},
                   {}}});
+}
+
+TEST_CASE("DS at a cut where azdns serves parent and child comes from the parent; with only the child, the child") {
+    const std::string parent_zone =
+        "$ORIGIN example.com.\n$TTL 300\n"
+        "@ 3600 IN SOA ns1 hostmaster 1 7200 900 1209600 600\n@ 3600 IN NS ns1\nns1 3600 IN A 192.0.2.53\n"
+        "sub IN NS ns1.example.com.\n"
+        "sub IN DS 12345 13 2 3C8B4F7E5B6A1D2C9F0E8A7B6C5D4E3F2A1B0C9D8E7F6A5B4C3D2E1F0A9B8C7D\n"
+        "nods IN NS ns1.example.com.\n";
+    auto child_zone = [](const std::string& origin) {
+        return "$ORIGIN " + origin + "\n$TTL 300\n@ 3600 IN SOA ns1.example.com. hostmaster.example.com. 2 7200 900 "
+               "1209600 900\n@ 3600 IN NS ns1.example.com.\nwww IN A 192.0.2.80\n";
+    };
+    const std::string parent_soa =
+        "example.com. 600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 600";
+    auto child_soa = [](const std::string& origin) {
+        return origin + " 900 IN SOA ns1.example.com. hostmaster.example.com. 2 7200 900 1209600 900";
+    };
+
+    AzdnsServer both(serving_texts({{"example.com.", parent_zone},
+                                    {"sub.example.com.", child_zone("sub.example.com.")},
+                                    {"nods.example.com.", child_zone("nods.example.com.")}}));
+    check_cases(both,
+                {
+                    {"sub.example.com.", rrtype::DS, rcode::NOERROR,
+                     {"sub.example.com. 300 IN DS 12345 13 2 "
+                      "3c8b4f7e5b6a1d2c9f0e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d"},
+                     {}},
+                    {"nods.example.com.", rrtype::DS, rcode::NOERROR, {}, {parent_soa}},
+                    // The rest of the child's apex, and DS below it, stay with the child.
+                    {"sub.example.com.", rrtype::NS, rcode::NOERROR, {"sub.example.com. 3600 IN NS ns1.example.com."}, {}},
+                    {"www.sub.example.com.", rrtype::DS, rcode::NOERROR, {}, {child_soa("sub.example.com.")}},
+                });
+
+    AzdnsServer child_only(serving_texts({{"sub.example.com.", child_zone("sub.example.com.")}}));
+    check_cases(child_only, {{"sub.example.com.", rrtype::DS, rcode::NOERROR, {}, {child_soa("sub.example.com.")}}});
 }

@@ -238,4 +238,28 @@ TEST_SUITE("zone set") {
         CHECK(zones.find(wire("example.org.")) == nullptr);
         CHECK(zones.find(wire(".")) == nullptr);
     }
+
+    TEST_CASE("DS is answered by the zone of the parent name when one is served (RFC 4035 section 3.1.4.1)") {
+        Diagnostics diags;
+        auto parent = build_zone(wire("example.com."), records_from_text("parent.db", good), declared_at, diags);
+        auto child = build_zone(wire("sub.example.com."), records_from_text("child.db", good, "sub.example.com."),
+                                declared_at, diags);
+        REQUIRE(diags.all().empty());
+        ZoneSet both;
+        REQUIRE(both.add(parent, 4));
+        REQUIRE(both.add(child, 7));
+        std::uint32_t slot = 99;
+        CHECK(both.find_for_ds(wire("sub.example.com."), slot) == parent.get());
+        CHECK(slot == 4);
+        CHECK(both.find_for_ds(wire("www.sub.example.com."), slot) == child.get());
+        CHECK(slot == 7);
+        CHECK(both.find_for_ds(wire("example.com."), slot) == parent.get());
+        CHECK(both.find_for_ds(wire("example.org."), slot) == nullptr);
+        CHECK(both.find_for_ds(wire("."), slot) == nullptr);
+
+        ZoneSet child_only;
+        REQUIRE(child_only.add(child));
+        CHECK(child_only.find_for_ds(wire("sub.example.com."), slot) == child.get());
+        CHECK(slot == 0);
+    }
 }
