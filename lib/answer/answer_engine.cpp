@@ -168,7 +168,9 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
         return outcome;
     }
     std::uint32_t slot = AnswerStats::no_zone;
-    const Zone* zone = zones.find(question.name(), slot);
+    // DS at a child's apex is the parent's to answer, when azdns serves both.
+    const Zone* zone = question.qtype != rr_type::ds ? zones.find(question.name(), slot)
+                                                     : zones.find_for_ds(question.name(), slot);
     if (zone == nullptr) {
         outcome.rcode = rcode::refused;
         return outcome;

@@ -1,5 +1,6 @@
 #include "answer_sections.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 #include "ascii.hpp"
@@ -9,9 +10,6 @@
 namespace azdns {
 
 namespace {
-
-// CNAMEs followed for one answer; a longer chain is answered as far as here.
-constexpr std::size_t max_chain = 12;
 
 // A canonical copy of a wire name taken from zone data.
 struct CanonicalName {
@@ -158,6 +156,24 @@ void answer_delegation(const Solving& s, const ChainLink& link, const LookupResu
     add_addresses_for_targets(s, result.authority, cut);
 }
 
+// RFC 6672 section 3.1: the DNAME at its owner, then a CNAME synthesised at
+// the link's name, whose target is the name with the owner's part replaced by
+// the DNAME's target, with the DNAME's TTL. Returns that CNAME; empty, and
+// YXDOMAIN, when its target would pass 255 octets (section 2.2).
+RRsetView answer_dname(const Solving& s, const ChainLink& link, const LookupResult& result) {
+    const RRsetView& dname = result.answer;
+    add_rrset(s, {.owner = suffix_of(link, result.encloser_offset), .rrset = dname, .ttl = dname.ttl()});
+    std::span<const std::uint8_t> prefix{link.wire, result.encloser_offset};
+    std::span<const std::uint8_t> target = (*dname.begin()).rdata();
+    if (prefix.size() + target.size() > max_name_length) {
+        s.plan.rcode = rcode::yxdomain;
+        return {};
+    }
+    RRsetView cname = s.plan.synthesise_cname(prefix, target, dname.ttl());
+    add_rrset(s, {.owner = link.owner, .rrset = cname, .ttl = cname.ttl()});
+    return cname;
+}
+
 // RFC 8482: over UDP one RRset, the one of lowest type; over TCP all.
 void answer_any(const Solving& s, const ChainLink& link, NodeView node) {
     std::size_t count = s.client.transport == Transport::udp ? 1 : node.rrset_count();
@@ -173,13 +189,27 @@ bool AnswerPlan::add(const PlannedRRset& entry) {
     for (std::size_t i = 0; i < count_; ++i) {
         const PlannedRRset& seen = entries_[i].entry;
         if (seen.source != entry.source || seen.rrset.type() != entry.rrset.type()) continue;
-        // Wildcard data may legitimately appear under several owners.
+        // Wildcard data may legitimately appear under several owners. A DNAME
+        // never comes from a wildcard: its owner is one name, however spelled.
         bool same_owner = seen.owner.packet_offset == entry.owner.packet_offset && seen.owner.wire == entry.owner.wire;
-        if (same_owner || entry.section == Section::additional) return false;
+        if (same_owner || entry.section == Section::additional || entry.rrset.type() == rr_type::dname) return false;
     }
     if (count_ == capacity) return false;
     entries_[count_++].entry = entry;
     return true;
+}
+
+RRsetView AnswerPlan::synthesise_cname(std::span<const std::uint8_t> prefix, std::span<const std::uint8_t> suffix,
+                                       std::uint32_t ttl) {
+    std::size_t length = prefix.size() + suffix.size();
+    if (length > max_name_length || synthesised_count_ == synthesis_capacity) return {};
+    auto& wire = synthesised_[synthesised_count_++];
+    wire[0] = 0;
+    wire[1] = static_cast<std::uint8_t>(length);
+    // Label lengths are below 64, so lowercasing them changes nothing.
+    for (std::size_t i = 0; i < prefix.size(); ++i) wire[2 + i] = static_cast<std::uint8_t>(ascii_lower(prefix[i]));
+    std::copy(suffix.begin(), suffix.end(), wire.begin() + 2 + static_cast<std::ptrdiff_t>(prefix.size()));
+    return {rr_type::cname, 1, ttl, {wire.data(), 2 + length}};
 }
 
 void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
@@ -229,17 +259,25 @@ void solve_internet(const Zone& zone, const Question& question, const Client& cl
             case LookupStatus::not_in_zone:
                 return;
             case LookupStatus::cname:
+            case LookupStatus::dname:
                 break;
         }
 
-        // A CNAME: answer it, then follow it while it stays in this zone.
-        if (qtype == rr_type::any) {
+        // A CNAME, or one synthesised from a DNAME: answer it, then follow it
+        // while it stays in this zone.
+        RRsetView cname = result.answer;
+        if (result.status == LookupStatus::dname) {
+            cname = answer_dname(s, link, result);
+            // Asked for the CNAME: it is the answer, as NSD and Knot have it.
+            if (cname.empty() || qtype == rr_type::cname) return;
+        } else if (qtype == rr_type::any) {
             answer_any(s, link, result.node);
             return;
+        } else {
+            add_rrset(s, {.owner = link.owner, .rrset = cname, .ttl = cname.ttl()});
         }
-        add_rrset(s, {.owner = link.owner, .rrset = result.answer, .ttl = result.answer.ttl()});
         if (hop == max_chain) return;
-        auto target_rdata = (*result.answer.begin()).rdata();
+        auto target_rdata = (*cname.begin()).rdata();
         CanonicalName& target = seen[hop];
         if (!canonical_name(target_rdata, target)) return;
         if (!name_is_at_or_below(target.view(), zone.origin())) return;  // the zone edge

@@ -8,9 +8,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <type_traits>
 
 #include "client.hpp"
+#include "dns_name.hpp"
 #include "message_writer.hpp"
 #include "query_reader.hpp"
 #include "zone.hpp"
@@ -43,9 +45,15 @@ struct PlannedRRset {
     bool health_changed = false;
 };
 
+// CNAME and DNAME links followed after the first; a longer chain is answered
+// as far as it got.
+inline constexpr std::size_t max_chain = 12;
+
 class AnswerPlan {
 public:
     static constexpr std::size_t capacity = 128;
+    // One CNAME synthesised from a DNAME per link of a chain, at most.
+    static constexpr std::size_t synthesis_capacity = max_chain + 1;
 
     std::uint8_t rcode = rcode::noerror;
     bool authoritative = false;
@@ -60,6 +68,14 @@ public:
     void clear() { count_ = 0; }
     [[nodiscard]] const PlannedRRset& operator[](std::size_t i) const { return entries_[i].entry; }
 
+    // A CNAME RRset of one RR, with TTL `ttl`, whose target is `prefix`
+    // (lowercased, as NSD and Knot write it) then `suffix`: a CNAME
+    // synthesised from a DNAME (RFC 6672 section 3.1). Its RDATA is stored in
+    // the plan and lives as long as the plan. Empty when the name would pass
+    // 255 octets or the plan holds synthesis_capacity already.
+    [[nodiscard]] RRsetView synthesise_cname(std::span<const std::uint8_t> prefix,
+                                             std::span<const std::uint8_t> suffix, std::uint32_t ttl);
+
 private:
     // Left unwritten until add() fills it: a plan lives on the stack of every
     // query and holds a few entries, so initialising all 128 (6 KiB) would
@@ -72,6 +88,9 @@ private:
 
     std::array<Slot, capacity> entries_;
     std::size_t count_ = 0;
+    // [RDLENGTH][target] per synthesised CNAME: 3.3 KiB, unwritten until used.
+    std::array<std::array<std::uint8_t, 2 + max_name_length>, synthesis_capacity> synthesised_;
+    std::size_t synthesised_count_ = 0;
 };
 
 // The question's name sits at this offset in every response.

@@ -131,6 +131,7 @@ enum class LookupStatus : std::uint8_t {
     nodata,      // the name exists (maybe as an empty non-terminal) without that type; `authority` = SOA
     nxdomain,    // no such name and no wildcard; `authority` = SOA
     delegation,  // at or below a zone cut; `node` is the cut, `authority` its NS RRset
+    dname,       // below a DNAME's owner (RFC 6672): `node` is the owner, `answer` its DNAME RRset
     not_in_zone, // the name is not at or below the origin (or is not a valid wire name)
 };
 
@@ -143,7 +144,7 @@ struct LookupResult {
     // Empty for nxdomain.
     NodeView node;
     // The deepest existing name on the query name's path: the name itself
-    // when it exists, the cut for a delegation.
+    // when it exists, the cut for a delegation, the owner for a DNAME.
     NodeView closest_encloser;
     // The closest encloser's name is the query name from this byte on.
     std::uint8_t encloser_offset = 0;
@@ -184,6 +185,9 @@ private:
         delegation_flag = 2,
         below_delegation_flag = 4,
         wildcard_child_flag = 8,
+        // Serves a DNAME. The build refuses names below it, so the walk down
+        // a query name always stops here: the check costs nothing on the way.
+        dname_flag = 16,
     };
 
     struct Node {
@@ -219,6 +223,7 @@ private:
     // Lookup steps, named after RFC 1034 section 4.3.2.
     [[nodiscard]] LookupResult answer_at(std::uint32_t node, std::uint16_t qtype, LookupResult result) const;
     [[nodiscard]] LookupResult answer_delegation(std::uint32_t cut, LookupResult result) const;
+    [[nodiscard]] LookupResult answer_dname(std::uint32_t owner, LookupResult result) const;
     [[nodiscard]] LookupResult answer_missing_name(std::uint32_t encloser, std::uint16_t qtype,
                                                    LookupResult result) const;
 

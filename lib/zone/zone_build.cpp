@@ -18,6 +18,7 @@ std::shared_ptr<const Zone> ZoneBuilder::build(Diagnostics& diags) {
     accept_records();
     mark_delegations();
     mark_ns_targets();
+    mark_below_dnames();
     emit_nodes();
     finish_apex();
     report(diags);
@@ -57,6 +58,7 @@ void ZoneBuilder::accept_records() {
         previous = i;
         if (type == rr_type::ns) marks_[node] |= has_ns;
         if (type == rr_type::a || type == rr_type::aaaa) marks_[node] |= has_address;
+        if (type == rr_type::dname) marks_[node] |= has_dname;
     }
 }
 
@@ -122,6 +124,18 @@ void ZoneBuilder::mark_ns_targets() {
     }
 }
 
+// Names below the owner of a DNAME that the zone serves (one not at or below
+// a cut) may own nothing (RFC 6672 section 2.3): check_below_dname says so.
+void ZoneBuilder::mark_below_dnames() {
+    auto& nodes = zone_->nodes_;
+    constexpr std::uint8_t cut_flags = Zone::delegation_flag | Zone::below_delegation_flag;
+    for (std::size_t n = 1; n < nodes.size(); ++n) {
+        std::uint32_t parent = nodes[n].parent;
+        bool served_dname = (marks_[parent] & has_dname) && !(nodes[parent].flags & cut_flags);
+        if (served_dname || (marks_[parent] & below_dname)) marks_[n] |= below_dname;
+    }
+}
+
 void ZoneBuilder::emit_nodes() {
     // Counting sort by node keeps each node's records in file order.
     std::size_t node_count = zone_->nodes_.size();
@@ -152,7 +166,7 @@ void ZoneBuilder::emit_nodes() {
         check_node(node);
         auto first = static_cast<std::uint32_t>(zone_->rrsets_.size());
         for (const Group& group : groups_) {
-            if (!check_occluded(node, group)) emit_rrset(node, group);
+            if (!check_below_dname(node, group) && !check_occluded(node, group)) emit_rrset(node, group);
         }
         zone_->nodes_[n].first_rrset = first;
         zone_->nodes_[n].rrset_count = static_cast<std::uint16_t>(zone_->rrsets_.size() - first);
@@ -204,6 +218,7 @@ void ZoneBuilder::emit_rrset(std::uint32_t node, const Group& group) {
         arena.insert(arena.end(), bytes.begin(), bytes.end());
     }
     zone_->record_count_ += count;
+    if (group.type == rr_type::dname) zone_->nodes_[node].flags |= Zone::dname_flag;
 }
 
 std::shared_ptr<const Zone> build_zone(std::string_view origin, ZoneRecords&& records,

@@ -23,7 +23,7 @@ private:
     static constexpr std::size_t no_record = SIZE_MAX;
 
     // Facts about a node that only the build needs.
-    enum Mark : std::uint8_t { has_ns = 1, has_address = 2, ns_target = 4 };
+    enum Mark : std::uint8_t { has_ns = 1, has_address = 2, ns_target = 4, has_dname = 8, below_dname = 16 };
 
     // A problem waiting to be reported; all are sorted into record order.
     struct Note {
@@ -46,6 +46,7 @@ private:
     void insert_slot(std::uint32_t node);
     void mark_delegations();
     void mark_ns_targets();
+    void mark_below_dnames();
     void emit_nodes();
     void group_by_type(std::vector<std::uint32_t>& records);
     void emit_rrset(std::uint32_t node, const Group& group);
@@ -53,6 +54,8 @@ private:
     // Checks (zone_checks.cpp).
     bool accepts(std::size_t record);
     void check_node(std::uint32_t node);
+    void check_dname(std::uint32_t node, const Group& dname);
+    bool check_below_dname(std::uint32_t node, const Group& group);
     bool check_occluded(std::uint32_t node, const Group& group);
     // The RRset's TTL, or nullopt when it cannot be served at all.
     std::optional<std::uint32_t> check_rrset(std::uint32_t node, const Group& group);

@@ -83,6 +83,7 @@ void ZoneBuilder::check_node(std::uint32_t node) {
     std::string others;
     const Group* cname = nullptr;
     for (const Group& group : groups_) {
+        if (group.type == rr_type::dname) check_dname(node, group);
         if (group.type == rr_type::cname) {
             cname = &group;
         } else if (group.type != rr_type::rrsig && group.type != rr_type::nsec) {
@@ -111,6 +112,32 @@ void ZoneBuilder::check_node(std::uint32_t node) {
     }
 }
 
+// RFC 6672 section 2.3: one DNAME per name, and none at a delegation (its
+// owner would both delegate and redirect). As Knot; NSD lets the second pass.
+void ZoneBuilder::check_dname(std::uint32_t node, const Group& dname) {
+    for (std::size_t k = dname.begin + 1; k < dname.end; ++k) {
+        error(kept_[k], "more than one DNAME at " + owner_text(kept_[k]));
+    }
+    if (zone_->nodes_[node].flags & Zone::delegation_flag) {
+        std::size_t first = kept_[dname.begin];
+        error(first, "DNAME at " + owner_text(first) + " beside NS; only the zone apex may have both");
+    }
+}
+
+// RFC 6672 section 2.3: names below a DNAME's owner may own nothing. NSD and
+// Knot refuse such a zone; so does azdns, naming each RRset. True when the
+// RRset is one of them.
+bool ZoneBuilder::check_below_dname(std::uint32_t node, const Group& group) {
+    if (!(marks_[node] & below_dname)) return false;
+    // The highest DNAME above: the one that makes the rest below it moot.
+    std::uint32_t owner = zone_->nodes_[node].parent;
+    while (!(marks_[owner] & has_dname) || (marks_[owner] & below_dname)) owner = zone_->nodes_[owner].parent;
+    std::uint32_t first = kept_[group.begin];
+    error(first, type_name(group.type) + " at " + owner_text(first) + " is below the DNAME at " +
+                     quoted(NodeView(zone_.get(), owner).name()) + "; names below a DNAME cannot own data");
+    return true;
+}
+
 // Data at or below a cut is the child zone's; only the cut's own NS, DS and
 // DNSSEC records and glue addresses are served from here. True (with a
 // warning) when the RRset is not.
@@ -121,6 +148,7 @@ bool ZoneBuilder::check_occluded(std::uint32_t node, const Group& group) {
     bool parent_side = group.type == rr_type::ns || group.type == rr_type::ds || group.type == rr_type::rrsig ||
                        group.type == rr_type::nsec;
     if (at_cut && parent_side) return false;
+    if (at_cut && group.type == rr_type::dname) return true;  // an error already (check_dname)
     bool address = group.type == rr_type::a || group.type == rr_type::aaaa;
     if (address && (marks_[node] & ns_target)) return false;
 

@@ -116,6 +116,8 @@ LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
         if (child == no_node) {
             result.closest_encloser = {this, node};
             result.encloser_offset = labels.at[j + 1];
+            // RFC 6672 section 3.2: below a DNAME's owner, the DNAME answers.
+            if (has_flag(node, dname_flag)) return answer_dname(node, result);
             return answer_missing_name(node, qtype, result);
         }
         node = child;
@@ -157,6 +159,13 @@ LookupResult Zone::answer_delegation(std::uint32_t cut, LookupResult result) con
     result.status = LookupStatus::delegation;
     result.node = {this, cut};
     result.authority = result.node.rrset(rr_type::ns);
+    return result;
+}
+
+LookupResult Zone::answer_dname(std::uint32_t owner, LookupResult result) const {
+    result.status = LookupStatus::dname;
+    result.node = {this, owner};
+    result.answer = result.node.rrset(rr_type::dname);
     return result;
 }
 

@@ -1,5 +1,7 @@
 #include "zone_set.hpp"
 
+#include "dns_name.hpp"
+
 namespace azdns {
 
 bool ZoneSet::add(std::shared_ptr<const Zone> zone) {
@@ -36,6 +38,14 @@ const Zone* ZoneSet::find(std::string_view qname) const {
 
 const Zone* ZoneSet::find(std::string_view qname, std::uint32_t& slot) const {
     const Entry* entry = find_entry(qname);
+    if (entry == nullptr) return nullptr;
+    slot = entry->slot;
+    return entry->zone.get();
+}
+
+const Zone* ZoneSet::find_for_ds(std::string_view qname, std::uint32_t& slot) const {
+    const Entry* entry = find_entry(name_parent(qname));
+    if (entry == nullptr) entry = find_entry(qname);
     if (entry == nullptr) return nullptr;
     slot = entry->slot;
     return entry->zone.get();

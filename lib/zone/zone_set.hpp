@@ -31,6 +31,10 @@ public:
     [[nodiscard]] const Zone* find(std::string_view qname) const;
     // The same, and the zone's slot in `slot` (unchanged when none).
     [[nodiscard]] const Zone* find(std::string_view qname, std::uint32_t& slot) const;
+    // The zone that answers DS at `qname`: DS belongs to the parent side of a
+    // cut (RFC 4035 section 3.1.4.1), so the zone of qname's parent name when
+    // one is served (as Knot picks it), else the zone of qname itself.
+    [[nodiscard]] const Zone* find_for_ds(std::string_view qname, std::uint32_t& slot) const;
 
     // The origins (canonical wire form) by slot; empty for an unused slot.
     [[nodiscard]] std::vector<std::string> origins() const;

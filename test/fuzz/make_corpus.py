@@ -5,7 +5,7 @@ against fuzz.zone.
     make_corpus.py DIR
 
 One binary DNS message per file (no TCP length prefix): every record type in
-the zone, NXDOMAIN, NODATA, wildcard, CNAME chains, the delegation, the big
+the zone, NXDOMAIN, NODATA, wildcard, CNAME chains, DNAMEs, the delegation, the big
 RRset, EDNS with several payload sizes, DO, NSID, an unknown EDNS version,
 CHAOS id.server/version.bind, ANY, and a few malformed messages.
 """
@@ -14,7 +14,7 @@ import struct
 import sys
 
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28,
-         "SRV": 33, "DS": 43, "DNSKEY": 48, "ANY": 255, "AXFR": 252, "TYPE65280": 65280}
+         "SRV": 33, "DNAME": 39, "DS": 43, "DNSKEY": 48, "ANY": 255, "AXFR": 252, "TYPE65280": 65280}
 
 
 def name(text: str) -> bytes:
@@ -67,6 +67,11 @@ def main() -> int:
         "cname-out": query("away." + z, "A"),
         "cname-loop": query("loop1." + z, "A"),
         "cname-to-wild": query("towild." + z, "A"),
+        "dname-out": query("x.dn." + z, "A"),
+        "dname-in": query("X.y.din." + z, "AAAA", edns=opt()),
+        "dname-owner": query("din." + z, "DNAME"),
+        "dname-loop": query("x.dloop." + z, "A"),
+        "dname-yxdomain": query("a" * 63 + ".dlong." + z, "A"),
         "wild-a": query("foo.apps." + z, "A"),
         "wild-mx": query("bar.apps." + z, "MX", edns=opt()),
         "wild-nodata": query("foo.apps." + z, "AAAA"),

@@ -145,6 +145,50 @@ TEST_SUITE("answer") {
         CHECK(r.answer[0].rfind("sub.example.com. 3600 IN DS 12345 13 2", 0) == 0);
     }
 
+    TEST_CASE("DS at a zone cut where both sides are served: the parent answers, authoritatively") {
+        ZoneSet both = load_example_zone("answer/example.zone");  // slot 0; delegates sub (with DS) and fat (none)
+        add_zone(both, "sub.example.com.", "answer/child.zone");
+        add_zone(both, "fat.example.com.", "answer/child.zone");
+        AnswerEngine engine({});
+        std::vector<std::uint8_t> buffer(max_message_size);
+        AnswerStats stats;
+        REQUIRE(engine.answer(make_query("sub.example.com.", DS), both, client_over(Transport::udp), buffer, nullptr,
+                              &stats) > 0);
+        CHECK(stats.zone_slot == 0);
+
+        auto ds = ask_zones(make_query("Sub.Example.com.", DS), both, Transport::udp);
+        CHECK(ds.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(ds.aa());
+        REQUIRE(ds.answer.size() == 1);
+        CHECK(ds.answer[0].rfind("Sub.Example.com. 3600 IN DS 12345 13 2", 0) == 0);
+        CHECK(ds.authority.empty());
+        // No DS at the parent's cut: the parent's NODATA, with the parent's SOA.
+        auto none = ask_zones(make_query("fat.example.com.", DS), both, Transport::udp);
+        CHECK(none.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(none.aa());
+        CHECK(none.answer.empty());
+        CHECK(none.authority == Lines{soa_300});
+        // Everything else at the child's apex, and DS below it, is the child's.
+        const std::string child_soa = "sub.example.com. 900 IN SOA ns.sub.example.com. hostmaster.sub.example.com. 7 "
+                                      "7200 3600 1209600 900";
+        CHECK(ask_zones(make_query("sub.example.com.", SOA), both, Transport::udp).answer == Lines{child_soa});
+        auto ns = ask_zones(make_query("sub.example.com.", NS), both, Transport::udp);
+        CHECK(ns.aa());
+        CHECK(ns.answer == Lines{"sub.example.com. 900 IN NS ns.sub.example.com."});
+        CHECK(ask_zones(make_query("ns.sub.example.com.", DS), both, Transport::udp).authority == Lines{child_soa});
+    }
+
+    TEST_CASE("DS at the apex of a zone whose parent is not served: the child's NODATA, as NSD and Knot answer") {
+        ZoneSet child;
+        add_zone(child, "sub.example.com.", "answer/child.zone");
+        auto r = ask_zones(make_query("sub.example.com.", DS), child, Transport::udp);
+        CHECK(r.rcode() == LDNS_RCODE_NOERROR);
+        CHECK(r.aa());
+        CHECK(r.answer.empty());
+        CHECK(r.authority == Lines{"sub.example.com. 900 IN SOA ns.sub.example.com. hostmaster.sub.example.com. 7 "
+                                   "7200 3600 1209600 900"});
+    }
+
     TEST_CASE("additional addresses for MX, SRV and apex NS") {
         auto mx = ask("example.com.", MX);
         CHECK(mx.aa());

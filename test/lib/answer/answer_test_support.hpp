@@ -21,7 +21,7 @@
 namespace azdns::answer_test {
 
 inline constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, MX = 15, TXT = 16, AAAA = 28, SRV = 33,
-                        DS = 43, OPT = 41, IXFR = 251, AXFR = 252, ANY = 255;
+                        DNAME = 39, DS = 43, OPT = 41, IXFR = 251, AXFR = 252, ANY = 255;
 inline constexpr std::uint16_t IN = 1, CH = 3;
 
 inline std::string wire_name(const char* text) {
@@ -30,15 +30,20 @@ inline std::string wire_name(const char* text) {
     return *name;
 }
 
-// example.com. loaded from `file` under test/data.
-inline ZoneSet load_example_zone(const char* file) {
-    ZoneSet built;
+// Adds the zone `origin` loaded from `file` under test/data.
+inline void add_zone(ZoneSet& set, const char* origin, const char* file) {
     Diagnostics diags;
-    auto zone = load_zone(name_canonical(wire_name("example.com.")), std::string(AZDNS_TEST_DATA_DIR) + "/" + file,
+    auto zone = load_zone(name_canonical(wire_name(origin)), std::string(AZDNS_TEST_DATA_DIR) + "/" + file,
                           SourceLocation{}, diags);
     for (const auto& d : diags.all()) MESSAGE(d.to_string());
     REQUIRE(zone);
-    built.add(zone);
+    REQUIRE(set.add(zone));
+}
+
+// example.com. loaded from `file` under test/data.
+inline ZoneSet load_example_zone(const char* file) {
+    ZoneSet built;
+    add_zone(built, "example.com.", file);
     return built;
 }
 

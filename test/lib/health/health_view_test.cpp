@@ -106,6 +106,15 @@ TEST_SUITE("health_view") {
         CHECK(ask_health("fo.example.com.", A, none.get()).rcode() == LDNS_RCODE_SERVFAIL);
     }
 
+    TEST_CASE("A and AAAA reached through a DNAME are filtered, as through a CNAME") {
+        auto view = view_of(Health{}.fence("b"));
+        auto r = ask_health("www.dn.example.com.", A, view.get());
+        CHECK(r.answer == Lines{"dn.example.com. 3600 IN DNAME example.com.",
+                                "www.dn.example.com. 3600 IN CNAME www.example.com.", "www.example.com. 20 IN A 10.1.0.10"});
+        auto none = view_of(Health{}.fence("a").fence("b"), AllDownPolicy::servfail);
+        CHECK(ask_health("www.dn.example.com.", AAAA, none.get()).rcode() == LDNS_RCODE_SERVFAIL);
+    }
+
     TEST_CASE("glue is never filtered") {
         auto view = view_of(Health{}.fence("b").endpoint("10.2.0.53", EndpointStatus::down, "b"),
                             AllDownPolicy::servfail);

@@ -62,6 +62,62 @@ TEST_SUITE("zone build checks") {
         CHECK(report == "zone.db:6:1: more than one CNAME at \"www.example.com.\"\n");
     }
 
+    TEST_CASE("two DNAMEs at one name") {
+        std::string report;
+        CHECK_FALSE(build(good + "d DNAME example.net.\nd DNAME example.org.\n", report));
+        CHECK(report == "zone.db:6:1: more than one DNAME at \"d.example.com.\"\n");
+    }
+
+    TEST_CASE("DNAME beside CNAME is CNAME beside other data") {
+        std::string report;
+        CHECK_FALSE(build(good + "d DNAME example.net.\nd CNAME www\n", report));
+        CHECK(report == "zone.db:6:1: CNAME at \"d.example.com.\" beside other data (DNAME)\n");
+    }
+
+    TEST_CASE("data below a DNAME: an error for each RRset, as NSD and Knot refuse such a zone") {
+        std::string report;
+        CHECK_FALSE(build(good + "d DNAME example.net.\nx.d A 192.0.2.9\nx.d TXT \"x\"\ny.z.d A 192.0.2.8\n", report));
+        CHECK(report ==
+              "zone.db:6:1: A at \"x.d.example.com.\" is below the DNAME at \"d.example.com.\"; names below a "
+              "DNAME cannot own data\n"
+              "zone.db:7:1: TXT at \"x.d.example.com.\" is below the DNAME at \"d.example.com.\"; names below a "
+              "DNAME cannot own data\n"
+              "zone.db:8:1: A at \"y.z.d.example.com.\" is below the DNAME at \"d.example.com.\"; names below a "
+              "DNAME cannot own data\n");
+    }
+
+    TEST_CASE("a DNAME at the apex redirects the whole zone, so the zone can hold nothing below it") {
+        std::string report;
+        const std::string apex = "@ SOA ns1.example.net. hostmaster 1 7200 3600 1209600 300\n@ NS ns1.example.net.\n";
+        auto zone = build(apex + "@ DNAME example.net.\n@ TXT \"apex data stays\"\n", report);
+        CHECK(zone);
+        CHECK(report.empty());
+        CHECK_FALSE(build(good + "@ DNAME example.net.\n", report));
+        CHECK(report == "zone.db:4:1: A at \"ns1.example.com.\" is below the DNAME at \"example.com.\"; names "
+                        "below a DNAME cannot own data\n");
+    }
+
+    TEST_CASE("a DNAME beside NS below the apex: a delegation cannot redirect (RFC 6672 section 2.3)") {
+        std::string report;
+        CHECK_FALSE(build(good + "d NS ns.d\nns.d A 192.0.2.9\nd DNAME example.net.\n", report));
+        CHECK(report == "zone.db:7:1: DNAME at \"d.example.com.\" beside NS; only the zone apex may have both\n");
+    }
+
+    TEST_CASE("a DNAME beside other data builds; one below a delegation is occluded like any other data") {
+        std::string report;
+        auto zone = build(good + "d DNAME example.net.\nd A 192.0.2.9\nd TXT \"x\"\n", report);
+        REQUIRE(zone);
+        CHECK(report.empty());
+        CHECK(zone->record_count() == 6);
+        zone = build(good + "sub NS ns1\nx.sub DNAME example.net.\ny.x.sub A 192.0.2.9\n", report);
+        REQUIRE(zone);
+        CHECK(report ==
+              "zone.db:6:1: warning: DNAME at \"x.sub.example.com.\" is below the delegation \"sub.example.com.\" "
+              "and is not glue; occluded, will not be served\n"
+              "zone.db:7:1: warning: A at \"y.x.sub.example.com.\" is below the delegation \"sub.example.com.\" "
+              "and is not glue; occluded, will not be served\n");
+    }
+
     // As named-checkzone: a warning, and the referral goes out without that address.
     TEST_CASE("a delegation without its glue: a warning, and the zone still serves the referral") {
         std::string report;

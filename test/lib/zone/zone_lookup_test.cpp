@@ -179,6 +179,26 @@ TEST_SUITE("zone lookup") {
         CHECK(lookup("x.sub.example.com.", rr_type::ds).status == LookupStatus::delegation);
     }
 
+    TEST_CASE("below a DNAME: the owner's DNAME RRset, and where the owner starts in the query name") {
+        std::string report;
+        auto zone = build(good + "d 600 DNAME example.net.\nd A 192.0.2.9\n", report);
+        REQUIRE(zone);
+        auto result = zone->lookup(wire("x.y.d.example.com."), rr_type::a);
+        CHECK(result.status == LookupStatus::dname);
+        CHECK(result.node.name() == wire("d.example.com."));
+        CHECK(result.closest_encloser == result.node);
+        CHECK(result.encloser_offset == 4);
+        CHECK(result.answer.type() == rr_type::dname);
+        CHECK(result.answer.ttl() == 600);
+        CHECK(rdata_of(result.answer) ==
+              std::vector<std::uint8_t>{7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'n', 'e', 't', 0});
+        CHECK(zone->lookup(wire("x.d.example.com."), rr_type::dname).status == LookupStatus::dname);
+        // The owner itself holds ordinary data.
+        CHECK(zone->lookup(wire("d.example.com."), rr_type::a).status == LookupStatus::answer);
+        CHECK(zone->lookup(wire("d.example.com."), rr_type::dname).status == LookupStatus::answer);
+        CHECK(zone->lookup(wire("d.example.com."), txt).status == LookupStatus::nodata);
+    }
+
     TEST_CASE("the apex answers for itself") {
         CHECK(lookup("example.com.", rr_type::soa).status == LookupStatus::answer);
         auto ns = lookup("example.com.", rr_type::ns);
@@ -217,5 +237,29 @@ TEST_SUITE("zone set") {
         CHECK(zones.find(wire("com.")) == nullptr);
         CHECK(zones.find(wire("example.org.")) == nullptr);
         CHECK(zones.find(wire(".")) == nullptr);
+    }
+
+    TEST_CASE("DS is answered by the zone of the parent name when one is served (RFC 4035 section 3.1.4.1)") {
+        Diagnostics diags;
+        auto parent = build_zone(wire("example.com."), records_from_text("parent.db", good), declared_at, diags);
+        auto child = build_zone(wire("sub.example.com."), records_from_text("child.db", good, "sub.example.com."),
+                                declared_at, diags);
+        REQUIRE(diags.all().empty());
+        ZoneSet both;
+        REQUIRE(both.add(parent, 4));
+        REQUIRE(both.add(child, 7));
+        std::uint32_t slot = 99;
+        CHECK(both.find_for_ds(wire("sub.example.com."), slot) == parent.get());
+        CHECK(slot == 4);
+        CHECK(both.find_for_ds(wire("www.sub.example.com."), slot) == child.get());
+        CHECK(slot == 7);
+        CHECK(both.find_for_ds(wire("example.com."), slot) == parent.get());
+        CHECK(both.find_for_ds(wire("example.org."), slot) == nullptr);
+        CHECK(both.find_for_ds(wire("."), slot) == nullptr);
+
+        ZoneSet child_only;
+        REQUIRE(child_only.add(child));
+        CHECK(child_only.find_for_ds(wire("sub.example.com."), slot) == child.get());
+        CHECK(slot == 0);
     }
 }

@@ -98,6 +98,26 @@ TEST_CASE("azdns check lists zone mistakes with file:line:col, and loads no brok
     CHECK(result.out == copy.config().string() + ": 3 errors, 0 warnings\n");
 }
 
+TEST_CASE("azdns check refuses DNAME mistakes as NSD and Knot do, with file:line:col") {
+    ExampleCopy copy;
+    edit_file(copy.zone(), "shop         IN CNAME www",
+              "shop         IN CNAME www\nold          IN DNAME example.net.\nold          IN DNAME example.org.\n"
+              "x.old        IN A     192.0.2.9");
+    edit_file(copy.zone(), "ns.legacy    IN A    198.51.100.54",
+              "ns.legacy    IN A    198.51.100.54\nlegacy       IN DNAME example.net.");
+    auto result = run_process({azdns_binary, "check", "-c", copy.config().string()});
+    CHECK(result.exit_code == 1);
+    const std::string zone = copy.zone().string();
+    CHECK(lines_of(result.err) ==
+          std::vector<std::string>{
+              zone + ":36:1: more than one DNAME at \"old.example.com.\"",
+              zone + ":37:1: A at \"x.old.example.com.\" is below the DNAME at \"old.example.com.\"; names below a "
+                     "DNAME cannot own data",
+              zone + ":51:1: DNAME at \"legacy.example.com.\" beside NS; only the zone apex may have both",
+          });
+    CHECK(result.out == copy.config().string() + ": 3 errors, 0 warnings\n");
+}
+
 TEST_CASE("azdns check warns about a service with no address, and still passes") {
     ExampleCopy copy;
     edit_file(copy.zone(), "api          IN A    192.0.2.20\napi          IN A    192.0.2.150", "");
