@@ -56,6 +56,10 @@ struct Solving {
     const Client& client;
     const HealthView* health;  // nullptr: nothing is filtered
     AnswerPlan& plan;
+    // The zone's apex as an owner (the SOA of negative answers): the
+    // question's name ends with it, so it is a pointer to that suffix, which
+    // the writer would otherwise find by comparing names.
+    NameRef apex;
 };
 
 // The position in the chain being resolved: the name, how to write it as an
@@ -137,8 +141,7 @@ void answer_positive(const Solving& s, const ChainLink& link, const RRsetView& r
 
 // RFC 2308 section 3: the SOA, with the negative-caching TTL.
 void answer_negative(const Solving& s) {
-    auto origin = reinterpret_cast<const std::uint8_t*>(s.zone.origin().data());
-    add_rrset(s, {.owner = NameRef::from_wire(origin),
+    add_rrset(s, {.owner = s.apex,
                   .rrset = s.zone.soa(),
                   .ttl = s.zone.negative_ttl(),
                   .section = Section::authority});
@@ -214,7 +217,8 @@ RRsetView AnswerPlan::synthesise_cname(std::span<const std::uint8_t> prefix, std
 
 void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
                     const HealthView* health) {
-    const Solving s{zone, client, health, plan};
+    std::size_t apex_offset = question.name().size() - zone.origin().size();
+    const Solving s{zone, client, health, plan, NameRef::in_message(question_offset + apex_offset)};
     plan.authoritative = true;
     std::array<CanonicalName, max_chain + 1> seen;  // names already resolved, for loops
     ChainLink link{question.name(), NameRef::in_message(question_offset), question.wire.data(), true};

@@ -156,10 +156,10 @@ class Zone {
 public:
     [[nodiscard]] const std::string& origin() const { return origin_; }
     [[nodiscard]] std::uint32_t serial() const { return serial_; }
-    [[nodiscard]] RRsetView soa() const { return apex().rrset(rr_type::soa); }
+    [[nodiscard]] RRsetView soa() const { return rrset_view(soa_rrset_); }
     [[nodiscard]] std::uint32_t soa_minimum() const { return soa_minimum_; }
     // TTL of the SOA in negative answers: min(SOA TTL, MINIMUM), RFC 2308 section 5.
-    [[nodiscard]] std::uint32_t negative_ttl() const;
+    [[nodiscard]] std::uint32_t negative_ttl() const { return negative_ttl_; }
     // RRs stored, after dropping duplicates and occluded data.
     [[nodiscard]] std::size_t record_count() const { return record_count_; }
     // Owner names plus empty non-terminals.
@@ -217,15 +217,21 @@ private:
     // `label` points at a length byte; no_node when there is no such child.
     [[nodiscard]] std::uint32_t find_child(std::uint32_t parent, const std::uint8_t* label) const;
     [[nodiscard]] std::uint32_t find_node(std::string_view name) const;
-    [[nodiscard]] RRsetView rrset_view(std::uint32_t index) const;
+    // `name` from byte `from` on is the origin.
+    [[nodiscard]] bool ends_with_origin(std::string_view name, std::size_t from) const;
+    [[nodiscard]] RRsetView rrset_view(std::uint32_t index) const {
+        const RRset& set = rrsets_[index];
+        std::uint32_t end = rrsets_[index + 1].offset;
+        return {set.type, set.count, set.ttl, {rdata_.data() + set.offset, end - set.offset}};
+    }
     [[nodiscard]] bool has_flag(std::uint32_t node, NodeFlag flag) const { return (nodes_[node].flags & flag) != 0; }
 
-    // Lookup steps, named after RFC 1034 section 4.3.2.
-    [[nodiscard]] LookupResult answer_at(std::uint32_t node, std::uint16_t qtype, LookupResult result) const;
-    [[nodiscard]] LookupResult answer_delegation(std::uint32_t cut, LookupResult result) const;
-    [[nodiscard]] LookupResult answer_dname(std::uint32_t owner, LookupResult result) const;
-    [[nodiscard]] LookupResult answer_missing_name(std::uint32_t encloser, std::uint16_t qtype,
-                                                   LookupResult result) const;
+    // Lookup steps, named after RFC 1034 section 4.3.2. Each completes
+    // `result` in place: it is lookup()'s return value, so nothing is copied.
+    void answer_at(std::uint32_t node, std::uint16_t qtype, LookupResult& result) const;
+    void answer_delegation(std::uint32_t cut, LookupResult& result) const;
+    void answer_dname(std::uint32_t owner, LookupResult& result) const;
+    void answer_missing_name(std::uint32_t encloser, std::uint16_t qtype, LookupResult& result) const;
 
     std::string origin_;
     std::size_t origin_labels_ = 0;
@@ -236,6 +242,8 @@ private:
     std::vector<Slot> slots_;  // size is a power of two, at most half full
     std::uint32_t serial_ = 0;
     std::uint32_t soa_minimum_ = 0;
+    std::uint32_t soa_rrset_ = 0;  // into rrsets_
+    std::uint32_t negative_ttl_ = 0;
     std::size_t record_count_ = 0;
 };
 

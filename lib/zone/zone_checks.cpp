@@ -246,6 +246,12 @@ void ZoneBuilder::finish_apex() {
             };
             zone_->serial_ = u32(pos);
             zone_->soa_minimum_ = u32(pos + 16);
+            // What every negative answer needs, found once here.
+            const Zone::Node& apex_node = zone_->nodes_[0];
+            for (std::uint32_t i = apex_node.first_rrset; i < apex_node.first_rrset + apex_node.rrset_count; ++i) {
+                if (zone_->rrsets_[i].type == rr_type::soa) zone_->soa_rrset_ = i;
+            }
+            zone_->negative_ttl_ = std::min(zone_->soa().ttl(), zone_->soa_minimum_);
         }
     }
     if (zone_->apex().rrset(rr_type::ns).empty()) error(soa_record_, "no NS records at the zone apex " + apex);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dns_name.hpp"
+#include "short_hash.hpp"
 #include "zone.hpp"
 
 namespace azdns {
@@ -13,7 +14,10 @@ namespace {
 // Where each label of a wire name starts, leftmost first; the entry after
 // the last label is the root byte. A name has at most 127 labels.
 struct LabelOffsets {
-    std::array<std::uint8_t, 128> at{};
+    // Only the first count + 1 are written (by split_labels): zeroing all
+    // 128 on every lookup would cost more than the lookup's own hashing.
+    LabelOffsets() {}
+    std::array<std::uint8_t, 128> at;
     std::size_t count = 0;  // labels, root excluded
 };
 
@@ -40,28 +44,7 @@ constexpr std::uint8_t wildcard_label[] = {1, '*'};
 }  // namespace
 
 std::uint64_t Zone::hash(std::uint32_t parent, const std::uint8_t* label) {
-    // Multiply-xorshift over 8-byte words: labels are short, so a word-wise
-    // mix beats byte-wise hashes like FNV.
-    std::size_t length = label[0];
-    std::uint64_t h = (std::uint64_t{parent} << 8 | length) * 0x9e3779b97f4a7c15ULL;
-    const std::uint8_t* p = label + 1;
-    std::size_t left = length;
-    for (; left >= 8; left -= 8, p += 8) {
-        std::uint64_t word;
-        std::memcpy(&word, p, 8);
-        h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
-    }
-    if (left > 0) {
-        // Byte by byte: a memcpy of variable length would be a libc call.
-        std::uint64_t word = 0;
-        for (std::size_t i = 0; i < left; ++i) word |= std::uint64_t{p[i]} << (8 * i);
-        h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
-    }
-    h ^= h >> 29;
-    h *= 0x94d049bb133111ebULL;
-    return h ^ (h >> 32);
+    return short_hash(std::uint64_t{parent} << 8 | label[0], label + 1, label[0]);
 }
 
 std::uint32_t Zone::find_child(std::uint32_t parent, const std::uint8_t* label) const {
@@ -74,23 +57,19 @@ std::uint32_t Zone::find_child(std::uint32_t parent, const std::uint8_t* label) 
         if (slot.tag != tag) continue;
         const Node& node = nodes_[slot.node];
         const auto* stored = bytes(labels_) + node.label;
-        if (node.parent == parent && std::memcmp(stored, label, 1u + label[0]) == 0) return slot.node;
+        if (node.parent == parent && short_equal(stored, label, 1u + label[0])) return slot.node;
     }
 }
 
-RRsetView Zone::rrset_view(std::uint32_t index) const {
-    const RRset& set = rrsets_[index];
-    std::uint32_t end = rrsets_[index + 1].offset;
-    return {set.type, set.count, set.ttl, {rdata_.data() + set.offset, end - set.offset}};
+bool Zone::ends_with_origin(std::string_view name, std::size_t from) const {
+    return name.size() - from == origin_.size() && short_equal(bytes(name) + from, bytes(origin_), origin_.size());
 }
-
-std::uint32_t Zone::negative_ttl() const { return std::min(soa().ttl(), soa_minimum_); }
 
 std::uint32_t Zone::find_node(std::string_view name) const {
     LabelOffsets labels;
     if (!split_labels(name, labels) || labels.count < origin_labels_) return no_node;
     std::size_t below = labels.count - origin_labels_;
-    if (name.substr(labels.at[below]) != origin_) return no_node;
+    if (!ends_with_origin(name, labels.at[below])) return no_node;
     std::uint32_t node = 0;
     for (std::size_t j = below; j-- > 0 && node != no_node;) node = find_child(node, bytes(name) + labels.at[j]);
     return node;
@@ -106,7 +85,7 @@ LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
     LabelOffsets labels;
     if (!split_labels(qname, labels) || labels.count < origin_labels_) return result;
     std::size_t below = labels.count - origin_labels_;
-    if (qname.substr(labels.at[below]) != origin_) return result;
+    if (!ends_with_origin(qname, labels.at[below])) return result;
 
     // Walk down from the apex one label at a time; stop at a cut or at the
     // first name that does not exist.
@@ -117,8 +96,12 @@ LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
             result.closest_encloser = {this, node};
             result.encloser_offset = labels.at[j + 1];
             // RFC 6672 section 3.2: below a DNAME's owner, the DNAME answers.
-            if (has_flag(node, dname_flag)) return answer_dname(node, result);
-            return answer_missing_name(node, qtype, result);
+            if (has_flag(node, dname_flag)) {
+                answer_dname(node, result);
+            } else {
+                answer_missing_name(node, qtype, result);
+            }
+            return result;
         }
         node = child;
         // DS belongs to the parent side of a cut (RFC 4035 section 3.1.4.1).
@@ -126,14 +109,16 @@ LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
         if (has_flag(node, delegation_flag) && !ds_at_cut) {
             result.closest_encloser = {this, node};
             result.encloser_offset = labels.at[j];
-            return answer_delegation(node, result);
+            answer_delegation(node, result);
+            return result;
         }
     }
     result.closest_encloser = {this, node};
-    return answer_at(node, qtype, result);
+    answer_at(node, qtype, result);
+    return result;
 }
 
-LookupResult Zone::answer_at(std::uint32_t node, std::uint16_t qtype, LookupResult result) const {
+void Zone::answer_at(std::uint32_t node, std::uint16_t qtype, LookupResult& result) const {
     result.node = {this, node};
     const Node& entry = nodes_[node];
     std::uint32_t cname = no_node;
@@ -141,46 +126,46 @@ LookupResult Zone::answer_at(std::uint32_t node, std::uint16_t qtype, LookupResu
         if (rrsets_[i].type == qtype) {
             result.status = LookupStatus::answer;
             result.answer = rrset_view(i);
-            return result;
+            return;
         }
         if (rrsets_[i].type == rr_type::cname) cname = i;
     }
     if (cname != no_node) {
         result.status = LookupStatus::cname;
         result.answer = rrset_view(cname);
-        return result;
+        return;
     }
     result.status = LookupStatus::nodata;
     result.authority = soa();
-    return result;
 }
 
-LookupResult Zone::answer_delegation(std::uint32_t cut, LookupResult result) const {
+void Zone::answer_delegation(std::uint32_t cut, LookupResult& result) const {
     result.status = LookupStatus::delegation;
     result.node = {this, cut};
     result.authority = result.node.rrset(rr_type::ns);
-    return result;
 }
 
-LookupResult Zone::answer_dname(std::uint32_t owner, LookupResult result) const {
+void Zone::answer_dname(std::uint32_t owner, LookupResult& result) const {
     result.status = LookupStatus::dname;
     result.node = {this, owner};
     result.answer = result.node.rrset(rr_type::dname);
-    return result;
 }
 
-LookupResult Zone::answer_missing_name(std::uint32_t encloser, std::uint16_t qtype, LookupResult result) const {
+void Zone::answer_missing_name(std::uint32_t encloser, std::uint16_t qtype, LookupResult& result) const {
     // RFC 4592 section 3.3.1: only the closest encloser's own `*` child
     // can synthesise; existing names (even empty ones) never reach here.
     if (has_flag(encloser, wildcard_child_flag)) {
         std::uint32_t source = find_child(encloser, wildcard_label);
         result.wildcard = true;
-        if (has_flag(source, delegation_flag)) return answer_delegation(source, result);
-        return answer_at(source, qtype, result);
+        if (has_flag(source, delegation_flag)) {
+            answer_delegation(source, result);
+        } else {
+            answer_at(source, qtype, result);
+        }
+        return;
     }
     result.status = LookupStatus::nxdomain;
     result.authority = soa();
-    return result;
 }
 
 std::string NodeView::name() const {

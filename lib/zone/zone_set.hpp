@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "zone.hpp"
@@ -39,30 +38,35 @@ public:
     // The origins (canonical wire form) by slot; empty for an unused slot.
     [[nodiscard]] std::vector<std::string> origins() const;
 
-    [[nodiscard]] std::size_t size() const { return zones_.size(); }
+    [[nodiscard]] std::size_t size() const { return entries_.size(); }
 
-    // Every zone, in no particular order (for building derived views).
+    // Every zone, in the order they were added (for building derived views).
     [[nodiscard]] std::vector<std::shared_ptr<const Zone>> all() const {
         std::vector<std::shared_ptr<const Zone>> out;
-        out.reserve(zones_.size());
-        for (const auto& [origin, entry] : zones_) out.push_back(entry.zone);
+        out.reserve(entries_.size());
+        for (const Entry& entry : entries_) out.push_back(entry.zone);
         return out;
     }
 
 private:
-    // Lets find() look up string_views without building a std::string.
-    struct NameHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
-    };
-
     struct Entry {
+        std::string origin;
         std::shared_ptr<const Zone> zone;
         std::uint32_t slot = 0;
+        std::uint64_t hash = 0;  // origin_hash(origin)
     };
-    [[nodiscard]] const Entry* find_entry(std::string_view qname) const;
+    static constexpr std::uint32_t no_entry = UINT32_MAX;
 
-    std::unordered_map<std::string, Entry, NameHash, std::equal_to<>> zones_;
+    // find() runs on every query: an open-addressing table of entry indexes
+    // under a word-wise hash (short_hash.hpp), not std::unordered_map, whose
+    // std::hash and bucket modulo cost several times more per query.
+    [[nodiscard]] static std::uint64_t origin_hash(std::string_view origin);
+    [[nodiscard]] const Entry* find_entry(std::string_view qname) const;
+    [[nodiscard]] const Entry* find_origin(std::string_view origin, std::uint64_t hash) const;
+    void index(std::uint32_t entry);
+
+    std::vector<Entry> entries_;
+    std::vector<std::uint32_t> table_;  // into entries_; size a power of two, at most half full
     // Which name lengths some origin has: find() hashes only the suffixes
     // that could match, usually one per query.
     std::bitset<256> origin_lengths_;

@@ -1,7 +1,8 @@
 // The engine's share of a query, without the kernel: loads a zone and a
 // dnsperf query file (make_zone.py writes both), then answers every query
 // of the mix ROUNDS times through AnswerEngine::answer, as the UDP listener
-// does (no EDNS, like dnsperf by default). Prints ns per query; run it under
+// does (no EDNS, like dnsperf by default), with the health view the server
+// builds for a config without health checks. Prints ns per query; run it under
 // `valgrind --tool=callgrind` for instructions per query.
 //   answer_cost ZONE_FILE QUERY_FILE [ROUNDS]     (origin: bench.example.)
 #include <chrono>
@@ -14,7 +15,9 @@
 #include <vector>
 
 #include "answer_engine.hpp"
+#include "config.hpp"
 #include "dns_name.hpp"
+#include "health_view.hpp"
 #include "zone_load.hpp"
 
 namespace {
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
     }
     azdns::ZoneSet zones;
     zones.add(zone);
+    auto health = azdns::HealthView::build(zones, azdns::Config{}, azdns::HealthSnapshot{});
     auto queries = read_queries(argv[2]);
     azdns::AnswerEngine engine(azdns::AnswerOptions{});
     std::vector<std::uint8_t> response(engine.max_response_size(azdns::Transport::udp));
@@ -75,7 +79,7 @@ int main(int argc, char** argv) {
     std::size_t bytes = 0;
     auto start = std::chrono::steady_clock::now();
     for (int round = 0; round < rounds; ++round)
-        for (const auto& q : queries) bytes += engine.answer(q, zones, client, response);
+        for (const auto& q : queries) bytes += engine.answer(q, zones, client, response, health.get());
     std::chrono::duration<double, std::nano> elapsed = std::chrono::steady_clock::now() - start;
     double answered = static_cast<double>(queries.size()) * rounds;
     std::printf("%zu queries x %d rounds: %.1f ns/query, %.1f response bytes/query\n", queries.size(), rounds,

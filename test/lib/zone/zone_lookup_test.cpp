@@ -262,4 +262,64 @@ TEST_SUITE("zone set") {
         CHECK(child_only.find_for_ds(wire("sub.example.com."), slot) == child.get());
         CHECK(slot == 0);
     }
+
+    TEST_CASE("hundreds of zones, nested and side by side: each name finds its own, with its slot") {
+        // Enough zones that the set's table grows several times after the first ones.
+        Diagnostics diags;
+        auto zone_at = [&](const std::string& origin) {
+            auto zone = build_zone(wire(origin.c_str()), records_from_text(origin, good, origin.c_str()), declared_at,
+                                   diags);
+            REQUIRE(zone);
+            return zone;
+        };
+        ZoneSet zones;
+        std::vector<std::shared_ptr<const Zone>> tenants;
+        auto parent = zone_at("example.com.");
+        CHECK(zones.add(parent, 7));
+        for (int i = 0; i < 300; ++i) {
+            tenants.push_back(zone_at("t" + std::to_string(i) + ".example.com."));
+            CHECK(zones.add(tenants.back(), static_cast<std::uint32_t>(100 + i)));
+        }
+        auto nested = zone_at("deep.t5.example.com.");
+        CHECK(zones.add(nested, 2));
+        CHECK_FALSE(zones.add(zone_at("t9.example.com.")));
+        CHECK(zones.size() == 302);
+
+        for (int i = 0; i < 300; ++i) {
+            std::uint32_t slot = 0;
+            std::string name = "www.t" + std::to_string(i) + ".example.com.";
+            CHECK(zones.find(wire(name.c_str()), slot) == tenants[static_cast<std::size_t>(i)].get());
+            CHECK(slot == static_cast<std::uint32_t>(100 + i));
+        }
+        std::uint32_t slot = 0;
+        CHECK(zones.find(wire("a.deep.t5.example.com."), slot) == nested.get());
+        CHECK(slot == 2);
+        CHECK(zones.find(wire("t300.example.com."), slot) == parent.get());
+        CHECK(slot == 7);
+        slot = 99;
+        CHECK(zones.find(wire("t1.example.org."), slot) == nullptr);
+        CHECK(slot == 99);  // unchanged when no zone covers the name
+
+        auto origins = zones.origins();
+        REQUIRE(origins.size() == 400);
+        CHECK(origins[7] == wire("example.com."));
+        CHECK(origins[2] == wire("deep.t5.example.com."));
+        CHECK(origins[399] == wire("t299.example.com."));
+        CHECK(origins[50].empty());
+        CHECK(zones.all().size() == 302);
+    }
+
+    TEST_CASE("a root zone covers every name that no other zone does") {
+        Diagnostics diags;
+        auto root = build_zone(wire("."), records_from_text("root.db", good, "."), declared_at, diags);
+        auto child = build_zone(wire("example.com."), records_from_text("child.db", good), declared_at, diags);
+        REQUIRE(root);
+        REQUIRE(child);
+        ZoneSet zones;
+        CHECK(zones.add(root));
+        CHECK(zones.add(child));
+        CHECK(zones.find(wire("www.example.com.")) == child.get());
+        CHECK(zones.find(wire("example.org.")) == root.get());
+        CHECK(zones.find(wire(".")) == root.get());
+    }
 }
