@@ -12,6 +12,7 @@
 
 #include "diagnostics.hpp"
 #include "ip_prefix.hpp"
+#include "load_limits.hpp"
 
 namespace azdns {
 
@@ -37,6 +38,7 @@ struct ServerConfig {
     std::string version;
     std::string state_dir = "/var/lib/azdns";  // resolved against the config's folder
     std::string user;
+    std::uint64_t max_zone_size = default_max_zone_size;  // bytes, a zone's file and $INCLUDEs together
 };
 
 struct ControlConfig {
