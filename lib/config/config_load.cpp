@@ -176,6 +176,7 @@ void Loader::read_server(ConfigSection& s) {
     if (auto version = s.string("version")) server.version = std::move(*version);
     if (auto user = s.string("user")) server.user = std::move(*user);
     if (const auto size = s.byte_size("max_zone_size")) server.max_zone_size = *size;
+    if (const auto timeout = s.duration("reload_timeout", false)) server.reload_timeout = *timeout;
     if (const auto state_dir = s.string("state_dir")) {
         // An empty value would silently mean "the config's folder".
         if (state_dir->empty()) s.error(s.where("state_dir"), "server.state_dir must not be empty");
