@@ -12,6 +12,7 @@
 
 #include "diagnostics.hpp"
 #include "ip_prefix.hpp"
+#include "load_limits.hpp"
 
 namespace azdns {
 
@@ -37,6 +38,8 @@ struct ServerConfig {
     std::string version;
     std::string state_dir = "/var/lib/azdns";  // resolved against the config's folder
     std::string user;
+    std::uint64_t max_zone_size = default_max_zone_size;  // bytes, a zone's file and $INCLUDEs together
+    Duration reload_timeout{120'000};  // a reload still loading zones after this is abandoned
 };
 
 struct ControlConfig {
@@ -120,5 +123,8 @@ struct Config {
 // Parses "500ms", "2s", "1m", "1h" and sums like "1m30s"; nullopt when
 // malformed (no unit, a sign, a fraction, spaces) or overflowing. "0s" is 0.
 [[nodiscard]] std::optional<Duration> parse_duration(std::string_view text);
+
+// "2s", "1m", "1500ms": a duration as an operator would write it.
+[[nodiscard]] std::string duration_text(Duration value);
 
 }  // namespace azdns

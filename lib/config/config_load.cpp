@@ -1,21 +1,15 @@
 // Reads the config schema (spec: "Configuration (TOML)") into the typed
 // structs and checks everything that can be checked without serving, so that
 // `azdns check` reports every mistake of a file in one run.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
-#include <cerrno>
 #include <filesystem>
 #include <map>
-#include <system_error>
 
 #include "config.hpp"
 #include "config_toml.hpp"
 #include "config_values.hpp"
 #include "dns_name.hpp"
+#include "regular_file.hpp"
 
 namespace azdns {
 
@@ -23,38 +17,15 @@ namespace {
 
 constexpr std::int64_t max_ttl = 2147483647;  // RFC 2181 section 8
 
-std::string os_reason(int error) { return std::error_code(error, std::generic_category()).message(); }
+// Far more than any real config (a [[zone]] takes about 60 bytes): a file
+// past it is not a config, and parsing it would cost memory for nothing.
+constexpr std::uint64_t max_config_size = 16 << 20;
 
-// Opens `path` for reading; on failure returns the OS reason. A folder is a
-// failure too: open() succeeds on one, reading it does not.
-std::optional<std::string> open_file(const std::string& path, int& fd) {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return os_reason(errno);
-    struct stat info {};
-    const int error = ::fstat(fd, &info) != 0 ? errno : S_ISDIR(info.st_mode) ? EISDIR : 0;
-    if (error == 0) return std::nullopt;
-    ::close(fd);
-    return os_reason(error);
-}
-
-// Why `path` cannot be read, or nullopt if it can.
+// Why `path` cannot be read, or nullopt if it can. Only regular files are:
+// opening a FIFO would wait for a writer, a device may never end.
 std::optional<std::string> unreadable(const std::string& path) {
-    int fd = -1;
-    auto why = open_file(path, fd);
-    if (!why) ::close(fd);
-    return why;
-}
-
-std::optional<std::string> read_file(const std::string& path, std::string& content) {
-    int fd = -1;
-    if (auto why = open_file(path, fd)) return why;
-    std::array<char, 65536> buffer;
-    ssize_t got = 0;
-    while ((got = ::read(fd, buffer.data(), buffer.size())) > 0)
-        content.append(buffer.data(), static_cast<std::size_t>(got));
-    const int error = errno;
-    ::close(fd);
-    if (got < 0) return os_reason(error);
+    RegularFile file = open_regular_file(path);
+    if (!file.error.empty()) return file.error;
     return std::nullopt;
 }
 
@@ -220,6 +191,8 @@ void Loader::read_server(ConfigSection& s) {
     if (auto identity = s.string("identity")) server.identity = std::move(*identity);
     if (auto version = s.string("version")) server.version = std::move(*version);
     if (auto user = s.string("user")) server.user = std::move(*user);
+    if (const auto size = s.byte_size("max_zone_size")) server.max_zone_size = *size;
+    if (const auto timeout = s.duration("reload_timeout", false)) server.reload_timeout = *timeout;
     if (const auto state_dir = s.string("state_dir")) {
         // An empty value would silently mean "the config's folder".
         if (state_dir->empty()) s.error(s.where("state_dir"), "server.state_dir must not be empty");
@@ -428,14 +401,14 @@ void Loader::check_service_references() {
 }  // namespace
 
 std::optional<Config> load_config(const std::string& path, Diagnostics& diags) {
-    std::string content;
-    if (const auto why = read_file(path, content)) {
-        diags.error({path, 0, 0}, "cannot read the config file: " + *why);
+    const FileContent content = read_regular_file(path, max_config_size);
+    if (!content.error.empty()) {
+        diags.error({path, 0, 0}, "cannot read the config file: " + content.error);
         return std::nullopt;
     }
     toml::table root;
     try {
-        root = toml::parse(content, std::string_view(path));
+        root = toml::parse(content.text, std::string_view(path));
     } catch (const toml::parse_error& error) {
         diags.error(syntax_error_place(path, content, error.source().begin), std::string(error.description()));
         return std::nullopt;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "byte_size.hpp"
+
 namespace azdns {
 
 namespace {
@@ -135,6 +137,22 @@ std::optional<Duration> ConfigSection::duration(std::string_view key, bool zero_
     }
     if (!zero_allowed && value->count() == 0) {
         error(where(key), name(key) + " must be longer than zero");
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<std::uint64_t> ConfigSection::byte_size(std::string_view key) {
+    const auto text = string(key);
+    if (!text) return std::nullopt;
+    const auto value = parse_byte_size(*text);
+    if (!value) {
+        error(where(key), "invalid " + name(key) + " \"" + *text +
+                              "\": expected a number and a unit (B, K, M, G; K = 1024 bytes), like \"512M\" or \"1G\"");
+        return std::nullopt;
+    }
+    if (*value == 0) {
+        error(where(key), name(key) + " must be larger than zero");
         return std::nullopt;
     }
     return value;

@@ -53,6 +53,8 @@ public:
     // Accepts an integer too: `fence_below = 1` means 1.0.
     [[nodiscard]] std::optional<double> number(std::string_view key, double min, double max);
     [[nodiscard]] std::optional<Duration> duration(std::string_view key, bool zero_allowed);
+    // "512M", "1G" (see byte_size.hpp); above zero.
+    [[nodiscard]] std::optional<std::uint64_t> byte_size(std::string_view key);
 
     // nullopt when absent, not an array, or any element is mistyped or out of
     // range (each reported).

@@ -21,7 +21,4 @@ namespace azdns {
 [[nodiscard]] std::optional<std::pair<std::string, std::uint16_t>> parse_check_query(std::string_view text,
                                                                                      std::string& why);
 
-// "2s", "1m", "1500ms": a duration as an operator would write it.
-[[nodiscard]] std::string duration_text(Duration value);
-
 }  // namespace azdns

@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "regular_file.hpp"
 
 namespace azdns {
 
@@ -149,15 +149,22 @@ std::string save_health_state(const std::string& dir, const HealthSnapshot& snap
     return error;
 }
 
-LoadedHealth load_health_state(const std::string& dir, WallTime wall_now, HealthTime steady_now) {
+std::uint64_t health_state_size_limit(const HealthStateScope& scope) {
+    return (std::uint64_t{64} << 10) + (std::uint64_t{1} << 10) * scope.endpoints +
+           (std::uint64_t{512} << 10) * scope.azs;
+}
+
+LoadedHealth load_health_state(const std::string& dir, WallTime wall_now, HealthTime steady_now,
+                               const HealthStateScope& scope) {
     std::string path = file_path(dir);
     struct stat st{};
-    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return {};  // nothing saved yet
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return {{}, "cannot read " + path};
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    Json doc = Json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
+    if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) return {};  // nothing saved yet
+    FileContent content = read_regular_file(path, health_state_size_limit(scope));
+    if (content.too_large)
+        content.error += ", more than a state file for " + std::to_string(scope.endpoints) + " endpoints and " +
+                         std::to_string(scope.azs) + " AZs holds";
+    if (!content.error.empty()) return {{}, "cannot read " + path + ": " + content.error};
+    Json doc = Json::parse(content.text, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return {{}, path + ": not valid JSON (corrupt or truncated)"};
     try {
         return {from_json(doc, wall_now, steady_now), {}};

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,21 @@ struct StoredHealth {
     std::vector<StoredEndpoint> endpoints;
 };
 
+// What the config in force has, which bounds what a health.json written
+// for it can hold.
+struct HealthStateScope {
+    std::size_t endpoints = 0;
+    std::size_t azs = 0;
+};
+
+// The largest health.json that `scope` explains, with room to spare: 64 KiB,
+// plus 1 KiB per endpoint (one is written in about 150 bytes) and 512 KiB
+// per AZ (a manual fence's reason arrives in a control request of at most
+// 64 KiB, and a few bytes may take six when written as JSON). A larger file
+// is no state of this config: it is refused unread, so that a wrong or
+// hostile file cannot cost memory without end.
+[[nodiscard]] std::uint64_t health_state_size_limit(const HealthStateScope& scope);
+
 struct LoadedHealth {
     StoredHealth state;  // empty when `error` is set
     std::string error;   // empty on success; a missing file is not an error
@@ -45,8 +61,11 @@ std::string save_health_state(const std::string& dir, const HealthSnapshot& snap
                               WallTime wall_now, HealthTime steady_now);
 
 // Reads `dir/health.json`. Fences that have expired by `wall_now` are
-// dropped. A corrupt file gives an error and an empty state; the caller
-// decides what to do.
-LoadedHealth load_health_state(const std::string& dir, WallTime wall_now, HealthTime steady_now);
+// dropped. A corrupt file, one that is not a regular file (a FIFO, a link to
+// a device: opened without waiting, never read) or one larger than
+// health_state_size_limit(scope) gives an error and an empty state; the
+// caller decides what to do.
+LoadedHealth load_health_state(const std::string& dir, WallTime wall_now, HealthTime steady_now,
+                               const HealthStateScope& scope);
 
 }  // namespace azdns

@@ -5,14 +5,20 @@
 
 namespace azdns {
 
-LoadedZones load_zones(const Config& config, Diagnostics& diags) {
+LoadedZones load_zones(const Config& config, Diagnostics& diags, const LoadStop& stop) {
     LoadedZones loaded;
     loaded.zones.reserve(config.zones.size());
     loaded.problems.reserve(config.zones.size());
+    const ZoneLoadLimits limits{config.server.max_zone_size, stop};
     for (const auto& zone_config : config.zones) {
         Diagnostics problems;
+        if (stop.due()) {
+            loaded.problems.push_back(std::move(problems));
+            loaded.zones.push_back(nullptr);
+            continue;
+        }
         auto zone = load_zone(zone_config.origin, zone_config.file, zone_config.file_where, problems,
-                              &loaded.files_read);
+                              &loaded.files_read, limits);
         diags.merge(problems);
         loaded.problems.push_back(std::move(problems));
         if (zone) {

@@ -9,6 +9,7 @@
 
 #include "config.hpp"
 #include "diagnostics.hpp"
+#include "load_limits.hpp"
 #include "zone_set.hpp"
 
 namespace azdns {
@@ -28,8 +29,11 @@ struct LoadedZones {
 
 // Loads each [[zone]] of `config`; every problem goes to `diags`. Zones that
 // fail are left out of the set, so the caller decides whether a partial set is
-// acceptable (check reports, serve refuses to start).
-[[nodiscard]] LoadedZones load_zones(const Config& config, Diagnostics& diags);
+// acceptable (check reports, serve refuses to start). Each zone's files may
+// hold server.max_zone_size bytes. Once `stop` is due, reading ends and the
+// zones not loaded yet are left out (nullptr, with no problems of their
+// own): the caller abandons such a load.
+[[nodiscard]] LoadedZones load_zones(const Config& config, Diagnostics& diags, const LoadStop& stop = {});
 
 // "zone example.com. serial 5, 12 records": what serve and a reload log for
 // a zone that loaded.

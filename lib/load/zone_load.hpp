@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "diagnostics.hpp"
+#include "load_limits.hpp"
 #include "zone.hpp"
 
 namespace azdns {
@@ -16,9 +17,10 @@ namespace azdns {
 // has any error; every problem is in `diags`. `files_read`, when given, gets
 // `path` and every file it pulled in with $INCLUDE appended, also when the
 // zone fails: `path` even if it could not be opened, the others if they were
-// (what a reload watches).
+// (what a reload watches). Reading stays within `limits` (see read_zone_file).
 [[nodiscard]] std::shared_ptr<const Zone> load_zone(std::string_view origin, const std::string& path,
                                                     const SourceLocation& declared_at, Diagnostics& diags,
-                                                    std::vector<std::string>* files_read = nullptr);
+                                                    std::vector<std::string>* files_read = nullptr,
+                                                    const ZoneLoadLimits& limits = {});
 
 }  // namespace azdns

@@ -5,12 +5,8 @@
 // would hold the whole zone).
 #include "zone_file.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -25,7 +21,9 @@
 #include "ascii.hpp"
 #include "common_rdata_text.hpp"
 #include "dns_name.hpp"
+#include "byte_size.hpp"
 #include "rr_type.hpp"
+#include "zone_file_stream.hpp"
 #include "zone_file_tokenizer.hpp"
 
 namespace azdns {
@@ -54,11 +52,6 @@ struct LdnsFree {
 };
 using RdfPtr = std::unique_ptr<ldns_rdf, LdnsFree>;
 using RrPtr = std::unique_ptr<ldns_rr, LdnsFree>;
-
-struct FileClose {
-    void operator()(std::FILE* file) const { std::fclose(file); }
-};
-using FilePtr = std::unique_ptr<std::FILE, FileClose>;
 
 std::string in_quotes(std::string_view text) {
     std::string out = "\"";
@@ -188,8 +181,8 @@ std::string_view unquote(std::string_view text) {
 
 // A file's identity, so that an $INCLUDE loop is caught however its paths are spelled.
 struct FileId {
-    dev_t device;
-    ino_t inode;
+    std::uint64_t device;
+    std::uint64_t inode;
     bool operator==(const FileId&) const = default;
 };
 
@@ -211,9 +204,11 @@ struct RecordHead {
 
 class ZoneFileReader {
 public:
-    explicit ZoneFileReader(Diagnostics& diags) : diags_(diags) {}
+    ZoneFileReader(Diagnostics& diags, const ZoneLoadLimits& limits)
+        : diags_(diags), limits_(limits), bytes_left_(limits.max_bytes) {}
 
     void read_file(const std::string& path, std::string_view origin, const SourceLocation& opened_from);
+    void report_cut(ZoneFileStream::Status status, const std::string& path, const SourceLocation& opened_from);
     [[nodiscard]] ZoneRecords take_records() { return std::move(records_); }
 
 private:
@@ -230,6 +225,9 @@ private:
     }
 
     Diagnostics& diags_;
+    const ZoneLoadLimits& limits_;
+    std::uint64_t bytes_left_;  // of limits_.max_bytes, over every file of the zone
+    bool cut_short_ = false;    // a limit ended reading: nothing more is read
     ZoneRecords records_;
     std::vector<FileId> open_files_;  // the $INCLUDE chain being read
     // TTL defaults carry across $INCLUDE boundaries, as in BIND.
@@ -243,23 +241,21 @@ private:
 };
 
 void ZoneFileReader::read_file(const std::string& path, std::string_view origin, const SourceLocation& opened_from) {
+    if (cut_short_) return;
     if (open_files_.size() >= max_include_depth) {
         diags_.error(opened_from, "$INCLUDE nested more than " + std::to_string(max_include_depth) + " files deep");
         return;
     }
-    FilePtr file(std::fopen(path.c_str(), "r"));
-    struct stat info {};
-    int open_errno = 0;
-    if (!file || fstat(fileno(file.get()), &info) != 0) {
-        open_errno = errno;
-    } else if (S_ISDIR(info.st_mode)) {
-        open_errno = EISDIR;  // fopen(3) opens folders; reading them fails later, less clearly
-    }
-    if (open_errno != 0) {
-        diags_.error(opened_from, "cannot open " + in_quotes(path) + ": " + std::strerror(open_errno));
+    ZoneFileStream stream(path, bytes_left_, limits_.stop);
+    if (stream.status() == ZoneFileStream::Status::cannot_open) {
+        diags_.error(opened_from, "cannot open " + in_quotes(path) + ": " + stream.open_error());
         return;
     }
-    FileId id{info.st_dev, info.st_ino};
+    if (stream.status() != ZoneFileStream::Status::reading) {  // too large to start
+        report_cut(stream.status(), path, opened_from);
+        return;
+    }
+    FileId id{stream.device(), stream.inode()};
     if (std::find(open_files_.begin(), open_files_.end(), id) != open_files_.end()) {
         diags_.error(opened_from, "$INCLUDE cycle: " + in_quotes(path) + " is already being read");
         return;
@@ -268,9 +264,10 @@ void ZoneFileReader::read_file(const std::string& path, std::string_view origin,
     records_.add_file_read(path);
 
     FileState state{path, std::string(origin), ldns_name(origin), std::nullopt};
-    ZoneTokenizer tokenizer(file.get(), path, diags_);
+    ZoneTokenizer tokenizer(stream.file(), path, diags_);
     ZoneEntry entry;
-    while (tokenizer.next(entry)) {
+    // An entry that a limit cut off is not read: it may be half a line.
+    while (!cut_short_ && tokenizer.next(entry) && stream.status() == ZoneFileStream::Status::reading) {
         // Directives start in column 1; "\$" escapes a name that begins with '$'.
         if (!entry.blank_owner && entry.tokens[0].text[0] == '$') {
             read_directive(entry, state);
@@ -279,6 +276,20 @@ void ZoneFileReader::read_file(const std::string& path, std::string_view origin,
         }
     }
     open_files_.pop_back();
+    report_cut(stream.status(), path, opened_from);
+}
+
+// Once: the file where a limit was met; the files that include it stop too.
+void ZoneFileReader::report_cut(ZoneFileStream::Status status, const std::string& path,
+                                const SourceLocation& opened_from) {
+    if (cut_short_ || status == ZoneFileStream::Status::reading) return;
+    cut_short_ = true;
+    if (status == ZoneFileStream::Status::over_size) {
+        diags_.error(opened_from, in_quotes(path) + " takes the zone's files past server.max_zone_size (" +
+                                      byte_size_text(limits_.max_bytes) + ")");
+    } else {
+        diags_.error(opened_from, "stopped reading " + in_quotes(path) + ": the load was abandoned");
+    }
 }
 
 void ZoneFileReader::read_directive(const ZoneEntry& entry, FileState& file) {
@@ -505,8 +516,9 @@ std::uint32_t ZoneFileReader::effective_ttl(std::optional<std::uint32_t> stated,
 }  // namespace
 
 ZoneRecords read_zone_file(const std::string& path, std::string_view origin,
-                                       const SourceLocation& opened_from, Diagnostics& diags) {
-    ZoneFileReader reader(diags);
+                                       const SourceLocation& opened_from, Diagnostics& diags,
+                                       const ZoneLoadLimits& limits) {
+    ZoneFileReader reader(diags, limits);
     reader.read_file(path, origin, opened_from);
     return reader.take_records();
 }

@@ -10,15 +10,19 @@
 #include <string_view>
 
 #include "diagnostics.hpp"
+#include "load_limits.hpp"
 #include "zone_record.hpp"
 
 namespace azdns {
 
 // `origin` is the zone's origin in wire form; it is the initial $ORIGIN.
-// A file that cannot be opened is reported at `opened_from` (the place that
-// named it: the config's `file` key, or the $INCLUDE line). The records say
-// which files were read (ZoneRecords::files_read), also when reading failed.
+// A file that cannot be opened (only regular files are read) or that takes
+// the zone past `limits.max_bytes` is reported at `opened_from` (the place
+// that named it: the config's `file` key, or the $INCLUDE line); so is a
+// read that `limits.stop` ended. The records say which files were read
+// (ZoneRecords::files_read), also when reading failed.
 [[nodiscard]] ZoneRecords read_zone_file(const std::string& path, std::string_view origin,
-                                        const SourceLocation& opened_from, Diagnostics& diags);
+                                        const SourceLocation& opened_from, Diagnostics& diags,
+                                        const ZoneLoadLimits& limits = {});
 
 }  // namespace azdns

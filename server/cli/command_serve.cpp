@@ -1,7 +1,8 @@
 // `azdns serve -c FILE`: load the config and every zone (refusing to start
 // on any problem), bind every listener for every worker, start the health
 // checks and the control API, then serve until SIGTERM or SIGINT. SIGHUP
-// re-reads the config and the zone files (ZoneReloader).
+// re-reads the config and the zone files (ZoneReloader), on a thread of its
+// own: the main loop stays free to stop azdns whatever a reload is doing.
 #include <grp.h>
 #include <pwd.h>
 #include <sys/resource.h>
@@ -27,6 +28,7 @@
 #include "log.hpp"
 #include "probe_metrics.hpp"
 #include "query_counters.hpp"
+#include "reload_thread.hpp"
 #include "sd_notify.hpp"
 #include "serving_publisher.hpp"
 #include "signals.hpp"
@@ -144,9 +146,14 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         return exit_problem;
     }
     ZoneReloader reloader{config_path, zones, health, publisher};
+    ReloadThread background_reloads{[&] {
+        sd_notify_state(sd_reloading_state());  // `systemctl reload` waits for the READY=1 that follows
+        reloader.reload();
+        sd_notify_state("READY=1");
+    }};
     ZoneWatcher watcher{[&] {
         log_line("a zone file changed");
-        reloader.reload();
+        background_reloads.request();
     }};
     // The watched files follow every reload, from whichever thread it runs on.
     reloader.set_files_listener([&](std::vector<std::string> files) { watcher.watch(std::move(files)); });
@@ -185,19 +192,18 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     }
     log_line("serving " + plural(zones.zones.size(), "zone") + " on udp+tcp " + addresses + " with " +
              plural(workers, "worker"));
-    auto reload = [&] {
-        sd_notify_state(sd_reloading_state());  // `systemctl reload` waits for the READY=1 that follows
-        reloader.reload();
-        sd_notify_state("READY=1");
-    };
     auto ready = [] {
         log_line("ready");
         sd_notify_state("READY=1");  // Type=notify: systemd starts dependents only now
     };
-    int signal = wait_for_stop_signal(reload, &watcher, ready);
+    int signal = wait_for_stop_signal([&] { background_reloads.request(); }, &watcher, ready);
 
     log_line(std::string("stopping on ") + signal_name(signal));
     sd_notify_state("STOPPING=1");
+    // A reload in progress (here or on the control thread) ends at its next
+    // read and publishes nothing: joining its thread then waits little.
+    reloader.abandon();
+    background_reloads.stop();
     control.stop();
     for (auto& worker : pool) worker->stop();
     pool.clear();  // joins: each worker ends once its TCP responses are written or the grace period ends

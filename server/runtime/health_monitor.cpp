@@ -60,8 +60,10 @@ void HealthMonitor::restore(std::shared_ptr<const ZoneSet> zones) {
     const HealthTargets targets = find_health_targets(*zones, *config);
     ServingPublisher::Inputs served = ServingPublisher::prepare(std::move(zones), config, targets);
     const HealthTime now = now_();
-    LoadedHealth stored = load_health_state(state_dir_, std::chrono::system_clock::now(), now);
-    if (!stored.error.empty()) log_line("health state not restored: " + stored.error);
+    LoadedHealth stored = load_health_state(state_dir_, std::chrono::system_clock::now(), now,
+                                            {targets.endpoints.size(), config->azs.size()});
+    // A state file must never keep the nameserver from answering.
+    if (!stored.error.empty()) log_line("health state not restored: " + stored.error + "; starting without it");
     {
         std::lock_guard lock(mutex_);
         state_.set_service_azs(targets.service_azs);

@@ -8,9 +8,9 @@ namespace azdns {
 class ZoneWatcher;
 
 // Runs a loop on the calling thread until SIGTERM or SIGINT arrives and
-// returns that signal's number. SIGHUP calls `on_reload` (on this thread).
-// A `watcher`, if given, watches the zone files on the same loop (and so
-// reloads on this thread too: reloads never run two at a time).
+// returns that signal's number. SIGHUP calls `on_reload` (on this thread:
+// it must return at once, so hand the reload to another thread). A
+// `watcher`, if given, watches the zone files on the same loop.
 // `on_started` runs once the signals are handled and the files watched,
 // before the first wait: where to say "ready" (a SIGHUP or an edit from then
 // on reloads instead of being lost, or of killing the process).

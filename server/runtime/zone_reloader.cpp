@@ -31,8 +31,12 @@ std::string summarize(const Diagnostics& diags) {
 }  // namespace
 
 ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health,
-                           const ServingPublisher& publisher)
-    : config_path_(std::move(config_path)), health_(health), publisher_(publisher), files_read_(initial.files_read) {
+                           const ServingPublisher& publisher, LoadStop::Now now)
+    : config_path_(std::move(config_path)),
+      health_(health),
+      publisher_(publisher),
+      now_(std::move(now)),
+      files_read_(initial.files_read) {
     // The slots load_zones gave: the order of the config.
     for (const auto& zone : initial.zones) served_.push_back({zone->origin(), zone, loaded_status(*zone), next_slot_++});
 }
@@ -59,10 +63,18 @@ std::shared_ptr<const Config> ZoneReloader::read_config() {
 
 std::vector<ZoneStatus> ZoneReloader::reload() {
     std::lock_guard lock(mutex_);
+    if (shutdown_.stop_requested()) return status_locked();
+    const LoadStop::Clock::time_point started = now_();
     log_line("reloading config and zones");
     std::shared_ptr<const Config> config = read_config();
+    // The config being applied sets the bound, so that raising it helps the very reload that reads it.
+    const LoadStop stop(started + config->server.reload_timeout, shutdown_.get_token(), now_);
     Diagnostics diags;  // each zone's problems are logged with it, below
-    LoadedZones loaded = load_zones(*config, diags);
+    LoadedZones loaded = load_zones(*config, diags, stop);
+    if (const LoadStop::Reason reason = stop.reason(); reason != LoadStop::Reason::none) {
+        give_up_locked(reason, config->server.reload_timeout);
+        return status_locked();
+    }
     auto next = std::make_shared<ZoneSet>();
     std::vector<Served> reloaded;
     for (std::size_t i = 0; i < config->zones.size(); ++i) {
@@ -103,6 +115,24 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
     if (files_listener_) files_listener_(files_read_);
     health_.set_zones(std::move(next), std::move(config));
     return status_locked();
+}
+
+void ZoneReloader::abandon() { shutdown_.request_stop(); }
+
+// Nothing of an abandoned reload is published: what it read may be partial.
+void ZoneReloader::give_up_locked(LoadStop::Reason reason, Duration timeout) {
+    if (reason == LoadStop::Reason::shutdown) {
+        log_line("reload abandoned: azdns is stopping");
+        return;
+    }
+    const std::string why = "reload abandoned: not done within server.reload_timeout (" + duration_text(timeout) +
+                            "); the previous zones keep serving";
+    log_line(why);
+    // As for a zone that fails: /v1/status, `azdns ctl reload` and the metrics say so.
+    for (Served& served : served_) {
+        served.status.error = why;
+        ++served.status.reload_errors;
+    }
 }
 
 void ZoneReloader::set_files_listener(std::function<void(std::vector<std::string>)> listener) {

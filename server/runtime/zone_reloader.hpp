@@ -5,7 +5,10 @@
 // under the running one. A zone that fails to load keeps serving its
 // previous version; its error is kept for /v1/status and logged. The new set
 // goes to the health monitor, which retargets the probes and has the
-// publisher publish it with its health view.
+// publisher publish it with its health view. A reload is bounded in time
+// (server.reload_timeout) and by size (server.max_zone_size): one that
+// passes its time, or meets a shutdown, is abandoned whole, and the zones
+// served before keep serving.
 #pragma once
 
 #include <chrono>
@@ -13,11 +16,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
 #include "config.hpp"
 #include "config_zones.hpp"
+#include "load_limits.hpp"
 #include "serving_publisher.hpp"
 
 namespace azdns {
@@ -38,11 +43,15 @@ public:
     // `initial` must hold every zone of the config the publisher holds
     // (serve refuses to start otherwise); a config with errors leaves that
     // one in force. `health` and `publisher` must outlive the reloader.
+    // `now` measures server.reload_timeout (a fake clock in tests).
     ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health,
-                 const ServingPublisher& publisher);
+                 const ServingPublisher& publisher, LoadStop::Now now = LoadStop::Clock::now);
 
     // Thread-safe; one reload at a time. Returns every zone's status after it.
     std::vector<ZoneStatus> reload();
+    // For shutdown, from any thread: a reload in progress stops at its next
+    // read of a zone file and publishes nothing; later ones do not start.
+    void abandon();
     // `listener` gets the files the zones of the config in force read (each
     // zone's file and its $INCLUDEs, as in LoadedZones::files_read): now, and
     // after every reload. Called under the reload lock, so sets arrive in order.
@@ -58,11 +67,14 @@ private:
     };
 
     std::shared_ptr<const Config> read_config();
+    void give_up_locked(LoadStop::Reason reason, Duration timeout);
     [[nodiscard]] std::vector<ZoneStatus> status_locked() const;
 
     const std::string config_path_;
     HealthMonitor& health_;
     const ServingPublisher& publisher_;
+    const LoadStop::Now now_;
+    std::stop_source shutdown_;
     mutable std::mutex mutex_;
     std::vector<Served> served_;  // in the order of the config in force
     std::uint32_t next_slot_ = 0;  // for an origin a reload adds

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -82,6 +83,17 @@ std::size_t count_of(const std::string& text, const std::string& part) {
 // once it is free (after the reload, when the reload ran on it): give it a
 // moment before editing a file only just watched.
 void let_watch_set_apply() { std::this_thread::sleep_for(200ms); }
+
+// Until the log holds `text`, at most `wait`: the log is a file, so this
+// waits even on a server whose control API would hang.
+bool wait_for_log(const AzdnsServer& server, const std::string& text, std::chrono::milliseconds wait) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (server.log().find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return false;
+}
 
 ServerOptions reload_options() {
     ServerOptions options;
@@ -283,6 +295,35 @@ TEST_CASE("a reload applies a changed config: TTLs, a new AZ, check and service;
     CHECK_MESSAGE(std::regex_search(server.log(), std::regex("azdns\\.toml:\\d+:\\d+: unknown key \"maxx\"")),
                   server.log());
     CHECK(server.log().find("config not applied") != std::string::npos);
+}
+
+TEST_CASE("an edit that $INCLUDEs a FIFO or /dev/zero keeps the previous zone, and SIGTERM still stops azdns") {
+    AzdnsServer server(reload_options());
+    REQUIRE_SERVER(server);
+    const fs::path file = server.dir() / "health.test.zone";
+    REQUIRE(marker_is(server, "v1"));
+    std::string target, kind;
+    SUBCASE("a FIFO, whose open would wait for a writer") {
+        target = (server.dir() / "pipe.zone").string();
+        REQUIRE(mkfifo(target.c_str(), 0600) == 0);
+        kind = "a FIFO";
+    }
+    SUBCASE("/dev/zero, which never ends") {
+        target = "/dev/zero";
+        kind = "a character device";
+    }
+    // The $INCLUDE is line 7, after the 5 lines of head and the marker.
+    replace_file(file, zone_head("health.test.", 2) + "marker IN TXT \"v2\"\n$INCLUDE " + target + "\n");
+    REQUIRE_MESSAGE(wait_for_log(server, "zone health.test. failed to load: keeps serving serial 1", 5s), server.log());
+    CHECK_MESSAGE(server.log().find(file.string() + ":7:10: cannot open \"" + target + "\": not a regular file (" +
+                                    kind + ")") != std::string::npos,
+                  server.log());
+    CHECK(marker_is(server, "v1"));
+
+    // Bounded: stop() sends SIGTERM, waits 5 s, then kills (and says so).
+    CHECK(server.stop() == 0);
+    CHECK_FALSE(server.process().was_killed());
+    CHECK(server.log().find("stopped") != std::string::npos);
 }
 
 }  // TEST_SUITE

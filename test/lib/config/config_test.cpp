@@ -85,6 +85,8 @@ TEST_CASE("a full config loads every key") {
     CHECK(server.version == "azdns test");
     CHECK(server.state_dir == data("state"));  // relative to the config's folder
     CHECK(server.user == "azdns");
+    CHECK(server.max_zone_size == 512u << 20);
+    CHECK(server.reload_timeout == 30s);
 
     CHECK(config.control.listen.to_string() == "192.0.2.1:8053");
     CHECK(config.control.token_file == data("control.token"));
@@ -92,11 +94,11 @@ TEST_CASE("a full config loads every key") {
     REQUIRE(config.zones.size() == 2);
     CHECK(config.zones[0].origin == wire("example.com."));  // made absolute and lowercased
     CHECK(config.zones[0].file == data("zones/example.com.zone"));
-    CHECK(config.zones[0].where.line == 17);
-    CHECK(config.zones[0].file_where.line == 19);
+    CHECK(config.zones[0].where.line == 19);
+    CHECK(config.zones[0].file_where.line == 21);
     CHECK(config.zones[0].file_where.column == 8);
     CHECK(config.zones[1].origin == wire("example.net."));
-    CHECK(config.zones[1].file == "/dev/null");  // absolute paths stay as written
+    CHECK(config.zones[1].file == "/etc/hosts");  // absolute paths stay as written
 
     CHECK(config.ttl.max == 120);
     CHECK(config.ttl.degraded == 15);
@@ -111,7 +113,7 @@ TEST_CASE("a full config loads every key") {
     CHECK(config.azs[0].prefixes[1].to_string() == "2001:db8:1a::/48");
     CHECK(config.azs[0].fence_below == 0.25);
     CHECK(config.azs[0].restore_after == 0ms);
-    CHECK(config.azs[0].where.line == 33);
+    CHECK(config.azs[0].where.line == 35);
     CHECK(config.azs[1].fence_below == 1.0);  // an integer where a float is expected
     CHECK(config.azs[1].restore_after == 2min);
 
@@ -158,6 +160,8 @@ TEST_CASE("a minimal config gets the spec's defaults") {
     CHECK(server.version.empty());
     CHECK(server.state_dir == "/var/lib/azdns");
     CHECK(server.user.empty());
+    CHECK(server.max_zone_size == std::uint64_t{1} << 30);
+    CHECK(server.reload_timeout == 2min);
     CHECK(config.control.listen.to_string() == "127.0.0.1:8053");
     CHECK(config.control.token_file.empty());
     CHECK(config.ttl.max == 60);
@@ -256,6 +260,22 @@ TEST_CASE("bad durations, and zero where it means nothing") {
                                             }));
 }
 
+TEST_CASE("bad sizes and reload timeouts") {
+    CHECK(problems("bad/limits.toml") ==
+          expected("bad/limits.toml",
+                   {
+                       "2:17: invalid server.max_zone_size \"1024\": expected a number and a unit (B, K, M, G; "
+                       "K = 1024 bytes), like \"512M\" or \"1G\"",
+                       "3:18: invalid server.reload_timeout \"2\": expected a number and a unit (ms, s, m, h), like "
+                       "\"500ms\" or \"1m30s\"",
+                   }));
+    CHECK(problems("bad/limits_zero.toml") == expected("bad/limits_zero.toml",
+                                                       {
+                                                           "2:17: server.max_zone_size must be larger than zero",
+                                                           "3:18: server.reload_timeout must be longer than zero",
+                                                       }));
+}
+
 TEST_CASE("bad prefixes") {
     CHECK(problems("bad/prefixes.toml") ==
           expected("bad/prefixes.toml", {
@@ -328,7 +348,8 @@ TEST_CASE("files that cannot be read, with the OS reason, at the key's value") {
                                          "2:13: server.state_dir must not be empty",
                                          "6:8: cannot read zone.file \"" + data("bad/missing.zone") +
                                              "\": No such file or directory",
-                                         "10:8: cannot read zone.file \"" + data("zones") + "\": Is a directory",
+                                         "10:8: cannot read zone.file \"" + data("zones") +
+                                             "\": not a regular file (a directory)",
                                          "14:8: zone.file must not be empty",
                                      }));
     CHECK(problems("bad/control_token.toml") ==

@@ -30,6 +30,9 @@ struct StateDir : testing::TempDir {
     [[nodiscard]] std::string state() const { return (path / "state").string(); }
 };
 
+// What sample() holds: a state file for it is well within the limit.
+const HealthStateScope sample_scope{3, 3};
+
 EndpointId ep(const char* address, const char* check = "web") {
     return {*IpAddress::parse(address), check};
 }
@@ -68,7 +71,7 @@ TEST_CASE("fences and endpoint states round-trip across a restart") {
     // Restart: 10 minutes later on the wall clock, steady clock starts anew.
     const WallTime wall1 = wall0 + 600s;
     const HealthTime steady1 = HealthTime{} + 20s;
-    LoadedHealth loaded = load_health_state(tmp.state(), wall1, steady1);
+    LoadedHealth loaded = load_health_state(tmp.state(), wall1, steady1, sample_scope);
     REQUIRE(loaded.error == "");
 
     REQUIRE(loaded.state.fences.size() == 2);
@@ -97,7 +100,7 @@ TEST_CASE("fences and endpoint states round-trip across a restart") {
 TEST_CASE("a fence that expired while the server was down is not restored") {
     StateDir tmp;
     REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
-    LoadedHealth loaded = load_health_state(tmp.state(), wall0 + 3600s, HealthTime{});
+    LoadedHealth loaded = load_health_state(tmp.state(), wall0 + 3600s, HealthTime{}, sample_scope);
     REQUIRE(loaded.error == "");
     REQUIRE(loaded.state.fences.size() == 1);
     CHECK(loaded.state.fences[0].az == "az1");
@@ -106,7 +109,7 @@ TEST_CASE("a fence that expired while the server was down is not restored") {
 
 TEST_CASE("a missing file is an empty state, not an error") {
     StateDir tmp;
-    LoadedHealth loaded = load_health_state(tmp.state(), wall0, steady0);
+    LoadedHealth loaded = load_health_state(tmp.state(), wall0, steady0, sample_scope);
     CHECK(loaded.error == "");
     CHECK(loaded.state.fences.empty());
     CHECK(loaded.state.endpoints.empty());
@@ -131,11 +134,48 @@ TEST_CASE("a corrupt file gives an error and an empty state, never a crash") {
     }
     SUBCASE("unknown version") { write_text(file, R"({"version": 99, "fences": [], "endpoints": []})"); }
 
-    LoadedHealth loaded = load_health_state(tmp.state(), wall0, steady0);
+    LoadedHealth loaded = load_health_state(tmp.state(), wall0, steady0, sample_scope);
     CHECK(loaded.error != "");
     CHECK(loaded.error.find("health.json") != std::string::npos);
     CHECK(loaded.state.fences.empty());
     CHECK(loaded.state.endpoints.empty());
+}
+
+TEST_CASE("a state file that is no regular file is refused unread: a FIFO, a link to /dev/zero") {
+    StateDir tmp;
+    fs::create_directory(tmp.state());
+    const fs::path file = fs::path(tmp.state()) / "health.json";
+    std::string kind;
+    SUBCASE("a FIFO, which would block the open until a writer came") {
+        REQUIRE(mkfifo(file.c_str(), 0600) == 0);
+        kind = "a FIFO";
+    }
+    SUBCASE("a link to /dev/zero, which never ends") {
+        REQUIRE(symlink("/dev/zero", file.c_str()) == 0);
+        kind = "a character device";
+    }
+    LoadedHealth loaded = load_health_state(tmp.state(), wall0, steady0, sample_scope);
+    CHECK(loaded.error == "cannot read " + file.string() + ": not a regular file (" + kind + ")");
+    CHECK(loaded.state.fences.empty());
+}
+
+TEST_CASE("a state file larger than its config explains is refused unread, even when valid") {
+    StateDir tmp;
+    REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
+    const fs::path file = fs::path(tmp.state()) / "health.json";
+    const std::string good = read_text(file);
+    const HealthStateScope scope{2, 1};
+    const std::uint64_t limit = health_state_size_limit(scope);
+    CHECK(limit == 64 * 1024 + 2 * 1024 + 512 * 1024);
+    // Valid JSON, padded with blanks to one byte past the limit.
+    write_text(file, good + std::string(limit + 1 - good.size(), ' '));
+    LoadedHealth loaded = load_health_state(tmp.state(), wall0, steady0, scope);
+    CHECK(loaded.error == "cannot read " + file.string() +
+                              ": larger than 578K, more than a state file for 2 endpoints and 1 AZs holds");
+    CHECK(loaded.state.fences.empty());
+    // At the limit it is read.
+    write_text(file, good + std::string(limit - good.size(), ' '));
+    CHECK(load_health_state(tmp.state(), wall0, steady0, scope).state.fences.size() == 2);
 }
 
 TEST_CASE("the write replaces the old file whole and leaves no temp files") {
@@ -147,11 +187,11 @@ TEST_CASE("the write replaces the old file whole and leaves no temp files") {
 
     REQUIRE(save_health_state(dir.string(), sample(), wall0, steady0) == "");
     CHECK(read_text(file).find('#') == std::string::npos);
-    CHECK(load_health_state(dir.string(), wall0, steady0).error == "");
+    CHECK(load_health_state(dir.string(), wall0, steady0, sample_scope).error == "");
 
     HealthSnapshot empty;
     REQUIRE(save_health_state(dir.string(), empty, wall0, steady0) == "");
-    LoadedHealth loaded = load_health_state(dir.string(), wall0, steady0);
+    LoadedHealth loaded = load_health_state(dir.string(), wall0, steady0, sample_scope);
     CHECK(loaded.error == "");
     CHECK(loaded.state.fences.empty());
     CHECK(loaded.state.endpoints.empty());

@@ -291,7 +291,7 @@ TEST_CASE("$INCLUDE cycle, a missing zone file, a folder") {
     CHECK(missing.records.files_read().empty());
 
     auto folder = load(dir + "include");
-    CHECK(folder.messages == "azdns.toml:7:8: cannot open \"" + dir + "include\": Is a directory\n");
+    CHECK(folder.messages == "azdns.toml:7:8: cannot open \"" + dir + "include\": not a regular file (a directory)\n");
 }
 
 // load_zone's list is what serve watches: a file that failed to open is

@@ -1,6 +1,8 @@
 // `azdns` as a process: what an operator sees on the terminal.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,6 +53,28 @@ std::vector<std::string> lines_of(const std::string& text) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines.push_back(line);
     return lines;
+}
+
+// `azdns check` bounded well below the suite's timeout: a check that reads
+// without end (the bug these tests guard against) fails, it does not hang.
+azdns::test::ProcessResult check(const fs::path& config) {
+    return run_process({azdns_binary, "check", "-c", config.string()}, std::chrono::seconds(20));
+}
+
+// Things in place of a zone file that are no file: each with the words
+// `azdns check` uses for it.
+struct NotAFile {
+    std::string path;
+    std::string kind;
+};
+
+std::vector<NotAFile> not_files(const fs::path& dir) {
+    const fs::path fifo = dir / "pipe.zone";
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    fs::create_directory(dir / "folder.zone");
+    return {{"/dev/zero", "a character device"},
+            {fifo.string(), "a FIFO"},
+            {(dir / "folder.zone").string(), "a directory"}};
 }
 
 }  // namespace
@@ -178,6 +202,69 @@ TEST_CASE("azdns check reports a config file that does not exist") {
     auto result = run_process({azdns_binary, "check", "-c", "/nonexistent/azdns.toml"});
     CHECK(result.exit_code == 1);
     CHECK(result.err == "/nonexistent/azdns.toml:0:0: cannot read the config file: No such file or directory\n");
+}
+
+TEST_CASE("azdns check refuses a zone file that is not a regular file, at the config's file key") {
+    ExampleCopy copy;
+    const std::string config = read_file(copy.config());
+    for (const auto& [path, kind] : not_files(copy.dir)) {
+        CAPTURE(path);
+        write_file(copy.config(), config);
+        edit_file(copy.config(), "file = \"example.com.zone\"", "file = \"" + path + "\"");
+        auto result = check(copy.config());
+        CHECK_FALSE(result.timed_out);
+        CHECK(result.exit_code == 1);
+        CHECK(result.err == copy.config().string() + ":22:8: cannot read zone.file \"" + path +
+                                "\": not a regular file (" + kind + ")\n");
+    }
+}
+
+TEST_CASE("azdns check refuses an $INCLUDE of what is not a regular file, at the $INCLUDE's file:line:col") {
+    ExampleCopy copy;
+    const std::string zone = read_file(copy.zone());
+    const std::string include_line = std::to_string(lines_of(zone).size() + 1);
+    for (const auto& [path, kind] : not_files(copy.dir)) {
+        CAPTURE(path);
+        write_file(copy.zone(), zone + "$INCLUDE " + path + "\n");
+        auto result = check(copy.config());
+        CHECK_FALSE(result.timed_out);
+        CHECK(result.exit_code == 1);
+        CHECK(result.err == copy.zone().string() + ":" + include_line + ":10: cannot open \"" + path +
+                                "\": not a regular file (" + kind + ")\n");
+    }
+}
+
+TEST_CASE("azdns check refuses zone files past server.max_zone_size, counted with their $INCLUDEs") {
+    ExampleCopy copy;
+    REQUIRE(fs::file_size(copy.zone()) > 1024);
+    REQUIRE(fs::file_size(copy.zone()) < 2048);
+    const std::string config = read_file(copy.config());
+    // The zone file alone is over: reported where the config names it.
+    edit_file(copy.config(), "user = \"\"", "user = \"\"\nmax_zone_size = \"1K\"");
+    auto alone = check(copy.config());
+    CHECK(alone.exit_code == 1);
+    CHECK(alone.err == copy.config().string() + ":23:8: \"" + copy.zone().string() +
+                           "\" takes the zone's files past server.max_zone_size (1K)\n");
+
+    // The zone fits, and its $INCLUDE takes the zone past the limit: reported at the $INCLUDE.
+    write_file(copy.config(), config);
+    edit_file(copy.config(), "user = \"\"", "user = \"\"\nmax_zone_size = \"2K\"");
+    std::string hosts;
+    for (int i = 0; hosts.size() < 1024; ++i) hosts += "host" + std::to_string(i) + " IN A 192.0.2.1\n";
+    write_file(copy.dir / "hosts.zone", hosts);
+    const std::string zone = read_file(copy.zone());
+    write_file(copy.zone(), zone + "$INCLUDE hosts.zone\n");
+    auto with_include = check(copy.config());
+    CHECK(with_include.exit_code == 1);
+    CHECK(with_include.err == copy.zone().string() + ":" + std::to_string(lines_of(zone).size() + 1) + ":10: \"" +
+                                  (copy.dir / "hosts.zone").string() +
+                                  "\" takes the zone's files past server.max_zone_size (2K)\n");
+
+    // With room for both, all is well.
+    write_file(copy.config(), config);
+    edit_file(copy.config(), "user = \"\"", "user = \"\"\nmax_zone_size = \"1M\"");
+    auto fits = check(copy.config());
+    CHECK_MESSAGE(fits.exit_code == 0, fits.err);
 }
 
 TEST_CASE("usage errors exit 2") {

@@ -17,6 +17,16 @@ std::uint32_t served_serial(const World& world) {
     return zone->serial();
 }
 
+// A steady clock that reads `start` once, then an hour later at every read:
+// a reload that reads it twice has taken longer than any reload_timeout.
+struct SlowClock {
+    LoadStop::Clock::time_point start = LoadStop::Clock::time_point{} + std::chrono::hours(1000);
+    int reads = 0;
+    LoadStop::Now reader() {
+        return [this] { return start + std::chrono::hours(reads++ == 0 ? 0 : 1); };
+    }
+};
+
 }  // namespace
 
 TEST_SUITE("zone_reloader") {
@@ -62,6 +72,56 @@ TEST_SUITE("zone_reloader") {
         REQUIRE(status.size() == 1);
         CHECK(status[0].serial == 3);
         CHECK(served_serial(world) == 3);
+    }
+
+    TEST_CASE("a reload past server.reload_timeout is abandoned whole: the previous zones serve, status says why") {
+        World world;
+        SlowClock clock;
+        ZoneReloader reloader(world.config_path.string(), world.zones, *world.health, *world.publisher,
+                              clock.reader());
+        write_file(world.dir.path / "health.zone", zone_text(2, 5));
+        const std::uint64_t before = world.publisher->rebuilds();
+        std::vector<ZoneStatus> status = reloader.reload();
+        REQUIRE(status.size() == 1);
+        CHECK(status[0].serial == 1);
+        CHECK(status[0].reload_errors == 1);
+        CHECK(status[0].error ==
+              "reload abandoned: not done within server.reload_timeout (2m); the previous zones keep serving");
+        CHECK(served_serial(world) == 1);
+        CHECK(world.publisher->rebuilds() == before);  // nothing published
+        CHECK(world.www_addresses_served() == 4);
+
+        // In time, the same files load.
+        ZoneReloader in_time(world.config_path.string(), world.zones, *world.health, *world.publisher);
+        CHECK(in_time.reload()[0].serial == 2);
+    }
+
+    TEST_CASE("abandon(): a reload in progress stops at its next read and publishes nothing; none starts after") {
+        World world;
+        std::function<void()> during_read;
+        LoadStop::Now clock = [&] {
+            if (during_read) during_read();
+            return LoadStop::Clock::now();
+        };
+        ZoneReloader reloader(world.config_path.string(), world.zones, *world.health, *world.publisher, clock);
+        write_file(world.dir.path / "health.zone", zone_text(2, 5));
+        // The clock is read as the reload starts, then at each read of a zone
+        // file: SIGTERM arrives there, mid-reload.
+        int reads = 0;
+        during_read = [&] {
+            if (++reads == 2) reloader.abandon();
+        };
+        const std::uint64_t before = world.publisher->rebuilds();
+        std::vector<ZoneStatus> status = reloader.reload();
+        CHECK(reads >= 2);
+        CHECK(status[0].serial == 1);
+        CHECK(status[0].error.empty());  // a shutdown is no zone's failure
+        CHECK(served_serial(world) == 1);
+        CHECK(world.publisher->rebuilds() == before);
+
+        const int reads_before = reads;
+        CHECK(reloader.reload()[0].serial == 1);
+        CHECK(reads == reads_before);  // it did not start
     }
 
     TEST_CASE("a reload keeps the health of kept endpoints and fences") {
