@@ -104,7 +104,7 @@ ControlResponse dispatch(const ControlRequest& request, ControlBackend& backend)
     }
     if (is({"v1", "reload"})) {
         if (method != "POST") return method_not_allowed("POST");
-        return json_response(200, backend.reload());
+        return from_reply(backend.reload());
     }
     if (is({"v1", "explain"})) {
         if (method != "GET") return method_not_allowed("GET");

@@ -135,7 +135,7 @@ TEST_CASE("a zone that fails to reload is counted and keeps its serial") {
     int status = 0;
     std::string content_type;
     std::string body = fetch(server, "POST", "/v1/reload", status, content_type);
-    CHECK_MESSAGE(status == 200, body);
+    CHECK_MESSAGE(status == 409, body);  // a zone that failed is a failed reload
     Scrape after = scrape(server);
     CHECK(value(after, "azdns_zone_reload_errors_total{zone=\"example.net.\"}") == 1);
     CHECK(value(after, "azdns_zone_reload_errors_total{zone=\"example.com.\"}") == 0);

@@ -65,6 +65,13 @@ TEST_CASE("POST /v1/reload") {
     CHECK(response.status == 200);
     CHECK(backend.reloads() == 1);
     CHECK(body_of(response)["zones"][0]["origin"] == "example.com.");
+    CHECK(body_of(response)["error"].is_null());
+
+    backend.set_config_broken(true);
+    auto broken = call(backend, "POST", "/v1/reload");
+    CHECK(broken.status == 409);
+    CHECK(error_of(broken).find("not applied") != std::string::npos);
+    CHECK(body_of(broken)["config"]["errors"].size() == 1);
 }
 
 TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow, all with a JSON error") {
