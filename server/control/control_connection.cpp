@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 
 #include "ascii.hpp"
 
@@ -33,6 +34,13 @@ std::string serialize(const ControlResponse& response, bool keep_alive, bool htt
     return text;
 }
 
+// "5 s", "0.3 s"
+std::string seconds_text(std::chrono::milliseconds duration) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g s", static_cast<double>(duration.count()) / 1000.0);
+    return text;
+}
+
 }  // namespace
 
 ControlConnection::ControlConnection(ControlConnections& all) : all_(all) {
@@ -43,6 +51,7 @@ ControlConnection::ControlConnection(ControlConnections& all) : all_(all) {
 }
 
 void ControlConnection::accept(ControlConnections& all, uv_loop_t* loop, uv_stream_t* listener) {
+    if (all.open.size() >= all.limits.max_connections && !all.open.empty()) all.open.front()->evict();
     auto* connection = new ControlConnection(all);
     uv_tcp_init(loop, &connection->tcp_);
     uv_timer_init(loop, &connection->timer_);
@@ -53,8 +62,22 @@ void ControlConnection::accept(ControlConnections& all, uv_loop_t* loop, uv_stre
         return;
     }
     uv_tcp_nodelay(&connection->tcp_, 1);
-    connection->start_timer(all.limits.idle_timeout);
+    connection->start_timer(all.limits.request_timeout);
     uv_read_start(reinterpret_cast<uv_stream_t*>(&connection->tcp_), on_alloc, on_read);
+}
+
+// A client in the middle of a request is told why (it may be a real one on a
+// slow link); an idle one is closed as any HTTP server closes idle connections.
+void ControlConnection::evict() {
+    if (request_started_ && !finishing_) {
+        std::string text = serialize(
+            error_response(503, "the control API is at its limit of " + std::to_string(all_.limits.max_connections) +
+                                    " connections and this request was the slowest; try again"),
+            false, false);
+        uv_buf_t buffer = uv_buf_init(text.data(), static_cast<unsigned>(text.size()));
+        (void)uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buffer, 1);  // best effort: no room, no message
+    }
+    close_now();
 }
 
 void ControlConnection::close_now() {
@@ -67,6 +90,15 @@ void ControlConnection::close_now() {
 
 void ControlConnection::start_timer(std::chrono::milliseconds timeout) {
     uv_timer_start(&timer_, on_timer, static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)), 0);
+}
+
+void ControlConnection::on_timeout() {
+    if (finishing_ || !request_started_) {  // done lingering, idle, or never said a word
+        close_now();
+        return;
+    }
+    respond(error_response(408, "the request did not arrive whole within " + seconds_text(all_.limits.request_timeout)),
+            false);
 }
 
 void ControlConnection::reset_request() {
@@ -120,10 +152,12 @@ void ControlConnection::respond(const ControlResponse& response, bool keep_alive
 
 // Sends FIN once the responses are out, then reads and discards until the
 // client closes too (so that unread input does not turn our close into a
-// reset that destroys the response), bounded by the linger timeout.
+// reset that destroys the response), bounded by the linger timeout. Such a
+// connection is the first to make room for a new one.
 void ControlConnection::finish() {
     if (closing_ || finishing_) return;
     finishing_ = true;
+    all_.open.splice(all_.open.begin(), all_.open, self_);
     start_timer(std::min(linger_timeout, all_.limits.idle_timeout));
     if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0) close_now();
 }
@@ -183,8 +217,16 @@ int ControlConnection::reject_body() {
     return -1;
 }
 
+// On a kept-alive connection the request deadline starts with the request's
+// first byte; on a new one it has run since the accept.
 int ControlConnection::on_message_begin(http_parser* parser) {
-    of(parser)->reset_request();
+    auto* self = of(parser);
+    self->reset_request();
+    self->request_started_ = true;
+    if (self->between_requests_) {
+        self->between_requests_ = false;
+        self->start_timer(self->all_.limits.request_timeout);
+    }
     return 0;
 }
 
@@ -228,11 +270,16 @@ int ControlConnection::on_body(http_parser* parser, const char* at, std::size_t 
     return 0;
 }
 
+// A complete request: answered, and the connection goes to the back of the
+// eviction order, as the one that has waited least.
 int ControlConnection::on_message_complete(http_parser* parser) {
     auto* self = of(parser);
+    self->request_started_ = false;
     self->handle_request();
     if (self->closing_ || self->finishing_) return -1;  // stop parsing: no more requests here
+    self->between_requests_ = true;
     self->start_timer(self->all_.limits.idle_timeout);
+    self->all_.open.splice(self->all_.open.end(), self->all_.open, self->self_);
     return 0;
 }
 
@@ -292,7 +339,7 @@ void ControlConnection::on_shutdown(uv_shutdown_t* request, int status) {
     }
 }
 
-void ControlConnection::on_timer(uv_timer_t* timer) { static_cast<ControlConnection*>(timer->data)->close_now(); }
+void ControlConnection::on_timer(uv_timer_t* timer) { static_cast<ControlConnection*>(timer->data)->on_timeout(); }
 
 void ControlConnection::on_closed(uv_handle_t* handle) {
     auto* self = static_cast<ControlConnection*>(handle->data);

@@ -31,7 +31,10 @@ struct ControlConnections {
     const ControlLimits limits;
     const std::optional<BearerToken> token;  // none: no Authorization asked for
     ControlBackend& backend;
-    std::list<ControlConnection*> open;  // every open connection
+    // Every open connection, in eviction order: first those already closing
+    // (their last response sent), then by how long each has waited for its
+    // current request to arrive whole, longest first.
+    std::list<ControlConnection*> open;
     std::array<char, 64 * 1024> read_buffer{};  // one read at a time on this loop
 };
 
@@ -40,16 +43,21 @@ public:
     ControlConnection(const ControlConnection&) = delete;
     ControlConnection& operator=(const ControlConnection&) = delete;
 
-    // Takes the connection pending on `listener` and starts reading.
+    // Takes the connection pending on `listener` and starts reading. At
+    // max_connections, first evicts the connection at the front of
+    // `all.open`: a new client always gets its chance, and the one that
+    // goes has had the longest (spec: "Control API").
     static void accept(ControlConnections& all, uv_loop_t* loop, uv_stream_t* listener);
 
-    // Closes at once, discarding what is still to be written (stop()).
+    // Closes at once, discarding what is still to be written (stop(), eviction).
     void close_now();
 
 private:
     explicit ControlConnection(ControlConnections& all);
 
+    void evict();
     void start_timer(std::chrono::milliseconds timeout);
+    void on_timeout();
     void reset_request();
     void end_header();
     bool head_too_big(std::size_t more);
@@ -87,6 +95,10 @@ private:
     bool closing_ = false;    // uv_close called
     bool finishing_ = false;  // no more requests: the last response is going out, then FIN
     bool reading_ = true;
+    // Some bytes of a request have come and the rest has not (the timer is the request deadline).
+    bool request_started_ = false;
+    // A response went out and the next request has not begun (the timer is the idle timeout).
+    bool between_requests_ = false;
 
     // the request being parsed
     std::string url_;

@@ -1,8 +1,10 @@
 #include "control_server.hpp"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -15,21 +17,32 @@ namespace azdns {
 
 namespace {
 
-constexpr int listen_backlog = 64;
-
-void free_handle(uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); }
+// The kernel's queue of connections not yet accepted, as long as it allows
+// (net.core.somaxconn): room for a burst, such as a flood of slow clients
+// reconnecting, without dropping a health check's SYN (its retry would come
+// a second later).
+constexpr int listen_backlog = SOMAXCONN;
 
 }  // namespace
 
 struct ControlServer::Impl {
     Impl(const ListenAddress& listen_, const std::string& token, ControlBackend& backend, const ControlLimits& limits)
         : listen(listen_),
-          connections(limits, token.empty() ? std::nullopt : std::optional<BearerToken>(std::in_place, token), backend) {}
+          connections(limits, token.empty() ? std::nullopt : std::optional<BearerToken>(std::in_place, token), backend),
+          accepts_per_turn(std::max<std::size_t>(1, limits.max_connections / 4)) {}
 
     ListenAddress listen;
     ControlConnections connections;
+    // New connections taken per turn of the loop. A new connection's request
+    // is read in the next turn; until then it must not be the one evicted,
+    // so fewer arrive per turn than it takes to push it to the front.
+    const std::size_t accepts_per_turn;
+    std::size_t accepted_this_turn = 0;
+    bool accept_waiting = false;  // libuv holds a connection for us, and watches the listener again once it is taken
+
     uv_loop_t loop{};
     uv_tcp_t listener{};
+    uv_check_t turn_end{};
     uv_async_t stop_async{};
     std::thread thread;
     std::uint16_t port = 0;
@@ -37,33 +50,43 @@ struct ControlServer::Impl {
     std::mutex mutex;  // start() and stop()
     bool running = false;
 
+    void accept_one() {
+        ++accepted_this_turn;
+        ControlConnection::accept(connections, &loop, reinterpret_cast<uv_stream_t*>(&listener));
+    }
+
     static void on_connection(uv_stream_t* server, int status);
+    static void on_turn_end(uv_check_t* check);
     static void on_stop(uv_async_t* async);
 };
 
+// Leaving a connection unaccepted makes libuv stop watching the listener
+// until uv_accept: a burst is taken a few connections per loop turn, and the
+// reads of those already taken come in between.
 void ControlServer::Impl::on_connection(uv_stream_t* stream, int status) {
     auto* self = static_cast<Impl*>(stream->data);
     if (status < 0) return;
-    if (self->connections.open.size() >= self->connections.limits.max_connections) {
-        // Accept and close at once: the client gets an answer rather than a hang.
-        auto* extra = new uv_tcp_t{};
-        uv_tcp_init(&self->loop, extra);
-        if (uv_accept(stream, reinterpret_cast<uv_stream_t*>(extra)) == 0) {
-            std::string text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n";
-            const std::string body = error_response(503, "too many control connections; try again later").body;
-            text += "Content-Length: " + std::to_string(body.size()) + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" + body;
-            uv_buf_t buffer = uv_buf_init(text.data(), static_cast<unsigned>(text.size()));
-            (void)uv_try_write(reinterpret_cast<uv_stream_t*>(extra), &buffer, 1);
-        }
-        uv_close(reinterpret_cast<uv_handle_t*>(extra), free_handle);
+    if (self->accepted_this_turn >= self->accepts_per_turn) {
+        self->accept_waiting = true;
         return;
     }
-    ControlConnection::accept(self->connections, &self->loop, stream);
+    self->accept_one();
+}
+
+// After the turn's reads.
+void ControlServer::Impl::on_turn_end(uv_check_t* check) {
+    auto* self = static_cast<Impl*>(check->data);
+    self->accepted_this_turn = 0;
+    if (self->accept_waiting) {
+        self->accept_waiting = false;
+        self->accept_one();
+    }
 }
 
 void ControlServer::Impl::on_stop(uv_async_t* async) {
     auto* self = static_cast<Impl*>(async->data);
-    uv_close(reinterpret_cast<uv_handle_t*>(&self->listener), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->listener), nullptr);  // also closes a connection libuv holds for us
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->turn_end), nullptr);
     while (!self->connections.open.empty()) self->connections.open.front()->close_now();
     uv_close(reinterpret_cast<uv_handle_t*>(&self->stop_async), nullptr);
 }
@@ -84,6 +107,8 @@ bool ControlServer::start(std::string& error) {
     }
     uv_tcp_init(&self.loop, &self.listener);
     self.listener.data = &self;
+    uv_check_init(&self.loop, &self.turn_end);
+    self.turn_end.data = &self;
     sockaddr_storage address{};
     to_sockaddr(self.listen.address, self.listen.port, address);
     int rc = uv_tcp_bind(&self.listener, reinterpret_cast<const sockaddr*>(&address),
@@ -97,6 +122,7 @@ bool ControlServer::start(std::string& error) {
             self.port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                                           : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
     }
+    if (rc == 0) rc = uv_check_start(&self.turn_end, Impl::on_turn_end);
     if (rc == 0) {
         rc = uv_async_init(&self.loop, &self.stop_async, Impl::on_stop);
         self.stop_async.data = &self;
@@ -104,6 +130,7 @@ bool ControlServer::start(std::string& error) {
     if (rc != 0) {
         error = where + uv_strerror(rc);
         uv_close(reinterpret_cast<uv_handle_t*>(&self.listener), nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&self.turn_end), nullptr);
         uv_run(&self.loop, UV_RUN_DEFAULT);
         uv_loop_close(&self.loop);
         return false;

@@ -1,12 +1,17 @@
-// The control API of the real azdns, as operators reach it (spec: "Control
-// API"): fence bodies that a lenient parser would take. Every wait is bounded.
+// The control API of the real azdns, as operators and attackers reach it
+// (spec: "Control API"): fence bodies that a lenient parser would take, and
+// hundreds of slow clients that must not shut out /healthz, /v1/status or a
+// fence. Every wait is bounded.
 #include <doctest/doctest.h>
+
+#include <poll.h>
 
 #include <nlohmann/json.hpp>
 
 #include "control_client.hpp"
 #include "e2e_fixture.hpp"
 #include "health_world.hpp"
+#include "slow_clients.hpp"
 
 using namespace azdns::e2e;
 using namespace std::chrono_literals;
@@ -27,6 +32,20 @@ json az_status(const AzdnsServer& server, const std::string& name) {
     FAIL("no AZ ", name, " in /v1/status");
     return {};
 }
+
+// Requests that did not get 200, as "GET /healthz: 503 {...}" lines.
+struct Failures {
+    std::size_t asked = 0;
+    std::vector<std::string> lines;
+
+    void expect_ok(const AzdnsServer& server, const std::string& method, const std::string& target,
+                   const std::string& body = {}) {
+        ++asked;
+        azdns::HttpResponse response = try_control_request(server, method, target, body);
+        if (response.status != 200)
+            lines.push_back(method + " " + target + ": " + std::to_string(response.status) + " " + response.body);
+    }
+};
 
 }  // namespace
 
@@ -65,6 +84,37 @@ TEST_CASE("a lenient fence body is refused with 400 and a reason; nothing is fen
     CHECK_MESSAGE(fenced.status == 200, fenced.body);
     CHECK(az_status(server, "az-a")["manual_reason"] == "proper");
     CHECK(read_text(saved).find("proper") != std::string::npos);
+}
+
+TEST_CASE("400 slow clients (slowloris) do not shut out /healthz, /v1/status or a fence") {
+    constexpr std::size_t attackers = 400;
+    std::string error;
+    REQUIRE_MESSAGE(SlowClients::make_room(attackers, error), error);
+    AzdnsServer server(two_azs());
+    REQUIRE_SERVER(server);
+
+    SlowClients slow(server.control_port(), attackers);
+    Failures failures;
+    // Past the request deadline (5 s), so that the slow clients' own requests
+    // time out too; 28 rounds of 250 ms, each request bounded by the client's 5 s.
+    for (int round = 0; round < 28; ++round) {
+        failures.expect_ok(server, "GET", "/healthz");
+        failures.expect_ok(server, "GET", "/v1/status");
+        if (round == 10) failures.expect_ok(server, "POST", "/v1/azs/az-a/fence", R"({"reason":"under attack"})");
+        if (round == 20) failures.expect_ok(server, "DELETE", "/v1/azs/az-a/fence");
+        ::poll(nullptr, 0, 250);
+    }
+    const std::size_t connects = slow.connects();
+    const std::size_t bytes = slow.bytes_sent();
+    slow.stop();
+    MESSAGE(failures.asked << " requests during the attack; the slow clients opened " << connects
+                           << " connections, sent " << bytes << " bytes, and had " << slow.closed_by_server()
+                           << " closed by the server");
+    const std::string first = failures.lines.empty() ? std::string() : failures.lines.front();
+    CHECK_MESSAGE(failures.lines.empty(), failures.lines.size() << " failed, the first: " << first);
+    CHECK(connects >= attackers);  // every slow client did connect: the pressure was real
+    CHECK(az_status(server, "az-a")["state"] == "up");
+    CHECK(server.running());
 }
 
 }  // TEST_SUITE
