@@ -1,5 +1,5 @@
 // ASCII letter case, as DNS names (RFC 4343) and HTTP header names compare:
-// only A-Z fold, whatever the locale.
+// only A-Z fold, whatever the locale; and HTTP's blanks.
 #pragma once
 
 #include <algorithm>
@@ -17,6 +17,14 @@ namespace azdns {
 [[nodiscard]] constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+// `text` without leading and trailing spaces and tabs: HTTP's optional
+// whitespace around a header value and its parts.
+[[nodiscard]] constexpr std::string_view trim_blanks(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
 }
 
 }  // namespace azdns

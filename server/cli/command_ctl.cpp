@@ -177,18 +177,20 @@ void print_explain(std::ostream& out, const json& answer) {
     }
 }
 
-// Returns the exit code.
-int print_reload(std::ostream& out, std::ostream& err, const json& result) {
+// The zones as a table; on failure (409: the config not applied, or a zone
+// that kept its previous version) the server's sentence and every error, as
+// `azdns check` prints them. Returns the exit code.
+int print_reload(std::ostream& out, std::ostream& err, const json& result, bool failed) {
     std::vector<std::vector<std::string>> rows;
-    std::size_t failed = 0;
-    for (const auto& zone : array_of(result, "zones")) {
+    for (const auto& zone : array_of(result, "zones"))
         rows.push_back({field(zone, "origin"), field(zone, "serial"), field(zone, "error")});
-        if (zone.contains("error") && !zone["error"].is_null()) ++failed;
-    }
     print_table(out, {"ORIGIN", "SERIAL", "ERROR"}, rows);
-    if (failed == 0) return exit_ok;
-    err << "azdns ctl: " << failed << (failed == 1 ? " zone" : " zones")
-        << " failed to reload and keep serving their previous version\n";
+    if (!failed) return exit_ok;
+    err << "azdns ctl: reload failed: " << field(result, "error") << '\n';
+    const json config = result.is_object() ? result.value("config", json::object()) : json::object();
+    for (const auto& line : array_of(config, "errors")) err << cell(line) << '\n';
+    for (const auto& zone : array_of(result, "zones"))
+        for (const auto& line : array_of(zone, "errors")) err << cell(line) << '\n';
     return exit_problem;
 }
 
@@ -269,8 +271,8 @@ CLI::App* add_ctl_subcommand(CLI::App& app, CtlOptions& options) {
         ->type_name("FILE");
     ctl->add_flag("--json", options.json, "print the API's JSON answer as it came");
     ctl->footer("Times (since, loaded, until) are printed as the server gives them: RFC 3339, UTC.\n"
-                "Exit codes: 0 done; 1 refused or failed (HTTP error, server unreachable, a zone that did not reload);\n"
-                "2 usage error. See docs/control.md.");
+                "Exit codes: 0 done; 1 refused or failed (HTTP error, server unreachable, a reload whose config\n"
+                "was not applied or in which a zone failed); 2 usage error. See docs/control.md.");
 
     auto* status = ctl->add_subcommand("status", "zones, AZs and endpoints as tables; times are RFC 3339 UTC, as the server gives them");
     status->callback([&options] { options.action = "status"; });
@@ -287,7 +289,7 @@ CLI::App* add_ctl_subcommand(CLI::App& app, CtlOptions& options) {
     unfence->add_option("AZ", options.az, "the AZ's name")->required();
     unfence->callback([&options] { options.action = "unfence"; });
 
-    auto* reload = ctl->add_subcommand("reload", "re-read the config and the zone files; exit 1 if a zone failed to load");
+    auto* reload = ctl->add_subcommand("reload", "re-read the config and the zone files; exit 1, with every error, if the config was not applied or a zone failed");
     reload->callback([&options] { options.action = "reload"; });
 
     auto* explain = ctl->add_subcommand("explain", "the answer azdns gives now, and why each address is in or out");
@@ -357,6 +359,8 @@ int run_ctl(const CtlOptions& options, std::ostream& out, std::ostream& err) {
         err << "azdns ctl: add --force to fence it anyway\n";
         return exit_problem;
     }
+    if (response.status == 409 && options.action == "reload" && body.is_object())
+        return print_reload(out, err, body, true);
     if (!ok) {
         print_error(err, where, response, body);
         return exit_problem;
@@ -367,7 +371,7 @@ int run_ctl(const CtlOptions& options, std::ostream& out, std::ostream& err) {
     }
     if (options.action == "status") print_status(out, body);
     else if (options.action == "fence" || options.action == "unfence") out << az_line(body) << '\n';
-    else if (options.action == "reload") return print_reload(out, err, body);
+    else if (options.action == "reload") return print_reload(out, err, body, false);
     else if (options.action == "explain") print_explain(out, body);
     return exit_ok;
 }

@@ -24,7 +24,7 @@ public:
     virtual nlohmann::json status() = 0;                               // GET /v1/status (spec shape)
     virtual ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration, bool force) = 0;  // 200 AZ state | 404 unknown AZ | 409 {"error":..., "services":[...]}
     virtual ApiReply unfence(const std::string& az) = 0;               // 200 | 404
-    virtual nlohmann::json reload() = 0;                               // POST /v1/reload
+    virtual ApiReply reload() = 0;                                     // POST /v1/reload: 200 | 409 config not applied or a zone failed
     virtual ApiReply explain(const std::string& name, const std::string& type) = 0;  // name/type as given; backend validates (400 for a bad name/type)
     virtual std::string metrics() = 0;                                 // GET /metrics, Prometheus text
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <exception>
 
+#include "fence_request.hpp"
+
 namespace azdns {
 
 namespace {
@@ -47,45 +49,10 @@ ControlResponse from_reply(const ApiReply& reply) {
 }
 
 ControlResponse fence(const std::string& az, const std::string& body, ControlBackend& backend) {
-    std::string reason;
-    std::optional<Duration> for_duration;
-    bool force = false;
-    if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
-        json request;
-        try {
-            request = json::parse(body);
-        } catch (const json::exception& error) {
-            return error_response(400, std::string("invalid JSON body: ") + error.what());
-        }
-        if (!request.is_object())
-            return error_response(400, "the fence request body must be a JSON object like "
-                                       "{\"reason\":\"maintenance\",\"for\":\"2h\",\"force\":false}");
-        for (const auto& [key, value] : request.items()) {
-            if (key == "reason") {
-                if (value.is_null()) continue;
-                if (!value.is_string()) return error_response(400, "\"reason\" must be a string");
-                reason = value.get<std::string>();
-            } else if (key == "for") {
-                if (value.is_null()) continue;
-                if (!value.is_string())
-                    return error_response(400, "\"for\" must be a duration string like \"30m\" or \"2h\"");
-                const auto text = value.get<std::string>();
-                for_duration = parse_duration(text);
-                if (!for_duration)
-                    return error_response(400, "invalid \"for\" " + json_quoted(text) +
-                                                   ": expected a number and a unit (ms, s, m, h), like \"30m\" or \"1h30m\"");
-                if (for_duration->count() <= 0) return error_response(400, "\"for\" must be longer than zero");
-            } else if (key == "force") {
-                if (value.is_null()) continue;
-                if (!value.is_boolean()) return error_response(400, "\"force\" must be true or false");
-                force = value.get<bool>();
-            } else {
-                return error_response(400, "unknown field " + json_quoted(key) +
-                                               " in the fence request (expected \"reason\", \"for\", \"force\")");
-            }
-        }
-    }
-    return from_reply(backend.fence(az, reason, for_duration, force));
+    std::string error;
+    std::optional<FenceRequest> request = parse_fence_request(body, error);
+    if (!request) return error_response(400, error);
+    return from_reply(backend.fence(az, request->reason, request->for_duration, request->force));
 }
 
 ControlResponse explain(std::string_view query, ControlBackend& backend) {
@@ -143,7 +110,7 @@ ControlResponse dispatch(const ControlRequest& request, ControlBackend& backend)
     }
     if (is({"v1", "reload"})) {
         if (method != "POST") return method_not_allowed("POST");
-        return json_response(200, backend.reload());
+        return from_reply(backend.reload());
     }
     if (is({"v1", "explain"})) {
         if (method != "GET") return method_not_allowed("GET");
@@ -172,6 +139,8 @@ ControlResponse json_response(int status, const nlohmann::json& body) {
     response.body = body.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
     return response;
 }
+
+std::string json_quoted(std::string_view text) { return json(std::string(text)).dump(); }
 
 ControlResponse error_response(int status, const std::string& message) {
     return json_response(status, json{{"error", message}});

@@ -41,6 +41,9 @@ struct ControlResponse {
 // {"error": message}
 [[nodiscard]] ControlResponse error_response(int status, const std::string& message);
 
+// `text` as a JSON string, quotes and escapes included: how error messages quote what the client sent.
+[[nodiscard]] std::string json_quoted(std::string_view text);
+
 // Decodes %XX escapes (and '+' as a space when `plus_is_space`, as in query
 // strings); nullopt on a malformed escape or a decoded NUL.
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);

@@ -1,30 +1,19 @@
 // The control API's HTTP/1.1 server: its own thread and libuv loop, so that
 // nothing an operator (or a slow client) does reaches the answering threads.
-// Requests are parsed with http_parser and handed to route()
-// (control_routes.hpp); this file does the framing, keep-alive, limits and
-// the bearer token.
+// This file owns the listener and the thread; each connection
+// (control_connection.hpp) parses its requests and hands them to route()
+// (control_routes.hpp).
 #pragma once
 
-#include <chrono>
-#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "config.hpp"
 #include "control_backend.hpp"
+#include "control_limits.hpp"
 
 namespace azdns {
-
-struct ControlLimits {
-    std::size_t max_head_bytes = 16 * 1024;  // request line and headers; more gets 431 and a close
-    std::size_t max_body_bytes = 64 * 1024;  // more gets 413 and a close
-    std::size_t max_connections = 64;        // a connection beyond this gets 503 and is closed at once
-    // A connection must send a complete request within this time of being
-    // accepted or of its previous request; otherwise it is closed (idle
-    // keep-alive connections and slow requests alike).
-    std::chrono::milliseconds idle_timeout{10'000};
-};
 
 class ControlServer {
 public:

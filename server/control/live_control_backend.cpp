@@ -154,14 +154,33 @@ ApiReply LiveControlBackend::fence(const std::string& az, const std::string& rea
 
 ApiReply LiveControlBackend::unfence(const std::string& az) { return fence_reply(az, health_.unfence(az)); }
 
-json LiveControlBackend::reload() {
-    json out{{"zones", json::array()}};
-    for (const ZoneStatus& zone : zones_.reload()) {
-        out["zones"].push_back({{"origin", zone.origin},
-                                {"serial", zone.serial},
-                                {"error", zone.error.empty() ? json(nullptr) : json(zone.error)}});
+// 409 when the config was not applied or a zone kept its previous version:
+// the request was understood and the zones did reload, but what the
+// operator asked for is not what is served (docs/control.md, "POST /v1/reload").
+ApiReply LiveControlBackend::reload() {
+    const ReloadReport report = zones_.reload();
+    json zones = json::array();
+    std::size_t failed = 0;
+    for (const ZoneStatus& zone : report.zones) {
+        failed += zone.error.empty() ? 0 : 1;
+        zones.push_back({{"origin", zone.origin},
+                         {"serial", zone.serial},
+                         {"error", zone.error.empty() ? json(nullptr) : json(zone.error)},
+                         {"errors", zone.errors}});
     }
-    return out;
+    std::string problems;
+    if (!report.config_errors.empty())
+        problems = report.config_file + " has errors: the config was not applied, and the zones reloaded under the running config";
+    if (failed > 0) {
+        if (!problems.empty()) problems += "; ";
+        problems += failed == 1 ? "1 zone failed to reload and keeps serving its previous version"
+                                : std::to_string(failed) + " zones failed to reload and keep serving their previous versions";
+    }
+    json body{{"error", problems.empty() ? json(nullptr) : json(problems)},
+              {"config",
+               {{"file", report.config_file}, {"applied", report.config_errors.empty()}, {"errors", report.config_errors}}},
+              {"zones", zones}};
+    return {problems.empty() ? 200 : 409, body};
 }
 
 ApiReply LiveControlBackend::explain(const std::string& name, const std::string& type) {

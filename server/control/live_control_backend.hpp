@@ -28,7 +28,7 @@ public:
     ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
                    bool force) override;
     ApiReply unfence(const std::string& az) override;
-    nlohmann::json reload() override;
+    ApiReply reload() override;
     ApiReply explain(const std::string& name, const std::string& type) override;
     std::string metrics() override;
 

@@ -12,7 +12,7 @@ namespace azdns {
 namespace {
 
 ZoneStatus loaded_status(const Zone& zone) {
-    return {name_to_text(zone.origin()), zone.serial(), zone.record_count(), std::chrono::system_clock::now(), {}, 0};
+    return {name_to_text(zone.origin()), zone.serial(), zone.record_count(), std::chrono::system_clock::now(), {}, 0, {}};
 }
 
 // The first error, and how many more: a status line, not the whole report
@@ -30,6 +30,20 @@ std::string summarize(const Diagnostics& diags) {
 
 }  // namespace
 
+std::vector<std::string> error_lines(const Diagnostics& diags, const std::string& config_path) {
+    std::vector<std::string> lines;
+    for (const auto& problem : diags.all()) {
+        if (problem.severity != Severity::error) continue;
+        if (lines.size() == max_listed_errors) {
+            lines.push_back("... and " + std::to_string(diags.error_count() - max_listed_errors) +
+                            " more errors (azdns check -c " + config_path + " lists them all)");
+            break;
+        }
+        lines.push_back(problem.to_string());
+    }
+    return lines;
+}
+
 ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health,
                            const ServingPublisher& publisher, LoadStop::Now now)
     : config_path_(std::move(config_path)),
@@ -41,13 +55,15 @@ ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, 
     for (const auto& zone : initial.zones) served_.push_back({zone->origin(), zone, loaded_status(*zone), next_slot_++});
 }
 
-// The config file as it is now, or the running config when it has errors.
-std::shared_ptr<const Config> ZoneReloader::read_config() {
+// The config file as it is now, or the running config when it has errors
+// (then listed in `errors`).
+std::shared_ptr<const Config> ZoneReloader::read_config(std::vector<std::string>& errors) {
     std::shared_ptr<const Config> running = publisher_.config();
     Diagnostics diags;
     auto loaded = load_config(config_path_, diags);
     for (const auto& problem : diags.all()) log_line(problem.to_string());
     if (!loaded) {
+        errors = error_lines(diags, config_path_);
         log_line("config not applied: " + std::to_string(diags.error_count()) + " errors in " + config_path_ +
                  "; zones reload under the running config");
         return running;
@@ -61,19 +77,22 @@ std::shared_ptr<const Config> ZoneReloader::read_config() {
     return std::make_shared<const Config>(std::move(*loaded));
 }
 
-std::vector<ZoneStatus> ZoneReloader::reload() {
+ReloadReport ZoneReloader::reload() {
     std::lock_guard lock(mutex_);
-    if (shutdown_.stop_requested()) return status_locked();
+    if (shutdown_.stop_requested()) return {.config_file = config_path_, .zones = status_locked()};
     const LoadStop::Clock::time_point started = now_();
     log_line("reloading config and zones");
-    std::shared_ptr<const Config> config = read_config();
+    ReloadReport report;
+    report.config_file = config_path_;
+    std::shared_ptr<const Config> config = read_config(report.config_errors);
     // The config being applied sets the bound, so that raising it helps the very reload that reads it.
     const LoadStop stop(started + config->server.reload_timeout, shutdown_.get_token(), now_);
     Diagnostics diags;  // each zone's problems are logged with it, below
     LoadedZones loaded = load_zones(*config, diags, stop);
     if (const LoadStop::Reason reason = stop.reason(); reason != LoadStop::Reason::none) {
         give_up_locked(reason, config->server.reload_timeout);
-        return status_locked();
+        report.zones = status_locked();
+        return report;
     }
     auto next = std::make_shared<ZoneSet>();
     std::vector<Served> reloaded;
@@ -100,6 +119,7 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
             log_line("zone " + entry.status.origin + " failed to load: " +
                      (entry.zone ? "keeps serving serial " + std::to_string(entry.zone->serial()) : "not served"));
             entry.status.error = summarize(loaded.problems[i]);
+            entry.status.errors = error_lines(loaded.problems[i], config_path_);
             ++entry.status.reload_errors;
         }
         if (entry.zone) next->add(entry.zone, entry.slot);
@@ -114,7 +134,8 @@ std::vector<ZoneStatus> ZoneReloader::reload() {
     files_read_ = std::move(loaded.files_read);
     if (files_listener_) files_listener_(files_read_);
     health_.set_zones(std::move(next), std::move(config));
-    return status_locked();
+    report.zones = status_locked();
+    return report;
 }
 
 void ZoneReloader::abandon() { shutdown_.request_stop(); }
@@ -131,6 +152,7 @@ void ZoneReloader::give_up_locked(LoadStop::Reason reason, Duration timeout) {
     // As for a zone that fails: /v1/status, `azdns ctl reload` and the metrics say so.
     for (Served& served : served_) {
         served.status.error = why;
+        served.status.errors = {why};
         ++served.status.reload_errors;
     }
 }

@@ -3,7 +3,9 @@
 // applies what can change live (zones, [ttl], [policy], [[az]], [[check]],
 // [[service]]); a config with errors is not applied, and the zones reload
 // under the running one. A zone that fails to load keeps serving its
-// previous version; its error is kept for /v1/status and logged. The new set
+// previous version; its error is kept for /v1/status and logged. Each
+// reload reports both kinds of errors (ReloadReport) to whoever asked for
+// it: `POST /v1/reload` answers 409 with them. The new set
 // goes to the health monitor, which retargets the probes and has the
 // publisher publish it with its health view. A reload is bounded in time
 // (server.reload_timeout) and by size (server.max_zone_size): one that
@@ -12,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,9 +37,28 @@ struct ZoneStatus {
     std::uint32_t serial = 0;  // 0 while a zone added by a reload has never loaded
     std::size_t records = 0;
     std::chrono::system_clock::time_point loaded_at;  // of the version being served
-    std::string error;   // of the last attempt; empty when it loaded
+    std::string error;   // of the last attempt, its first error; empty when it loaded
     std::uint64_t reload_errors = 0;  // reloads in which it failed, since start (azdns_zone_reload_errors_total)
+    std::vector<std::string> errors;  // of the last attempt, each as `azdns check` prints it (see error_lines)
 };
+
+// What one reload did, for `POST /v1/reload` and `azdns ctl reload`.
+struct ReloadReport {
+    std::string config_file;
+    // Empty when the config file loaded and is now in force; otherwise its
+    // errors (see error_lines), and the running config stays.
+    std::vector<std::string> config_errors;
+    std::vector<ZoneStatus> zones;  // every zone of the config in force, after the reload
+};
+
+// A reload lists this many errors per file set (the config, each zone); a
+// zone file broken from top to bottom would otherwise answer with megabytes.
+inline constexpr std::size_t max_listed_errors = 100;
+
+// The errors in `diags`, each "FILE:LINE:COL: message" as `azdns check`
+// prints it, at most max_listed_errors; then, if there were more, one line
+// "... and N more errors (azdns check -c CONFIG lists them all)".
+[[nodiscard]] std::vector<std::string> error_lines(const Diagnostics& diags, const std::string& config_path);
 
 class ZoneReloader {
 public:
@@ -47,8 +69,9 @@ public:
     ZoneReloader(std::string config_path, const LoadedZones& initial, HealthMonitor& health,
                  const ServingPublisher& publisher, LoadStop::Now now = LoadStop::Clock::now);
 
-    // Thread-safe; one reload at a time. Returns every zone's status after it.
-    std::vector<ZoneStatus> reload();
+    // Thread-safe; one reload at a time. Reports the config's errors and
+    // every zone's status after it.
+    ReloadReport reload();
     // For shutdown, from any thread: a reload in progress stops at its next
     // read of a zone file and publishes nothing; later ones do not start.
     void abandon();
@@ -66,7 +89,7 @@ private:
         std::uint32_t slot = 0;  // the same in every ZoneSet (see ZoneSet::add)
     };
 
-    std::shared_ptr<const Config> read_config();
+    std::shared_ptr<const Config> read_config(std::vector<std::string>& errors);
     void give_up_locked(LoadStop::Reason reason, Duration timeout);
     [[nodiscard]] std::vector<ZoneStatus> status_locked() const;
 

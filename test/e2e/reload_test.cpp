@@ -15,11 +15,13 @@
 #include <sstream>
 #include <thread>
 
+#include "control_client.hpp"
 #include "e2e_fixture.hpp"
 #include "health_world.hpp"
 
 using namespace azdns::e2e;
 using namespace std::chrono_literals;
+using nlohmann::json;
 
 namespace {
 
@@ -93,6 +95,16 @@ bool wait_for_log(const AzdnsServer& server, const std::string& text, std::chron
         std::this_thread::sleep_for(50ms);
     }
     return false;
+}
+
+// The errors `azdns check` prints for the server's config, one line each.
+std::vector<std::string> check_errors(const AzdnsServer& server) {
+    auto check = azdns::test::run_process({AZDNS_BINARY, "check", "-c", server.config_path().string()}, 15s);
+    std::vector<std::string> errors;
+    std::istringstream lines(check.err);
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty() && line.find(": warning: ") == std::string::npos) errors.push_back(line);
+    return errors;
 }
 
 ServerOptions reload_options() {
@@ -290,7 +302,7 @@ TEST_CASE("a reload applies a changed config: TTLs, a new AZ, check and service;
     std::string broken = changed;
     broken.replace(broken.find("max = 30"), 8, "max = 5\nmaxx = 5");
     write_text(server.config_path(), broken);
-    REQUIRE(ctl(server, {"reload"}).exit_code == 0);  // the zones themselves reloaded fine
+    CHECK(ctl(server, {"reload"}).exit_code == 1);  // the zones reloaded, but the config was not applied
     CHECK(ttl_of_www() == 30u);
     CHECK_MESSAGE(std::regex_search(server.log(), std::regex("azdns\\.toml:\\d+:\\d+: unknown key \"maxx\"")),
                   server.log());
@@ -324,6 +336,59 @@ TEST_CASE("an edit that $INCLUDEs a FIFO or /dev/zero keeps the previous zone, a
     CHECK(server.stop() == 0);
     CHECK_FALSE(server.process().was_killed());
     CHECK(server.log().find("stopped") != std::string::npos);
+}
+
+TEST_CASE("a reload of a broken azdns.toml fails: 409 with every error as azdns check lists them, ctl exits 1") {
+    AzdnsServer server(reload_options());
+    REQUIRE_SERVER(server);
+    const std::string original = read_text(server.config_path());
+    write_text(server.config_path(), original + "\n[ttl]\nmaxx = 5\ndegraded = \"soon\"\n");
+    const std::vector<std::string> expected = check_errors(server);
+    REQUIRE_MESSAGE(expected.size() == 2, join(expected));
+    write_text(server.dir() / "health.test.zone", zone_version(2, "v2"));
+
+    azdns::HttpResponse response = control_request(server, "POST", "/v1/reload");
+    CHECK(response.status == 409);
+    json body = json::parse(response.body);
+    CHECK_MESSAGE(body["error"].get<std::string>().find("not applied") != std::string::npos, response.body);
+    CHECK(body["config"]["applied"] == false);
+    CHECK(body["config"]["errors"] == json(expected));
+    CHECK(body["zones"][0]["serial"] == 2);  // the zones reloaded under the running config
+    CHECK(body["zones"][0]["error"].is_null());
+    CHECK(marker_is(server, "v2"));
+
+    auto reloaded = ctl(server, {"reload"});
+    CHECK(reloaded.exit_code == 1);
+    for (const std::string& line : expected) CHECK_MESSAGE(reloaded.err.find(line + "\n") != std::string::npos, reloaded.err);
+    CHECK_MESSAGE(reloaded.out.find("health.test.") != std::string::npos, reloaded.out);  // the zones' table still
+
+    write_text(server.config_path(), original);
+    CHECK(control_request(server, "POST", "/v1/reload").status == 200);
+    auto fixed = ctl(server, {"reload"});
+    CHECK_MESSAGE(fixed.exit_code == 0, fixed.err);
+    CHECK(fixed.err.empty());
+}
+
+TEST_CASE("a reload in which a zone fails is 409 too, with each of the zone's errors; the zone keeps serving") {
+    AzdnsServer server(reload_options());
+    REQUIRE_SERVER(server);
+    // Lines 57 and 58: two mistakes, both listed.
+    write_text(server.dir() / "health.test.zone", zone_version(2, "v2", "bad IN A 10.0.0.300\nworse IN AAAA nope\n"));
+    const std::vector<std::string> expected = check_errors(server);
+    REQUIRE_MESSAGE(expected.size() == 2, join(expected));
+
+    azdns::HttpResponse response = control_request(server, "POST", "/v1/reload");
+    CHECK(response.status == 409);
+    json body = json::parse(response.body);
+    CHECK_MESSAGE(body["error"].get<std::string>().find("1 zone failed to reload") != std::string::npos, response.body);
+    CHECK(body["config"]["applied"] == true);
+    CHECK(body["zones"][0]["serial"] == 1);
+    CHECK(body["zones"][0]["errors"] == json(expected));
+    CHECK(marker_is(server, "v1"));
+
+    auto reloaded = ctl(server, {"reload"});
+    CHECK(reloaded.exit_code == 1);
+    for (const std::string& line : expected) CHECK_MESSAGE(reloaded.err.find(line + "\n") != std::string::npos, reloaded.err);
 }
 
 }  // TEST_SUITE

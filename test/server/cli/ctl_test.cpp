@@ -185,17 +185,33 @@ TEST_CASE("ctl explain prints the answer, each address and the TTL rule") {
           std::vector<Pair>{{"www.example.com.", "AAAA"}, {"a b&type=x", "A"}, {"www.example.com.", "BOGUS"}});
 }
 
-TEST_CASE("ctl reload prints the zones; a zone that failed exits 1") {
+TEST_CASE("ctl reload prints the zones; a zone that failed, or a config not applied, exits 1 with every error") {
     Server server;
     auto result = ctl({"-s", server.url(), "reload"});
     INFO(result.err);
     CHECK(result.exit_code == 0);
     CHECK(result.out == "ORIGIN        SERIAL  ERROR\nexample.com.  4       -\n");
+    CHECK(result.err.empty());
+
     server.backend.set_reload_fails(true);
     auto failed = ctl({"-s", server.url(), "reload"});
     CHECK(failed.exit_code == 1);
     CHECK(has(failed.out, "example.com.zone:9:1: bad RDATA"));
-    CHECK(has(failed.err, "1 zone failed to reload"));
+    CHECK(failed.err == "azdns ctl: reload failed: 1 zone failed to reload and keeps serving its previous version\n"
+                        "example.com.zone:9:1: bad RDATA\n"
+                        "example.com.zone:12:5: bad TTL\n");
+
+    server.backend.set_reload_fails(false);
+    server.backend.set_config_broken(true);
+    auto broken = ctl({"-s", server.url(), "reload"});
+    CHECK(broken.exit_code == 1);
+    CHECK(broken.out == "ORIGIN        SERIAL  ERROR\nexample.com.  4       -\n");
+    CHECK(broken.err == "azdns ctl: reload failed: /etc/azdns/azdns.toml has errors: the config was not applied, "
+                        "and the zones reloaded under the running config\n"
+                        "/etc/azdns/azdns.toml:3:1: unknown key \"maxx\" in [ttl]\n");
+    auto as_json = ctl({"-s", server.url(), "--json", "reload"});
+    CHECK(as_json.exit_code == 1);
+    CHECK(nlohmann::json::parse(as_json.out)["config"]["applied"] == false);
 }
 
 TEST_CASE("ctl with nothing listening exits 1 naming the URL") {

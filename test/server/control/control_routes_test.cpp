@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "control_routes.hpp"
+#include "fence_request.hpp"
 #include "fake_control_backend.hpp"
 
 using azdns::ControlRequest;
@@ -64,6 +65,13 @@ TEST_CASE("POST /v1/reload") {
     CHECK(response.status == 200);
     CHECK(backend.reloads() == 1);
     CHECK(body_of(response)["zones"][0]["origin"] == "example.com.");
+    CHECK(body_of(response)["error"].is_null());
+
+    backend.set_config_broken(true);
+    auto broken = call(backend, "POST", "/v1/reload");
+    CHECK(broken.status == 409);
+    CHECK(error_of(broken).find("not applied") != std::string::npos);
+    CHECK(body_of(broken)["config"]["errors"].size() == 1);
 }
 
 TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow, all with a JSON error") {
@@ -157,6 +165,47 @@ TEST_CASE("a bad fence body is 400 and never reaches the backend") {
         CHECK(error_of(response).find(says) != std::string::npos);
     }
     CHECK(backend.fences().empty());
+}
+
+TEST_CASE("a lenient fence body is 400: a BOM, a key twice, trailing junk, an overlong or multi-line reason") {
+    FakeControlBackend backend;
+    struct Case {
+        std::string body;
+        const char* says;
+    };
+    const std::string long_reason(azdns::max_fence_reason_bytes + 1, 'r');
+    for (const auto& [body, says] :
+         {Case{"\xEF\xBB\xBF{\"reason\":\"x\"}", "byte-order mark"},
+          Case{R"({"reason":"a","reason":"b"})", "\"reason\" given twice"},
+          Case{R"({"force":false,"for":"1h","force":true})", "\"force\" given twice"},
+          Case{R"({"reason":"x"} {"force":true})", "invalid JSON"},
+          Case{R"({"reason":"x"}x)", "invalid JSON"},
+          Case{std::string(R"({"reason":"x"})") + '\0', "invalid JSON"},
+          Case{R"({"reason":")" + long_reason + "\"}", "longer than 256 bytes"},
+          Case{R"({"reason":"line one\nline two"})", "control character"},
+          Case{R"({"reason":"tab\there"})", "control character"},
+          Case{R"({"reason":["x"]})", "\"reason\" must be a string"},
+          Case{R"({"force":1})", "\"force\" must be true or false"},
+          Case{R"({"Reason":"x"})", "unknown field \"Reason\""}}) {
+        CAPTURE(body);
+        auto response = call(backend, "POST", "/v1/azs/europe-se-1a/fence", body);
+        CHECK_MESSAGE(response.status == 400, response.body);
+        if (response.status != 400) continue;
+        const std::string error = error_of(response);
+        CHECK_MESSAGE(error.find(says) != std::string::npos, error);
+    }
+    CHECK(backend.fences().empty());
+}
+
+TEST_CASE("a fence reason of exactly the limit, in any script, is accepted") {
+    FakeControlBackend backend;
+    std::string reason;
+    while (reason.size() + 3 <= azdns::max_fence_reason_bytes) reason += "\xE5\x8D\x8A";  // U+534A, 3 bytes
+    reason.append(azdns::max_fence_reason_bytes - reason.size(), 'r');
+    auto response = call(backend, "POST", "/v1/azs/europe-se-1a/fence", json{{"reason", reason}}.dump());
+    CHECK(response.status == 200);
+    REQUIRE(backend.fences().size() == 1);
+    CHECK(backend.fences()[0].reason == reason);
 }
 
 TEST_CASE("the AZ name is percent-decoded; a malformed escape is 400") {

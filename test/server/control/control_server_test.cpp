@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
+#include <vector>
 
 #include "control_server.hpp"
 #include "fake_control_backend.hpp"
@@ -312,12 +314,14 @@ TEST_CASE("an oversize body is 413 and the connection is closed") {
 TEST_CASE("a body at the limit is accepted") {
     Running running;
     Client client(running.server.port());
-    std::string body = "{\"reason\":\"" + std::string(64 * 1024 - 14, 'r') + "\"}";
+    std::string body = "{\"reason\":\"at the limit\"}";
+    body += std::string(64 * 1024 - 1 - body.size(), ' ');  // whitespace after the JSON is allowed
     REQUIRE(body.size() == 64 * 1024 - 1);
     client.send("POST /v1/azs/a/fence HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
     auto response = client.response();
     REQUIRE(response);
     CHECK(response->status == 200);
+    CHECK(last_reason(running.backend) == "at the limit");
 }
 
 TEST_CASE("a garbage request is 400 and the connection is closed") {
@@ -335,42 +339,84 @@ TEST_CASE("a garbage request is 400 and the connection is closed") {
     }
 }
 
-TEST_CASE("an idle or slow connection is closed at the idle timeout") {
+TEST_CASE("a request that is not whole within the request timeout gets 408; a silent or idle connection is just closed") {
     ControlLimits limits;
-    limits.idle_timeout = 300ms;
+    limits.request_timeout = 300ms;
+    limits.idle_timeout = 600ms;
     Running running({}, limits);
-    Client idle(running.server.port());
+    Client silent(running.server.port());
     Client slow(running.server.port());
     slow.send("GET /v1/sta");
     Client served(running.server.port());
     served.send(get_status);
     REQUIRE(served.response());
-    auto started = std::chrono::steady_clock::now();
-    CHECK(idle.closed_within(3s));
+    Client slow_second(running.server.port());  // its first request is fine, the second too slow
+    slow_second.send(get_status);
+    REQUIRE(slow_second.response());
+    slow_second.send("GET /v1/status HTTP/1.1\r\nHost:");
+
+    auto timed_out = slow.response();
+    REQUIRE(timed_out);
+    CHECK(timed_out->status == 408);
+    CHECK(timed_out->headers["connection"] == "close");
+    CHECK(json::parse(timed_out->body)["error"].get<std::string>().find("0.3 s") != std::string::npos);
     CHECK(slow.closed_within(3s));
-    CHECK(served.closed_within(3s));
-    CHECK(std::chrono::steady_clock::now() - started < 5s);
+    auto second_timed_out = slow_second.response();
+    REQUIRE(second_timed_out);
+    CHECK(second_timed_out->status == 408);
+    CHECK(silent.closed_within(3s));  // nothing sent: closed without a response
+    CHECK(served.closed_within(3s));  // idle after its response
+    CHECK(running.backend.status_calls() == 2);
 }
 
-TEST_CASE("connections beyond the limit get 503 and are closed; the others are served") {
+TEST_CASE("at the connection limit a new connection evicts the one that has waited longest for a complete request") {
     ControlLimits limits;
     limits.max_connections = 2;
     Running running({}, limits);
-    Client first(running.server.port());
-    Client second(running.server.port());
-    first.send(get_status);
-    second.send(get_status);
-    REQUIRE(first.response());
-    REQUIRE(second.response());
-    Client third(running.server.port());
-    auto refused = third.response();
-    REQUIRE(refused);
-    CHECK(refused->status == 503);
-    CHECK(third.closed_within(3s));
-    first.send(get_status);
-    auto again = first.response();
-    REQUIRE(again);
-    CHECK(again->status == 200);
+    Client slow(running.server.port());
+    slow.send("GET /v1/status HTTP/1.1\r\nHost:");
+    Client kept(running.server.port());
+    kept.send(get_status);
+    REQUIRE(kept.response());  // its request came after slow's started: kept waited less
+
+    Client newest(running.server.port());
+    auto evicted = slow.response();
+    REQUIRE(evicted);
+    CHECK(evicted->status == 503);
+    CHECK(slow.closed_within(3s));
+    newest.send(get_status);
+    auto served = newest.response();
+    REQUIRE(served);
+    CHECK(served->status == 200);
+
+    // Now kept (idle since its response) has waited longest: the next newcomer evicts it, silently.
+    Client another(running.server.port());
+    CHECK(kept.closed_within(3s));
+    another.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto health = another.response();
+    REQUIRE(health);
+    CHECK(health->status == 200);
+}
+
+TEST_CASE("GET /healthz is answered while slow clients hold every connection") {
+    ControlLimits limits;
+    limits.max_connections = 4;
+    Running running({}, limits);
+    std::vector<std::unique_ptr<Client>> slow;
+    for (int i = 0; i < 12; ++i) {
+        slow.push_back(std::make_unique<Client>(running.server.port()));
+        slow.back()->send("GET /v1/status HTTP/1.1\r\nX-Slow: ");
+    }
+    for (int i = 0; i < 3; ++i) {
+        Client health(running.server.port());
+        health.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        auto response = health.response();
+        REQUIRE(response);
+        CHECK(response->status == 200);
+        slow.push_back(std::make_unique<Client>(running.server.port()));
+        slow.back()->send("POST /v1/reload HTTP/1.1\r\nContent-Length: 10\r\n\r\n12");
+    }
+    CHECK(running.backend.reloads() == 0);
 }
 
 TEST_CASE("stop() with idle and half-sent connections open returns promptly and closes them") {

@@ -12,7 +12,8 @@
 //     services with no AZ up; fencing "boom" throws; unfencing "plain" is a
 //     404 without the {"error"} shape; any other AZ is fenced or unfenced;
 //   - explain of type BOGUS is 400; any other gives one canned explanation;
-//   - reload() succeeds, or fails for example.com. after set_reload_fails(true).
+//   - reload() succeeds; after set_reload_fails(true) example.com. fails with
+//     two errors; after set_config_broken(true) the config is not applied.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -92,13 +93,37 @@ public:
                                     {"since", "2026-11-26T06:30:00Z"}, {"endpoints_up", 2}, {"endpoints_total", 2}}};
     }
 
-    nlohmann::json reload() override {
+    ApiReply reload() override {
         std::lock_guard lock(mutex_);
         ++reloads_;
+        nlohmann::json config = {{"file", "/etc/azdns/azdns.toml"}, {"applied", true}, {"errors", nlohmann::json::array()}};
         if (reload_fails_)
-            return nlohmann::json{
-                {"zones", {{{"origin", "example.com."}, {"serial", 3}, {"error", "example.com.zone:9:1: bad RDATA"}}}}};
-        return nlohmann::json{{"zones", {{{"origin", "example.com."}, {"serial", 4}, {"error", nullptr}}}}};
+            return {409, nlohmann::json{{"error", "1 zone failed to reload and keeps serving its previous version"},
+                                        {"config", config},
+                                        {"zones",
+                                         {{{"origin", "example.com."},
+                                           {"serial", 3},
+                                           {"error", "example.com.zone:9:1: bad RDATA (and 1 more)"},
+                                           {"errors", {"example.com.zone:9:1: bad RDATA", "example.com.zone:12:5: bad TTL"}}}}}}};
+        if (config_broken_) {
+            config["applied"] = false;
+            config["errors"] = {"/etc/azdns/azdns.toml:3:1: unknown key \"maxx\" in [ttl]"};
+            return {409, nlohmann::json{{"error", "/etc/azdns/azdns.toml has errors: the config was not applied, and "
+                                                  "the zones reloaded under the running config"},
+                                        {"config", config},
+                                        {"zones",
+                                         {{{"origin", "example.com."},
+                                           {"serial", 4},
+                                           {"error", nullptr},
+                                           {"errors", nlohmann::json::array()}}}}}};
+        }
+        return {200, nlohmann::json{{"error", nullptr},
+                                    {"config", config},
+                                    {"zones",
+                                     {{{"origin", "example.com."},
+                                       {"serial", 4},
+                                       {"error", nullptr},
+                                       {"errors", nlohmann::json::array()}}}}}};
     }
 
     ApiReply explain(const std::string& name, const std::string& type) override {
@@ -152,6 +177,10 @@ public:
         std::lock_guard lock(mutex_);
         reload_fails_ = fails;
     }
+    void set_config_broken(bool broken) {
+        std::lock_guard lock(mutex_);
+        config_broken_ = broken;
+    }
 
 private:
     std::mutex mutex_;
@@ -161,6 +190,7 @@ private:
     std::vector<Explain> explains_;
     int reloads_ = 0;
     bool reload_fails_ = false;
+    bool config_broken_ = false;
 };
 
 }  // namespace azdns::testing

@@ -35,7 +35,7 @@ TEST_SUITE("zone_reloader") {
         ZoneReloader reloader(world.config_path.string(), world.zones, *world.health, *world.publisher);
         write_file(world.dir.path / "health.zone", zone_text(2, 5));
         const std::uint64_t before = world.publisher->rebuilds();
-        std::vector<ZoneStatus> status = reloader.reload();
+        std::vector<ZoneStatus> status = reloader.reload().zones;
         REQUIRE(status.size() == 1);
         CHECK(status[0].serial == 2);
         CHECK(status[0].error.empty());
@@ -50,13 +50,15 @@ TEST_SUITE("zone_reloader") {
         ZoneReloader reloader(world.config_path.string(), world.zones, *world.health, *world.publisher);
         const fs::path file = world.dir.path / "health.zone";
         write_file(file, zone_text(2, 3) + "broken IN A not-an-address\n");
-        std::vector<ZoneStatus> status = reloader.reload();
+        std::vector<ZoneStatus> status = reloader.reload().zones;
         REQUIRE(status.size() == 1);
         CHECK(status[0].serial == 1);
         CHECK(status[0].reload_errors == 1);
         // file:line:col of the bad record: the line after the zone's last one.
         const std::string where = file.string() + ":" + std::to_string(6 + 3 + 1) + ":";
         CHECK_MESSAGE(status[0].error.rfind(where, 0) == 0, status[0].error);
+        REQUIRE(status[0].errors.size() == 1);
+        CHECK(status[0].errors[0] == status[0].error);
         CHECK(served_serial(world) == 1);
         CHECK(reloader.status()[0].error == status[0].error);
     }
@@ -67,8 +69,13 @@ TEST_SUITE("zone_reloader") {
         const std::shared_ptr<const Config> running = world.publisher->config();
         write_file(world.config_path, config_text(world.dir.path) + "[[az]]\nname = \"a\"\n");
         write_file(world.dir.path / "health.zone", zone_text(3, 3));
-        std::vector<ZoneStatus> status = reloader.reload();
+        ReloadReport report = reloader.reload();
         CHECK(world.publisher->config() == running);
+        CHECK(report.config_file == world.config_path.string());
+        REQUIRE(!report.config_errors.empty());
+        for (const std::string& error : report.config_errors)
+            CHECK_MESSAGE(error.rfind(world.config_path.string() + ":", 0) == 0, error);
+        const std::vector<ZoneStatus>& status = report.zones;
         REQUIRE(status.size() == 1);
         CHECK(status[0].serial == 3);
         CHECK(served_serial(world) == 3);
@@ -81,7 +88,7 @@ TEST_SUITE("zone_reloader") {
                               clock.reader());
         write_file(world.dir.path / "health.zone", zone_text(2, 5));
         const std::uint64_t before = world.publisher->rebuilds();
-        std::vector<ZoneStatus> status = reloader.reload();
+        std::vector<ZoneStatus> status = reloader.reload().zones;
         REQUIRE(status.size() == 1);
         CHECK(status[0].serial == 1);
         CHECK(status[0].reload_errors == 1);
@@ -93,7 +100,7 @@ TEST_SUITE("zone_reloader") {
 
         // In time, the same files load.
         ZoneReloader in_time(world.config_path.string(), world.zones, *world.health, *world.publisher);
-        CHECK(in_time.reload()[0].serial == 2);
+        CHECK(in_time.reload().zones[0].serial == 2);
     }
 
     TEST_CASE("abandon(): a reload in progress stops at its next read and publishes nothing; none starts after") {
@@ -112,7 +119,7 @@ TEST_SUITE("zone_reloader") {
             if (++reads == 2) reloader.abandon();
         };
         const std::uint64_t before = world.publisher->rebuilds();
-        std::vector<ZoneStatus> status = reloader.reload();
+        std::vector<ZoneStatus> status = reloader.reload().zones;
         CHECK(reads >= 2);
         CHECK(status[0].serial == 1);
         CHECK(status[0].error.empty());  // a shutdown is no zone's failure
@@ -120,8 +127,26 @@ TEST_SUITE("zone_reloader") {
         CHECK(world.publisher->rebuilds() == before);
 
         const int reads_before = reads;
-        CHECK(reloader.reload()[0].serial == 1);
+        CHECK(reloader.reload().zones[0].serial == 1);
         CHECK(reads == reads_before);  // it did not start
+    }
+
+    TEST_CASE("a reload lists every error of a broken zone, up to max_listed_errors, then counts the rest") {
+        World world;
+        ZoneReloader reloader(world.config_path.string(), world.zones, *world.health, *world.publisher);
+        std::string broken = zone_text(2, 3);
+        for (std::size_t i = 0; i < max_listed_errors + 5; ++i) broken += "broken" + std::to_string(i) + " IN A nope\n";
+        write_file(world.dir.path / "health.zone", broken);
+        ReloadReport report = reloader.reload();
+        CHECK(report.config_errors.empty());
+        REQUIRE(report.zones.size() == 1);
+        const std::vector<std::string>& errors = report.zones[0].errors;
+        REQUIRE(errors.size() == max_listed_errors + 1);
+        CHECK(errors.front().find("health.zone:10:") != std::string::npos);
+        CHECK(errors[max_listed_errors - 1].find("health.zone:" + std::to_string(9 + max_listed_errors) + ":") !=
+              std::string::npos);
+        CHECK(errors.back() ==
+              "... and 5 more errors (azdns check -c " + world.config_path.string() + " lists them all)");
     }
 
     TEST_CASE("a reload keeps the health of kept endpoints and fences") {

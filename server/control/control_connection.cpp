@@ -1,0 +1,334 @@
+#include "control_connection.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+
+#include "ascii.hpp"
+
+namespace azdns {
+
+namespace {
+
+constexpr std::size_t write_queue_high = 1024 * 1024;      // stop reading pipelined requests beyond this
+constexpr std::chrono::milliseconds linger_timeout{2'000};  // draining a connection we are closing
+
+struct WriteRequest {
+    uv_write_t request{};
+    std::string data;
+    ControlConnection* connection = nullptr;
+};
+
+// "5 s", "0.3 s"
+std::string seconds_text(std::chrono::milliseconds duration) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g s", static_cast<double>(duration.count()) / 1000.0);
+    return text;
+}
+
+}  // namespace
+
+ControlConnection::ControlConnection(ControlConnections& all) : all_(all) {
+    tcp_.data = this;
+    timer_.data = this;
+    http_parser_init(&parser_, HTTP_REQUEST);
+    parser_.data = this;
+}
+
+void ControlConnection::accept(ControlConnections& all, uv_loop_t* loop, uv_stream_t* listener) {
+    if (all.open.size() >= all.limits.max_connections && !all.open.empty()) all.open.front()->evict();
+    auto* connection = new ControlConnection(all);
+    uv_tcp_init(loop, &connection->tcp_);
+    uv_timer_init(loop, &connection->timer_);
+    connection->open_handles_ = 2;
+    connection->self_ = all.open.insert(all.open.end(), connection);
+    if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&connection->tcp_)) != 0) {
+        connection->close_now();
+        return;
+    }
+    uv_tcp_nodelay(&connection->tcp_, 1);
+    connection->start_timer(all.limits.request_timeout);
+    uv_read_start(reinterpret_cast<uv_stream_t*>(&connection->tcp_), on_alloc, on_read);
+}
+
+// A client in the middle of a request is told why (it may be a real one on a
+// slow link); an idle one is closed as any HTTP server closes idle connections.
+void ControlConnection::evict() {
+    if (request_started_ && !finishing_) {
+        std::string text = serialize_response(
+            error_response(503, "the control API is at its limit of " + std::to_string(all_.limits.max_connections) +
+                                    " connections and this request was the slowest; try again"),
+            false, false);
+        uv_buf_t buffer = uv_buf_init(text.data(), static_cast<unsigned>(text.size()));
+        (void)uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buffer, 1);  // best effort: no room, no message
+    }
+    close_now();
+}
+
+void ControlConnection::close_now() {
+    if (closing_) return;
+    closing_ = true;
+    all_.open.erase(self_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_closed);
+}
+
+void ControlConnection::start_timer(std::chrono::milliseconds timeout) {
+    uv_timer_start(&timer_, on_timer, static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)), 0);
+}
+
+void ControlConnection::on_timeout() {
+    if (finishing_ || !request_started_) {  // done lingering, idle, or never said a word
+        close_now();
+        return;
+    }
+    respond(error_response(408, "the request did not arrive whole within " + seconds_text(all_.limits.request_timeout)),
+            false);
+}
+
+void ControlConnection::reset_request() {
+    url_.clear();
+    body_.clear();
+    header_field_.clear();
+    header_value_.clear();
+    in_value_ = false;
+    head_bytes_ = 0;
+    authorization_.clear();
+    authorization_count_ = 0;
+    expect_continue_ = false;
+}
+
+void ControlConnection::end_header() {
+    if (!in_value_) return;
+    if (ascii_iequals(header_field_, "authorization")) {
+        authorization_ = header_value_;
+        ++authorization_count_;
+    } else if (ascii_iequals(header_field_, "expect") && ascii_iequals(trim_blanks(header_value_), "100-continue")) {
+        expect_continue_ = true;
+    }
+    header_field_.clear();
+    header_value_.clear();
+    in_value_ = false;
+}
+
+bool ControlConnection::head_too_big(std::size_t more) {
+    head_bytes_ += more;
+    return head_bytes_ > all_.limits.max_head_bytes;
+}
+
+void ControlConnection::write_raw(std::string data) {
+    if (closing_) return;
+    auto* write = new WriteRequest;
+    write->data = std::move(data);
+    write->connection = this;
+    uv_buf_t buffer = uv_buf_init(write->data.data(), static_cast<unsigned>(write->data.size()));
+    if (uv_write(&write->request, reinterpret_cast<uv_stream_t*>(&tcp_), &buffer, 1, on_written) != 0) {
+        delete write;
+        close_now();
+    }
+}
+
+void ControlConnection::respond(const ControlResponse& response, bool keep_alive) {
+    if (closing_ || finishing_) return;
+    keep_alive = keep_alive && http_should_keep_alive(&parser_) != 0;
+    write_raw(serialize_response(response, keep_alive, parser_.http_major == 1 && parser_.http_minor == 0));
+    if (!keep_alive) finish();
+}
+
+// Sends FIN once the responses are out, then reads and discards until the
+// client closes too (so that unread input does not turn our close into a
+// reset that destroys the response), bounded by the linger timeout. Such a
+// connection is the first to make room for a new one.
+void ControlConnection::finish() {
+    if (closing_ || finishing_) return;
+    finishing_ = true;
+    all_.open.splice(all_.open.begin(), all_.open, self_);
+    start_timer(std::min(linger_timeout, all_.limits.idle_timeout));
+    if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0) close_now();
+}
+
+void ControlConnection::handle_request() {
+    std::string_view target = url_;
+    const bool healthz = parser_.method == HTTP_GET && (target == "/healthz" || target.starts_with("/healthz?"));
+    if (all_.token && !healthz && (authorization_count_ != 1 || !all_.token->matches(authorization_))) {
+        auto response = error_response(401, authorization_count_ == 0
+                                                ? "this control API needs \"Authorization: Bearer TOKEN\""
+                                                : "the bearer token is not valid");
+        response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"azdns\"");
+        respond(response, true);
+        return;
+    }
+    ControlRequest request;
+    request.method = http_method_str(static_cast<http_method>(parser_.method));
+    request.target = std::move(url_);
+    request.body = std::move(body_);
+    respond(route(request, all_.backend), true);
+}
+
+void ControlConnection::on_data(const char* data, std::size_t size) {
+    if (finishing_) return;  // draining
+    std::size_t parsed = http_parser_execute(&parser_, &parser_settings(), data, size);
+    if (closing_ || finishing_) return;
+    auto error = HTTP_PARSER_ERRNO(&parser_);
+    if (error != HPE_OK) {
+        if (error == HPE_HEADER_OVERFLOW)
+            respond(error_response(431, "the request head is too large"), false);
+        else
+            respond(error_response(400, std::string("bad request: ") + http_errno_description(error)), false);
+        finish();
+        return;
+    }
+    if (parser_.upgrade || parsed != size) {  // no protocol switch here
+        finish();
+        return;
+    }
+    if (reading_ && uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_)) > write_queue_high) {
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+        reading_ = false;
+    }
+}
+
+int ControlConnection::reject_head() {
+    respond(error_response(431, "the request head is larger than " + std::to_string(all_.limits.max_head_bytes) +
+                                    " bytes"),
+            false);
+    return -1;
+}
+
+int ControlConnection::reject_body() {
+    respond(error_response(413, "the request body is larger than " + std::to_string(all_.limits.max_body_bytes) +
+                                    " bytes"),
+            false);
+    return -1;
+}
+
+// On a kept-alive connection the request deadline starts with the request's
+// first byte; on a new one it has run since the accept.
+int ControlConnection::on_message_begin(http_parser* parser) {
+    auto* self = of(parser);
+    self->reset_request();
+    self->request_started_ = true;
+    if (self->between_requests_) {
+        self->between_requests_ = false;
+        self->start_timer(self->all_.limits.request_timeout);
+    }
+    return 0;
+}
+
+int ControlConnection::on_url(http_parser* parser, const char* at, std::size_t length) {
+    auto* self = of(parser);
+    if (self->head_too_big(length)) return self->reject_head();
+    self->url_.append(at, length);
+    return 0;
+}
+
+int ControlConnection::on_header_field(http_parser* parser, const char* at, std::size_t length) {
+    auto* self = of(parser);
+    self->end_header();
+    if (self->head_too_big(length + 4)) return self->reject_head();
+    self->header_field_.append(at, length);
+    return 0;
+}
+
+int ControlConnection::on_header_value(http_parser* parser, const char* at, std::size_t length) {
+    auto* self = of(parser);
+    self->in_value_ = true;
+    if (self->head_too_big(length)) return self->reject_head();
+    self->header_value_.append(at, length);
+    return 0;
+}
+
+int ControlConnection::on_headers_complete(http_parser* parser) {
+    auto* self = of(parser);
+    self->end_header();
+    const bool has_length = (parser->flags & F_CONTENTLENGTH) != 0;
+    if (has_length && parser->content_length > self->all_.limits.max_body_bytes) return self->reject_body();
+    if (self->expect_continue_ && parser->http_minor >= 1 && (has_length || (parser->flags & F_CHUNKED)))
+        self->write_raw("HTTP/1.1 100 Continue\r\n\r\n");
+    return 0;
+}
+
+int ControlConnection::on_body(http_parser* parser, const char* at, std::size_t length) {
+    auto* self = of(parser);
+    if (self->body_.size() + length > self->all_.limits.max_body_bytes) return self->reject_body();
+    self->body_.append(at, length);
+    return 0;
+}
+
+// A complete request: answered, and the connection goes to the back of the
+// eviction order, as the one that has waited least.
+int ControlConnection::on_message_complete(http_parser* parser) {
+    auto* self = of(parser);
+    self->request_started_ = false;
+    self->handle_request();
+    if (self->closing_ || self->finishing_) return -1;  // stop parsing: no more requests here
+    self->between_requests_ = true;
+    self->start_timer(self->all_.limits.idle_timeout);
+    self->all_.open.splice(self->all_.open.end(), self->all_.open, self->self_);
+    return 0;
+}
+
+const http_parser_settings& ControlConnection::parser_settings() {
+    static const http_parser_settings settings = [] {
+        http_parser_settings s{};
+        s.on_message_begin = on_message_begin;
+        s.on_url = on_url;
+        s.on_header_field = on_header_field;
+        s.on_header_value = on_header_value;
+        s.on_headers_complete = on_headers_complete;
+        s.on_body = on_body;
+        s.on_message_complete = on_message_complete;
+        return s;
+    }();
+    return settings;
+}
+
+void ControlConnection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buffer) {
+    auto& storage = static_cast<ControlConnection*>(handle->data)->all_.read_buffer;
+    *buffer = uv_buf_init(storage.data(), static_cast<unsigned>(storage.size()));
+}
+
+void ControlConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer) {
+    auto* self = static_cast<ControlConnection*>(stream->data);
+    if (nread < 0) {
+        self->close_now();
+        return;
+    }
+    if (nread > 0) self->on_data(buffer->base, static_cast<std::size_t>(nread));
+}
+
+void ControlConnection::on_written(uv_write_t* request, int status) {
+    auto* write = reinterpret_cast<WriteRequest*>(request);
+    ControlConnection* self = write->connection;
+    delete write;
+    if (status < 0) {
+        self->close_now();
+        return;
+    }
+    if (!self->reading_ && !self->closing_ &&
+        uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&self->tcp_)) <= write_queue_high / 2) {
+        self->reading_ = true;
+        uv_read_start(reinterpret_cast<uv_stream_t*>(&self->tcp_), on_alloc, on_read);
+    }
+}
+
+void ControlConnection::on_shutdown(uv_shutdown_t* request, int status) {
+    auto* self = static_cast<ControlConnection*>(request->handle->data);
+    if (status < 0) {
+        self->close_now();
+        return;
+    }
+    if (!self->reading_ && !self->closing_) {  // drain until the client's FIN
+        self->reading_ = true;
+        uv_read_start(reinterpret_cast<uv_stream_t*>(&self->tcp_), on_alloc, on_read);
+    }
+}
+
+void ControlConnection::on_timer(uv_timer_t* timer) { static_cast<ControlConnection*>(timer->data)->on_timeout(); }
+
+void ControlConnection::on_closed(uv_handle_t* handle) {
+    auto* self = static_cast<ControlConnection*>(handle->data);
+    if (--self->open_handles_ == 0) delete self;
+}
+
+}  // namespace azdns
