@@ -410,7 +410,7 @@ std::optional<Config> load_config(const std::string& path, Diagnostics& diags) {
     try {
         root = toml::parse(content.text, std::string_view(path));
     } catch (const toml::parse_error& error) {
-        diags.error(syntax_error_place(path, content, error.source().begin), std::string(error.description()));
+        diags.error(syntax_error_place(path, content.text, error.source().begin), std::string(error.description()));
         return std::nullopt;
     }
     // Sections are read in schema order, not file order: sort so the operator

@@ -79,7 +79,7 @@ std::shared_ptr<const Config> ZoneReloader::read_config(std::vector<std::string>
 
 ReloadReport ZoneReloader::reload() {
     std::lock_guard lock(mutex_);
-    if (shutdown_.stop_requested()) return {.config_file = config_path_, .zones = status_locked()};
+    if (shutdown_.stop_requested()) return {.config_file = config_path_, .config_errors = {}, .zones = status_locked()};
     const LoadStop::Clock::time_point started = now_();
     log_line("reloading config and zones");
     ReloadReport report;
