@@ -125,18 +125,17 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
         nsid = {reinterpret_cast<const std::uint8_t*>(options_.identity.data()),
                 std::min<std::size_t>(options_.identity.size(), 512)};
     }
-    if (edns.present) writer.reserve(MessageWriter::opt_size(nsid.size()));
-    (void)writer.write_question(query.question.wire);  // at most 259 + 4 bytes: always fits in 512
+    if (edns.present) {
+        writer.plan_opt({.udp_size = static_cast<std::uint16_t>(udp_size_offered(options_)),
+                         .dnssec_ok = edns.dnssec_ok,
+                         .nsid = nsid});
+    }
+    (void)writer.write_question(query.question.wire);  // at most 255 + 4 bytes: always fits in 512
 
     outcome = respond(query, zones, client, writer, health);
 
     writer.set_flags(flags_for(query, outcome));
-    if (edns.present) {
-        writer.release();
-        auto extended = static_cast<std::uint8_t>(outcome.rcode >> 4);
-        (void)writer.write_opt(static_cast<std::uint16_t>(udp_size_offered(options_)), extended, edns.dnssec_ok,
-                               nsid);
-    }
+    if (edns.present) (void)writer.write_opt(static_cast<std::uint8_t>(outcome.rcode >> 4));
     report(stats, outcome);
     return writer.size();
 }

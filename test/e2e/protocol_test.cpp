@@ -151,6 +151,41 @@ TEST_CASE("truncation: UDP gets TC=1 and no partial RRset; TCP gets it whole") {
     }
 }
 
+TEST_CASE("a referral to 13 name servers with A and AAAA glue fits in 1232 bytes (names in RDATA compressed)") {
+    // Uncompressed, the 13 NS names and their glue need about 1,340 bytes;
+    // NSD and Knot send this referral whole, with TC=0.
+    std::string zone = "$ORIGIN example.org.\n$TTL 3600\n@ SOA ns1 hostmaster 1 7200 900 1209600 300\n@ NS ns1\n"
+                       "ns1 A 192.0.2.53\n";
+    const std::string letters = "abcdefghijklm";
+    for (char letter : letters) zone += std::string("big NS ") + letter + ".anycast-nameserver-pool.big\n";
+    for (std::size_t i = 0; i < letters.size(); ++i) {
+        std::string host = std::string(1, letters[i]) + ".anycast-nameserver-pool.big";
+        zone += host + " A 192.0.2." + std::to_string(101 + i) + "\n";
+        zone += host + " AAAA 2001:db8:b1::" + std::to_string(101 + i) + "\n";
+    }
+    ServerOptions options;
+    options.zones = {};
+    options.zone_texts = {{"example.org.", zone}};
+    AzdnsServer server(options);
+    REQUIRE_SERVER(server);
+    for (const auto& endpoint : both_families(server)) {
+        CAPTURE(endpoint.to_string());
+        auto response = must_ask_udp(endpoint, {.name = "www.big.example.org.", .type = rrtype::A, .edns = true,
+                                                .udp_size = 1232});
+        INFO(response.dump());
+        CHECK(response.rcode == rcode::NOERROR);
+        CHECK_FALSE(response.tc);
+        CHECK_FALSE(response.aa);
+        CHECK(response.authority.size() == 13);
+        CHECK(response.additional.size() == 26);
+        CHECK(response.wire.size() <= 1232);
+        // Over TCP: the very same records.
+        auto tcp = must_ask_tcp(endpoint, {.name = "www.big.example.org.", .type = rrtype::A, .edns = true});
+        CHECK(normal(tcp.authority) == normal(response.authority));
+        CHECK(normal(tcp.additional) == normal(response.additional));
+    }
+}
+
 TEST_CASE("ANY over UDP is minimal (RFC 8482): one RRset") {
     auto& server = shared_server();
     REQUIRE_SERVER(server);
