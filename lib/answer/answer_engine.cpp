@@ -112,8 +112,9 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
     if (status == ReadStatus::formerr) {
         // No OPT: the message (maybe the OPT itself) could not be trusted.
         if (query.has_question) (void)writer.write_question(query.question.wire);
-        // An opcode we do not implement is that, however its body looks.
-        outcome.rcode = query.opcode != 0 && query.has_question ? rcode::notimp : rcode::formerr;
+        // An opcode we do not implement is that, however its body looks, and
+        // even with no question at all (as NSD and Knot answer).
+        outcome.rcode = query.opcode != 0 ? rcode::notimp : rcode::formerr;
         writer.set_flags(flags_for(query, outcome));
         report(stats, outcome);
         return writer.size();
@@ -157,9 +158,7 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
         return outcome;
     }
     if (question.qtype == rr_type::axfr || question.qtype == rr_type::ixfr) {
-        // Zone transfers need TCP (RFC 5936 section 4.2); we serve none.
-        outcome.rcode = client.transport == Transport::udp ? rcode::formerr : rcode::refused;
-        return outcome;
+        return refuse_transfer(question, zones, client);
     }
     if (question.qclass == rr_class::ch) return respond_chaos(question, writer);
     if (question.qclass != rr_class::in) {
@@ -180,6 +179,24 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
     outcome.health_filtered = plan.health_filtered;
     encode_plan(plan, writer, outcome);
     outcome.zone_slot = slot;
+    return outcome;
+}
+
+// Zone transfers are not served yet. Answered as NSD 4.6 answers them with
+// no transfer allowed, and as Knot 3.2 too wherever the two agree: AXFR over
+// UDP is NOTIMP (it needs TCP, RFC 5936 section 4.2), a transfer of anything
+// but the apex of a zone we serve is NOTAUTH, and the rest (IXFR over UDP,
+// which RFC 1995 allows, and any transfer over TCP) is REFUSED (Knot: NOTAUTH).
+ResponseOutcome AnswerEngine::refuse_transfer(const Question& question, const ZoneSet& zones,
+                                              const Client& client) const {
+    ResponseOutcome outcome;
+    if (question.qtype == rr_type::axfr && client.transport == Transport::udp) {
+        outcome.rcode = rcode::notimp;
+        return outcome;
+    }
+    std::uint32_t slot = AnswerStats::no_zone;
+    const Zone* zone = question.qclass == rr_class::in ? zones.find(question.name(), slot) : nullptr;
+    outcome.rcode = zone != nullptr && zone->origin() == question.name() ? rcode::refused : rcode::notauth;
     return outcome;
 }
 

@@ -239,6 +239,27 @@ TEST_CASE("opcodes other than QUERY get NOTIMP (RFC 1035 §4.1.1)") {
     }
 }
 
+TEST_CASE("an opcode other than QUERY gets NOTIMP even with no question") {
+    auto& server = shared_server();
+    REQUIRE_SERVER(server);
+    for (std::uint8_t opcode : {2, 3, 5, 15}) {
+        CAPTURE(int(opcode));
+        Query query{.name = "example.com.", .type = rrtype::SOA, .opcode = opcode};
+        Bytes wire = encode(query);
+        wire.resize(12);
+        wire[5] = 0;  // QDCOUNT 0
+        auto reply = udp_exchange(server.v4(), wire);
+        REQUIRE_MESSAGE(reply, "no answer to a bare header with opcode ", int(opcode));
+        auto response = parse_response(*reply);
+        INFO(response.dump());
+        CHECK(response.qr);
+        CHECK(response.id == query.id);
+        CHECK(response.opcode == opcode);
+        CHECK(response.rcode == rcode::NOTIMP);
+        CHECK(response.question.empty());
+    }
+}
+
 TEST_CASE("two questions in one query get FORMERR") {
     auto& server = shared_server();
     REQUIRE_SERVER(server);
@@ -283,19 +304,38 @@ TEST_CASE("responses (QR=1) and 5-byte packets get no answer; the next query doe
     }
 }
 
-TEST_CASE("AXFR: FORMERR over UDP, REFUSED over TCP (no transfers configured)") {
+TEST_CASE("zone transfers (none served yet): as NSD 4.6 answers, and Knot 3.2 where both agree") {
     auto& server = shared_server();
     REQUIRE_SERVER(server);
     for (const auto& endpoint : both_families(server)) {
         CAPTURE(endpoint.to_string());
-        auto udp = must_ask_udp(endpoint, {.name = "example.com.", .type = rrtype::AXFR});
-        INFO(udp.dump());
-        CHECK(udp.rcode == rcode::FORMERR);
-        CHECK(udp.answer.empty());
-        auto tcp = must_ask_tcp(endpoint, {.name = "example.com.", .type = rrtype::AXFR});
-        INFO(tcp.dump());
-        CHECK(tcp.rcode == rcode::REFUSED);
-        CHECK(tcp.answer.empty());
+        struct Case {
+            const char* name;
+            std::uint16_t type;
+            bool tcp;
+            int rcode;
+        };
+        for (const Case& c : {
+                 Case{"example.com.", rrtype::AXFR, false, rcode::NOTIMP},  // AXFR needs TCP (RFC 5936 §4.2)
+                 Case{"www.example.org.", rrtype::AXFR, false, rcode::NOTIMP},
+                 Case{"example.com.", rrtype::IXFR, false, rcode::REFUSED},  // IXFR may use UDP (RFC 1995 §2)
+                 Case{"example.com.", rrtype::IXFR, true, rcode::REFUSED},
+                 Case{"example.com.", rrtype::AXFR, true, rcode::REFUSED},
+                 Case{"www.example.com.", rrtype::IXFR, false, rcode::NOTAUTH},  // not a zone's apex
+                 Case{"www.example.org.", rrtype::IXFR, false, rcode::NOTAUTH},
+                 Case{"www.example.org.", rrtype::AXFR, true, rcode::NOTAUTH},
+             }) {
+            CAPTURE(std::string(c.name));
+            CAPTURE(c.type);
+            CAPTURE(c.tcp);
+            Query query{.name = c.name, .type = c.type};
+            auto response = c.tcp ? must_ask_tcp(endpoint, query) : must_ask_udp(endpoint, query);
+            INFO(response.dump());
+            CHECK(response.rcode == c.rcode);
+            CHECK_FALSE(response.aa);
+            CHECK(response.answer.empty());
+            CHECK(response.authority.empty());
+        }
     }
 }
 

@@ -152,13 +152,51 @@ TEST_SUITE("answer protocol") {
         auto ru = ask(update);
         CHECK(ru.rcode() == LDNS_RCODE_NOTIMPL);
         CHECK(ldns_rr_list_rr_count(ldns_pkt_question(ru.pkt.get())) == 1);
+        // And with no question at all (NSD and Knot: NOTIMP), header only.
+        for (std::uint8_t opcode : {1, 2, 3, 4, 5, 15}) {
+            CAPTURE(int(opcode));
+            auto bare = make_query("example.com.", SOA, {.opcode = opcode});
+            bare.resize(12);
+            bare[5] = 0;  // QDCOUNT 0
+            auto rb = ask(bare);
+            CHECK(rb.rcode() == LDNS_RCODE_NOTIMPL);
+            CHECK(ldns_pkt_get_opcode(rb.pkt.get()) == opcode);
+            CHECK(rb.wire.size() == 12);
+        }
+        // A QUERY with no question stays FORMERR.
+        auto query = make_query("example.com.", SOA);
+        query.resize(12);
+        query[5] = 0;
+        CHECK(ask(query).rcode() == LDNS_RCODE_FORMERR);
     }
 
-    TEST_CASE("AXFR and IXFR: FORMERR over UDP, REFUSED over TCP") {
-        CHECK(ask("example.com.", AXFR).rcode() == LDNS_RCODE_FORMERR);
-        CHECK(ask("example.com.", IXFR).rcode() == LDNS_RCODE_FORMERR);
+    TEST_CASE("zone transfers (none served yet), as NSD 4.6 answers them, and Knot 3.2 where both agree") {
+        // AXFR needs TCP (RFC 5936 section 4.2): NOTIMP over UDP, whatever the name.
+        for (std::string name : {"example.com.", "www.example.com.", "example.org."}) {
+            CAPTURE(name);
+            auto r = ask(name.c_str(), AXFR);
+            CHECK(r.rcode() == LDNS_RCODE_NOTIMPL);
+            CHECK_FALSE(r.aa());
+            CHECK(ldns_rr_list_rr_count(ldns_pkt_question(r.pkt.get())) == 1);
+        }
+        // IXFR may come over UDP (RFC 1995 section 2); a zone we serve is refused
+        // over UDP and TCP, and so is AXFR over TCP.
+        for (Transport transport : {Transport::udp, Transport::tcp}) {
+            auto ixfr = ask("example.com.", IXFR, {}, transport);
+            CHECK(ixfr.rcode() == LDNS_RCODE_REFUSED);
+            CHECK_FALSE(ixfr.aa());
+            CHECK(ixfr.answer.empty());
+            CHECK(ixfr.authority.empty());
+            CHECK(ask("ExAmPlE.cOm.", IXFR, {}, transport).rcode() == LDNS_RCODE_REFUSED);
+        }
         CHECK(ask("example.com.", AXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_REFUSED);
-        CHECK(ask("example.com.", IXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_REFUSED);
+        // A transfer of anything that is not the apex of a zone we serve: NOTAUTH.
+        for (std::string name : {"www.example.com.", "nope.example.com.", "example.org.", "com."}) {
+            CAPTURE(name);
+            CHECK(ask(name.c_str(), IXFR).rcode() == LDNS_RCODE_NOTAUTH);
+            CHECK(ask(name.c_str(), IXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_NOTAUTH);
+            CHECK(ask(name.c_str(), AXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_NOTAUTH);
+        }
     }
 
     TEST_CASE("FORMERR cases") {
