@@ -158,7 +158,7 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
         return outcome;
     }
     if (question.qtype == rr_type::axfr || question.qtype == rr_type::ixfr) {
-        return refuse_transfer(question, zones, client);
+        return refuse_transfer(question, zones, client, writer);
     }
     if (question.qclass == rr_class::ch) return respond_chaos(question, writer);
     if (question.qclass != rr_class::in) {
@@ -169,11 +169,14 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
     const Zone* zone = zones.find(question.name(), slot);
     if (zone == nullptr) {
         outcome.rcode = rcode::refused;
+        (void)writer.add_extended_error(extended_error::not_authoritative);
         return outcome;
     }
 
     AnswerPlan plan;
     solve_internet(*zone, question, client, plan, health);
+    // Before the sections: the OPT that carries it must keep its room.
+    if (plan.extended_error != nullptr) (void)writer.add_extended_error(*plan.extended_error);
     outcome.rcode = plan.rcode;
     outcome.authoritative = plan.authoritative;
     outcome.health_filtered = plan.health_filtered;
@@ -186,9 +189,10 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
 // no transfer allowed, and as Knot 3.2 too wherever the two agree: AXFR over
 // UDP is NOTIMP (it needs TCP, RFC 5936 section 4.2), a transfer of anything
 // but the apex of a zone we serve is NOTAUTH, and the rest (IXFR over UDP,
-// which RFC 1995 allows, and any transfer over TCP) is REFUSED (Knot: NOTAUTH).
-ResponseOutcome AnswerEngine::refuse_transfer(const Question& question, const ZoneSet& zones,
-                                              const Client& client) const {
+// which RFC 1995 allows, and any transfer over TCP) is REFUSED (Knot: NOTAUTH)
+// with Extended DNS Error 18 (Prohibited).
+ResponseOutcome AnswerEngine::refuse_transfer(const Question& question, const ZoneSet& zones, const Client& client,
+                                              MessageWriter& writer) const {
     ResponseOutcome outcome;
     if (question.qtype == rr_type::axfr && client.transport == Transport::udp) {
         outcome.rcode = rcode::notimp;
@@ -196,7 +200,12 @@ ResponseOutcome AnswerEngine::refuse_transfer(const Question& question, const Zo
     }
     std::uint32_t slot = AnswerStats::no_zone;
     const Zone* zone = question.qclass == rr_class::in ? zones.find(question.name(), slot) : nullptr;
-    outcome.rcode = zone != nullptr && zone->origin() == question.name() ? rcode::refused : rcode::notauth;
+    if (zone == nullptr || zone->origin() != question.name()) {
+        outcome.rcode = rcode::notauth;
+        return outcome;
+    }
+    outcome.rcode = rcode::refused;
+    (void)writer.add_extended_error(extended_error::prohibited);
     return outcome;
 }
 

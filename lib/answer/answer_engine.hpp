@@ -72,7 +72,7 @@ private:
                                           MessageWriter& writer, const HealthView* health) const;
     [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
     [[nodiscard]] ResponseOutcome refuse_transfer(const Question& question, const ZoneSet& zones,
-                                                  const Client& client) const;
+                                                  const Client& client, MessageWriter& writer) const;
 
     AnswerOptions options_;
 };

@@ -9,7 +9,8 @@ namespace azdns {
 
 namespace {
 
-constexpr std::uint16_t nsid_option = 3;  // RFC 5001
+constexpr std::uint16_t nsid_option = 3;             // RFC 5001
+constexpr std::uint16_t extended_error_option = 15;  // RFC 8914
 
 // Where the next byte goes. A dry run (write = false) only counts, so the
 // same code that writes an RRset first measures it.
@@ -204,13 +205,24 @@ bool MessageWriter::write_record(Section section, NameRef owner, std::uint16_t t
 std::size_t MessageWriter::opt_size() const {
     std::size_t bytes = 11;
     if (!opt_.nsid.empty()) bytes += 4 + opt_.nsid.size();
+    if (has_extended_error_) bytes += 4 + 2 + extended_error_.extra_text.size();
     return bytes;
 }
 
 void MessageWriter::plan_opt(const OptRecord& opt) {
     opt_ = opt;
     opt_planned_ = true;
+    has_extended_error_ = false;
     reserved_ = opt_size();
+}
+
+bool MessageWriter::add_extended_error(const ExtendedError& error) {
+    std::size_t bytes = 4 + 2 + error.extra_text.size();
+    if (!opt_planned_ || has_extended_error_ || bytes > available()) return false;
+    extended_error_ = error;
+    has_extended_error_ = true;
+    reserved_ += bytes;
+    return true;
 }
 
 bool MessageWriter::write_opt(std::uint8_t extended_rcode) {
@@ -230,6 +242,13 @@ bool MessageWriter::write_opt(std::uint8_t extended_rcode) {
         out.u16(nsid_option);
         out.u16(opt_.nsid.size());
         out.bytes(opt_.nsid.data(), opt_.nsid.size());
+    }
+    if (has_extended_error_) {
+        auto text = extended_error_.extra_text;
+        out.u16(extended_error_option);
+        out.u16(2 + text.size());
+        out.u16(extended_error_.info_code);
+        out.bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
     }
     size_ = out.at;
     add_to_count(Section::additional, 1);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 
+#include "extended_error.hpp"
 #include "name_compression.hpp"
 #include "query_reader.hpp"
 #include "zone.hpp"
@@ -62,6 +63,11 @@ public:
     // The OPT goes last, but the sections must leave room for it: plan it
     // before writing them, then write it after them.
     void plan_opt(const OptRecord& opt);
+    // Adds an Extended DNS Error (its text must outlive the writer) to the
+    // planned OPT, when one is planned, has none yet, and the room left takes
+    // it; false when it was not added. It never displaces an RRset: call it
+    // before the sections.
+    bool add_extended_error(const ExtendedError& error);
     // The planned OPT with the extended RCODE's upper 8 bits; false when
     // none is planned or (a header and question filling the limit) it does not fit.
     [[nodiscard]] bool write_opt(std::uint8_t extended_rcode);
@@ -89,6 +95,8 @@ private:
     bool question_remembered_ = false;
     bool opt_planned_ = false;
     OptRecord opt_;
+    bool has_extended_error_ = false;
+    ExtendedError extended_error_;
 };
 
 }  // namespace azdns

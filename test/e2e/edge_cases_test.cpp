@@ -40,6 +40,9 @@ std::string outcome(const std::optional<Bytes>& reply) {
     auto lines = normalise(response);
     std::string text;
     for (const auto& line : lines) text += line + "\n";
+    if (response.opt && response.opt->extended_error) {
+        text += "ede: " + response.opt->extended_error->to_string() + "\n";
+    }
     return text;
 }
 
@@ -110,6 +113,9 @@ std::vector<EdgeCase> edge_cases() {
          })},
         {"OPT RDLENGTH past the end", with(edns, [](Bytes& w) { w[w.size() - 1] = 20; })},
         {"DO bit", query_bytes({.name = "www.example.com.", .type = rrtype::A, .edns = true, .do_bit = true})},
+        // REFUSED with Extended DNS Error 20 (Not Authoritative), no EXTRA-TEXT.
+        {"EDNS for a name outside the zones",
+         query_bytes({.name = "www.example.org.", .type = rrtype::A, .edns = true})},
         {"EDNS version 1 for a name outside the zones",
          query_bytes({.name = "www.example.org.", .type = rrtype::A, .edns = true, .edns_version = 1})},
         // Same TXT; NSD clears AA for hostname.bind, BIND sets it for its CHAOS data: either is fine.

@@ -103,6 +103,30 @@ TEST_CASE("EDNS: OPT only when asked, payload size, BADVERS, NSID") {
     }
 }
 
+TEST_CASE("Extended DNS Errors (RFC 8914) to EDNS clients: 20 on REFUSED outside our zones, 18 on a transfer") {
+    auto& server = shared_server();
+    REQUIRE_SERVER(server);
+    for (const auto& endpoint : both_families(server)) {
+        CAPTURE(endpoint.to_string());
+        auto refused = must_ask_udp(endpoint, {.name = "www.example.org.", .type = rrtype::A, .edns = true});
+        INFO(refused.dump());
+        CHECK(refused.rcode == rcode::REFUSED);
+        REQUIRE(refused.opt);
+        CHECK(refused.opt->extended_error == std::optional<ExtendedError>(ExtendedError{20, ""}));
+        auto plain = must_ask_udp(endpoint, {.name = "www.example.org.", .type = rrtype::A});
+        CHECK(plain.rcode == rcode::REFUSED);
+        CHECK_FALSE(plain.opt);
+        auto transfer = must_ask_udp(endpoint, {.name = "example.com.", .type = rrtype::IXFR, .edns = true});
+        INFO(transfer.dump());
+        CHECK(transfer.rcode == rcode::REFUSED);
+        REQUIRE(transfer.opt);
+        CHECK(transfer.opt->extended_error == std::optional<ExtendedError>(ExtendedError{18, ""}));
+        auto answered = must_ask_udp(endpoint, {.name = "www.example.com.", .type = rrtype::A, .edns = true});
+        REQUIRE(answered.opt);
+        CHECK_FALSE(answered.opt->extended_error);
+    }
+}
+
 TEST_CASE("truncation: UDP gets TC=1 and no partial RRset; TCP gets it whole") {
     auto& server = shared_server();
     REQUIRE_SERVER(server);

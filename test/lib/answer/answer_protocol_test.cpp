@@ -103,6 +103,66 @@ TEST_SUITE("answer protocol") {
         CHECK(ldns_pkt_edns_data(unset.pkt.get()) == nullptr);
     }
 
+    TEST_CASE("Extended DNS Error 20 (Not Authoritative) on REFUSED for a name in no zone we serve, as NSD and Knot") {
+        auto r = ask("www.example.org.", A, {.edns = true});
+        CHECK(r.rcode() == LDNS_RCODE_REFUSED);
+        REQUIRE(r.has_opt());
+        CHECK(extended_error(r) == "20 ");  // no EXTRA-TEXT
+        // With NSID too: both options.
+        AnswerOptions options;
+        options.identity = "ns-a.az1";
+        auto both = ask("www.example.org.", A, {.edns = true, .nsid = true}, Transport::tcp, options);
+        CHECK(extended_error(both) == "20 ");
+        ldns_rdf* data = ldns_pkt_edns_data(both.pkt.get());
+        REQUIRE(data != nullptr);
+        std::string options_sent(reinterpret_cast<const char*>(ldns_rdf_data(data)), ldns_rdf_size(data));
+        CHECK(options_sent.substr(0, 12) == std::string("\0\3\0\10ns-a.az1", 12));
+        // Only to a client that sent EDNS, version 0.
+        auto plain = ask("www.example.org.", A);
+        CHECK(plain.rcode() == LDNS_RCODE_REFUSED);
+        CHECK_FALSE(plain.has_opt());
+        auto badvers = ask("www.example.org.", A, {.edns = true, .version = 1});
+        CHECK(ldns_pkt_edns_extended_rcode(badvers.pkt.get()) == 1);
+        CHECK(extended_error(badvers).empty());
+        // Not on answers from our zones, nor on REFUSED for CH (where NSD and Knot differ).
+        CHECK(extended_error(ask("www.example.com.", A, {.edns = true})).empty());
+        CHECK(extended_error(ask("nope.example.com.", A, {.edns = true})).empty());
+        CHECK(extended_error(ask("version.bind.", TXT, {.qclass = CH, .edns = true})).empty());
+    }
+
+    TEST_CASE("Extended DNS Error 18 (Prohibited) on a refused transfer, as NSD") {
+        for (Transport transport : {Transport::udp, Transport::tcp}) {
+            auto ixfr = ask("example.com.", IXFR, {.edns = true}, transport);
+            CHECK(ixfr.rcode() == LDNS_RCODE_REFUSED);
+            CHECK(extended_error(ixfr) == "18 ");
+            CHECK_FALSE(ask("example.com.", IXFR, {}, transport).has_opt());
+        }
+        CHECK(extended_error(ask("example.com.", AXFR, {.edns = true}, Transport::tcp)) == "18 ");
+        // NOTIMP (AXFR over UDP) and NOTAUTH carry none, as with NSD.
+        CHECK(extended_error(ask("example.com.", AXFR, {.edns = true})).empty());
+        CHECK(extended_error(ask("www.example.com.", IXFR, {.edns = true})).empty());
+    }
+
+    TEST_CASE("an Extended DNS Error never takes the response past the client's payload size") {
+        // A question of 12 + 200 + 4 bytes and an NSID that leave `spare`
+        // bytes under 512: the EDE (4 + 2 bytes) goes in only when it fits.
+        const std::string name = std::string(63, 'x') + "." + std::string(63, 'y') + "." + std::string(63, 'z') + "." +
+                                 std::string(2, 'w') + ".org.";
+        REQUIRE(wire_name(name.c_str()).size() == 200);
+        for (std::size_t spare : {0, 5, 6, 7}) {
+            CAPTURE(spare);
+            AnswerOptions options;
+            options.identity = std::string(512 - 12 - 200 - 4 - (11 + 4) - spare, 'n');
+            auto r = ask(make_query(name.c_str(), A, {.edns = true, .udp_size = 512, .nsid = true}), Transport::udp,
+                         options);
+            CHECK(r.rcode() == LDNS_RCODE_REFUSED);
+            CHECK(r.wire.size() <= 512);
+            REQUIRE(r.has_opt());
+            CHECK(ldns_pkt_edns_data(r.pkt.get()) != nullptr);  // the NSID stays
+            CHECK(extended_error(r) == (spare >= 6 ? "20 " : ""));
+        }
+    }
+
     TEST_CASE("CH TXT identity and version") {
         AnswerOptions options;
         options.identity = "ns-a.az1";
