@@ -248,7 +248,7 @@ bool MessageWriter::write_opt(std::uint8_t extended_rcode) {
         out.u16(extended_error_option);
         out.u16(2 + text.size());
         out.u16(extended_error_.info_code);
-        out.bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+        if (!text.empty()) out.bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
     }
     size_ = out.at;
     add_to_count(Section::additional, 1);

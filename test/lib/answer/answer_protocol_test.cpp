@@ -220,7 +220,7 @@ TEST_SUITE("answer protocol") {
             bare[5] = 0;  // QDCOUNT 0
             auto rb = ask(bare);
             CHECK(rb.rcode() == LDNS_RCODE_NOTIMPL);
-            CHECK(ldns_pkt_get_opcode(rb.pkt.get()) == opcode);
+            CHECK(((rb.wire[2] >> 3) & 0x0F) == opcode);  // not ldns's enum: it has no 15
             CHECK(rb.wire.size() == 12);
         }
         // A QUERY with no question stays FORMERR.
