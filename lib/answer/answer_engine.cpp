@@ -112,8 +112,9 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
     if (status == ReadStatus::formerr) {
         // No OPT: the message (maybe the OPT itself) could not be trusted.
         if (query.has_question) (void)writer.write_question(query.question.wire);
-        // An opcode we do not implement is that, however its body looks.
-        outcome.rcode = query.opcode != 0 && query.has_question ? rcode::notimp : rcode::formerr;
+        // An opcode we do not implement is that, however its body looks, and
+        // even with no question at all (as NSD and Knot answer).
+        outcome.rcode = query.opcode != 0 ? rcode::notimp : rcode::formerr;
         writer.set_flags(flags_for(query, outcome));
         report(stats, outcome);
         return writer.size();
@@ -125,18 +126,17 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
         nsid = {reinterpret_cast<const std::uint8_t*>(options_.identity.data()),
                 std::min<std::size_t>(options_.identity.size(), 512)};
     }
-    if (edns.present) writer.reserve(MessageWriter::opt_size(nsid.size()));
-    (void)writer.write_question(query.question.wire);  // at most 259 + 4 bytes: always fits in 512
+    if (edns.present) {
+        writer.plan_opt({.udp_size = static_cast<std::uint16_t>(udp_size_offered(options_)),
+                         .dnssec_ok = edns.dnssec_ok,
+                         .nsid = nsid});
+    }
+    (void)writer.write_question(query.question.wire);  // at most 255 + 4 bytes: always fits in 512
 
     outcome = respond(query, zones, client, writer, health);
 
     writer.set_flags(flags_for(query, outcome));
-    if (edns.present) {
-        writer.release();
-        auto extended = static_cast<std::uint8_t>(outcome.rcode >> 4);
-        (void)writer.write_opt(static_cast<std::uint16_t>(udp_size_offered(options_)), extended, edns.dnssec_ok,
-                               nsid);
-    }
+    if (edns.present) (void)writer.write_opt(static_cast<std::uint8_t>(outcome.rcode >> 4));
     report(stats, outcome);
     return writer.size();
 }
@@ -158,9 +158,7 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
         return outcome;
     }
     if (question.qtype == rr_type::axfr || question.qtype == rr_type::ixfr) {
-        // Zone transfers need TCP (RFC 5936 section 4.2); we serve none.
-        outcome.rcode = client.transport == Transport::udp ? rcode::formerr : rcode::refused;
-        return outcome;
+        return refuse_transfer(question, zones, client, writer);
     }
     if (question.qclass == rr_class::ch) return respond_chaos(question, writer);
     if (question.qclass != rr_class::in) {
@@ -173,16 +171,43 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
                                                      : zones.find_for_ds(question.name(), slot);
     if (zone == nullptr) {
         outcome.rcode = rcode::refused;
+        (void)writer.add_extended_error(extended_error::not_authoritative);
         return outcome;
     }
 
     AnswerPlan plan;
     solve_internet(*zone, question, client, plan, health);
+    // Before the sections: the OPT that carries it must keep its room.
+    if (plan.extended_error != nullptr) (void)writer.add_extended_error(*plan.extended_error);
     outcome.rcode = plan.rcode;
     outcome.authoritative = plan.authoritative;
     outcome.health_filtered = plan.health_filtered;
     encode_plan(plan, writer, outcome);
     outcome.zone_slot = slot;
+    return outcome;
+}
+
+// Zone transfers are not served yet. Answered as NSD 4.6 answers them with
+// no transfer allowed, and as Knot 3.2 too wherever the two agree: AXFR over
+// UDP is NOTIMP (it needs TCP, RFC 5936 section 4.2), a transfer of anything
+// but the apex of a zone we serve is NOTAUTH, and the rest (IXFR over UDP,
+// which RFC 1995 allows, and any transfer over TCP) is REFUSED (Knot: NOTAUTH)
+// with Extended DNS Error 18 (Prohibited).
+ResponseOutcome AnswerEngine::refuse_transfer(const Question& question, const ZoneSet& zones, const Client& client,
+                                              MessageWriter& writer) const {
+    ResponseOutcome outcome;
+    if (question.qtype == rr_type::axfr && client.transport == Transport::udp) {
+        outcome.rcode = rcode::notimp;
+        return outcome;
+    }
+    std::uint32_t slot = AnswerStats::no_zone;
+    const Zone* zone = question.qclass == rr_class::in ? zones.find(question.name(), slot) : nullptr;
+    if (zone == nullptr || zone->origin() != question.name()) {
+        outcome.rcode = rcode::notauth;
+        return outcome;
+    }
+    outcome.rcode = rcode::refused;
+    (void)writer.add_extended_error(extended_error::prohibited);
     return outcome;
 }
 

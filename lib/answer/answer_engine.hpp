@@ -71,6 +71,8 @@ private:
     [[nodiscard]] ResponseOutcome respond(const Query& query, const ZoneSet& zones, const Client& client,
                                           MessageWriter& writer, const HealthView* health) const;
     [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
+    [[nodiscard]] ResponseOutcome refuse_transfer(const Question& question, const ZoneSet& zones,
+                                                  const Client& client, MessageWriter& writer) const;
 
     AnswerOptions options_;
 };

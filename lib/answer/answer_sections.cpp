@@ -234,6 +234,7 @@ void solve_internet(const Zone& zone, const Question& question, const Client& cl
                     plan.rcode = rcode::servfail;
                     plan.authoritative = false;
                     plan.health_filtered = true;
+                    plan.extended_error = &extended_error::all_addresses_down;
                     return;
                 }
                 if (filtered != nullptr && filtered->outcome == HealthOutcome::nodata) {

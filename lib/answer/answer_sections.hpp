@@ -60,6 +60,8 @@ public:
     // An all-down policy (servfail, nodata) decided the answer; an RRset
     // that health changed says so in its own entry.
     bool health_filtered = false;
+    // Why the answer is what it is, for an EDNS client (RFC 8914); nullptr: nothing to say.
+    const ExtendedError* extended_error = nullptr;
 
     // False when the RRset (`source`) is already planned (for this owner) or
     // the plan is full; additional data simply stays out then.

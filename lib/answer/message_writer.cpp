@@ -3,13 +3,78 @@
 #include <algorithm>
 #include <cstring>
 
-#include "ascii.hpp"
+#include "rdata_names.hpp"
 
 namespace azdns {
 
 namespace {
 
-constexpr std::uint16_t max_pointer = 0x3FFF;
+constexpr std::uint16_t nsid_option = 3;             // RFC 5001
+constexpr std::uint16_t extended_error_option = 15;  // RFC 8914
+
+// Where the next byte goes. A dry run (write = false) only counts, so the
+// same code that writes an RRset first measures it.
+template <bool write>
+struct Cursor {
+    std::uint8_t* buffer;
+    std::size_t at;
+
+    void bytes(const std::uint8_t* from, std::size_t count) {
+        if constexpr (write) std::memcpy(buffer + at, from, count);
+        at += count;
+    }
+    void u16_at(std::size_t where, std::size_t value) {
+        if constexpr (write) {
+            buffer[where] = static_cast<std::uint8_t>(value >> 8);
+            buffer[where + 1] = static_cast<std::uint8_t>(value);
+        }
+    }
+    void u16(std::size_t value) {
+        u16_at(at, value);
+        at += 2;
+    }
+    void u32(std::uint32_t value) {
+        u16(value >> 16);
+        u16(value & 0xFFFF);
+    }
+};
+
+// Inlined: most calls write a 2-byte pointer, and a call would cost more.
+template <bool write>
+[[gnu::always_inline]] inline void put_name(Cursor<write>& out, CompressionTable& names, const std::uint8_t* name,
+                                            std::size_t length, const NamePlan& plan) {
+    if (plan.prefix > 0) {
+        names.remember(name, length, plan, out.at);
+        out.bytes(name, plan.prefix);
+    }
+    if (plan.pointer >= 0) out.u16(0xC000u | static_cast<std::size_t>(plan.pointer));
+}
+
+// One RR's RDATA with its RDLENGTH, its names compressed when `use` allows.
+template <bool write>
+void put_rdata(Cursor<write>& out, CompressionTable& names, std::uint16_t type, RdataNameUse use,
+               RdataView rr) {
+    auto rdata = rr.rdata();
+    RdataNames found;
+    if (use != RdataNameUse::none) found = find_rdata_names(type, rdata);
+    if (found.count == 0) {
+        out.bytes(rr.wire().data(), rr.wire().size());  // RDLENGTH and RDATA as the zone holds them
+        return;
+    }
+    std::size_t length_at = out.at;
+    out.u16(0);  // RDLENGTH: what the names compress to is known at the end
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < found.count; ++i) {
+        const RdataName& name = found.names[i];
+        out.bytes(rdata.data() + done, name.offset - done);
+        const std::uint8_t* at = rdata.data() + name.offset;
+        NamePlan plan = use == RdataNameUse::compress ? names.plan(at, name.length) : NamePlan::whole(name.length);
+        put_name(out, names, at, name.length, plan);
+        done = name.offset + name.length;
+    }
+    out.bytes(rdata.data() + done, rdata.size() - done);
+    out.u16_at(length_at, out.at - length_at - 2);
+}
 
 }  // namespace
 
@@ -36,9 +101,9 @@ void MessageWriter::put32(std::uint32_t value) {
     size_ += sizeof bytes;
 }
 
-void MessageWriter::count(Section section) {
+void MessageWriter::add_to_count(Section section, std::size_t records) {
     std::size_t index = 1 + static_cast<std::size_t>(section);
-    ++counts_[index];
+    counts_[index] = static_cast<std::uint16_t>(counts_[index] + records);
     buffer_[4 + 2 * index] = static_cast<std::uint8_t>(counts_[index] >> 8);
     buffer_[5 + 2 * index] = static_cast<std::uint8_t>(counts_[index]);
 }
@@ -50,7 +115,8 @@ void MessageWriter::write_header(std::uint16_t id, std::uint16_t flags) {
     std::memcpy(buffer_.data(), header, header_bytes);  // counts zero
     size_ = header_bytes;
     counts_ = {};
-    target_count_ = 0;
+    names_.clear();
+    question_ = nullptr;
 }
 
 void MessageWriter::set_flags(std::uint16_t flags) {
@@ -61,184 +127,146 @@ void MessageWriter::set_flags(std::uint16_t flags) {
 
 bool MessageWriter::write_question(std::span<const std::uint8_t> question_wire) {
     if (size_ < header_bytes || question_wire.size() > available()) return false;
-    std::size_t at = size_;
+    question_ = question_wire.data();
+    question_length_ = question_wire.size() - 4;  // the name, before QTYPE and QCLASS
+    question_remembered_ = false;
     std::memcpy(&buffer_[size_], question_wire.data(), question_wire.size());
     size_ += question_wire.size();
     counts_[0] = 1;
     buffer_[5] = 1;
-    remember_labels(at);
     return true;
 }
 
-// Records every label start of the uncompressed run of a name written at
-// `offset`, so later owners can point at any of its suffixes.
-void MessageWriter::remember_labels(std::size_t offset) {
-    std::size_t pos = offset;
-    while (pos < size_ && buffer_[pos] != 0 && (buffer_[pos] & 0xC0) == 0) {
-        if (pos > max_pointer || target_count_ == max_targets) return;
-        targets_[target_count_++] = static_cast<std::uint16_t>(pos);
-        pos += 1u + buffer_[pos];
-    }
-}
-
-// Names inside RDATA are never compressed (RFC 3597 section 4), but the
-// well-known ones make good targets: the next link of a CNAME chain and the
-// glue of an NS set are owned by exactly these names.
-void MessageWriter::remember_rdata_name(std::uint16_t type, std::size_t rdata_offset, std::size_t rdata_length) {
-    std::size_t skip = 0;
-    switch (type) {
-        case rr_type::ns:
-        case rr_type::cname:
-        case rr_type::ptr:
-        case rr_type::dname:
-            skip = 0;
-            break;
-        case rr_type::mx:
-            skip = 2;
-            break;
-        case rr_type::srv:
-            skip = 6;
-            break;
-        default:
-            return;
-    }
-    if (rdata_length <= skip) return;
-    // The store holds RDATA names uncompressed and valid; check bounds anyway.
-    std::size_t pos = rdata_offset + skip;
-    std::size_t end = rdata_offset + rdata_length;
-    while (pos < end && buffer_[pos] != 0) {
-        if ((buffer_[pos] & 0xC0) != 0 || pos + 1u + buffer_[pos] >= end) return;
-        if (pos > max_pointer || target_count_ == max_targets) return;
-        targets_[target_count_++] = static_cast<std::uint16_t>(pos);
-        pos += 1u + buffer_[pos];
-    }
-}
-
-// Compares the name at `offset` in the message (following pointers, which
-// only ever point backwards in what we wrote) with an uncompressed name,
-// ignoring ASCII case.
-bool MessageWriter::message_name_equals(std::size_t offset, const std::uint8_t* name) const {
-    std::size_t pos = offset;
-    for (int hops = 0; hops < 128; ++hops) {
-        std::uint8_t label = buffer_[pos];
-        if ((label & 0xC0) == 0xC0) {
-            pos = static_cast<std::size_t>(label & 0x3F) << 8 | buffer_[pos + 1];
-            continue;
+// Writes (or, in a dry run, measures) the RRset and returns its size. The
+// first RR's owner is written as planned; every later RR points at it, or
+// repeats it when it lies beyond pointer reach. `owner_length`: the owner's
+// uncompressed length when it is not in the message yet.
+template <bool write>
+std::size_t MessageWriter::put_rrset(NameRef owner, std::size_t owner_length, const RRsetView& rrset,
+                                     std::uint32_t ttl) {
+    Cursor<write> out{buffer_.data(), size_};
+    NamePlan first = owner.packet_offset >= 0 ? NamePlan::pointer_to(static_cast<std::size_t>(owner.packet_offset))
+                                              : names_.plan(owner.wire, owner_length);
+    RdataNameUse use = rdata_name_use(rrset.type());
+    std::size_t owner_at = first.prefix == 0 ? static_cast<std::size_t>(first.pointer) : out.at;
+    bool first_rr = true;
+    for (RdataView rr : rrset) {
+        if (first_rr || owner_at > CompressionTable::max_pointer) {
+            put_name(out, names_, owner.wire, owner_length, first);
+        } else if (owner_length == 1) {
+            out.bytes(owner.wire, 1);  // the root: one byte, shorter than a pointer
+        } else {
+            out.u16(0xC000u | owner_at);
         }
-        if (label != *name) return false;
-        if (label == 0) return true;
-        for (std::size_t i = 1; i <= label; ++i) {
-            if (ascii_lower(buffer_[pos + i]) != ascii_lower(name[i])) return false;
-        }
-        pos += 1u + label;
-        name += 1u + label;
+        first_rr = false;
+        out.u16(rrset.type());
+        out.u16(rr_class::in);
+        out.u32(ttl);
+        put_rdata(out, names_, rrset.type(), use, rr);
     }
-    return false;
-}
-
-MessageWriter::OwnerPlan MessageWriter::plan_owner(NameRef owner) const {
-    OwnerPlan plan;
-    if (owner.packet_offset >= 0) {
-        plan.pointer = owner.packet_offset;
-        return plan;
-    }
-    const std::uint8_t* name = owner.wire;
-    std::size_t prefix = 0;
-    while (name[prefix] != 0) {
-        for (std::size_t i = 0; i < target_count_; ++i) {
-            if (message_name_equals(targets_[i], name + prefix)) {
-                plan.prefix = prefix;
-                plan.pointer = targets_[i];
-                return plan;
-            }
-        }
-        prefix += 1u + name[prefix];
-    }
-    plan.prefix = prefix + 1;  // the whole name, root byte included
-    return plan;
-}
-
-std::size_t MessageWriter::write_owner(NameRef owner, const OwnerPlan& plan) {
-    std::size_t at = size_;
-    if (plan.prefix > 0) {
-        std::memcpy(&buffer_[size_], owner.wire, plan.prefix);
-        size_ += plan.prefix;
-    }
-    if (plan.pointer >= 0) put16(static_cast<std::uint16_t>(0xC000 | plan.pointer));
-    if (plan.prefix > 0) remember_labels(at);
-    return at;
+    std::size_t bytes = out.at - size_;
+    if constexpr (write) size_ = out.at;
+    return bytes;
 }
 
 bool MessageWriter::emit_rrset(Section section, NameRef owner, const RRsetView& rrset, std::uint32_t ttl) {
     if (rrset.empty()) return true;
-    // Size first. The first RR's owner is written as planned; every later
-    // RR points at it (or repeats it when it sits beyond pointer reach).
-    OwnerPlan first = plan_owner(owner);
-    std::size_t first_bytes = first.bytes();
-    bool repeat = first.prefix > 0 && first_bytes > 1 && size_ > max_pointer;
-    std::size_t rest_bytes = first_bytes == 1 || repeat ? first_bytes : 2;
-    std::size_t total = first_bytes + rest_bytes * (rrset.size() - 1u) + 10u * rrset.size() + rrset.wire().size();
-    if (total > available()) return false;
-
-    std::size_t owner_at = 0;
-    bool first_rr = true;
-    for (RdataView rr : rrset) {
-        if (first_rr || repeat) {
-            owner_at = write_owner(owner, first);
-            // A pointer-only owner is repeated as the same pointer.
-            if (first.prefix == 0) owner_at = static_cast<std::size_t>(first.pointer);
-        } else if (rest_bytes == 1) {
-            buffer_[size_++] = 0;
-        } else {
-            put16(static_cast<std::uint16_t>(0xC000 | owner_at));
-        }
-        put16(rrset.type());
-        put16(rr_class::in);
-        put32(ttl);
-        auto wire = rr.wire();
-        std::size_t rdata_at = size_ + 2;
-        std::memcpy(&buffer_[size_], wire.data(), wire.size());
-        size_ += wire.size();
-        remember_rdata_name(rrset.type(), rdata_at, wire.size() - 2);
-        count(section);
-        first_rr = false;
+    std::size_t room = available();
+    std::size_t owner_length = owner.packet_offset >= 0 ? 0 : wire_name_length(owner.wire);
+    // Compression only shortens: when the RRset fits uncompressed (each owner
+    // whole, each RDATA as stored), it is written at once. Otherwise a dry run
+    // measures it exactly (with the targets its own names add), then forgets
+    // those targets again.
+    std::size_t owner_bytes = owner.packet_offset >= 0 ? 2 : owner_length;
+    if (owner.packet_offset < 0 || rdata_name_use(rrset.type()) != RdataNameUse::none) remember_question();
+    if (rrset.size() * (owner_bytes + 8) + rrset.wire().size() > room) {
+        CompressionTable::Mark before = names_.mark();
+        std::size_t bytes = put_rrset<false>(owner, owner_length, rrset, ttl);
+        names_.restore(before);
+        if (bytes > room) return false;
     }
+    (void)put_rrset<true>(owner, owner_length, rrset, ttl);
+    add_to_count(section, rrset.size());
     return true;
+}
+
+// The question's labels become targets only when a name is first planned:
+// most answers (owners that point at the question, addresses) plan none.
+void MessageWriter::remember_question() {
+    if (question_remembered_ || question_ == nullptr) return;
+    names_.remember(question_, question_length_, NamePlan::whole(question_length_), header_bytes);
+    question_remembered_ = true;
 }
 
 bool MessageWriter::write_record(Section section, NameRef owner, std::uint16_t type, std::uint16_t rr_class,
                                  std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
-    OwnerPlan plan = plan_owner(owner);
+    std::size_t owner_length = owner.packet_offset >= 0 ? 0 : wire_name_length(owner.wire);
+    if (owner.packet_offset < 0) remember_question();
+    NamePlan plan = owner.packet_offset >= 0 ? NamePlan::pointer_to(static_cast<std::size_t>(owner.packet_offset))
+                                             : names_.plan(owner.wire, owner_length);
     if (plan.bytes() + 10 + rdata.size() > available() || rdata.size() > 0xFFFF) return false;
-    write_owner(owner, plan);
-    put16(type);
-    put16(rr_class);
-    put32(ttl);
-    put16(static_cast<std::uint16_t>(rdata.size()));
-    if (!rdata.empty()) std::memcpy(&buffer_[size_], rdata.data(), rdata.size());
-    size_ += rdata.size();
-    count(section);
+    Cursor<true> out{buffer_.data(), size_};
+    put_name(out, names_, owner.wire, owner_length, plan);
+    out.u16(type);
+    out.u16(rr_class);
+    out.u32(ttl);
+    out.u16(rdata.size());
+    out.bytes(rdata.data(), rdata.size());
+    size_ = out.at;
+    add_to_count(section, 1);
     return true;
 }
 
-bool MessageWriter::write_opt(std::uint16_t udp_size, std::uint8_t extended_rcode, bool dnssec_ok,
-                              std::span<const std::uint8_t> nsid) {
-    std::size_t bytes = opt_size(nsid.size());
-    if (nsid.size() > 0xFFFF - 4 || bytes > available()) return false;
-    buffer_[size_++] = 0;  // root owner
-    put16(rr_type::opt);
-    put16(udp_size);
-    put32(std::uint32_t{extended_rcode} << 24 | (dnssec_ok ? 0x8000u : 0u));
-    if (nsid.empty()) {
-        put16(0);
-    } else {
-        put16(static_cast<std::uint16_t>(4 + nsid.size()));
-        put16(3);  // NSID
-        put16(static_cast<std::uint16_t>(nsid.size()));
-        std::memcpy(&buffer_[size_], nsid.data(), nsid.size());
-        size_ += nsid.size();
+std::size_t MessageWriter::opt_size() const {
+    std::size_t bytes = 11;
+    if (!opt_.nsid.empty()) bytes += 4 + opt_.nsid.size();
+    if (has_extended_error_) bytes += 4 + 2 + extended_error_.extra_text.size();
+    return bytes;
+}
+
+void MessageWriter::plan_opt(const OptRecord& opt) {
+    opt_ = opt;
+    opt_planned_ = true;
+    has_extended_error_ = false;
+    reserved_ = opt_size();
+}
+
+bool MessageWriter::add_extended_error(const ExtendedError& error) {
+    std::size_t bytes = 4 + 2 + error.extra_text.size();
+    if (!opt_planned_ || has_extended_error_ || bytes > available()) return false;
+    extended_error_ = error;
+    has_extended_error_ = true;
+    reserved_ += bytes;
+    return true;
+}
+
+bool MessageWriter::write_opt(std::uint8_t extended_rcode) {
+    if (!opt_planned_) return false;
+    std::size_t bytes = opt_size();
+    opt_planned_ = false;
+    reserved_ = 0;  // what was kept for it is now available
+    if (bytes > available() || bytes - 11 > 0xFFFF) return false;
+    Cursor<true> out{buffer_.data(), size_};
+    const std::uint8_t root = 0;
+    out.bytes(&root, 1);
+    out.u16(rr_type::opt);
+    out.u16(opt_.udp_size);
+    out.u32(std::uint32_t{extended_rcode} << 24 | (opt_.dnssec_ok ? 0x8000u : 0u));  // version 0
+    out.u16(bytes - 11);
+    if (!opt_.nsid.empty()) {
+        out.u16(nsid_option);
+        out.u16(opt_.nsid.size());
+        out.bytes(opt_.nsid.data(), opt_.nsid.size());
     }
-    count(Section::additional);
+    if (has_extended_error_) {
+        auto text = extended_error_.extra_text;
+        out.u16(extended_error_option);
+        out.u16(2 + text.size());
+        out.u16(extended_error_.info_code);
+        if (!text.empty()) out.bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+    }
+    size_ = out.at;
+    add_to_count(Section::additional, 1);
     return true;
 }
 

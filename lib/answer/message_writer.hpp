@@ -1,8 +1,9 @@
 // Encodes one response message into a caller's buffer: header, the echoed
-// question, whole RRsets with owner-name compression, and the OPT record.
-// Every write is checked against a byte limit *before* anything is written,
-// so an RRset lands whole or not at all and nothing is ever written past the
-// final length. Fixed-size tables only: no allocation.
+// question, whole RRsets with name compression (owners, and the names in
+// the RDATA of the RFC 1035 types), and the OPT record. The size of every
+// write is known *before* anything is written, so an RRset lands whole or
+// not at all and nothing is ever written past the final length. Fixed-size
+// tables only: no allocation.
 #pragma once
 
 #include <array>
@@ -10,6 +11,8 @@
 #include <cstdint>
 #include <span>
 
+#include "extended_error.hpp"
+#include "name_compression.hpp"
 #include "query_reader.hpp"
 #include "zone.hpp"
 
@@ -29,15 +32,17 @@ struct NameRef {
     static NameRef from_wire(const std::uint8_t* name) { return {name, -1}; }
 };
 
+// Our OPT record (RFC 6891): what we offer and echo, and what we add.
+struct OptRecord {
+    std::uint16_t udp_size = 0;
+    bool dnssec_ok = false;
+    std::span<const std::uint8_t> nsid;  // RFC 5001; empty = none
+};
+
 class MessageWriter {
 public:
     // `buffer` receives the message; nothing at or past `limit` is written.
     MessageWriter(std::span<std::uint8_t> buffer, std::size_t limit);
-
-    // Lowers the limit for the sections, keeping `bytes` for what must still
-    // follow them (the OPT record).
-    void reserve(std::size_t bytes) { reserved_ = bytes; }
-    void release() { reserved_ = 0; }
 
     // Header with zero counts. `flags` is the 16-bit flags word.
     void write_header(std::uint16_t id, std::uint16_t flags);
@@ -51,47 +56,47 @@ public:
     // and succeeds.
     [[nodiscard]] bool emit_rrset(Section section, NameRef owner, const RRsetView& rrset, std::uint32_t ttl);
 
-    // One synthesised record (CH TXT): RDATA without its length.
+    // One synthesised record (CH TXT): RDATA without its length, written as is.
     [[nodiscard]] bool write_record(Section section, NameRef owner, std::uint16_t type, std::uint16_t rr_class,
                                     std::uint32_t ttl, std::span<const std::uint8_t> rdata);
 
-    // OPT: our payload size, extended RCODE high bits, DO, optional NSID.
-    [[nodiscard]] bool write_opt(std::uint16_t udp_size, std::uint8_t extended_rcode, bool dnssec_ok,
-                                 std::span<const std::uint8_t> nsid);
-    [[nodiscard]] static std::size_t opt_size(std::size_t nsid_length) { return 11 + (nsid_length ? 4 + nsid_length : 0); }
+    // The OPT goes last, but the sections must leave room for it: plan it
+    // before writing them, then write it after them.
+    void plan_opt(const OptRecord& opt);
+    // Adds an Extended DNS Error (its text must outlive the writer) to the
+    // planned OPT, when one is planned, has none yet, and the room left takes
+    // it; false when it was not added. It never displaces an RRset: call it
+    // before the sections.
+    bool add_extended_error(const ExtendedError& error);
+    // The planned OPT with the extended RCODE's upper 8 bits; false when
+    // none is planned or (a header and question filling the limit) it does not fit.
+    [[nodiscard]] bool write_opt(std::uint8_t extended_rcode);
 
     [[nodiscard]] std::size_t size() const { return size_; }
 
 private:
-    struct OwnerPlan {
-        std::size_t prefix = 0;          // bytes of labels written as they are
-        std::int32_t pointer = -1;       // then a pointer to here, or the root byte
-        [[nodiscard]] std::size_t bytes() const { return prefix + (pointer >= 0 ? 2 : 0); }
-    };
-
     [[nodiscard]] std::size_t available() const;
-    [[nodiscard]] OwnerPlan plan_owner(NameRef owner) const;
-    // Writes the owner; returns where it starts (for the RRset's later RRs).
-    std::size_t write_owner(NameRef owner, const OwnerPlan& plan);
-    void remember_labels(std::size_t offset);
-    void remember_rdata_name(std::uint16_t type, std::size_t rdata_offset, std::size_t rdata_length);
-    [[nodiscard]] bool message_name_equals(std::size_t offset, const std::uint8_t* name) const;
-    void put16(std::uint16_t value);
-    void put32(std::uint32_t value);
-    void count(Section section);
+    [[nodiscard]] std::size_t opt_size() const;
+    template <bool write>
+    std::size_t put_rrset(NameRef owner, std::size_t owner_length, const RRsetView& rrset, std::uint32_t ttl);
+    void add_to_count(Section section, std::size_t records);
+    void remember_question();
 
-    static constexpr std::size_t max_targets = 96;
     static constexpr std::size_t header_bytes = header_size;
 
     std::span<std::uint8_t> buffer_;
     std::size_t limit_;
-    std::size_t reserved_ = 0;
     std::size_t size_ = 0;
+    std::size_t reserved_ = 0;  // kept for the planned OPT
     std::array<std::uint16_t, 4> counts_{};  // qd, an, ns, ar
-    // Offsets of uncompressed label starts; only the first target_count_ are
-    // set (not zeroed per message: the writer lives on every query's stack).
-    std::array<std::uint16_t, max_targets> targets_;
-    std::size_t target_count_ = 0;
+    CompressionTable names_;
+    const std::uint8_t* question_ = nullptr;  // its name, uncompressed, at offset 12
+    std::size_t question_length_ = 0;
+    bool question_remembered_ = false;
+    bool opt_planned_ = false;
+    OptRecord opt_;
+    bool has_extended_error_ = false;
+    ExtendedError extended_error_;
 };
 
 }  // namespace azdns

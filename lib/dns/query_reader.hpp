@@ -19,6 +19,7 @@ inline constexpr std::uint8_t nxdomain = 3;
 inline constexpr std::uint8_t notimp = 4;
 inline constexpr std::uint8_t refused = 5;
 inline constexpr std::uint8_t yxdomain = 6;  // a DNAME would make a name too long (RFC 6672 section 2.2)
+inline constexpr std::uint8_t notauth = 9;  // RFC 2136 section 2.2
 inline constexpr std::uint16_t badvers = 16;  // extended: needs OPT
 }  // namespace rcode
 

@@ -22,8 +22,7 @@ std::string opt_text(const Response& response) {
     if (!response.opt) return " opt=none";
     std::string text = " opt=v" + std::to_string(response.opt->version);
     if (response.opt->nsid) text += " nsid=" + *response.opt->nsid;
-    for (std::size_t i = 0; i < response.opt->ede.size(); ++i)
-        text += (i ? "," : " ede=") + std::to_string(response.opt->ede[i]);
+    if (response.opt->extended_error) text += " ede=" + std::to_string(response.opt->extended_error->info_code);
     return text;
 }
 

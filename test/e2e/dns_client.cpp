@@ -105,7 +105,11 @@ void scan_opt(const Bytes& wire, Response& response) {
                 if (o + 4 + len > rdata + rdlen) break;
                 if (code == 3) opt.nsid = std::string(wire.begin() + static_cast<long>(o + 4),
                                                       wire.begin() + static_cast<long>(o + 4 + len));
-                if (code == 15 && len >= 2) opt.ede.push_back(get16(wire, o + 4));
+                if (code == 15 && len >= 2) {  // RFC 8914
+                    opt.extended_error = ExtendedError{get16(wire, o + 4),
+                                                       std::string(wire.begin() + static_cast<long>(o + 6),
+                                                                   wire.begin() + static_cast<long>(o + 4 + len))};
+                }
                 o += 4 + len;
             }
             response.opt = opt;
@@ -158,6 +162,8 @@ bool sockaddr_for(const Endpoint& server, sockaddr_storage& storage, socklen_t& 
 }
 
 }  // namespace
+
+std::string ExtendedError::to_string() const { return std::to_string(info_code) + " \"" + extra_text + "\""; }
 
 std::string Endpoint::to_string() const {
     return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" + std::to_string(port);
@@ -232,7 +238,9 @@ std::string Response::dump() const {
         << (cd ? " cd" : "") << " size=" << wire.size() << (parsed ? "" : " (ldns could not parse)") << "\n";
     if (opt)
         out << ";; OPT udp=" << opt->udp_size << " version=" << int(opt->version) << " ext_rcode="
-            << int(opt->extended_rcode) << (opt->nsid ? " nsid=" + *opt->nsid : "") << " count=" << opt_count << "\n";
+            << int(opt->extended_rcode) << (opt->nsid ? " nsid=" + *opt->nsid : "")
+            << (opt->extended_error ? " ede=" + opt->extended_error->to_string() : "") << " count=" << opt_count
+            << "\n";
     auto section = [&](const char* title, const std::vector<std::string>& lines) {
         out << ";; " << title << " (" << lines.size() << ")\n";
         for (const auto& line : lines) out << line << "\n";

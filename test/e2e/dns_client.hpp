@@ -31,7 +31,7 @@ inline constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX =
 inline constexpr std::uint16_t class_in = 1, class_ch = 3;
 
 namespace rcode {
-inline constexpr int NOERROR = 0, FORMERR = 1, SERVFAIL = 2, NXDOMAIN = 3, NOTIMP = 4, REFUSED = 5,
+inline constexpr int NOERROR = 0, FORMERR = 1, SERVFAIL = 2, NXDOMAIN = 3, NOTIMP = 4, REFUSED = 5, NOTAUTH = 9,
                      BADVERS = 16;
 }
 
@@ -53,13 +53,21 @@ struct Query {
 // The query's wire form. The id actually used is written back into `query`.
 Bytes encode(Query& query);
 
+// An Extended DNS Error option (RFC 8914).
+struct ExtendedError {
+    std::uint16_t info_code = 0;
+    std::string extra_text;
+    bool operator==(const ExtendedError&) const = default;
+    [[nodiscard]] std::string to_string() const;  // `20 ""`
+};
+
 struct OptRecord {
     std::uint16_t udp_size = 0;
     std::uint8_t extended_rcode = 0;
     std::uint8_t version = 0;
     bool do_bit = false;
     std::optional<std::string> nsid;    // raw NSID payload when present
-    std::vector<std::uint16_t> ede;     // Extended DNS Error info codes (RFC 8914), in order
+    std::optional<ExtendedError> extended_error;
 };
 
 // A parsed response. Sections hold one line per RR, "owner TTL CLASS TYPE

@@ -40,6 +40,9 @@ std::string outcome(const std::optional<Bytes>& reply) {
     auto lines = normalise(response);
     std::string text;
     for (const auto& line : lines) text += line + "\n";
+    if (response.opt && response.opt->extended_error) {
+        text += "ede: " + response.opt->extended_error->to_string() + "\n";
+    }
     return text;
 }
 
@@ -66,6 +69,14 @@ std::vector<EdgeCase> edge_cases() {
         {"opcode 1 (IQUERY)", with(base, [](Bytes& w) { w[2] = static_cast<std::uint8_t>(1 << 3); })},
         {"opcode 3 (unassigned)", with(base, [](Bytes& w) { w[2] = static_cast<std::uint8_t>(3 << 3); })},
         {"opcode 15", with(base, [](Bytes& w) { w[2] = static_cast<std::uint8_t>(15 << 3); })},
+        {"opcode 2 (STATUS) with no question", with(Bytes(base.begin(), base.begin() + 12), [](Bytes& w) {
+             w[2] = static_cast<std::uint8_t>(2 << 3);
+             w[5] = 0;
+         })},
+        {"opcode 5 (UPDATE) with no question", with(Bytes(base.begin(), base.begin() + 12), [](Bytes& w) {
+             w[2] = static_cast<std::uint8_t>(5 << 3);
+             w[5] = 0;
+         })},
         {"label longer than 63", with(base, [](Bytes& w) { w[12] = 64; })},
         {"compression pointer in the question (to itself)", with(Bytes(base.begin(), base.begin() + 12), [](Bytes& w) {
              w.insert(w.end(), {0xc0, 12, 0, 1, 0, 1});
@@ -81,10 +92,13 @@ std::vector<EdgeCase> edge_cases() {
         // OPT is a pseudo-RR that exists only in the additional section (RFC 6891 §6.1.1): asking
         // for it is a malformed query to BIND (FORMERR); NSD answers NODATA.
         {"type OPT (41) as QTYPE", query_bytes({.name = "www.example.com.", .type = rrtype::OPT}), {rcode::FORMERR}},
-        // IXFR may be asked over UDP (RFC 1995 §2) and NSD answers REFUSED; azdns serves no
-        // transfers yet and answers every transfer query over UDP with FORMERR, as its
-        // contract (issue 3) asks, like AXFR over UDP.
-        {"IXFR over UDP", query_bytes({.name = "example.com.", .type = rrtype::IXFR}), {rcode::FORMERR}},
+        // No transfers served yet: azdns answers transfer queries as NSD does.
+        {"IXFR over UDP", query_bytes({.name = "example.com.", .type = rrtype::IXFR})},
+        {"IXFR over UDP with EDNS", query_bytes({.name = "example.com.", .type = rrtype::IXFR, .edns = true})},
+        {"IXFR over UDP, not a zone's apex", query_bytes({.name = "www.example.com.", .type = rrtype::IXFR})},
+        {"IXFR over UDP, outside the zones", query_bytes({.name = "www.example.org.", .type = rrtype::IXFR})},
+        {"AXFR over UDP", query_bytes({.name = "example.com.", .type = rrtype::AXFR})},
+        {"AXFR over UDP, outside the zones", query_bytes({.name = "www.example.org.", .type = rrtype::AXFR})},
         {"two OPT records", with(edns, [&](Bytes& w) {
              w.insert(w.end(), edns.begin() + static_cast<long>(opt_at), edns.end());
              w[11] = 2;
@@ -99,6 +113,9 @@ std::vector<EdgeCase> edge_cases() {
          })},
         {"OPT RDLENGTH past the end", with(edns, [](Bytes& w) { w[w.size() - 1] = 20; })},
         {"DO bit", query_bytes({.name = "www.example.com.", .type = rrtype::A, .edns = true, .do_bit = true})},
+        // REFUSED with Extended DNS Error 20 (Not Authoritative), no EXTRA-TEXT.
+        {"EDNS for a name outside the zones",
+         query_bytes({.name = "www.example.org.", .type = rrtype::A, .edns = true})},
         {"EDNS version 1 for a name outside the zones",
          query_bytes({.name = "www.example.org.", .type = rrtype::A, .edns = true, .edns_version = 1})},
         // Same TXT; NSD clears AA for hostname.bind, BIND sets it for its CHAOS data: either is fine.

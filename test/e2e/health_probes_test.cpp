@@ -50,6 +50,16 @@ TEST_CASE("every address down: serve-all, servfail and nodata answer as the spec
         CHECK_MESSAGE(response->rcode == c.rcode, (response->dump() + server.log()));
         CHECK(addresses_in(*response) == c.addresses);
         if (!c.addresses.empty()) CHECK(answer_ttl(*response) == 10u);
+        CHECK_FALSE(response->opt);
+        // An EDNS client learns why a SERVFAIL is one (RFC 8914); other policies answer.
+        auto edns = ask_udp(server.v4(), {.name = "www.health.test.", .type = rrtype::A, .edns = true});
+        REQUIRE(edns);
+        CHECK(edns->rcode == c.rcode);
+        REQUIRE(edns->opt);
+        auto expected = std::string(c.policy) == "servfail"
+                            ? std::optional<ExtendedError>(ExtendedError{0, "all addresses of this name are down"})
+                            : std::nullopt;
+        CHECK_MESSAGE(edns->opt->extended_error == expected, edns->dump());
         if (std::string(c.policy) == "nodata") {
             REQUIRE(response->authority.size() == 1);  // the SOA, as for any NODATA
             CHECK(response->authority[0].find("SOA") != std::string::npos);

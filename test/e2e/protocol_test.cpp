@@ -103,6 +103,30 @@ TEST_CASE("EDNS: OPT only when asked, payload size, BADVERS, NSID") {
     }
 }
 
+TEST_CASE("Extended DNS Errors (RFC 8914) to EDNS clients: 20 on REFUSED outside our zones, 18 on a transfer") {
+    auto& server = shared_server();
+    REQUIRE_SERVER(server);
+    for (const auto& endpoint : both_families(server)) {
+        CAPTURE(endpoint.to_string());
+        auto refused = must_ask_udp(endpoint, {.name = "www.example.org.", .type = rrtype::A, .edns = true});
+        INFO(refused.dump());
+        CHECK(refused.rcode == rcode::REFUSED);
+        REQUIRE(refused.opt);
+        CHECK(refused.opt->extended_error == std::optional<ExtendedError>(ExtendedError{20, ""}));
+        auto plain = must_ask_udp(endpoint, {.name = "www.example.org.", .type = rrtype::A});
+        CHECK(plain.rcode == rcode::REFUSED);
+        CHECK_FALSE(plain.opt);
+        auto transfer = must_ask_udp(endpoint, {.name = "example.com.", .type = rrtype::IXFR, .edns = true});
+        INFO(transfer.dump());
+        CHECK(transfer.rcode == rcode::REFUSED);
+        REQUIRE(transfer.opt);
+        CHECK(transfer.opt->extended_error == std::optional<ExtendedError>(ExtendedError{18, ""}));
+        auto answered = must_ask_udp(endpoint, {.name = "www.example.com.", .type = rrtype::A, .edns = true});
+        REQUIRE(answered.opt);
+        CHECK_FALSE(answered.opt->extended_error);
+    }
+}
+
 TEST_CASE("truncation: UDP gets TC=1 and no partial RRset; TCP gets it whole") {
     auto& server = shared_server();
     REQUIRE_SERVER(server);
@@ -148,6 +172,41 @@ TEST_CASE("truncation: UDP gets TC=1 and no partial RRset; TCP gets it whole") {
             CHECK(response.aa);
             CHECK(response.answer.size() == 40);
         }
+    }
+}
+
+TEST_CASE("a referral to 13 name servers with A and AAAA glue fits in 1232 bytes (names in RDATA compressed)") {
+    // Uncompressed, the 13 NS names and their glue need about 1,340 bytes;
+    // NSD and Knot send this referral whole, with TC=0.
+    std::string zone = "$ORIGIN example.org.\n$TTL 3600\n@ SOA ns1 hostmaster 1 7200 900 1209600 300\n@ NS ns1\n"
+                       "ns1 A 192.0.2.53\n";
+    const std::string letters = "abcdefghijklm";
+    for (char letter : letters) zone += std::string("big NS ") + letter + ".anycast-nameserver-pool.big\n";
+    for (std::size_t i = 0; i < letters.size(); ++i) {
+        std::string host = std::string(1, letters[i]) + ".anycast-nameserver-pool.big";
+        zone += host + " A 192.0.2." + std::to_string(101 + i) + "\n";
+        zone += host + " AAAA 2001:db8:b1::" + std::to_string(101 + i) + "\n";
+    }
+    ServerOptions options;
+    options.zones = {};
+    options.zone_texts = {{"example.org.", zone}};
+    AzdnsServer server(options);
+    REQUIRE_SERVER(server);
+    for (const auto& endpoint : both_families(server)) {
+        CAPTURE(endpoint.to_string());
+        auto response = must_ask_udp(endpoint, {.name = "www.big.example.org.", .type = rrtype::A, .edns = true,
+                                                .udp_size = 1232});
+        INFO(response.dump());
+        CHECK(response.rcode == rcode::NOERROR);
+        CHECK_FALSE(response.tc);
+        CHECK_FALSE(response.aa);
+        CHECK(response.authority.size() == 13);
+        CHECK(response.additional.size() == 26);
+        CHECK(response.wire.size() <= 1232);
+        // Over TCP: the very same records.
+        auto tcp = must_ask_tcp(endpoint, {.name = "www.big.example.org.", .type = rrtype::A, .edns = true});
+        CHECK(normal(tcp.authority) == normal(response.authority));
+        CHECK(normal(tcp.additional) == normal(response.additional));
     }
 }
 
@@ -204,6 +263,27 @@ TEST_CASE("opcodes other than QUERY get NOTIMP (RFC 1035 §4.1.1)") {
     }
 }
 
+TEST_CASE("an opcode other than QUERY gets NOTIMP even with no question") {
+    auto& server = shared_server();
+    REQUIRE_SERVER(server);
+    for (std::uint8_t opcode : {2, 3, 5, 15}) {
+        CAPTURE(int(opcode));
+        Query query{.name = "example.com.", .type = rrtype::SOA, .opcode = opcode};
+        Bytes wire = encode(query);
+        wire.resize(12);
+        wire[5] = 0;  // QDCOUNT 0
+        auto reply = udp_exchange(server.v4(), wire);
+        REQUIRE_MESSAGE(reply, "no answer to a bare header with opcode ", int(opcode));
+        auto response = parse_response(*reply);
+        INFO(response.dump());
+        CHECK(response.qr);
+        CHECK(response.id == query.id);
+        CHECK(response.opcode == opcode);
+        CHECK(response.rcode == rcode::NOTIMP);
+        CHECK(response.question.empty());
+    }
+}
+
 TEST_CASE("two questions in one query get FORMERR") {
     auto& server = shared_server();
     REQUIRE_SERVER(server);
@@ -248,19 +328,38 @@ TEST_CASE("responses (QR=1) and 5-byte packets get no answer; the next query doe
     }
 }
 
-TEST_CASE("AXFR: FORMERR over UDP, REFUSED over TCP (no transfers configured)") {
+TEST_CASE("zone transfers (none served yet): as NSD 4.6 answers, and Knot 3.2 where both agree") {
     auto& server = shared_server();
     REQUIRE_SERVER(server);
     for (const auto& endpoint : both_families(server)) {
         CAPTURE(endpoint.to_string());
-        auto udp = must_ask_udp(endpoint, {.name = "example.com.", .type = rrtype::AXFR});
-        INFO(udp.dump());
-        CHECK(udp.rcode == rcode::FORMERR);
-        CHECK(udp.answer.empty());
-        auto tcp = must_ask_tcp(endpoint, {.name = "example.com.", .type = rrtype::AXFR});
-        INFO(tcp.dump());
-        CHECK(tcp.rcode == rcode::REFUSED);
-        CHECK(tcp.answer.empty());
+        struct Case {
+            const char* name;
+            std::uint16_t type;
+            bool tcp;
+            int rcode;
+        };
+        for (const Case& c : {
+                 Case{"example.com.", rrtype::AXFR, false, rcode::NOTIMP},  // AXFR needs TCP (RFC 5936 §4.2)
+                 Case{"www.example.org.", rrtype::AXFR, false, rcode::NOTIMP},
+                 Case{"example.com.", rrtype::IXFR, false, rcode::REFUSED},  // IXFR may use UDP (RFC 1995 §2)
+                 Case{"example.com.", rrtype::IXFR, true, rcode::REFUSED},
+                 Case{"example.com.", rrtype::AXFR, true, rcode::REFUSED},
+                 Case{"www.example.com.", rrtype::IXFR, false, rcode::NOTAUTH},  // not a zone's apex
+                 Case{"www.example.org.", rrtype::IXFR, false, rcode::NOTAUTH},
+                 Case{"www.example.org.", rrtype::AXFR, true, rcode::NOTAUTH},
+             }) {
+            CAPTURE(std::string(c.name));
+            CAPTURE(c.type);
+            CAPTURE(c.tcp);
+            Query query{.name = c.name, .type = c.type};
+            auto response = c.tcp ? must_ask_tcp(endpoint, query) : must_ask_udp(endpoint, query);
+            INFO(response.dump());
+            CHECK(response.rcode == c.rcode);
+            CHECK_FALSE(response.aa);
+            CHECK(response.answer.empty());
+            CHECK(response.authority.empty());
+        }
     }
 }
 

@@ -103,6 +103,66 @@ TEST_SUITE("answer protocol") {
         CHECK(ldns_pkt_edns_data(unset.pkt.get()) == nullptr);
     }
 
+    TEST_CASE("Extended DNS Error 20 (Not Authoritative) on REFUSED for a name in no zone we serve, as NSD and Knot") {
+        auto r = ask("www.example.org.", A, {.edns = true});
+        CHECK(r.rcode() == LDNS_RCODE_REFUSED);
+        REQUIRE(r.has_opt());
+        CHECK(extended_error(r) == "20 ");  // no EXTRA-TEXT
+        // With NSID too: both options.
+        AnswerOptions options;
+        options.identity = "ns-a.az1";
+        auto both = ask("www.example.org.", A, {.edns = true, .nsid = true}, Transport::tcp, options);
+        CHECK(extended_error(both) == "20 ");
+        ldns_rdf* data = ldns_pkt_edns_data(both.pkt.get());
+        REQUIRE(data != nullptr);
+        std::string options_sent(reinterpret_cast<const char*>(ldns_rdf_data(data)), ldns_rdf_size(data));
+        CHECK(options_sent.substr(0, 12) == std::string("\0\3\0\10ns-a.az1", 12));
+        // Only to a client that sent EDNS, version 0.
+        auto plain = ask("www.example.org.", A);
+        CHECK(plain.rcode() == LDNS_RCODE_REFUSED);
+        CHECK_FALSE(plain.has_opt());
+        auto badvers = ask("www.example.org.", A, {.edns = true, .version = 1});
+        CHECK(ldns_pkt_edns_extended_rcode(badvers.pkt.get()) == 1);
+        CHECK(extended_error(badvers).empty());
+        // Not on answers from our zones, nor on REFUSED for CH (where NSD and Knot differ).
+        CHECK(extended_error(ask("www.example.com.", A, {.edns = true})).empty());
+        CHECK(extended_error(ask("nope.example.com.", A, {.edns = true})).empty());
+        CHECK(extended_error(ask("version.bind.", TXT, {.qclass = CH, .edns = true})).empty());
+    }
+
+    TEST_CASE("Extended DNS Error 18 (Prohibited) on a refused transfer, as NSD") {
+        for (Transport transport : {Transport::udp, Transport::tcp}) {
+            auto ixfr = ask("example.com.", IXFR, {.edns = true}, transport);
+            CHECK(ixfr.rcode() == LDNS_RCODE_REFUSED);
+            CHECK(extended_error(ixfr) == "18 ");
+            CHECK_FALSE(ask("example.com.", IXFR, {}, transport).has_opt());
+        }
+        CHECK(extended_error(ask("example.com.", AXFR, {.edns = true}, Transport::tcp)) == "18 ");
+        // NOTIMP (AXFR over UDP) and NOTAUTH carry none, as with NSD.
+        CHECK(extended_error(ask("example.com.", AXFR, {.edns = true})).empty());
+        CHECK(extended_error(ask("www.example.com.", IXFR, {.edns = true})).empty());
+    }
+
+    TEST_CASE("an Extended DNS Error never takes the response past the client's payload size") {
+        // A question of 12 + 200 + 4 bytes and an NSID that leave `spare`
+        // bytes under 512: the EDE (4 + 2 bytes) goes in only when it fits.
+        const std::string name = std::string(63, 'x') + "." + std::string(63, 'y') + "." + std::string(63, 'z') + "." +
+                                 std::string(2, 'w') + ".org.";
+        REQUIRE(wire_name(name.c_str()).size() == 200);
+        for (std::size_t spare : {0, 5, 6, 7}) {
+            CAPTURE(spare);
+            AnswerOptions options;
+            options.identity = std::string(512 - 12 - 200 - 4 - (11 + 4) - spare, 'n');
+            auto r = ask(make_query(name.c_str(), A, {.edns = true, .udp_size = 512, .nsid = true}), Transport::udp,
+                         options);
+            CHECK(r.rcode() == LDNS_RCODE_REFUSED);
+            CHECK(r.wire.size() <= 512);
+            REQUIRE(r.has_opt());
+            CHECK(ldns_pkt_edns_data(r.pkt.get()) != nullptr);  // the NSID stays
+            CHECK(extended_error(r) == (spare >= 6 ? "20 " : ""));
+        }
+    }
+
     TEST_CASE("CH TXT identity and version") {
         AnswerOptions options;
         options.identity = "ns-a.az1";
@@ -152,13 +212,51 @@ TEST_SUITE("answer protocol") {
         auto ru = ask(update);
         CHECK(ru.rcode() == LDNS_RCODE_NOTIMPL);
         CHECK(ldns_rr_list_rr_count(ldns_pkt_question(ru.pkt.get())) == 1);
+        // And with no question at all (NSD and Knot: NOTIMP), header only.
+        for (std::uint8_t opcode : {1, 2, 3, 4, 5, 15}) {
+            CAPTURE(int(opcode));
+            auto bare = make_query("example.com.", SOA, {.opcode = opcode});
+            bare.resize(12);
+            bare[5] = 0;  // QDCOUNT 0
+            auto rb = ask(bare);
+            CHECK(rb.rcode() == LDNS_RCODE_NOTIMPL);
+            CHECK(((rb.wire[2] >> 3) & 0x0F) == opcode);  // not ldns's enum: it has no 15
+            CHECK(rb.wire.size() == 12);
+        }
+        // A QUERY with no question stays FORMERR.
+        auto query = make_query("example.com.", SOA);
+        query.resize(12);
+        query[5] = 0;
+        CHECK(ask(query).rcode() == LDNS_RCODE_FORMERR);
     }
 
-    TEST_CASE("AXFR and IXFR: FORMERR over UDP, REFUSED over TCP") {
-        CHECK(ask("example.com.", AXFR).rcode() == LDNS_RCODE_FORMERR);
-        CHECK(ask("example.com.", IXFR).rcode() == LDNS_RCODE_FORMERR);
+    TEST_CASE("zone transfers (none served yet), as NSD 4.6 answers them, and Knot 3.2 where both agree") {
+        // AXFR needs TCP (RFC 5936 section 4.2): NOTIMP over UDP, whatever the name.
+        for (std::string name : {"example.com.", "www.example.com.", "example.org."}) {
+            CAPTURE(name);
+            auto r = ask(name.c_str(), AXFR);
+            CHECK(r.rcode() == LDNS_RCODE_NOTIMPL);
+            CHECK_FALSE(r.aa());
+            CHECK(ldns_rr_list_rr_count(ldns_pkt_question(r.pkt.get())) == 1);
+        }
+        // IXFR may come over UDP (RFC 1995 section 2); a zone we serve is refused
+        // over UDP and TCP, and so is AXFR over TCP.
+        for (Transport transport : {Transport::udp, Transport::tcp}) {
+            auto ixfr = ask("example.com.", IXFR, {}, transport);
+            CHECK(ixfr.rcode() == LDNS_RCODE_REFUSED);
+            CHECK_FALSE(ixfr.aa());
+            CHECK(ixfr.answer.empty());
+            CHECK(ixfr.authority.empty());
+            CHECK(ask("ExAmPlE.cOm.", IXFR, {}, transport).rcode() == LDNS_RCODE_REFUSED);
+        }
         CHECK(ask("example.com.", AXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_REFUSED);
-        CHECK(ask("example.com.", IXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_REFUSED);
+        // A transfer of anything that is not the apex of a zone we serve: NOTAUTH.
+        for (std::string name : {"www.example.com.", "nope.example.com.", "example.org.", "com."}) {
+            CAPTURE(name);
+            CHECK(ask(name.c_str(), IXFR).rcode() == LDNS_RCODE_NOTAUTH);
+            CHECK(ask(name.c_str(), IXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_NOTAUTH);
+            CHECK(ask(name.c_str(), AXFR, {}, Transport::tcp).rcode() == LDNS_RCODE_NOTAUTH);
+        }
     }
 
     TEST_CASE("FORMERR cases") {

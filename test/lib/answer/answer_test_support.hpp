@@ -137,6 +137,26 @@ struct Reply {
     [[nodiscard]] bool has_opt() const { return ldns_pkt_edns(pkt.get()); }
 };
 
+// The Extended DNS Error option (RFC 8914) of a reply's OPT, as
+// "INFO-CODE EXTRA-TEXT", or "" when there is none.
+inline std::string extended_error(const Reply& reply) {
+    ldns_rdf* data = reply.pkt ? ldns_pkt_edns_data(reply.pkt.get()) : nullptr;
+    if (data == nullptr) return "";
+    const std::uint8_t* bytes = ldns_rdf_data(data);
+    std::size_t size = ldns_rdf_size(data);
+    for (std::size_t at = 0; at + 4 <= size;) {
+        std::size_t code = std::size_t{bytes[at]} << 8 | bytes[at + 1];
+        std::size_t length = std::size_t{bytes[at + 2]} << 8 | bytes[at + 3];
+        if (at + 4 + length > size) break;
+        if (code == 15 && length >= 2) {
+            std::size_t info = std::size_t{bytes[at + 4]} << 8 | bytes[at + 5];
+            return std::to_string(info) + " " + std::string(reinterpret_cast<const char*>(bytes + at + 6), length - 2);
+        }
+        at += 4 + length;
+    }
+    return "";
+}
+
 // A client asking over `transport`, as a listener would describe it.
 inline Client client_over(Transport transport) {
     return {*IpAddress::parse("192.0.2.53"), 40053, transport};

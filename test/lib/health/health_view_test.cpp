@@ -71,6 +71,12 @@ TEST_SUITE("health_view") {
         CHECK(r.answer.empty());
         CHECK(r.authority.empty());
         CHECK(r.additional.empty());
+        CHECK_FALSE(r.has_opt());
+        // An EDNS client learns why (RFC 8914): INFO-CODE 0 (Other) and a reason.
+        auto edns = ask_zones(make_query("www.example.com.", A, {.edns = true}), health_zones(), Transport::udp, {},
+                              view.get());
+        CHECK(edns.rcode() == LDNS_RCODE_SERVFAIL);
+        CHECK(extended_error(edns) == "0 all addresses of this name are down");
         // Via a CNAME as well.
         CHECK(ask_health("alias.example.com.", A, view.get()).rcode() == LDNS_RCODE_SERVFAIL);
         // Other types at the name are unaffected.
