@@ -86,21 +86,6 @@ std::size_t MessageWriter::available() const {
     return end > size_ ? end - size_ : 0;
 }
 
-// Each one store, not a store per byte (after each of which the compiler
-// must reload size_, since a byte store may alias it): small enough to inline.
-void MessageWriter::put16(std::uint16_t value) {
-    const std::uint8_t bytes[2] = {static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)};
-    std::memcpy(&buffer_[size_], bytes, sizeof bytes);
-    size_ += sizeof bytes;
-}
-
-void MessageWriter::put32(std::uint32_t value) {
-    const std::uint8_t bytes[4] = {static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
-                                   static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)};
-    std::memcpy(&buffer_[size_], bytes, sizeof bytes);
-    size_ += sizeof bytes;
-}
-
 void MessageWriter::add_to_count(Section section, std::size_t records) {
     std::size_t index = 1 + static_cast<std::size_t>(section);
     counts_[index] = static_cast<std::uint16_t>(counts_[index] + records);

@@ -16,7 +16,11 @@ const std::vector<std::pair<std::string, std::string>> zones = {{"lenient.exampl
 
 // One azdns and one NSD on the zone for the whole program.
 struct Servers {
-    AzdnsServer azdns{ServerOptions{.zones = zones}};
+    AzdnsServer azdns{[] {
+        ServerOptions options;
+        options.zones = zones;
+        return options;
+    }()};
     PeerServer nsd{Peer::nsd, zones};
 };
 

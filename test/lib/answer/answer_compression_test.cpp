@@ -11,7 +11,7 @@ using namespace azdns::answer_test;
 
 namespace {
 
-constexpr std::uint16_t PTR = 12, DNAME = 39, UNKNOWN = 65400;
+constexpr std::uint16_t PTR = 12, UNKNOWN = 65400;
 
 const ZoneSet& compression_zones() {
     static const ZoneSet set = load_example_zone("answer/compression.zone");
