@@ -7,6 +7,8 @@
 // all are counted by zone and by what differs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "differential_compare.hpp"
 #include "differential_queries.hpp"
 #include "e2e_fixture.hpp"
@@ -57,6 +59,17 @@ std::optional<Response> ask(const Endpoint& server, const GeneratedQuery& genera
     auto reply = generated.via == Via::tcp ? tcp_exchange(server, wire) : udp_exchange(server, wire);
     if (!reply) return std::nullopt;
     return parse_response(*reply);
+}
+
+// TC is for a response that does not fit (RFC 2181 section 9). azdns
+// compresses every name in NS, CNAME, PTR, MX and SOA RDATA against the
+// whole message, a synthesised CNAME's target against the DNAME's included,
+// so a long DNAME answer that both peers cut at the client's size can fit
+// whole: not a difference, as long as it really is within that size.
+bool fits_where_peers_truncate(const Query& query, const Response& ours, const Response& nsd, const Response& knot) {
+    if (ours.tc || !nsd.tc || !knot.tc) return false;
+    const std::size_t limit = query.edns ? std::max<std::size_t>(query.udp_size, 512) : 512;
+    return ours.wire.size() <= limit;
 }
 
 // The served zone a name falls in (the longest origin it ends with), for the summary.
@@ -129,6 +142,7 @@ TEST_CASE("azdns answers like NSD and Knot wherever the two agree") {
                               query + between_peers + "  (azdns answers " + azdns_is + ")\n");
             continue;
         }
+        if (fits_where_peers_truncate(generated.query, *ours, *from_nsd, *from_knot)) continue;
         if (auto text = diff(left, by_nsd); !text.empty()) differences.add(zone + what_differs(left, by_nsd), query + text);
     }
     MESSAGE("seed ", seed, ", ", queries.size(), " queries. Where NSD and Knot disagree (information; - nsd, + knot):\n",
