@@ -105,25 +105,20 @@ public:
                                            {"serial", 3},
                                            {"error", "example.com.zone:9:1: bad RDATA (and 1 more)"},
                                            {"errors", {"example.com.zone:9:1: bad RDATA", "example.com.zone:12:5: bad TTL"}}}}}}};
+        // The zones reloaded: under the running config when the file is broken.
+        nlohmann::json reloaded = {{{"origin", "example.com."},
+                                    {"serial", 4},
+                                    {"error", nullptr},
+                                    {"errors", nlohmann::json::array()}}};
         if (config_broken_) {
             config["applied"] = false;
             config["errors"] = {"/etc/azdns/azdns.toml:3:1: unknown key \"maxx\" in [ttl]"};
             return {409, nlohmann::json{{"error", "/etc/azdns/azdns.toml has errors: the config was not applied, and "
                                                   "the zones reloaded under the running config"},
                                         {"config", config},
-                                        {"zones",
-                                         {{{"origin", "example.com."},
-                                           {"serial", 4},
-                                           {"error", nullptr},
-                                           {"errors", nlohmann::json::array()}}}}}};
+                                        {"zones", reloaded}}};
         }
-        return {200, nlohmann::json{{"error", nullptr},
-                                    {"config", config},
-                                    {"zones",
-                                     {{{"origin", "example.com."},
-                                       {"serial", 4},
-                                       {"error", nullptr},
-                                       {"errors", nlohmann::json::array()}}}}}};
+        return {200, nlohmann::json{{"error", nullptr}, {"config", config}, {"zones", reloaded}}};
     }
 
     ApiReply explain(const std::string& name, const std::string& type) override {
