@@ -64,7 +64,7 @@ std::shared_ptr<const HealthIndex> HealthIndex::build(const ZoneSet& zone_set, c
 
     for (const auto& zone : index->zones_) {
         for (std::size_t n = 0; n < zone->node_count(); ++n) {
-            NodeView node(zone.get(), static_cast<std::uint32_t>(n));
+            NodeView node = zone->node(n);
             if (node.is_below_delegation()) continue;  // glue only: never filtered
             for (std::uint16_t type : {rr_type::a, rr_type::aaaa}) {
                 RRsetView rrset = node.rrset(type);

@@ -2,18 +2,24 @@
 // A built Zone never changes, so any number of answering threads read it
 // with no locks; a reload builds a new one and swaps the pointer.
 //
-// Layout (compact, so a million-record zone stays small and cache friendly):
-// - nodes_: one 16-byte entry per owner name and per empty non-terminal,
-//   holding its parent node, its own label and its range of RRsets. A name is
-//   found label by label from the apex through a hash table keyed by
-//   (parent node, label), so no full names are stored at all.
-// - rrsets_: 12-byte entries (type, RR count, TTL, offset), each node's
-//   RRsets adjacent and sorted by type.
-// - rdata_: every RR as [RDLENGTH, network order][RDATA], an RRset's RRs
-//   adjacent in zone-file order: answering copies these bytes as they are.
+// Layout (compact, so a million-record zone stays small, and local, so a
+// query touches few cache lines: answering is bound by memory latency, not
+// by instructions):
+// - blocks_: one block per owner name and per empty non-terminal, holding
+//   everything a query needs of that name side by side: a header (its node
+//   number, its parent's, flags, RRset count), its own label, its RRset
+//   entries (type, RR count, TTL, where its RRs are) sorted by type, then
+//   every RR as [RDLENGTH, network order][RDATA], an RRset's RRs adjacent in
+//   zone-file order: answering copies these bytes as they are.
+// - slots_: a hash table keyed by (parent node, label) whose slots point at
+//   blocks. A name is found label by label from the apex, so no full names
+//   are stored at all, and each step is one slot and one block.
+// - nodes_: node number -> block, for walks up to the apex (names in logs).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <memory>
 #include <span>
@@ -100,7 +106,6 @@ class Zone;
 class NodeView {
 public:
     NodeView() = default;
-    NodeView(const Zone* zone, std::uint32_t index) : zone_(zone), index_(index) {}
 
     explicit operator bool() const { return zone_ != nullptr; }
     bool operator==(const NodeView&) const = default;
@@ -120,8 +125,11 @@ public:
     [[nodiscard]] RRsetView rrset(std::uint16_t type) const;  // empty when absent
 
 private:
+    friend class Zone;
+    NodeView(const Zone* zone, std::uint32_t block) : zone_(zone), block_(block) {}
+
     const Zone* zone_ = nullptr;
-    std::uint32_t index_ = 0;
+    std::uint32_t block_ = 0;  // in Zone::blocks_
 };
 
 // How RFC 1034 section 4.3.2 (with RFC 4592 wildcards) resolves a query.
@@ -166,6 +174,9 @@ public:
     [[nodiscard]] std::size_t node_count() const { return nodes_.size(); }
 
     [[nodiscard]] NodeView apex() const { return {this, 0}; }
+    // Name number `index` (< node_count(); 0 is the apex), for walks over
+    // the whole zone.
+    [[nodiscard]] NodeView node(std::size_t index) const { return {this, nodes_[index]}; }
 
     // Resolves a query name (canonical wire form) without allocating.
     [[nodiscard]] LookupResult lookup(std::string_view qname, std::uint16_t qtype) const;
@@ -190,59 +201,86 @@ private:
         dname_flag = 16,
     };
 
-    struct Node {
-        std::uint32_t parent;
-        std::uint32_t label;  // offset in labels_ of [length][bytes]
-        std::uint32_t first_rrset;
+    // Where a name's block starts in blocks_. The apex's is at 0.
+    using Block = std::uint32_t;
+    static constexpr Block no_block = UINT32_MAX;
+
+    // A block's first bytes. Its label ([length][bytes]) follows, then
+    // padding to 4 bytes, then rrset_count RRset entries, then their RRs.
+    struct BlockHeader {
+        std::uint32_t node;    // its number, the index into nodes_
+        std::uint32_t parent;  // the parent's number; no_node at the apex
         std::uint16_t rrset_count;
-        std::uint8_t flags;
+        std::uint8_t flags;  // NodeFlag
+        std::uint8_t unused;
     };
+    static constexpr std::size_t flags_offset = offsetof(BlockHeader, flags);
 
     struct RRset {
         std::uint16_t type;
         std::uint16_t count;
         std::uint32_t ttl;
-        std::uint32_t offset;  // in rdata_; the next entry's offset ends it
+        std::uint32_t offset;  // of its RRs in blocks_
+        std::uint32_t size;    // of its RRs, in bytes
     };
 
-    // Open-addressing slot; `tag` (high hash bits) spares most node reads.
+    // Open-addressing slot; `tag` (high hash bits) spares most block reads.
     struct Slot {
-        std::uint32_t node = no_node;
+        Block block = no_block;
         std::uint32_t tag = 0;
     };
 
     Zone() = default;
 
     static std::uint64_t hash(std::uint32_t parent, const std::uint8_t* label);
-    // `label` points at a length byte; no_node when there is no such child.
-    [[nodiscard]] std::uint32_t find_child(std::uint32_t parent, const std::uint8_t* label) const;
-    [[nodiscard]] std::uint32_t find_node(std::string_view name) const;
+    static std::size_t padded(std::size_t bytes) { return (bytes + 3) & ~std::size_t{3}; }
+    // The block of `parent`'s child `label` (which points at a length byte),
+    // or no_block.
+    [[nodiscard]] Block find_child(std::uint32_t parent, const std::uint8_t* label) const;
+    [[nodiscard]] Block find_block(std::string_view name) const;
     // `name` from byte `from` on is the origin.
     [[nodiscard]] bool ends_with_origin(std::string_view name, std::size_t from) const;
-    [[nodiscard]] RRsetView rrset_view(std::uint32_t index) const {
-        const RRset& set = rrsets_[index];
-        std::uint32_t end = rrsets_[index + 1].offset;
-        return {set.type, set.count, set.ttl, {rdata_.data() + set.offset, end - set.offset}};
+
+    // Reading a block. Through memcpy: blocks_ is a byte array, and the
+    // compiler turns these into plain loads.
+    [[nodiscard]] BlockHeader header(Block block) const {
+        BlockHeader h;
+        std::memcpy(&h, blocks_.data() + block, sizeof h);
+        return h;
     }
-    [[nodiscard]] bool has_flag(std::uint32_t node, NodeFlag flag) const { return (nodes_[node].flags & flag) != 0; }
+    [[nodiscard]] const std::uint8_t* label(Block block) const { return blocks_.data() + block + sizeof(BlockHeader); }
+    [[nodiscard]] bool has_flag(Block block, NodeFlag flag) const { return (blocks_[block + flags_offset] & flag) != 0; }
+    // Where the block's first RRset entry is.
+    [[nodiscard]] std::size_t rrset_entries(Block block) const {
+        return block + sizeof(BlockHeader) + padded(1u + label(block)[0]);
+    }
+    [[nodiscard]] RRset rrset_entry(std::size_t at) const {
+        RRset set;
+        std::memcpy(&set, blocks_.data() + at, sizeof set);
+        return set;
+    }
+    [[nodiscard]] RRsetView rrset_view(std::size_t at) const {
+        RRset set = rrset_entry(at);
+        return {set.type, set.count, set.ttl, {blocks_.data() + set.offset, set.size}};
+    }
+    // The block's RRset of `type`, empty when it has none.
+    [[nodiscard]] RRsetView rrset_of(Block block, std::uint16_t type) const;
 
     // Lookup steps, named after RFC 1034 section 4.3.2. Each completes
     // `result` in place: it is lookup()'s return value, so nothing is copied.
-    void answer_at(std::uint32_t node, std::uint16_t qtype, LookupResult& result) const;
-    void answer_delegation(std::uint32_t cut, LookupResult& result) const;
-    void answer_dname(std::uint32_t owner, LookupResult& result) const;
-    void answer_missing_name(std::uint32_t encloser, std::uint16_t qtype, LookupResult& result) const;
+    void answer_at(Block node, std::uint16_t qtype, LookupResult& result) const;
+    void answer_delegation(Block cut, LookupResult& result) const;
+    void answer_dname(Block owner, LookupResult& result) const;
+    void answer_missing_name(Block encloser, std::uint16_t qtype, LookupResult& result) const;
 
     std::string origin_;
     std::size_t origin_labels_ = 0;
-    std::string labels_;
-    std::vector<Node> nodes_;
-    std::vector<RRset> rrsets_;  // one extra entry at the end closes the last RRset
-    std::vector<std::uint8_t> rdata_;
-    std::vector<Slot> slots_;  // size is a power of two, at most half full
+    std::vector<std::uint8_t> blocks_;
+    std::vector<Block> nodes_;  // by node number; the apex is number 0
+    std::vector<Slot> slots_;   // size is a power of two, at most half full
     std::uint32_t serial_ = 0;
     std::uint32_t soa_minimum_ = 0;
-    std::uint32_t soa_rrset_ = 0;  // into rrsets_
+    std::uint32_t soa_rrset_ = 0;  // where the SOA's RRset entry is in blocks_
     std::uint32_t negative_ttl_ = 0;
     std::size_t record_count_ = 0;
 };

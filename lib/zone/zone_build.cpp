@@ -2,11 +2,23 @@
 // tables). Runs once per load: clarity first, but a million records must
 // still load in well under a second, so no per-record maps or allocations.
 #include <algorithm>
+#include <cstring>
 
 #include "dns_name.hpp"
 #include "zone_builder.hpp"
 
 namespace azdns {
+
+// Appends a block's header and label, padded, to `out`; returns where it starts.
+Zone::Block ZoneBuilder::append_block(const Zone::BlockHeader& head, const std::uint8_t* label,
+                                      std::vector<std::uint8_t>& out) {
+    auto block = static_cast<Zone::Block>(out.size());
+    out.resize(block + sizeof head);
+    std::memcpy(out.data() + block, &head, sizeof head);
+    out.insert(out.end(), label, label + 1 + label[0]);
+    out.resize(Zone::padded(out.size()));
+    return block;
+}
 
 ZoneBuilder::ZoneBuilder(std::string_view origin, ZoneRecords&& records, const SourceLocation& declared_at)
     : zone_(new Zone()), records_(std::move(records)), declared_at_(declared_at) {
@@ -19,7 +31,7 @@ std::shared_ptr<const Zone> ZoneBuilder::build(Diagnostics& diags) {
     mark_delegations();
     mark_ns_targets();
     mark_below_dnames();
-    emit_nodes();
+    emit_blocks();
     finish_apex();
     report(diags);
     if (error_count_ > 0) return nullptr;
@@ -27,15 +39,16 @@ std::shared_ptr<const Zone> ZoneBuilder::build(Diagnostics& diags) {
     records_ = ZoneRecords();
     node_of_ = {};
     zone_->nodes_.shrink_to_fit();
-    zone_->labels_.shrink_to_fit();
-    zone_->rrsets_.shrink_to_fit();
+    zone_->blocks_.shrink_to_fit();
     return zone_;
 }
 
 void ZoneBuilder::accept_records() {
-    // The apex is node 0 and, having no parent, is never in the hash table.
-    zone_->labels_.push_back('\0');
-    zone_->nodes_.push_back({Zone::no_node, 0, 0, 0, Zone::apex_flag});
+    // The apex is node 0, its block at 0, and, having no parent, is never in
+    // the hash table.
+    constexpr std::uint8_t root_label[] = {0};
+    append_block({0, Zone::no_node, 0, Zone::apex_flag, 0}, root_label, zone_->blocks_);
+    zone_->nodes_.push_back(0);
     marks_.push_back(0);
     // Size the hash table for the owner names up front (still at most half
     // full): growing it re-inserts every node, a tenth of the build time.
@@ -68,17 +81,15 @@ std::uint32_t ZoneBuilder::insert_name(std::string_view owner) {
     if (owner.size() == zone_->origin_.size()) return 0;
     std::uint32_t parent = insert_name(name_parent(owner));
     const auto* label = reinterpret_cast<const std::uint8_t*>(owner.data());
-    std::uint32_t node = zone_->find_child(parent, label);
-    return node != Zone::no_node ? node : add_node(parent, label);
+    Zone::Block block = zone_->find_child(parent, label);
+    return block != Zone::no_block ? zone_->header(block).node : add_node(parent, label);
 }
 
 std::uint32_t ZoneBuilder::add_node(std::uint32_t parent, const std::uint8_t* label) {
     auto node = static_cast<std::uint32_t>(zone_->nodes_.size());
-    auto offset = static_cast<std::uint32_t>(zone_->labels_.size());
-    zone_->labels_.append(reinterpret_cast<const char*>(label), 1u + label[0]);
-    zone_->nodes_.push_back({parent, offset, 0, 0, 0});
+    zone_->nodes_.push_back(append_block({node, parent, 0, 0, 0}, label, zone_->blocks_));
     marks_.push_back(0);
-    if (label[0] == 1 && label[1] == '*') zone_->nodes_[parent].flags |= Zone::wildcard_child_flag;
+    if (label[0] == 1 && label[1] == '*') add_flag(parent, Zone::wildcard_child_flag);
 
     // Keep the table at most half full, so probes stay short.
     if (zone_->nodes_.size() * 2 > zone_->slots_.size()) {
@@ -91,24 +102,28 @@ std::uint32_t ZoneBuilder::add_node(std::uint32_t parent, const std::uint8_t* la
 }
 
 void ZoneBuilder::insert_slot(std::uint32_t node) {
-    const Zone::Node& entry = zone_->nodes_[node];
-    const auto* label = reinterpret_cast<const std::uint8_t*>(zone_->labels_.data()) + entry.label;
-    std::uint64_t h = Zone::hash(entry.parent, label);
+    Zone::Block block = zone_->nodes_[node];
+    std::uint64_t h = Zone::hash(header(node).parent, zone_->label(block));
     std::size_t mask = zone_->slots_.size() - 1;
     std::size_t i = h & mask;
-    while (zone_->slots_[i].node != Zone::no_node) i = (i + 1) & mask;
-    zone_->slots_[i] = {node, static_cast<std::uint32_t>(h >> 32)};
+    while (zone_->slots_[i].block != Zone::no_block) i = (i + 1) & mask;
+    zone_->slots_[i] = {block, static_cast<std::uint32_t>(h >> 32)};
+}
+
+std::uint32_t ZoneBuilder::find_node(std::string_view name) const {
+    Zone::Block block = zone_->find_block(name);
+    return block == Zone::no_block ? Zone::no_node : zone_->header(block).node;
 }
 
 // The first NS below the apex on any path is a zone cut; all beneath it is
 // someone else's data, of which only glue is kept.
 void ZoneBuilder::mark_delegations() {
-    auto& nodes = zone_->nodes_;
-    for (std::size_t n = 1; n < nodes.size(); ++n) {
-        if (nodes[nodes[n].parent].flags & (Zone::delegation_flag | Zone::below_delegation_flag)) {
-            nodes[n].flags |= Zone::below_delegation_flag;
+    for (std::uint32_t n = 1; n < zone_->nodes_.size(); ++n) {
+        std::uint32_t parent = header(n).parent;
+        if (has_flag(parent, Zone::delegation_flag) || has_flag(parent, Zone::below_delegation_flag)) {
+            add_flag(n, Zone::below_delegation_flag);
         } else if (marks_[n] & has_ns) {
-            nodes[n].flags |= Zone::delegation_flag;
+            add_flag(n, Zone::delegation_flag);
         }
     }
 }
@@ -118,8 +133,8 @@ void ZoneBuilder::mark_ns_targets() {
     for (std::size_t i = 0; i < records_.size(); ++i) {
         std::uint32_t node = node_of_[i];
         if (node == Zone::no_node || records_.type(i) != rr_type::ns) continue;
-        if (zone_->nodes_[node].flags & Zone::below_delegation_flag) continue;
-        std::uint32_t target = zone_->find_node(name_canonical(rdata(i)));
+        if (has_flag(node, Zone::below_delegation_flag)) continue;
+        std::uint32_t target = find_node(name_canonical(rdata(i)));
         if (target != Zone::no_node) marks_[target] |= ns_target;
     }
 }
@@ -127,27 +142,26 @@ void ZoneBuilder::mark_ns_targets() {
 // Names below the owner of a DNAME that the zone serves (one not at or below
 // a cut) may own nothing (RFC 6672 section 2.3): check_below_dname says so.
 void ZoneBuilder::mark_below_dnames() {
-    auto& nodes = zone_->nodes_;
-    constexpr std::uint8_t cut_flags = Zone::delegation_flag | Zone::below_delegation_flag;
-    for (std::size_t n = 1; n < nodes.size(); ++n) {
-        std::uint32_t parent = nodes[n].parent;
-        bool served_dname = (marks_[parent] & has_dname) && !(nodes[parent].flags & cut_flags);
+    for (std::uint32_t n = 1; n < zone_->nodes_.size(); ++n) {
+        std::uint32_t parent = header(n).parent;
+        bool at_cut = has_flag(parent, Zone::delegation_flag) || has_flag(parent, Zone::below_delegation_flag);
+        bool served_dname = (marks_[parent] & has_dname) && !at_cut;
         if (served_dname || (marks_[parent] & below_dname)) marks_[n] |= below_dname;
     }
 }
 
-void ZoneBuilder::emit_nodes() {
+void ZoneBuilder::emit_blocks() {
     // Counting sort by node keeps each node's records in file order.
     std::size_t node_count = zone_->nodes_.size();
     std::vector<std::uint32_t> start(node_count + 1, 0);
-    std::size_t rdata_bytes = 0;
+    std::size_t bytes = zone_->blocks_.size();  // headers and labels, padded
     for (std::size_t i = 0; i < records_.size(); ++i) {
         if (node_of_[i] == Zone::no_node) continue;
         ++start[node_of_[i] + 1];
-        rdata_bytes += 2 + rdata(i).size();
+        bytes += sizeof(Zone::RRset) + Zone::padded(2 + rdata(i).size());  // at most
     }
-    if (rdata_bytes > UINT32_MAX) {
-        error(no_record, "zone RDATA exceeds 4 GiB");
+    if (bytes > UINT32_MAX) {
+        error(no_record, "zone data exceeds 4 GiB");
         return;
     }
     for (std::size_t n = 0; n < node_count; ++n) start[n + 1] += start[n];
@@ -157,21 +171,60 @@ void ZoneBuilder::emit_nodes() {
         if (node_of_[i] != Zone::no_node) order[next[node_of_[i]]++] = static_cast<std::uint32_t>(i);
     }
 
-    zone_->rdata_.reserve(rdata_bytes);
+    // The finished blocks go to a new array: until the swap below, the
+    // checks still read names through the old one.
+    std::vector<std::uint8_t> blocks;
+    blocks.reserve(bytes);
+    std::vector<Zone::Block> moved(node_count);
     std::vector<std::uint32_t> records;
     for (std::size_t n = 0; n < node_count; ++n) {
         auto node = static_cast<std::uint32_t>(n);
         records.assign(order.begin() + start[n], order.begin() + start[n + 1]);
         group_by_type(records);
         check_node(node);
-        auto first = static_cast<std::uint32_t>(zone_->rrsets_.size());
+        served_.clear();
         for (const Group& group : groups_) {
-            if (!check_below_dname(node, group) && !check_occluded(node, group)) emit_rrset(node, group);
+            if (check_below_dname(node, group) || check_occluded(node, group)) continue;
+            if (std::optional<std::uint32_t> ttl = check_rrset(node, group)) served_.push_back({&group, *ttl});
         }
-        zone_->nodes_[n].first_rrset = first;
-        zone_->nodes_[n].rrset_count = static_cast<std::uint16_t>(zone_->rrsets_.size() - first);
+        moved[n] = emit_block(node, blocks);
     }
-    zone_->rrsets_.push_back({0, 0, 0, static_cast<std::uint32_t>(zone_->rdata_.size())});
+    for (Zone::Slot& slot : zone_->slots_) {
+        if (slot.block != Zone::no_block) slot.block = moved[zone_->header(slot.block).node];
+    }
+    zone_->nodes_ = std::move(moved);
+    zone_->blocks_ = std::move(blocks);
+}
+
+// Appends `node`'s finished block, with served_ as its RRsets, to `out`.
+Zone::Block ZoneBuilder::emit_block(std::uint32_t node, std::vector<std::uint8_t>& out) {
+    Zone::BlockHeader head = header(node);
+    head.rrset_count = static_cast<std::uint16_t>(served_.size());
+    for (const Served& served : served_) {
+        if (served.group->type == rr_type::dname) head.flags |= Zone::dname_flag;
+    }
+    auto block = append_block(head, zone_->label(zone_->nodes_[node]), out);
+
+    // The entries first, then the RRs they point at.
+    std::size_t entry = out.size();
+    out.resize(entry + served_.size() * sizeof(Zone::RRset));
+    for (const Served& served : served_) {
+        const Group& group = *served.group;
+        auto count = static_cast<std::uint16_t>(group.end - group.begin);
+        auto offset = static_cast<std::uint32_t>(out.size());
+        for (std::size_t k = group.begin; k < group.end; ++k) {
+            std::string_view bytes = rdata(kept_[k]);
+            out.push_back(static_cast<std::uint8_t>(bytes.size() >> 8));
+            out.push_back(static_cast<std::uint8_t>(bytes.size()));
+            out.insert(out.end(), bytes.begin(), bytes.end());
+        }
+        Zone::RRset set{group.type, count, served.ttl, offset, static_cast<std::uint32_t>(out.size() - offset)};
+        std::memcpy(out.data() + entry, &set, sizeof set);
+        entry += sizeof set;
+        zone_->record_count_ += count;
+    }
+    out.resize(Zone::padded(out.size()));  // the next block starts aligned
+    return block;
 }
 
 // Fills groups_ and kept_ from one node's records, dropping exact duplicates
@@ -203,22 +256,6 @@ void ZoneBuilder::group_by_type(std::vector<std::uint32_t>& records) {
         std::sort(kept_.begin() + static_cast<std::ptrdiff_t>(group.begin),
                   kept_.begin() + static_cast<std::ptrdiff_t>(group.end));
     }
-}
-
-void ZoneBuilder::emit_rrset(std::uint32_t node, const Group& group) {
-    std::optional<std::uint32_t> ttl = check_rrset(node, group);
-    if (!ttl) return;
-    auto& arena = zone_->rdata_;
-    auto count = static_cast<std::uint16_t>(group.end - group.begin);
-    zone_->rrsets_.push_back({group.type, count, *ttl, static_cast<std::uint32_t>(arena.size())});
-    for (std::size_t k = group.begin; k < group.end; ++k) {
-        std::string_view bytes = rdata(kept_[k]);
-        arena.push_back(static_cast<std::uint8_t>(bytes.size() >> 8));
-        arena.push_back(static_cast<std::uint8_t>(bytes.size()));
-        arena.insert(arena.end(), bytes.begin(), bytes.end());
-    }
-    zone_->record_count_ += count;
-    if (group.type == rr_type::dname) zone_->nodes_[node].flags |= Zone::dname_flag;
 }
 
 std::shared_ptr<const Zone> build_zone(std::string_view origin, ZoneRecords&& records,

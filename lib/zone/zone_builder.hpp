@@ -39,7 +39,14 @@ private:
         std::size_t end;
     };
 
-    // Layout (zone_build.cpp).
+    // An RRset that passed the checks, to be laid out.
+    struct Served {
+        const Group* group;
+        std::uint32_t ttl;
+    };
+
+    // Layout (zone_build.cpp). Until emit_blocks(), a node's block is its
+    // header and label only; emit_blocks() lays out the finished blocks.
     void accept_records();
     std::uint32_t insert_name(std::string_view owner);
     std::uint32_t add_node(std::uint32_t parent, const std::uint8_t* label);
@@ -47,9 +54,23 @@ private:
     void mark_delegations();
     void mark_ns_targets();
     void mark_below_dnames();
-    void emit_nodes();
+    void emit_blocks();
     void group_by_type(std::vector<std::uint32_t>& records);
-    void emit_rrset(std::uint32_t node, const Group& group);
+    Zone::Block emit_block(std::uint32_t node, std::vector<std::uint8_t>& out);
+    static Zone::Block append_block(const Zone::BlockHeader& head, const std::uint8_t* label,
+                                    std::vector<std::uint8_t>& out);
+
+    // A node's facts by its number, from its block.
+    [[nodiscard]] Zone::BlockHeader header(std::uint32_t node) const { return zone_->header(zone_->nodes_[node]); }
+    [[nodiscard]] bool has_flag(std::uint32_t node, Zone::NodeFlag flag) const {
+        return zone_->has_flag(zone_->nodes_[node], flag);
+    }
+    void add_flag(std::uint32_t node, Zone::NodeFlag flag) {
+        zone_->blocks_[zone_->nodes_[node] + Zone::flags_offset] |= flag;
+    }
+    // The number of the node of exactly `name`, or no_node.
+    [[nodiscard]] std::uint32_t find_node(std::string_view name) const;
+    [[nodiscard]] std::string node_name(std::uint32_t node) const { return zone_->node(node).name(); }
 
     // Checks (zone_checks.cpp).
     bool accepts(std::size_t record);
@@ -79,6 +100,7 @@ private:
     std::size_t error_count_ = 0;
     std::vector<std::uint32_t> kept_;  // the current node's records, by type
     std::vector<Group> groups_;        // the current node's types
+    std::vector<Served> served_;       // the current node's RRsets that passed
     std::size_t soa_record_ = no_record;
 };
 

@@ -118,7 +118,7 @@ void ZoneBuilder::check_dname(std::uint32_t node, const Group& dname) {
     for (std::size_t k = dname.begin + 1; k < dname.end; ++k) {
         error(kept_[k], "more than one DNAME at " + owner_text(kept_[k]));
     }
-    if (zone_->nodes_[node].flags & Zone::delegation_flag) {
+    if (has_flag(node, Zone::delegation_flag)) {
         std::size_t first = kept_[dname.begin];
         error(first, "DNAME at " + owner_text(first) + " beside NS; only the zone apex may have both");
     }
@@ -130,11 +130,11 @@ void ZoneBuilder::check_dname(std::uint32_t node, const Group& dname) {
 bool ZoneBuilder::check_below_dname(std::uint32_t node, const Group& group) {
     if (!(marks_[node] & below_dname)) return false;
     // The highest DNAME above: the one that makes the rest below it moot.
-    std::uint32_t owner = zone_->nodes_[node].parent;
-    while (!(marks_[owner] & has_dname) || (marks_[owner] & below_dname)) owner = zone_->nodes_[owner].parent;
+    std::uint32_t owner = header(node).parent;
+    while (!(marks_[owner] & has_dname) || (marks_[owner] & below_dname)) owner = header(owner).parent;
     std::uint32_t first = kept_[group.begin];
     error(first, type_name(group.type) + " at " + owner_text(first) + " is below the DNAME at " +
-                     quoted(NodeView(zone_.get(), owner).name()) + "; names below a DNAME cannot own data");
+                     quoted(node_name(owner)) + "; names below a DNAME cannot own data");
     return true;
 }
 
@@ -142,9 +142,8 @@ bool ZoneBuilder::check_below_dname(std::uint32_t node, const Group& group) {
 // DNSSEC records and glue addresses are served from here. True (with a
 // warning) when the RRset is not.
 bool ZoneBuilder::check_occluded(std::uint32_t node, const Group& group) {
-    std::uint8_t flags = zone_->nodes_[node].flags;
-    bool at_cut = (flags & Zone::delegation_flag) != 0;
-    if (!at_cut && (flags & Zone::below_delegation_flag) == 0) return false;
+    bool at_cut = has_flag(node, Zone::delegation_flag);
+    if (!at_cut && !has_flag(node, Zone::below_delegation_flag)) return false;
     bool parent_side = group.type == rr_type::ns || group.type == rr_type::ds || group.type == rr_type::rrsig ||
                        group.type == rr_type::nsec;
     if (at_cut && parent_side) return false;
@@ -153,9 +152,9 @@ bool ZoneBuilder::check_occluded(std::uint32_t node, const Group& group) {
     if (address && (marks_[node] & ns_target)) return false;
 
     std::uint32_t cut = node;
-    while (!(zone_->nodes_[cut].flags & Zone::delegation_flag)) cut = zone_->nodes_[cut].parent;
+    while (!has_flag(cut, Zone::delegation_flag)) cut = header(cut).parent;
     std::uint32_t first = kept_[group.begin];
-    std::string cut_name = quoted(NodeView(zone_.get(), cut).name());
+    std::string cut_name = quoted(node_name(cut));
     warning(first, type_name(group.type) + " at " + owner_text(first) +
                        (at_cut ? " is at the delegation " : " is below the delegation ") + cut_name +
                        " and is not glue; occluded, will not be served");
@@ -170,14 +169,14 @@ void ZoneBuilder::check_ns_targets(std::uint32_t node, const Group& group) {
     for (std::size_t k = group.begin; k < group.end; ++k) {
         std::string target = name_canonical(rdata(kept_[k]));
         if (!name_is_at_or_below(target, zone_->origin_)) continue;
-        std::uint32_t target_node = zone_->find_node(target);
+        std::uint32_t target_node = find_node(target);
         if (target_node != Zone::no_node && (marks_[target_node] & has_address)) continue;
         std::string problem = "NS target " + quoted(rdata(kept_[k])) + " has no A or AAAA record in the zone";
         if (node != 0) {
-            warning(kept_[k], problem + "; referrals to " + quoted(NodeView(zone_.get(), node).name()) +
+            warning(kept_[k], problem + "; referrals to " + quoted(node_name(node)) +
                                   " go without its address");
         } else if (std::uint32_t cut = cut_above(target); cut != Zone::no_node) {
-            warning(kept_[k], problem + "; it is in the delegated zone " + quoted(NodeView(zone_.get(), cut).name()));
+            warning(kept_[k], problem + "; it is in the delegated zone " + quoted(node_name(cut)));
         } else {
             error(kept_[k], problem);
         }
@@ -186,13 +185,13 @@ void ZoneBuilder::check_ns_targets(std::uint32_t node, const Group& group) {
 
 // The zone cut at or above `name` (canonical, in the zone), or no_node.
 std::uint32_t ZoneBuilder::cut_above(std::string_view name) const {
-    std::uint32_t node = zone_->find_node(name);
+    std::uint32_t node = find_node(name);
     while (node == Zone::no_node) {  // ends at the apex at the latest
         name = name_parent(name);
-        node = zone_->find_node(name);
+        node = find_node(name);
     }
-    for (; node != 0; node = zone_->nodes_[node].parent) {
-        if (zone_->nodes_[node].flags & Zone::delegation_flag) return node;
+    for (; node != 0; node = header(node).parent) {
+        if (has_flag(node, Zone::delegation_flag)) return node;
     }
     return Zone::no_node;
 }
@@ -217,7 +216,7 @@ std::optional<std::uint32_t> ZoneBuilder::check_rrset(std::uint32_t node, const 
         warning(kept_[k], "TTL " + std::to_string(own) + " differs from " + std::to_string(records_.ttl(first)) +
                               " of the same RRset; using " + std::to_string(ttl));
     }
-    if (group.type == rr_type::ns && !(zone_->nodes_[node].flags & Zone::below_delegation_flag)) {
+    if (group.type == rr_type::ns && !has_flag(node, Zone::below_delegation_flag)) {
         check_ns_targets(node, group);
     }
     return ttl;
@@ -247,9 +246,10 @@ void ZoneBuilder::finish_apex() {
             zone_->serial_ = u32(pos);
             zone_->soa_minimum_ = u32(pos + 16);
             // What every negative answer needs, found once here.
-            const Zone::Node& apex_node = zone_->nodes_[0];
-            for (std::uint32_t i = apex_node.first_rrset; i < apex_node.first_rrset + apex_node.rrset_count; ++i) {
-                if (zone_->rrsets_[i].type == rr_type::soa) zone_->soa_rrset_ = i;
+            std::size_t entries = zone_->rrset_entries(0);
+            for (std::size_t i = 0; i < header(0).rrset_count; ++i) {
+                std::size_t at = entries + i * sizeof(Zone::RRset);
+                if (zone_->rrset_entry(at).type == rr_type::soa) zone_->soa_rrset_ = static_cast<std::uint32_t>(at);
             }
             zone_->negative_ttl_ = std::min(zone_->soa().ttl(), zone_->soa_minimum_);
         }

@@ -47,17 +47,16 @@ std::uint64_t Zone::hash(std::uint32_t parent, const std::uint8_t* label) {
     return short_hash(std::uint64_t{parent} << 8 | label[0], label + 1, label[0]);
 }
 
-std::uint32_t Zone::find_child(std::uint32_t parent, const std::uint8_t* label) const {
+Zone::Block Zone::find_child(std::uint32_t parent, const std::uint8_t* label) const {
     std::uint64_t h = hash(parent, label);
     auto tag = static_cast<std::uint32_t>(h >> 32);
     std::size_t mask = slots_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
         const Slot& slot = slots_[i];
-        if (slot.node == no_node) return no_node;
+        if (slot.block == no_block) return no_block;
         if (slot.tag != tag) continue;
-        const Node& node = nodes_[slot.node];
-        const auto* stored = bytes(labels_) + node.label;
-        if (node.parent == parent && short_equal(stored, label, 1u + label[0])) return slot.node;
+        if (header(slot.block).parent == parent && short_equal(this->label(slot.block), label, 1u + label[0]))
+            return slot.block;
     }
 }
 
@@ -65,19 +64,21 @@ bool Zone::ends_with_origin(std::string_view name, std::size_t from) const {
     return name.size() - from == origin_.size() && short_equal(bytes(name) + from, bytes(origin_), origin_.size());
 }
 
-std::uint32_t Zone::find_node(std::string_view name) const {
+Zone::Block Zone::find_block(std::string_view name) const {
     LabelOffsets labels;
-    if (!split_labels(name, labels) || labels.count < origin_labels_) return no_node;
+    if (!split_labels(name, labels) || labels.count < origin_labels_) return no_block;
     std::size_t below = labels.count - origin_labels_;
-    if (!ends_with_origin(name, labels.at[below])) return no_node;
-    std::uint32_t node = 0;
-    for (std::size_t j = below; j-- > 0 && node != no_node;) node = find_child(node, bytes(name) + labels.at[j]);
+    if (!ends_with_origin(name, labels.at[below])) return no_block;
+    Block node = 0;
+    for (std::size_t j = below; j-- > 0 && node != no_block;) {
+        node = find_child(header(node).node, bytes(name) + labels.at[j]);
+    }
     return node;
 }
 
 NodeView Zone::find(std::string_view name) const {
-    std::uint32_t node = find_node(name);
-    return node == no_node ? NodeView{} : NodeView{this, node};
+    Block node = find_block(name);
+    return node == no_block ? NodeView{} : NodeView{this, node};
 }
 
 LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
@@ -89,10 +90,10 @@ LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
 
     // Walk down from the apex one label at a time; stop at a cut or at the
     // first name that does not exist.
-    std::uint32_t node = 0;
+    Block node = 0;
     for (std::size_t j = below; j-- > 0;) {
-        std::uint32_t child = find_child(node, bytes(qname) + labels.at[j]);
-        if (child == no_node) {
+        Block child = find_child(header(node).node, bytes(qname) + labels.at[j]);
+        if (child == no_block) {
             result.closest_encloser = {this, node};
             result.encloser_offset = labels.at[j + 1];
             // RFC 6672 section 3.2: below a DNAME's owner, the DNAME answers.
@@ -118,19 +119,21 @@ LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
     return result;
 }
 
-void Zone::answer_at(std::uint32_t node, std::uint16_t qtype, LookupResult& result) const {
+void Zone::answer_at(Block node, std::uint16_t qtype, LookupResult& result) const {
     result.node = {this, node};
-    const Node& entry = nodes_[node];
-    std::uint32_t cname = no_node;
-    for (std::uint32_t i = entry.first_rrset; i < entry.first_rrset + entry.rrset_count; ++i) {
-        if (rrsets_[i].type == qtype) {
+    std::size_t at = rrset_entries(node);
+    std::size_t end = at + header(node).rrset_count * sizeof(RRset);
+    std::size_t cname = 0;
+    for (; at < end; at += sizeof(RRset)) {
+        std::uint16_t type = rrset_entry(at).type;
+        if (type == qtype) {
             result.status = LookupStatus::answer;
-            result.answer = rrset_view(i);
+            result.answer = rrset_view(at);
             return;
         }
-        if (rrsets_[i].type == rr_type::cname) cname = i;
+        if (type == rr_type::cname) cname = at;
     }
-    if (cname != no_node) {
+    if (cname != 0) {  // an entry is never at 0: the apex's header is
         result.status = LookupStatus::cname;
         result.answer = rrset_view(cname);
         return;
@@ -139,23 +142,32 @@ void Zone::answer_at(std::uint32_t node, std::uint16_t qtype, LookupResult& resu
     result.authority = soa();
 }
 
-void Zone::answer_delegation(std::uint32_t cut, LookupResult& result) const {
+RRsetView Zone::rrset_of(Block block, std::uint16_t type) const {
+    std::size_t at = rrset_entries(block);
+    std::size_t end = at + header(block).rrset_count * sizeof(RRset);
+    for (; at < end; at += sizeof(RRset)) {
+        if (rrset_entry(at).type == type) return rrset_view(at);
+    }
+    return {};
+}
+
+void Zone::answer_delegation(Block cut, LookupResult& result) const {
     result.status = LookupStatus::delegation;
     result.node = {this, cut};
     result.authority = result.node.rrset(rr_type::ns);
 }
 
-void Zone::answer_dname(std::uint32_t owner, LookupResult& result) const {
+void Zone::answer_dname(Block owner, LookupResult& result) const {
     result.status = LookupStatus::dname;
     result.node = {this, owner};
     result.answer = result.node.rrset(rr_type::dname);
 }
 
-void Zone::answer_missing_name(std::uint32_t encloser, std::uint16_t qtype, LookupResult& result) const {
+void Zone::answer_missing_name(Block encloser, std::uint16_t qtype, LookupResult& result) const {
     // RFC 4592 section 3.3.1: only the closest encloser's own `*` child
     // can synthesise; existing names (even empty ones) never reach here.
     if (has_flag(encloser, wildcard_child_flag)) {
-        std::uint32_t source = find_child(encloser, wildcard_label);
+        Block source = find_child(header(encloser).node, wildcard_label);
         result.wildcard = true;
         if (has_flag(source, delegation_flag)) {
             answer_delegation(source, result);
@@ -170,29 +182,24 @@ void Zone::answer_missing_name(std::uint32_t encloser, std::uint16_t qtype, Look
 
 std::string NodeView::name() const {
     std::string wire;
-    for (std::uint32_t i = index_; i != 0; i = zone_->nodes_[i].parent) {
-        const auto* label = zone_->labels_.data() + zone_->nodes_[i].label;
-        wire.append(label, 1u + static_cast<unsigned char>(label[0]));
+    for (Zone::Block block = block_; !zone_->has_flag(block, Zone::apex_flag);
+         block = zone_->nodes_[zone_->header(block).parent]) {
+        const auto* label = zone_->label(block);
+        wire.append(reinterpret_cast<const char*>(label), 1u + label[0]);
     }
     return wire + zone_->origin_;
 }
 
-bool NodeView::is_apex() const { return zone_->has_flag(index_, Zone::apex_flag); }
-bool NodeView::is_delegation() const { return zone_->has_flag(index_, Zone::delegation_flag); }
-bool NodeView::is_below_delegation() const { return zone_->has_flag(index_, Zone::below_delegation_flag); }
+bool NodeView::is_apex() const { return zone_->has_flag(block_, Zone::apex_flag); }
+bool NodeView::is_delegation() const { return zone_->has_flag(block_, Zone::delegation_flag); }
+bool NodeView::is_below_delegation() const { return zone_->has_flag(block_, Zone::below_delegation_flag); }
 
-std::size_t NodeView::rrset_count() const { return zone_->nodes_[index_].rrset_count; }
+std::size_t NodeView::rrset_count() const { return zone_->header(block_).rrset_count; }
 
 RRsetView NodeView::rrset_at(std::size_t i) const {
-    return zone_->rrset_view(zone_->nodes_[index_].first_rrset + static_cast<std::uint32_t>(i));
+    return zone_->rrset_view(zone_->rrset_entries(block_) + i * sizeof(Zone::RRset));
 }
 
-RRsetView NodeView::rrset(std::uint16_t type) const {
-    const Zone::Node& node = zone_->nodes_[index_];
-    for (std::uint32_t i = node.first_rrset; i < node.first_rrset + node.rrset_count; ++i) {
-        if (zone_->rrsets_[i].type == type) return zone_->rrset_view(i);
-    }
-    return {};
-}
+RRsetView NodeView::rrset(std::uint16_t type) const { return zone_->rrset_of(block_, type); }
 
 }  // namespace azdns

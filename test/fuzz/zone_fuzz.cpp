@@ -94,7 +94,7 @@ void check_zone(const azdns::Zone& zone, const std::string& origin) {
     if (zone.soa().size() != 1) fail("a zone that loaded without exactly one SOA at its apex");
     if (zone.apex().rrset(azdns::rr_type::ns).empty()) fail("a zone that loaded without NS at its apex");
     for (std::uint32_t i = 0; i < zone.node_count(); ++i) {
-        const azdns::NodeView node(&zone, i);
+        const azdns::NodeView node = zone.node(i);
         const std::string name = node.name();
         if (!azdns::name_is_at_or_below(name, origin))
             fail("a name outside the zone: " + azdns::name_to_text(name));
@@ -129,7 +129,7 @@ void check_answers(const std::shared_ptr<const azdns::Zone>& zone, Fixture& f) {
     const std::span<std::uint8_t> response(f.response.get(), azdns::max_message_size);
     const std::uint32_t nodes = static_cast<std::uint32_t>(std::min<std::size_t>(zone->node_count(), max_nodes_asked));
     for (std::uint32_t i = 0; i < nodes; ++i) {
-        const azdns::NodeView node(zone.get(), i);
+        const azdns::NodeView node = zone->node(i);
         const std::string name = node.name();
         std::vector<std::uint16_t> types{azdns::rr_type::a};
         for (std::size_t r = 0; r < node.rrset_count(); ++r) types.push_back(node.rrset_at(r).type());
