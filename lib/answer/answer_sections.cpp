@@ -6,6 +6,7 @@
 #include "ascii.hpp"
 #include "dns_name.hpp"
 #include "health_view.hpp"
+#include "rdata_names.hpp"
 
 namespace azdns {
 
@@ -39,15 +40,10 @@ bool canonical_name(std::span<const std::uint8_t> data, CanonicalName& out) {
     return true;
 }
 
-// Where the target name starts in the RDATA of types that trigger
-// additional-section processing (RFC 1035 section 3.3, RFC 2782).
-std::size_t target_offset(std::uint16_t type) {
-    switch (type) {
-        case rr_type::ns: return 0;
-        case rr_type::mx: return 2;
-        case rr_type::srv: return 6;
-        default: return SIZE_MAX;
-    }
+// The types whose RDATA names a host whose addresses go in the additional
+// section (RFC 1035 section 3.3, RFC 2782).
+constexpr bool names_a_host(std::uint16_t type) {
+    return type == rr_type::ns || type == rr_type::mx || type == rr_type::srv;
 }
 
 // What every section solver reads, and the plan they fill.
@@ -107,8 +103,8 @@ void add_rrset(const Solving& s, const PlannedRRset& entry) {
 // for a referral: then every address is glue, and the in-domain ones are
 // required (RFC 9471).
 void add_addresses_for_targets(const Solving& s, const RRsetView& rrset, std::string_view cut) {
-    std::size_t skip = target_offset(rrset.type());
-    if (skip == SIZE_MAX) return;
+    if (!names_a_host(rrset.type())) return;
+    const std::size_t skip = first_name_offset(rrset.type());
     for (RdataView rr : rrset) {
         auto rdata = rr.rdata();
         if (rdata.size() <= skip) continue;

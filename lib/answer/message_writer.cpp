@@ -11,6 +11,15 @@ namespace {
 
 constexpr std::uint16_t nsid_option = 3;             // RFC 5001
 constexpr std::uint16_t extended_error_option = 15;  // RFC 8914
+constexpr std::size_t option_header = 4;             // OPTION-CODE, OPTION-LENGTH (RFC 6891 section 6.1.2)
+
+// The OPTION-LENGTH of an Extended DNS Error: INFO-CODE, then EXTRA-TEXT
+// (RFC 8914 section 2).
+std::size_t extended_error_length(const ExtendedError& error) { return 2 + error.extra_text.size(); }
+
+std::size_t extended_error_option_size(const ExtendedError& error) {
+    return option_header + extended_error_length(error);
+}
 
 // Where the next byte goes. A dry run (write = false) only counts, so the
 // same code that writes an RRset first measures it.
@@ -204,8 +213,8 @@ bool MessageWriter::write_record(Section section, NameRef owner, std::uint16_t t
 
 std::size_t MessageWriter::opt_size() const {
     std::size_t bytes = 11;
-    if (!opt_.nsid.empty()) bytes += 4 + opt_.nsid.size();
-    if (has_extended_error_) bytes += 4 + 2 + extended_error_.extra_text.size();
+    if (!opt_.nsid.empty()) bytes += option_header + opt_.nsid.size();
+    if (has_extended_error_) bytes += extended_error_option_size(extended_error_);
     return bytes;
 }
 
@@ -217,7 +226,7 @@ void MessageWriter::plan_opt(const OptRecord& opt) {
 }
 
 bool MessageWriter::add_extended_error(const ExtendedError& error) {
-    std::size_t bytes = 4 + 2 + error.extra_text.size();
+    std::size_t bytes = extended_error_option_size(error);
     if (!opt_planned_ || has_extended_error_ || bytes > available()) return false;
     extended_error_ = error;
     has_extended_error_ = true;
@@ -246,7 +255,7 @@ bool MessageWriter::write_opt(std::uint8_t extended_rcode) {
     if (has_extended_error_) {
         auto text = extended_error_.extra_text;
         out.u16(extended_error_option);
-        out.u16(2 + text.size());
+        out.u16(extended_error_length(extended_error_));
         out.u16(extended_error_.info_code);
         if (!text.empty()) out.bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
     }

@@ -20,13 +20,9 @@ std::size_t name_length_at(std::span<const std::uint8_t> rdata, std::size_t offs
 }  // namespace
 
 RdataNames find_rdata_names(std::uint16_t type, std::span<const std::uint8_t> rdata) {
-    std::size_t first = 0;  // where the first name starts
-    switch (type) {
-        case rr_type::mx: first = 2; break;   // PREFERENCE, EXCHANGE
-        case rr_type::srv: first = 6; break;  // PRIORITY, WEIGHT, PORT, TARGET
-        default: break;                       // NS, CNAME, PTR, DNAME, SOA: the name comes first
-    }
+    const std::size_t first = first_name_offset(type);
     RdataNames found;
+    if (first == no_rdata_name) return found;
     std::size_t length = name_length_at(rdata, first);
     if (length == 0) return found;
     found.names[0] = {first, length};

@@ -34,6 +34,26 @@ enum class RdataNameUse : std::uint8_t {
     }
 }
 
+// What first_name_offset says of a type whose RDATA holds no name it knows.
+inline constexpr std::size_t no_rdata_name = SIZE_MAX;
+
+// Where the first name starts in the RDATA of the types above whose use is
+// not `none`: after MX's PREFERENCE (RFC 1035 section 3.3.9) and SRV's
+// PRIORITY, WEIGHT and PORT (RFC 2782); at the start for NS, CNAME, PTR,
+// SOA and DNAME. The additional section reads it too, for NS, MX and SRV.
+[[nodiscard]] constexpr std::size_t first_name_offset(std::uint16_t type) {
+    switch (type) {
+        case rr_type::ns:
+        case rr_type::cname:
+        case rr_type::ptr:
+        case rr_type::soa:
+        case rr_type::dname: return 0;
+        case rr_type::mx: return 2;
+        case rr_type::srv: return 6;
+        default: return no_rdata_name;
+    }
+}
+
 struct RdataName {
     std::size_t offset = 0;  // in the RDATA
     std::size_t length = 0;  // uncompressed, root byte included
@@ -44,10 +64,10 @@ struct RdataNames {
     std::size_t count = 0;
 };
 
-// The names in one RR's RDATA of a type whose use is not `none`. None at all
-// when the RDATA does not hold them where the type says, uncompressed and
-// within bounds (the zone's checks make that impossible; the writer does not
-// rely on it).
+// The names in one RR's RDATA of a type whose use is not `none` (none for
+// other types). None at all when the RDATA does not hold them where the type
+// says, uncompressed and within bounds (the zone's checks make that
+// impossible; the writer does not rely on it).
 [[nodiscard]] RdataNames find_rdata_names(std::uint16_t type, std::span<const std::uint8_t> rdata);
 
 }  // namespace azdns

@@ -99,9 +99,9 @@ TEST_CASE("azdns check lists three config mistakes with their places and exits 1
           std::vector<std::string>{
               file + ":10:20: invalid server.tcp_idle_timeout \"10\": expected a number and a unit (ms, s, m, h), "
                      "like \"500ms\" or \"1m30s\"",
-              file + ":44:13: prefix 192.0.2.64/26 of az \"europe-se-1b\" overlaps prefix 192.0.2.0/25 of az "
+              file + ":46:13: prefix 192.0.2.64/26 of az \"europe-se-1b\" overlaps prefix 192.0.2.0/25 of az "
                      "\"europe-se-1a\"",
-              file + ":78:9: service.check names check \"api-tsl\", which is not defined",
+              file + ":80:9: service.check names check \"api-tsl\", which is not defined",
           });
 }
 
@@ -148,7 +148,7 @@ TEST_CASE("azdns check warns about a service with no address, and still passes")
     auto result = run_process({azdns_binary, "check", "-c", copy.config().string()});
     CHECK(result.exit_code == 0);
     CHECK(result.err == copy.config().string() +
-                            ":76:1: warning: service \"api.example.com.\" has no A or AAAA record in zone "
+                            ":78:1: warning: service \"api.example.com.\" has no A or AAAA record in zone "
                             "\"example.com.\": nothing to probe\n");
 }
 
@@ -214,7 +214,7 @@ TEST_CASE("azdns check refuses a zone file that is not a regular file, at the co
         auto result = check(copy.config());
         CHECK_FALSE(result.timed_out);
         CHECK(result.exit_code == 1);
-        CHECK(result.err == copy.config().string() + ":22:8: cannot read zone.file \"" + path +
+        CHECK(result.err == copy.config().string() + ":24:8: cannot read zone.file \"" + path +
                                 "\": not a regular file (" + kind + ")\n");
     }
 }
@@ -240,15 +240,15 @@ TEST_CASE("azdns check refuses zone files past server.max_zone_size, counted wit
     REQUIRE(fs::file_size(copy.zone()) < 2048);
     const std::string config = read_file(copy.config());
     // The zone file alone is over: reported where the config names it.
-    edit_file(copy.config(), "user = \"\"", "user = \"\"\nmax_zone_size = \"1K\"");
+    edit_file(copy.config(), "max_zone_size = \"1G\"", "max_zone_size = \"1K\"");
     auto alone = check(copy.config());
     CHECK(alone.exit_code == 1);
-    CHECK(alone.err == copy.config().string() + ":23:8: \"" + copy.zone().string() +
+    CHECK(alone.err == copy.config().string() + ":24:8: \"" + copy.zone().string() +
                            "\" takes the zone's files past server.max_zone_size (1K)\n");
 
     // The zone fits, and its $INCLUDE takes the zone past the limit: reported at the $INCLUDE.
     write_file(copy.config(), config);
-    edit_file(copy.config(), "user = \"\"", "user = \"\"\nmax_zone_size = \"2K\"");
+    edit_file(copy.config(), "max_zone_size = \"1G\"", "max_zone_size = \"2K\"");
     std::string hosts;
     for (int i = 0; hosts.size() < 1024; ++i) hosts += "host" + std::to_string(i) + " IN A 192.0.2.1\n";
     write_file(copy.dir / "hosts.zone", hosts);
@@ -262,7 +262,7 @@ TEST_CASE("azdns check refuses zone files past server.max_zone_size, counted wit
 
     // With room for both, all is well.
     write_file(copy.config(), config);
-    edit_file(copy.config(), "user = \"\"", "user = \"\"\nmax_zone_size = \"1M\"");
+    edit_file(copy.config(), "max_zone_size = \"1G\"", "max_zone_size = \"1M\"");
     auto fits = check(copy.config());
     CHECK_MESSAGE(fits.exit_code == 0, fits.err);
 }
