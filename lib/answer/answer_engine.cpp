@@ -94,6 +94,15 @@ void encode_plan(const AnswerPlan& plan, MessageWriter& writer, ResponseOutcome&
 
 AnswerEngine::AnswerEngine(AnswerOptions options) : options_(std::move(options)) {}
 
+AnswerPrefetch AnswerEngine::prefetch(std::span<const std::uint8_t> query, const ZoneSet& zones) const {
+    Question question;
+    if (!peek_question(query, question)) return {};
+    const Zone* zone = zones.find(question.name());
+    if (zone == nullptr) return {};
+    std::optional<std::uint64_t> token = zone->prefetch_slot(question.name());
+    return token ? AnswerPrefetch{zone, *token} : AnswerPrefetch{};
+}
+
 std::size_t AnswerEngine::max_response_size(Transport transport) const {
     return transport == Transport::tcp ? max_message_size : udp_size_offered(options_);
 }

@@ -44,6 +44,12 @@ struct AnswerStats {
     static constexpr std::uint32_t no_zone = 0xFFFFFFFF;
 };
 
+// One query's lookahead, started by AnswerEngine::prefetch.
+struct AnswerPrefetch {
+    const Zone* zone = nullptr;  // nullptr: nothing was started
+    std::uint64_t token = 0;
+};
+
 class AnswerEngine {
 public:
     explicit AnswerEngine(AnswerOptions options);
@@ -59,6 +65,16 @@ public:
     [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones, const Client& client,
                                      std::span<std::uint8_t> response, const HealthView* health = nullptr,
                                      AnswerStats* stats = nullptr) const;
+
+    // For listeners that hold a batch of queries: call prefetch() for each
+    // query of the batch, then prefetch_more() for each, then answer() them,
+    // and their cache misses overlap instead of adding up (see
+    // Zone::prefetch_slot). Neither changes an answer; a query that is not
+    // well formed is left to answer().
+    [[nodiscard]] AnswerPrefetch prefetch(std::span<const std::uint8_t> query, const ZoneSet& zones) const;
+    static void prefetch_more(const AnswerPrefetch& started) {
+        if (started.zone != nullptr) started.zone->prefetch_block(started.token);
+    }
 
     // The longest response answer() writes over `transport`: over UDP what
     // we offer EDNS clients (never below 512), over TCP max_message_size.

@@ -122,4 +122,9 @@ ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out) {
     return ReadStatus::ok;
 }
 
+bool peek_question(std::span<const std::uint8_t> packet, Question& out) {
+    std::size_t pos = header_size;
+    return packet.size() > header_size && read16(&packet[4]) != 0 && read_question(packet, pos, out);
+}
+
 }  // namespace azdns

@@ -75,4 +75,9 @@ struct Query {
 // Reads `packet` into `out`. Never reads outside the packet; never allocates.
 [[nodiscard]] ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out);
 
+// Reads only the first question of `packet`, to look ahead at what a query
+// will need (AnswerEngine::prefetch); read_query still judges the packet.
+// False when there is no well-formed question to read.
+[[nodiscard]] bool peek_question(std::span<const std::uint8_t> packet, Question& out);
+
 }  // namespace azdns

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -184,6 +185,16 @@ public:
     // The node of exactly this name (canonical wire form), ignoring zone cuts
     // and wildcards: for glue and other additional-section data.
     [[nodiscard]] NodeView find(std::string_view name) const;
+
+    // For answering a batch of queries, whose cache misses then overlap
+    // instead of adding up (a lookup is bound by them, not by instructions).
+    // prefetch_slot() starts loading the hash slot that looking up `name`
+    // (canonical wire form) reads first and returns a token for it, or
+    // nullopt when the lookup reads no slot; prefetch_block(token), called
+    // once the slots of the whole batch are on their way, loads the block
+    // that slot points at. Neither changes any answer.
+    [[nodiscard]] std::optional<std::uint64_t> prefetch_slot(std::string_view name) const;
+    void prefetch_block(std::uint64_t token) const;
 
 private:
     friend class NodeView;

@@ -81,6 +81,33 @@ NodeView Zone::find(std::string_view name) const {
     return node == no_block ? NodeView{} : NodeView{this, node};
 }
 
+std::optional<std::uint64_t> Zone::prefetch_slot(std::string_view name) const {
+    // The label just above the origin is the first step down from the apex.
+    if (name.size() <= origin_.size()) return std::nullopt;
+    std::size_t below = name.size() - origin_.size();
+    std::size_t pos = 0;
+    while (pos + 1u + bytes(name)[pos] < below) pos += 1u + bytes(name)[pos];
+    if (pos + 1u + bytes(name)[pos] != below || !ends_with_origin(name, below)) return std::nullopt;
+    std::uint64_t h = hash(0, bytes(name) + pos);
+    __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+    return h;
+}
+
+void Zone::prefetch_block(std::uint64_t token) const {
+    auto tag = static_cast<std::uint32_t>(token >> 32);
+    std::size_t mask = slots_.size() - 1;
+    // A few probes at most: a miss here only costs the chance to prefetch.
+    for (std::size_t i = token & mask, probes = 0; probes < 4; i = (i + 1) & mask, ++probes) {
+        const Slot& slot = slots_[i];
+        if (slot.block == no_block) return;
+        if (slot.tag != tag) continue;
+        // A block (header, label, entries, RRs) often spans two cache lines.
+        __builtin_prefetch(blocks_.data() + slot.block);
+        __builtin_prefetch(blocks_.data() + std::min<std::size_t>(slot.block + 64, blocks_.size() - 1));
+        return;
+    }
+}
+
 LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
     LookupResult result;
     LabelOffsets labels;

@@ -52,6 +52,7 @@ struct UdpBatch {
     std::array<mmsghdr, size> replies{};
     std::array<iovec, size> query_iov{};
     std::array<iovec, size> reply_iov{};
+    std::array<AnswerPrefetch, size> lookahead{};  // see AnswerEngine::prefetch
     std::array<sockaddr_storage, size> peers{};
     struct alignas(cmsghdr) Control {
         unsigned char bytes[control_size];

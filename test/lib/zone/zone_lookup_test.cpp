@@ -47,6 +47,25 @@ TEST_SUITE("zone lookup") {
         CHECK(zone.apex().is_apex());
     }
 
+    TEST_CASE("prefetching: a token for any name below the apex, none for the apex or a name outside") {
+        const Zone& zone = lookup_zone();
+        for (const char* name : {"www.example.com.", "deep.below.sub.example.com.", "no-such-name.example.com."}) {
+            CAPTURE(name);
+            std::optional<std::uint64_t> token = zone.prefetch_slot(wire(name));
+            REQUIRE(token.has_value());
+            zone.prefetch_block(*token);
+        }
+        // The last bytes of "x\007example.com." spell example.com.'s wire
+        // form, but inside a label: it is a name in com., not in example.com.
+        for (const char* name : {"example.com.", "example.net.", "x\\007example.com.", "com."}) {
+            CAPTURE(name);
+            CHECK_FALSE(zone.prefetch_slot(wire(name)).has_value());
+        }
+        // The first step of "www" is one the lookup takes: its token is the same
+        // for every name below it.
+        CHECK(zone.prefetch_slot(wire("a.www.example.com.")) == zone.prefetch_slot(wire("www.example.com.")));
+    }
+
     TEST_CASE("exact match, with the RRs' exact bytes in file order") {
         auto result = lookup("www.example.com.", rr_type::a);
         CHECK(result.status == LookupStatus::answer);
