@@ -101,6 +101,19 @@ struct ServiceConfig {
     SourceLocation where;
 };
 
+// Where probes come from (spec: "Health"): hosts with several uplinks, and
+// each vantage point of a fleet probing from its own address.
+struct ProbesConfig {
+    std::vector<IpAddress> source;  // at most one per family; empty: the kernel chooses
+
+    // The address probes of a `family` target bind to; nullopt: the kernel chooses.
+    [[nodiscard]] std::optional<IpAddress> source_for(IpFamily family) const {
+        for (const IpAddress& address : source)
+            if (address.family == family) return address;
+        return std::nullopt;
+    }
+};
+
 struct Config {
     std::string path;  // the file it was loaded from
     ServerConfig server;
@@ -111,6 +124,7 @@ struct Config {
     std::vector<AzConfig> azs;
     std::vector<CheckConfig> checks;
     std::vector<ServiceConfig> services;
+    ProbesConfig probes;
 };
 
 // Loads and validates `path`: types, ranges, cross references (services to

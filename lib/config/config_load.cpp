@@ -68,6 +68,7 @@ private:
     void read_check(ConfigSection& s);
     void read_check_query(ConfigSection& s, const std::optional<std::string>& query, CheckConfig& check);
     void read_service(ConfigSection& s);
+    void read_probes(ConfigSection& s);
     void check_service_references();
 
     std::optional<ListenAddress> listen_address(ConfigSection& s, const std::string& name, const std::string& text,
@@ -125,6 +126,7 @@ Config Loader::load(const toml::table& table) {
     read_tables("az", &Loader::read_az);
     read_tables("check", &Loader::read_check);
     read_tables("service", &Loader::read_service);
+    read_table("probes", &Loader::read_probes);
     root.report_unknown_keys();
     check_service_references();
     return std::move(config_);
@@ -371,6 +373,28 @@ void Loader::read_service(ConfigSection& s) {
     }
     config_.services.push_back(std::move(service));
     service_references_.push_back(std::move(references));
+}
+
+void Loader::read_probes(ConfigSection& s) {
+    const auto sources = s.strings("source");
+    if (!sources) return;
+    for (const auto& [text, where] : *sources) {
+        const auto address = IpAddress::parse(text);
+        if (!address) {
+            s.error(where, "invalid probes.source \"" + text +
+                               "\": expected an IP address without port or prefix length, like \"192.0.2.1\" or "
+                               "\"2001:db8::1\"");
+            continue;
+        }
+        // A probe binds to one address; which of two would be a guess.
+        if (const auto first = config_.probes.source_for(address->family)) {
+            s.error(where, std::string("probes.source has a second ") +
+                               (address->family == IpFamily::v4 ? "IPv4" : "IPv6") + " address \"" + text +
+                               "\" (the first is \"" + first->to_string() + "\"): at most one per family");
+            continue;
+        }
+        config_.probes.source.push_back(*address);
+    }
 }
 
 // Services name checks, AZs and zones that may come later in the file.

@@ -144,6 +144,9 @@ TEST_CASE("a full config loads every key") {
     CHECK(config.services[0].prefer == std::vector<std::string>{"europe-se-1b", "europe-se-1a"});
     CHECK(config.services[1].name == wire("example.net."));
     CHECK(config.services[1].policy == ServicePolicy::all);
+    CHECK(config.probes.source == std::vector<IpAddress>{ip("2001:db8::1"), ip("192.0.2.1")});
+    CHECK(config.probes.source_for(IpFamily::v4) == ip("192.0.2.1"));
+    CHECK(config.probes.source_for(IpFamily::v6) == ip("2001:db8::1"));
 }
 
 TEST_CASE("a minimal config gets the spec's defaults") {
@@ -172,6 +175,9 @@ TEST_CASE("a minimal config gets the spec's defaults") {
     CHECK(config.azs.empty());
     CHECK(config.checks.empty());
     CHECK(config.services.empty());
+    CHECK(config.probes.source.empty());
+    CHECK_FALSE(config.probes.source_for(IpFamily::v4));
+    CHECK_FALSE(config.probes.source_for(IpFamily::v6));
 }
 
 TEST_CASE("az, check and service entries get the spec's defaults") {
@@ -308,6 +314,31 @@ TEST_CASE("bad listen addresses") {
                        "2:91: invalid server.listen \"localhost:53\": \"localhost\" is not an IPv4 address",
                        "5:10: invalid control.listen \"127.0.0.1:http\": the port must be a number from 1 to 65535",
                    }));
+}
+
+TEST_CASE("probe sources: bare IP addresses, at most one per family") {
+    CHECK(problems("bad/probes.toml") ==
+          expected("bad/probes.toml",
+                   {
+                       "6:24: invalid probes.source \"192.0.2.1:53\": expected an IP address without port or prefix "
+                       "length, like \"192.0.2.1\" or \"2001:db8::1\"",
+                       "6:40: invalid probes.source \"192.0.2.0/24\": expected an IP address without port or prefix "
+                       "length, like \"192.0.2.1\" or \"2001:db8::1\"",
+                       "6:56: invalid probes.source \"[::1]\": expected an IP address without port or prefix "
+                       "length, like \"192.0.2.1\" or \"2001:db8::1\"",
+                       "6:65: invalid probes.source \"ns1\": expected an IP address without port or prefix "
+                       "length, like \"192.0.2.1\" or \"2001:db8::1\"",
+                       "6:72: probes.source has a second IPv4 address \"192.0.2.2\" (the first is \"192.0.2.1\"): "
+                       "at most one per family",
+                       "6:92: probes.source has a second IPv6 address \"2001:db8::1\" (the first is \"::1\"): "
+                       "at most one per family",
+                       "7:1: unknown key \"sorce\" in [probes]",
+                   }));
+    CHECK(problems("bad/probes_types.toml") ==
+          expected("bad/probes_types.toml", {"6:24: probes.source[1] must be a string, not an integer"}));
+    CHECK(problems("bad/probes_not_array.toml") ==
+          expected("bad/probes_not_array.toml",
+                   {"6:10: probes.source must be an array of strings, not a string"}));
 }
 
 TEST_CASE("overlapping AZ prefixes, within an AZ and across AZs, reported at the later one") {
