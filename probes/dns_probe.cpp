@@ -37,6 +37,12 @@ public:
     void start() override {
         if (int rc = uv_udp_init(context_.loop, &socket_); rc != 0) return fail_uv(rc);
         adopt(reinterpret_cast<uv_handle_t*>(&socket_));
+        if (target_.source) {
+            sockaddr_storage source;
+            to_sockaddr(*target_.source, 0, source);
+            if (int rc = uv_udp_bind(&socket_, reinterpret_cast<sockaddr*>(&source), 0); rc != 0)
+                return fail(probe_error::source_unusable(target_.source->to_string(), rc));
+        }
         sockaddr_storage address;
         to_sockaddr(target_.id.address, target_.check.port, address);
         if (int rc = uv_udp_connect(&socket_, reinterpret_cast<sockaddr*>(&address)); rc != 0)

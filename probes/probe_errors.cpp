@@ -28,6 +28,11 @@ std::string from_uv(int uv_status) {
     return "socket error " + name;
 }
 
+std::string source_unusable(std::string_view source, int uv_status) {
+    std::string why = uv_status == UV_EADDRNOTAVAIL ? "address not available" : from_uv(uv_status);
+    return "cannot use probe source " + std::string(source) + ": " + why;
+}
+
 std::string http_status(unsigned status) { return "status " + std::to_string(status); }
 
 std::string body_lacks(std::string_view expected) {

@@ -1,7 +1,8 @@
 // Every failure reason a probe can report, in one place. They become the
 // `reason` label of azdns_probe_failures_total and the `last_error` of
 // /v1/status, so they are short, lower-case and stable: never an OS message
-// text, an address or a byte count.
+// text or a byte count, and no address but the configured probe source (at
+// most two, so the label stays bounded).
 #pragma once
 
 #include <string>
@@ -28,6 +29,10 @@ inline constexpr std::string_view tls_protocol = "tls: protocol error";
 // A libuv error code as a reason: the named ones above where one fits, else
 // "socket error " and libuv's lower-case code name ("socket error eaddrnotavail").
 [[nodiscard]] std::string from_uv(int uv_status);
+
+// "cannot use probe source 192.0.2.1: address not available": binding to
+// probes.source failed, most likely because the address is not on this host.
+[[nodiscard]] std::string source_unusable(std::string_view source, int uv_status);
 
 // "status 503".
 [[nodiscard]] std::string http_status(unsigned status);

@@ -20,8 +20,10 @@ namespace {
 
 // Settings that change what a probe does or when; rise and fall only matter
 // to the health state, so changing them keeps the schedule.
-bool same_probe(const CheckConfig& a, const CheckConfig& b) {
-    return a.type == b.type && a.port == b.port && a.path == b.path && a.host == b.host &&
+bool same_probe(const ProbeTarget& old_target, const ProbeTarget& new_target) {
+    const CheckConfig& a = old_target.check;
+    const CheckConfig& b = new_target.check;
+    return old_target.source == new_target.source && a.type == b.type && a.port == b.port && a.path == b.path && a.host == b.host &&
            a.expect_status == b.expect_status && a.expect_body == b.expect_body &&
            a.tls_verify == b.tls_verify && a.query_name == b.query_name &&
            a.query_type == b.query_type && a.interval == b.interval && a.timeout == b.timeout;
@@ -196,7 +198,7 @@ void ProbeRunner::Impl::apply(std::vector<ProbeTarget> targets) {
     std::vector<Target*> fresh;
     for (auto& [id, spec] : wanted) {
         auto old = targets_.find(id);
-        if (old != targets_.end() && same_probe(old->second->spec.check, spec.check)) {
+        if (old != targets_.end() && same_probe(old->second->spec, spec)) {
             next.emplace(id, old->second);
             targets_.erase(old);
             continue;

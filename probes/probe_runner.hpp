@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct ProbeTarget {
     EndpointId id;      // address + check name
     CheckConfig check;  // a copy: type, port, path, host, expect_status, expect_body, tls_verify,
                         // query_name/query_type, interval, timeout
+    std::optional<IpAddress> source;  // probes.source of the address's family; nullopt: the kernel chooses
 };
 
 // Called on the probe thread for every finished probe; must be cheap and

@@ -3,8 +3,11 @@
 // socket buffer, so the common case allocates nothing.
 #include "stream_probe.hpp"
 
+#include <netinet/in.h>
+
 #include <memory>
 
+#include "probe_errors.hpp"
 #include "socket_address.hpp"
 
 namespace azdns {
@@ -19,8 +22,13 @@ StreamProbe::StreamProbe(ProbeContext& context, const ProbeTarget& target, Probe
     : Probe(context, listener, target.check.timeout), target_(target) {}
 
 void StreamProbe::start() {
-    if (int rc = uv_tcp_init(context_.loop, &socket_); rc != 0) return fail_uv(rc);
+    // With a source the socket must exist before bind(), to set its options.
+    const int family = target_.id.address.family == IpFamily::v4 ? AF_INET : AF_INET6;
+    if (int rc = target_.source ? uv_tcp_init_ex(context_.loop, &socket_, family) : uv_tcp_init(context_.loop, &socket_);
+        rc != 0)
+        return fail_uv(rc);
     adopt(reinterpret_cast<uv_handle_t*>(&socket_));
+    if (target_.source && !bind_source()) return;
     // Probes are tiny request/response exchanges: waiting for Nagle only adds RTT.
     uv_tcp_nodelay(&socket_, 1);
     sockaddr_storage address;
@@ -29,6 +37,25 @@ void StreamProbe::start() {
     if (int rc = uv_tcp_connect(&connect_, &socket_, reinterpret_cast<sockaddr*>(&address), on_connect);
         rc != 0)
         fail_uv(rc);
+}
+
+bool StreamProbe::bind_source() {
+    // Port 0 would otherwise reserve a port at bind() for any destination:
+    // thousands of probes a second would run out of ports. With
+    // IP_BIND_ADDRESS_NO_PORT the kernel picks it at connect(), per
+    // destination, as it does without a source.
+    uv_os_fd_t fd;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_), &fd) == 0) {
+        int on = 1;
+        setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
+    }
+    sockaddr_storage source;
+    to_sockaddr(*target_.source, 0, source);
+    if (int rc = uv_tcp_bind(&socket_, reinterpret_cast<sockaddr*>(&source), 0); rc != 0) {
+        fail(probe_error::source_unusable(target_.source->to_string(), rc));
+        return false;
+    }
+    return true;
 }
 
 void StreamProbe::on_connect(uv_connect_t* request, int status) {

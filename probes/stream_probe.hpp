@@ -32,6 +32,8 @@ protected:
 
 private:
     struct Write;
+    // Binds to target_.source; false after failing the probe.
+    [[nodiscard]] bool bind_source();
     static void on_connect(uv_connect_t* request, int status);
     static void on_write(uv_write_t* request, int status);
     static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);

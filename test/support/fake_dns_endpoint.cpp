@@ -65,9 +65,10 @@ struct FakeDnsEndpoint::Impl {
     std::atomic<EndpointMode> mode{EndpointMode::ok};
     std::atomic<int> rcode{0};
     std::atomic<unsigned> queries{0};
-    mutable std::mutex last_mutex;
+    mutable std::mutex last_mutex;  // guards last_name, last_type and peers
     std::string last_name;
     std::uint16_t last_type = 0;
+    std::vector<std::string> peers;
     detail::LoopControl control;
     std::thread thread;
     std::atomic<bool> running{false};
@@ -143,6 +144,7 @@ void FakeDnsEndpoint::Impl::handle(const std::uint8_t* data, std::size_t size, c
         std::lock_guard lock(last_mutex);
         last_name = q.name;
         last_type = q.type;
+        peers.push_back(detail::address_text(peer));
     }
     EndpointMode now_mode = mode.load();
     Bytes wire;
@@ -218,6 +220,11 @@ unsigned FakeDnsEndpoint::queries_seen() const { return impl_->queries; }
 std::string FakeDnsEndpoint::last_query_name() const {
     std::lock_guard lock(impl_->last_mutex);
     return impl_->last_name;
+}
+
+std::vector<std::string> FakeDnsEndpoint::peers_seen() const {
+    std::lock_guard lock(impl_->last_mutex);
+    return impl_->peers;
 }
 
 std::uint16_t FakeDnsEndpoint::last_query_type() const {

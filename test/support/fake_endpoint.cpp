@@ -114,9 +114,10 @@ struct FakeHttpEndpoint::Impl {
     std::atomic<std::uint16_t> port{0};
     std::atomic<EndpointMode> mode{EndpointMode::ok};
     std::atomic<unsigned> requests{0}, connections{0};
-    mutable std::mutex head_mutex;  // guards last_head and tls_requests
+    mutable std::mutex head_mutex;  // guards last_head, tls_requests and peers
     std::string last_head;
     std::vector<TlsRequestSeen> tls_requests;
+    std::vector<std::string> peers;
     detail::LoopControl control;
     std::thread thread;
     std::atomic<bool> running{false};
@@ -202,12 +203,18 @@ void FakeHttpEndpoint::Impl::apply_mode() {
 
 void FakeHttpEndpoint::Impl::accept_all() {
     for (;;) {
-        int fd = accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        sockaddr_storage peer{};
+        socklen_t peer_length = sizeof peer;
+        int fd = accept4(listener, reinterpret_cast<sockaddr*>(&peer), &peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR) continue;
             return;
         }
         ++connections;
+        {
+            std::lock_guard lock(head_mutex);
+            peers.push_back(detail::address_text(peer));
+        }
         if (mode.load() == EndpointMode::reset) {
             detail::close_with_reset(fd);
             continue;
@@ -501,6 +508,11 @@ unsigned FakeHttpEndpoint::connections_seen() const { return impl_->connections;
 std::string FakeHttpEndpoint::last_request_head() const {
     std::lock_guard lock(impl_->head_mutex);
     return impl_->last_head;
+}
+
+std::vector<std::string> FakeHttpEndpoint::peers_seen() const {
+    std::lock_guard lock(impl_->head_mutex);
+    return impl_->peers;
 }
 
 std::vector<TlsRequestSeen> FakeHttpEndpoint::tls_requests_seen() const {

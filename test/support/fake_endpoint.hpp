@@ -71,6 +71,8 @@ public:
     [[nodiscard]] const std::string& address() const;
     [[nodiscard]] unsigned requests_seen() const;           // complete request heads read
     [[nodiscard]] unsigned connections_seen() const;        // connections accepted
+    // The source address of each connection accepted, in order ("127.0.0.2").
+    [[nodiscard]] std::vector<std::string> peers_seen() const;
     [[nodiscard]] std::string last_request_head() const;    // request line + headers, without the final CRLFCRLF
     // Every request read over TLS, in order. A probe sends one request per
     // connection, so this tells how many of its handshakes resumed a session
@@ -111,6 +113,8 @@ public:
     [[nodiscard]] std::uint16_t port() const;
     [[nodiscard]] const std::string& address() const;
     [[nodiscard]] unsigned queries_seen() const;          // datagrams received
+    // The source address of each datagram received, in order ("127.0.0.2").
+    [[nodiscard]] std::vector<std::string> peers_seen() const;
     [[nodiscard]] std::string last_query_name() const;    // "www.example.com." as sent ("" if unparsable)
     [[nodiscard]] std::uint16_t last_query_type() const;
 

@@ -33,6 +33,15 @@ bool to_sockaddr(const std::string& address, std::uint16_t port, sockaddr_storag
     return false;
 }
 
+std::string address_text(const sockaddr_storage& storage) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* bytes = storage.ss_family == AF_INET
+                            ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr)
+                            : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr);
+    inet_ntop(storage.ss_family, bytes, text, sizeof text);
+    return text;
+}
+
 int bind_socket(int type, const std::string& address, std::uint16_t& port, std::string& error) {
     sockaddr_storage storage{};
     socklen_t length = 0;

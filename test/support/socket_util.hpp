@@ -16,6 +16,9 @@ namespace azdns::testing::detail {
 // `address` is not an IP address.
 bool to_sockaddr(const std::string& address, std::uint16_t port, sockaddr_storage& storage, socklen_t& length);
 
+// The address of `storage` as text ("127.0.0.2", "::1"), without the port.
+std::string address_text(const sockaddr_storage& storage);
+
 // A non-blocking, close-on-exec socket of `type` (SOCK_STREAM: also
 // listening) bound with SO_REUSEADDR to address:port. `port` 0 picks one and
 // is written back. -1 with `error` set on failure.
