@@ -29,10 +29,11 @@ bool is_endpoint(HealthTransition::Kind kind) {
     return kind == HealthTransition::Kind::endpoint_up || kind == HealthTransition::Kind::endpoint_down;
 }
 
-std::vector<ProbeTarget> probe_targets(const HealthTargets& targets) {
+std::vector<ProbeTarget> probe_targets(const HealthTargets& targets, const ProbesConfig& probes) {
     std::vector<ProbeTarget> out;
     out.reserve(targets.endpoints.size());
-    for (const HealthTarget& target : targets.endpoints) out.push_back({target.id, *target.check});
+    for (const HealthTarget& target : targets.endpoints)
+        out.push_back({target.id, *target.check, probes.source_for(target.id.address.family)});
     return out;
 }
 
@@ -85,7 +86,7 @@ void HealthMonitor::restore(std::shared_ptr<const ZoneSet> zones) {
         publisher_.replace(std::move(served), state_.snapshot());
         publish_pending_ = false;
     }
-    probes_.set_targets(probe_targets(targets));
+    probes_.set_targets(probe_targets(targets, config->probes));
 }
 
 bool HealthMonitor::start(std::string& error) {
@@ -113,7 +114,7 @@ bool HealthMonitor::start(std::string& error) {
 
 void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_ptr<const Config> config) {
     const HealthTargets targets = find_health_targets(*zones, *config);
-    std::vector<ProbeTarget> probes = probe_targets(targets);  // copies the checks: `targets` points into `config`
+    std::vector<ProbeTarget> probes = probe_targets(targets, config->probes);  // copies the checks: `targets` points into `config`
     ServingPublisher::Inputs served = ServingPublisher::prepare(std::move(zones), config, targets);
     {
         std::lock_guard lock(mutex_);

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <thread>
 
 #include "e2e_fixture.hpp"
 #include "health_world.hpp"
@@ -134,6 +135,34 @@ TEST_CASE("endpoints that hang, reset, send garbage or an endless body go down, 
             REQUIRE_MESSAGE(response, server.log());
         }
         CHECK(server.running());
+    }
+}
+
+TEST_CASE("probes.source: a source not on the host shows as every endpoint's error; after a reload probes leave from the new one") {
+    EndpointFarm farm({"127.0.0.51", "127.0.0.52"});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    // TEST-NET-2 (RFC 5737) is never an address of this host.
+    const std::string absent = "\n[probes]\nsource = [\"198.51.100.1\"]\n";
+    AzdnsServer server(options_for(zone_with(www_in_two_azs), two_azs(farm.port()) + absent));
+    REQUIRE_SERVER(server);
+    auto status = ctl(server, {"status"});
+    CHECK_MESSAGE(status.out.find("cannot use probe source 198.51.100.1: address not available") != std::string::npos,
+                  (status.out + status.err));
+    CHECK(farm.at("127.0.0.51").connections_seen() == 0);
+
+    const std::string config = read_text(server.config_path());
+    const std::string present = "\n[probes]\nsource = [\"127.0.0.9\"]\n";
+    write_text(server.config_path(), config.substr(0, config.find(absent)) + present);
+    auto reloaded = ctl(server, {"reload"});
+    REQUIRE_MESSAGE(reloaded.exit_code == 0, (reloaded.out + reloaded.err + server.log()));
+    const auto deadline = std::chrono::steady_clock::now() + 1s + slack;
+    while (farm.at("127.0.0.52").peers_seen().empty() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    for (const char* address : {"127.0.0.51", "127.0.0.52"}) {
+        CAPTURE(address);
+        const auto peers = farm.at(address).peers_seen();
+        REQUIRE_MESSAGE(!peers.empty(), server.log());
+        CHECK(std::set<std::string>(peers.begin(), peers.end()) == Addresses{"127.0.0.9"});
     }
 }
 
