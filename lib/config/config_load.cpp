@@ -6,6 +6,7 @@
 
 #include "config.hpp"
 #include "config_files.hpp"
+#include "config_fleet.hpp"
 #include "config_toml.hpp"
 #include "config_values.hpp"
 #include "dns_name.hpp"
@@ -53,6 +54,7 @@ private:
 
     void read_server(ConfigSection& s);
     void read_control(ConfigSection& s);
+    void read_fleet(ConfigSection& s) { azdns::read_fleet(s, folder_, config_.control, config_.fleet); }
     void read_zone(ConfigSection& s);
     void read_ttl(ConfigSection& s);
     void read_policy(ConfigSection& s);
@@ -110,6 +112,8 @@ Config Loader::load(const toml::table& table) {
     };
     read_table("server", &Loader::read_server);
     read_table("control", &Loader::read_control);
+    config_.fleet.name = host_name();
+    read_table("fleet", &Loader::read_fleet);  // after [control]: its token_file is the fleet's default
     read_tables("zone", &Loader::read_zone);
     read_table("ttl", &Loader::read_ttl);
     read_table("policy", &Loader::read_policy);
