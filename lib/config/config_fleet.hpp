@@ -20,7 +20,8 @@ namespace azdns {
 
 // Why `name` cannot name a vantage point, or nullopt if it can: 1 to 63
 // letters, digits, '.', '-' and '_' (it appears in logs, metrics labels and
-// the status JSON, and a host name fits).
+// the status JSON, and a host name fits). Names are compared without regard
+// to letter case, as host names are.
 [[nodiscard]] std::optional<std::string> vantage_name_problem(std::string_view name);
 
 // A peer's control URL: "https://HOST:PORT" (or http://), HOST a name, an

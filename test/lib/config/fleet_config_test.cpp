@@ -123,14 +123,15 @@ TEST_CASE("a fleet's defaults: the host name, a majority quorum and control's to
     CHECK(alone.fleet.token_file.empty());
 }
 
+// Names are compared without regard to letter case, as host names are.
 TEST_CASE("peer names: the syntax, unique, not this instance's own") {
     CHECK(problems("bad_names.toml") ==
           expected("bad_names.toml",
                    {
                        "8:8: invalid fleet.peer.name \"ns 2\": only letters, digits, \".\", \"-\" and \"_\" are "
                        "allowed",
-                       "16:8: duplicate fleet.peer.name \"ns3\" (first at line 12)",
-                       "20:8: fleet.peer.name \"ns1\" is this instance's own name (fleet.name)",
+                       "16:8: duplicate fleet.peer.name \"NS3\" (first at line 12)",
+                       "20:8: fleet.peer.name \"Ns1\" is this instance's own name (fleet.name)",
                        "24:8: invalid fleet.peer.name \"\": it must not be empty",
                        "28:8: invalid fleet.peer.name "
                        "\"a-name-that-is-longer-than-sixty-three-characters-which-is-too-long\": it is longer than "
