@@ -101,8 +101,8 @@ struct ServiceConfig {
     SourceLocation where;
 };
 
-// The peers this instance forms a fleet with (docs/fleet.md). No [fleet]
-// section is a fleet of one: this instance alone, quorum 1.
+// One [[fleet.peer]]: another nameserver of the fleet, reached at its
+// control API.
 struct FleetPeer {
     std::string name;
     std::string url;  // "https://ns2.example.net:8053", as written
@@ -116,6 +116,8 @@ struct FleetPeer {
 // and what decides among the voters an instance has when it is alone.
 [[nodiscard]] constexpr unsigned majority_of(unsigned count) { return count / 2 + 1; }
 
+// The nameservers this instance forms a fleet with (docs/fleet.md). No
+// [fleet] section is a fleet of one: this instance alone, quorum 1.
 struct FleetConfig {
     std::string name;  // this vantage point; default the host name
     std::vector<FleetPeer> peers;
