@@ -114,6 +114,36 @@ struct ProbesConfig {
     }
 };
 
+// One [[fleet.peer]]: another nameserver of the fleet, reached at its
+// control API.
+struct FleetPeer {
+    std::string name;
+    std::string url;  // "https://ns2.example.net:8053", as written
+    bool tls = false;  // https
+    std::string host;  // a name or an address, IPv6 without brackets
+    std::uint16_t port = 0;
+    SourceLocation where;  // the [[fleet.peer]] table
+};
+
+// More than half of `count`: the default quorum of `count` vantage points,
+// and what decides among the voters an instance has when it is alone.
+[[nodiscard]] constexpr unsigned majority_of(unsigned count) { return count / 2 + 1; }
+
+// The nameservers this instance forms a fleet with (docs/fleet.md). No
+// [fleet] section is a fleet of one: this instance alone, quorum 1.
+struct FleetConfig {
+    std::string name;  // this vantage point; default the host name
+    std::vector<FleetPeer> peers;
+    unsigned quorum = 1;  // default majority_of(vantage_points())
+    Duration stale_after{5'000};
+    std::string token_file;  // sent to peers; default control.token_file
+    std::string ca_file;     // verifies peers' TLS; empty = the system store
+    Duration fail_static_max{600'000};
+
+    // This instance and its peers.
+    [[nodiscard]] unsigned vantage_points() const { return 1 + static_cast<unsigned>(peers.size()); }
+};
+
 struct Config {
     std::string path;  // the file it was loaded from
     ServerConfig server;
@@ -125,6 +155,7 @@ struct Config {
     std::vector<CheckConfig> checks;
     std::vector<ServiceConfig> services;
     ProbesConfig probes;
+    FleetConfig fleet;
 };
 
 // Loads and validates `path`: types, ranges, cross references (services to

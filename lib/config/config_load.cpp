@@ -2,10 +2,11 @@
 // structs and checks everything that can be checked without serving, so that
 // `azdns check` reports every mistake of a file in one run.
 #include <algorithm>
-#include <filesystem>
 #include <map>
 
 #include "config.hpp"
+#include "config_files.hpp"
+#include "config_fleet.hpp"
 #include "config_toml.hpp"
 #include "config_values.hpp"
 #include "dns_name.hpp"
@@ -20,14 +21,6 @@ constexpr std::int64_t max_ttl = 2147483647;  // RFC 2181 section 8
 // Far more than any real config (a [[zone]] takes about 60 bytes): a file
 // past it is not a config, and parsing it would cost memory for nothing.
 constexpr std::uint64_t max_config_size = 16 << 20;
-
-// Why `path` cannot be read, or nullopt if it can. Only regular files are:
-// opening a FIFO would wait for a writer, a device may never end.
-std::optional<std::string> unreadable(const std::string& path) {
-    RegularFile file = open_regular_file(path);
-    if (!file.error.empty()) return file.error;
-    return std::nullopt;
-}
 
 // Where a TOML syntax error is, kept inside the file: when the file ends
 // with a newline, toml++ puts an error at its end one column past the last
@@ -48,7 +41,7 @@ SourceLocation syntax_error_place(const std::string& path, std::string_view cont
 class Loader {
 public:
     Loader(const std::string& file, Diagnostics& diags)
-        : file_(file), diags_(diags), folder_(std::filesystem::absolute(file).parent_path()) {
+        : file_(file), diags_(diags), folder_(file) {
         config_.path = file;
     }
 
@@ -61,6 +54,7 @@ private:
 
     void read_server(ConfigSection& s);
     void read_control(ConfigSection& s);
+    void read_fleet(ConfigSection& s) { azdns::read_fleet(s, folder_, config_.control, config_.fleet); }
     void read_zone(ConfigSection& s);
     void read_ttl(ConfigSection& s);
     void read_policy(ConfigSection& s);
@@ -78,14 +72,13 @@ private:
                                            std::map<std::string, SourceLocation>& seen);
     void remember(std::map<std::string, SourceLocation>& seen, std::string_view kind, const std::string& key,
                   const std::string& shown, const SourceLocation& where);
-    // Relative paths are relative to the config file's folder.
+    // Shorthands for folder_'s (see config_files.hpp).
     std::string resolve(const std::string& path) const;
-    // The resolved path; reports it at the key's value when it cannot be read.
     std::string readable_file(ConfigSection& s, std::string_view key, const std::string& path);
 
     const std::string& file_;
     Diagnostics& diags_;
-    std::filesystem::path folder_;
+    ConfigFolder folder_;
     Config config_;
 
     std::map<std::string, SourceLocation> zone_origins_, az_names_, check_names_, service_names_;
@@ -120,6 +113,8 @@ Config Loader::load(const toml::table& table) {
     };
     read_table("server", &Loader::read_server);
     read_table("control", &Loader::read_control);
+    config_.fleet.name = host_name();
+    read_table("fleet", &Loader::read_fleet);  // after [control]: its token_file is the fleet's default
     read_tables("zone", &Loader::read_zone);
     read_table("ttl", &Loader::read_ttl);
     read_table("policy", &Loader::read_policy);
@@ -132,10 +127,7 @@ Config Loader::load(const toml::table& table) {
     return std::move(config_);
 }
 
-std::string Loader::resolve(const std::string& path) const {
-    if (std::filesystem::path(path).is_absolute()) return path;
-    return (folder_ / path).lexically_normal().string();
-}
+std::string Loader::resolve(const std::string& path) const { return folder_.resolve(path); }
 
 void Loader::remember(std::map<std::string, SourceLocation>& seen, std::string_view kind, const std::string& key,
                       const std::string& shown, const SourceLocation& where) {
@@ -158,10 +150,7 @@ std::optional<std::string> Loader::unique_name(ConfigSection& s, std::string_vie
 }
 
 std::string Loader::readable_file(ConfigSection& s, std::string_view key, const std::string& path) {
-    auto resolved = resolve(path);
-    if (const auto why = unreadable(resolved))
-        s.error(s.where(key), "cannot read " + s.name(key) + " \"" + resolved + "\": " + *why);
-    return resolved;
+    return folder_.readable_file(s, key, path);
 }
 
 std::optional<ListenAddress> Loader::listen_address(ConfigSection& s, const std::string& name,

@@ -38,6 +38,12 @@ public:
     ConfigSection(const toml::table& table, std::string path, std::string header, const std::string& file,
                   Diagnostics& diags);
 
+    // A table inside this one (a `[[fleet.peer]]` entry of [fleet]), reported
+    // to the same file and diagnostics.
+    [[nodiscard]] ConfigSection nested(const toml::table& table, std::string path, std::string header) const {
+        return ConfigSection(table, std::move(path), std::move(header), file_, diags_);
+    }
+
     [[nodiscard]] bool has(std::string_view key);
     // Where the key's value is, or the table itself when the key is absent.
     [[nodiscard]] SourceLocation where(std::string_view key) const;

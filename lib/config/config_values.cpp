@@ -78,6 +78,20 @@ std::string ListenAddress::to_string() const {
     return host + ":" + std::to_string(port);
 }
 
+std::optional<std::uint16_t> parse_port(std::string_view text, std::string& why) {
+    unsigned number = 0;
+    bool valid = !text.empty() && text.size() <= 5;
+    for (char c : text) {
+        if (c < '0' || c > '9') valid = false;
+        else number = number * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (!valid || number < 1 || number > 65535) {
+        why = "the port must be a number from 1 to 65535";
+        return std::nullopt;
+    }
+    return static_cast<std::uint16_t>(number);
+}
+
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& why) {
     std::string_view host;
     std::string_view port;
@@ -108,17 +122,9 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
         why = "\"" + std::string(host) + "\" is not an " + (bracketed ? "IPv6" : "IPv4") + " address";
         return std::nullopt;
     }
-    unsigned number = 0;
-    bool valid = !port.empty() && port.size() <= 5;
-    for (char c : port) {
-        if (c < '0' || c > '9') valid = false;
-        else number = number * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (!valid || number < 1 || number > 65535) {
-        why = "the port must be a number from 1 to 65535";
-        return std::nullopt;
-    }
-    return ListenAddress{*address, static_cast<std::uint16_t>(number), {}};
+    const auto number = parse_port(port, why);
+    if (!number) return std::nullopt;
+    return ListenAddress{*address, *number, {}};
 }
 
 std::optional<std::pair<std::string, std::uint16_t>> parse_check_query(std::string_view text, std::string& why) {

@@ -13,6 +13,9 @@
 
 namespace azdns {
 
+// "53", "8053": 1..65535, digits only.
+[[nodiscard]] std::optional<std::uint16_t> parse_port(std::string_view text, std::string& why);
+
 // "127.0.0.1:5353" or "[::1]:5353" (IPv6 in brackets, port 1..65535).
 [[nodiscard]] std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& why);
 

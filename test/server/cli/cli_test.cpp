@@ -105,6 +105,37 @@ TEST_CASE("azdns check lists three config mistakes with their places and exits 1
           });
 }
 
+// The example's 82 lines, then a fleet of three (docs/fleet.md).
+TEST_CASE("azdns check refuses a peer reached without TLS across the network, and a fleet without a token") {
+    ExampleCopy copy;
+    std::ofstream(copy.config(), std::ios::app) << "\n"
+                                                   "[[fleet.peer]]\n"
+                                                   "name = \"ns2\"\n"
+                                                   "url = \"http://ns2.example.net:8053\"\n"
+                                                   "\n"
+                                                   "[[fleet.peer]]\n"
+                                                   "name = \"ns3\"\n"
+                                                   "url = \"https://ns3.example.net:8053\"\n";
+    auto result = check(copy.config());
+    CHECK(result.exit_code == 1);
+    const std::string file = copy.config().string();
+    CHECK(lines_of(result.err) ==
+          std::vector<std::string>{
+              file + ":84:1: the fleet has peers, so fleet.token_file or control.token_file is required (peers "
+                     "authenticate with it)",
+              file + ":86:7: fleet.peer.url \"http://ns2.example.net:8053\" is not a loopback address, so it must "
+                     "use https://",
+          });
+
+    write_file(copy.dir / "fleet.token", "a-long-random-secret\n");
+    edit_file(copy.config(), "http://ns2", "https://ns2");
+    std::ofstream(copy.config(), std::ios::app) << "\n[fleet]\nname = \"ns1\"\ntoken_file = \"fleet.token\"\n";
+    result = check(copy.config());
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.err.empty());
+}
+
 TEST_CASE("azdns check lists zone mistakes with file:line:col, and loads no broken zone") {
     ExampleCopy copy;
     edit_file(copy.zone(), "www          IN A    192.0.2.140", "www          IN A    192.0.2.300");
