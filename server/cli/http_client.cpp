@@ -28,6 +28,8 @@ void init_curl_once() {
 struct CurlDeleter {
     void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
 };
+
+// The request's header lines, freed with the transfer.
 class HeaderList {
 public:
     HeaderList() = default;
