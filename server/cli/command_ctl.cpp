@@ -197,12 +197,12 @@ int print_reload(std::ostream& out, std::ostream& err, const json& result, bool 
 struct Target {
     HttpUrl url;
     std::string token;
+    HttpClientOptions client;  // how an https server is verified
 };
 
-std::string url_text(const HttpUrl& url) { return "http://" + url.authority() + url.path; }
-
-// Where to send the request and with which token: -s, else -c's control
-// section, else the default; --token-file, else AZDNS_TOKEN, else -c's token file.
+// Where to send the request, with which token and how to verify it: -s, else
+// -c's control section, else the default; --token-file, else AZDNS_TOKEN,
+// else -c's token file; --ca-file, else the system store.
 int resolve_target(const CtlOptions& options, Target& target, std::ostream& err) {
     std::string error;
     std::string config_token_file;
@@ -227,8 +227,19 @@ int resolve_target(const CtlOptions& options, Target& target, std::ostream& err)
             target.url.host = address.to_string();
             target.url.port = config->control.listen.port;
             target.url.path.clear();
+            // Hook for a control API with TLS (issue 11): set target.url.https
+            // and pin the server's own certificate, whose names need not
+            // include the listen address: target.client.pinned_public_key =
+            // public_key_pin_of_certificate(control.tls_cert, error).
         }
         config_token_file = config->control.token_file;
+    }
+    if (!options.ca_file.empty()) {
+        if (!target.url.https) {
+            err << "azdns ctl: --ca-file needs an https:// URL, not " << target.url.text() << '\n';
+            return exit_usage;
+        }
+        target.client.ca_file = options.ca_file;
     }
     if (!options.token_file.empty()) {
         if (!read_token(options.token_file, target.token, error)) {
@@ -262,8 +273,11 @@ CLI::App* add_ctl_subcommand(CLI::App& app, CtlOptions& options) {
     ctl->require_subcommand(1);
     ctl->fallthrough();  // -s, -c, --json... also after the action
     ctl->add_option("-s,--server", options.server,
-                    "control API URL, http://HOST:PORT (default: control.listen of -c CONFIG, else http://127.0.0.1:8053)")
+                    "control API URL, http://HOST:PORT or https://HOST:PORT (default: control.listen of -c CONFIG, else http://127.0.0.1:8053)")
         ->type_name("URL");
+    ctl->add_option("--ca-file", options.ca_file,
+                    "verify an https:// server with the CA certificates in this PEM file (default: the system's store)")
+        ->type_name("FILE");
     ctl->add_option("-c,--config", options.config_path, "take the control address and token file from this configuration")
         ->type_name("FILE");
     ctl->add_option("--token-file", options.token_file,
@@ -338,10 +352,10 @@ int run_ctl(const CtlOptions& options, std::ostream& out, std::ostream& err) {
     if (int code = resolve_target(options, target, err); code != exit_ok) return code;
     if (!target.token.empty()) request.headers.emplace_back("Authorization", "Bearer " + target.token);
 
-    const std::string where = url_text(target.url);
+    const std::string where = target.url.text();
     HttpResponse response;
     std::string error;
-    if (!http_exchange(target.url, request, response, error)) {
+    if (!http_exchange(target.url, request, response, error, target.client)) {
         err << "azdns ctl: cannot reach the control API at " << where << ": " << error << '\n';
         return exit_problem;
     }

@@ -2,6 +2,7 @@
 // which break the standard headers that toml++ pulls in.
 #include <toml++/toml.h>
 
+#include <curl/curl.h>
 #include <ldns/ldns.h>
 #include <openssl/crypto.h>
 #include <uv.h>
@@ -17,7 +18,7 @@ int run_version(std::ostream& out) {
         << ", sanitizers: " << AZDNS_SANITIZE << '\n'
         << "ldns " << ldns_version() << ", libuv " << uv_version_string() << ", "
         << OpenSSL_version(OPENSSL_VERSION) << ", toml++ " << TOML_LIB_MAJOR << '.' << TOML_LIB_MINOR << '.'
-        << TOML_LIB_PATCH << '\n';
+        << TOML_LIB_PATCH << ", libcurl " << curl_version_info(CURLVERSION_NOW)->version << '\n';
     return exit_ok;
 }
 

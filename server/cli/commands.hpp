@@ -32,6 +32,7 @@ struct CtlOptions {
     std::string server;       // -s URL; empty: -c's control.listen, else http://127.0.0.1:8053
     std::string config_path;  // -c FILE
     std::string token_file;   // --token-file; else $AZDNS_TOKEN, else -c's control.token_file
+    std::string ca_file;      // --ca-file: verify an https server with these CAs instead of the system store
     bool json = false;        // print the API's answer as it came
     std::string action;       // "status", "fence", "unfence", "reload", "explain"
     std::string az;           // fence, unfence

@@ -3,125 +3,132 @@
 #include "ascii.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <http_parser.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <curl/curl.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 namespace azdns {
 
 namespace {
-
-constexpr std::size_t max_response_bytes = 64 * 1024 * 1024;
 
 std::string seconds_text(std::chrono::milliseconds timeout) {
     if (timeout.count() % 1000 == 0) return std::to_string(timeout.count() / 1000) + "s";
     return std::to_string(timeout.count()) + "ms";
 }
 
-class Socket {
+// curl_global_init is not thread-safe: done once, before the first handle.
+void init_curl_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct CurlDeleter {
+    void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+
+// The request's header lines, freed with the transfer.
+class HeaderList {
 public:
-    explicit Socket(int fd) : fd_(fd) {}
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-    ~Socket() {
-        if (fd_ >= 0) ::close(fd_);
+    HeaderList() = default;
+    HeaderList(const HeaderList&) = delete;
+    HeaderList& operator=(const HeaderList&) = delete;
+    ~HeaderList() { curl_slist_free_all(list_); }
+    void add(const std::string& line) {
+        if (curl_slist* grown = curl_slist_append(list_, line.c_str())) list_ = grown;
     }
-    [[nodiscard]] int get() const { return fd_; }
+    [[nodiscard]] curl_slist* get() const { return list_; }
 
 private:
-    int fd_;
+    curl_slist* list_ = nullptr;
 };
 
-// 1 ready, 0 timed out, -1 error (errno set).
-int wait_for(int fd, short events, std::chrono::milliseconds timeout) {
-    pollfd entry{fd, events, 0};
-    for (;;) {
-        int rc = ::poll(&entry, 1, static_cast<int>(timeout.count()));
-        if (rc < 0 && errno == EINTR) continue;
-        return rc > 0 ? 1 : rc;
-    }
-}
-
-int connect_to(const addrinfo& address, std::chrono::milliseconds timeout, std::string& error) {
-    int fd = ::socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, address.ai_protocol);
-    if (fd < 0) {
-        error = std::strerror(errno);
-        return -1;
-    }
-    if (::connect(fd, address.ai_addr, address.ai_addrlen) != 0) {
-        if (errno != EINPROGRESS) {
-            error = std::strerror(errno);
-            ::close(fd);
-            return -1;
-        }
-        int ready = wait_for(fd, POLLOUT, timeout);
-        int problem = 0;
-        socklen_t length = sizeof problem;
-        if (ready == 0) {
-            error = "timed out after " + seconds_text(timeout) + " connecting";
-        } else if (ready < 0 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &length) != 0) {
-            error = std::strerror(errno);
-        } else if (problem != 0) {
-            error = std::strerror(problem);
-        }
-        if (ready <= 0 || problem != 0) {
-            ::close(fd);
-            return -1;
-        }
-    }
-    return fd;
-}
-
-struct ResponseParser {
+struct Transfer {
     HttpResponse* response = nullptr;
-    std::string field;
-    std::string value;
-    bool in_value = false;
-    bool complete = false;
+    bool too_large = false;
 
-    void end_header() {
-        if (in_value) response->headers.emplace_back(std::move(field), std::move(value));
-        field.clear();
-        value.clear();
-        in_value = false;
+    static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+        auto* self = static_cast<Transfer*>(user);
+        std::size_t n = size * count;
+        if (self->response->body.size() + n > max_http_response_bytes) {
+            self->too_large = true;
+            return 0;  // curl stops with CURLE_WRITE_ERROR
+        }
+        self->response->body.append(data, n);
+        return n;
     }
 
-    static ResponseParser* of(http_parser* parser) { return static_cast<ResponseParser*>(parser->data); }
-    static http_parser_settings settings() {
-        http_parser_settings s{};
-        s.on_header_field = [](http_parser* p, const char* at, std::size_t n) {
-            of(p)->end_header();
-            of(p)->field.append(at, n);
-            return 0;
-        };
-        s.on_header_value = [](http_parser* p, const char* at, std::size_t n) {
-            of(p)->in_value = true;
-            of(p)->value.append(at, n);
-            return 0;
-        };
-        s.on_headers_complete = [](http_parser* p) {
-            of(p)->end_header();
-            return 0;
-        };
-        s.on_body = [](http_parser* p, const char* at, std::size_t n) {
-            if (of(p)->response->body.size() + n > max_response_bytes) return -1;
-            of(p)->response->body.append(at, n);
-            return 0;
-        };
-        s.on_message_complete = [](http_parser* p) {
-            of(p)->complete = true;
-            return 0;
-        };
-        return s;
+    // One header line at a time, status lines included: a new status line
+    // (after a 1xx answer) starts the headers afresh.
+    static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+        auto* self = static_cast<Transfer*>(user);
+        std::size_t n = size * count;
+        std::string_view line(data, n);
+        while (line.ends_with('\n') || line.ends_with('\r')) line.remove_suffix(1);
+        auto& headers = self->response->headers;
+        if (line.starts_with("HTTP/")) {
+            headers.clear();
+        } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
+            std::string_view value = line.substr(colon + 1);
+            while (value.starts_with(' ') || value.starts_with('\t')) value.remove_prefix(1);
+            headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+        }
+        return n;
     }
 };
+
+// The stall bound in whole seconds, as CURLOPT_LOW_SPEED_TIME counts it.
+long stall_seconds(std::chrono::milliseconds timeout) {
+    return std::max<long>(1, static_cast<long>((timeout.count() + 999) / 1000));
+}
+
+// A plain description of why a transfer failed.
+std::string describe_failure(CURL* handle, CURLcode code, const char* detail, const HttpUrl& url,
+                             const HttpClientOptions& options, const Transfer& transfer) {
+    std::string why = *detail != '\0' ? detail : curl_easy_strerror(code);
+    switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return "cannot resolve \"" + url.host + "\": " + why;
+    case CURLE_COULDNT_CONNECT: {
+        long os_errno = 0;
+        curl_easy_getinfo(handle, CURLINFO_OS_ERRNO, &os_errno);
+        return "cannot connect: " + (os_errno != 0 ? std::string(std::strerror(static_cast<int>(os_errno))) : why);
+    }
+    case CURLE_OPERATION_TIMEDOUT: {
+        curl_off_t connected = 0, handshaken = 0;
+        curl_easy_getinfo(handle, CURLINFO_CONNECT_TIME_T, &connected);
+        curl_easy_getinfo(handle, CURLINFO_APPCONNECT_TIME_T, &handshaken);
+        if (connected == 0) return "timed out after " + seconds_text(options.timeout) + " connecting";
+        if (url.https && handshaken == 0) return "timed out after " + seconds_text(options.timeout) + " in the TLS handshake";
+        return "timed out after " + std::to_string(stall_seconds(options.timeout)) + "s waiting for the response";
+    }
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return "TLS: the server's certificate is not trusted: " + why;
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        return "TLS: the server's public key is not the pinned one: " + why;
+    case CURLE_SSL_CACERT_BADFILE:
+        return "TLS: cannot use the CA file " + options.ca_file + ": " + why;
+    case CURLE_SSL_CONNECT_ERROR:
+        return "TLS handshake failed: " + why;
+    case CURLE_WRITE_ERROR:
+        if (transfer.too_large)
+            return "the response is larger than " + std::to_string(max_http_response_bytes / (1024 * 1024)) + " MiB";
+        return why;
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        return "the server closed the connection before a complete response";
+    case CURLE_WEIRD_SERVER_REPLY:
+        return "malformed HTTP response: " + why;
+    case CURLE_SEND_ERROR:
+        return "cannot send the request: " + why;
+    case CURLE_RECV_ERROR:
+        return "cannot read the response: " + why;
+    default:
+        return why;
+    }
+}
 
 }  // namespace
 
@@ -130,16 +137,16 @@ std::string HttpUrl::authority() const {
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+std::string HttpUrl::text() const { return (https ? "https://" : "http://") + authority() + path; }
+
 std::optional<HttpUrl> parse_http_url(std::string_view url, std::string& error) {
     const std::string given(url);
+    bool https = false;
     if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
         std::string_view name = url.substr(0, scheme);
-        if (ascii_iequals(name, "https")) {
-            error = "\"" + given + "\": https:// is not supported; the control API speaks plain HTTP";
-            return std::nullopt;
-        }
-        if (!ascii_iequals(name, "http")) {
-            error = "\"" + given + "\": only http:// URLs are supported";
+        https = ascii_iequals(name, "https");
+        if (!https && !ascii_iequals(name, "http")) {
+            error = "\"" + given + "\": only http:// and https:// URLs are supported";
             return std::nullopt;
         }
         url.remove_prefix(scheme + 3);
@@ -148,6 +155,8 @@ std::optional<HttpUrl> parse_http_url(std::string_view url, std::string& error) 
     std::string_view authority = url.substr(0, end);
     std::string_view rest = end == std::string_view::npos ? std::string_view{} : url.substr(end);
     HttpUrl result;
+    result.https = https;
+    result.port = https ? 443 : 80;
     std::string_view port_text;
     if (authority.find('@') != std::string_view::npos) {
         error = "\"" + given + "\": user information in the URL is not supported";
@@ -214,90 +223,81 @@ std::string HttpResponse::header(std::string_view name) const {
 }
 
 bool http_exchange(const HttpUrl& url, const HttpRequest& request, HttpResponse& response, std::string& error,
-                   std::chrono::milliseconds timeout) {
+                   const HttpClientOptions& options) {
     response = HttpResponse{};
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* found = nullptr;
-    const std::string port = std::to_string(url.port);
-    if (int rc = ::getaddrinfo(url.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-        error = "cannot resolve \"" + url.host + "\": " + gai_strerror(rc);
+    init_curl_once();
+    std::unique_ptr<CURL, CurlDeleter> owned(curl_easy_init());
+    if (!owned) {
+        error = "cannot start the HTTP client";
         return false;
     }
-    int fd = -1;
-    std::string connect_error = "no address";
-    for (addrinfo* address = found; address != nullptr && fd < 0; address = address->ai_next)
-        fd = connect_to(*address, timeout, connect_error);
-    ::freeaddrinfo(found);
-    if (fd < 0) {
-        error = "cannot connect: " + connect_error;
+    CURL* handle = owned.get();
+    const std::string address = url.text() + request.target;
+    curl_easy_setopt(handle, CURLOPT_URL, address.c_str());
+    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(handle, CURLOPT_PATH_AS_IS, 1L);  // the target as given: no "/../" folding
+    curl_easy_setopt(handle, CURLOPT_PROXY, "");       // no http_proxy from the environment
+    curl_easy_setopt(handle, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    curl_easy_setopt(handle, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+
+    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.timeout.count()));
+    // A stall: less than one byte a second for the whole bound.
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, stall_seconds(options.timeout));
+
+    if (url.https) {
+        if (!options.pinned_public_key.empty()) {
+            // The key itself is the trust anchor: who signed it and which
+            // names it carries do not matter.
+            curl_easy_setopt(handle, CURLOPT_PINNEDPUBLICKEY, options.pinned_public_key.c_str());
+            curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 0L);
+        } else {
+            curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
+            curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+            if (!options.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, options.ca_file.c_str());
+        }
+    }
+
+    HeaderList headers;
+    auto add_header = [&headers](const std::string& line) { headers.add(line); };
+    add_header("User-Agent: azdns-ctl");
+    add_header("Accept: application/json");
+    add_header("Connection: close");
+    add_header("Expect:");  // no "100-continue" round trip before a body
+    bool has_content_type = false;
+    for (const auto& [name, value] : request.headers) {
+        has_content_type = has_content_type || ascii_iequals(name, "Content-Type");
+        add_header(name + ": " + value);
+    }
+    const bool with_body = !request.body.empty() || request.method == "POST" || request.method == "PUT";
+    if (with_body) {
+        // curl would otherwise label any body as a form.
+        if (!has_content_type) add_header("Content-Type:");
+        curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
+        curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    }
+    if (request.method == "HEAD") curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+    else if (request.method != (with_body ? "POST" : "GET")) curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+
+    Transfer transfer;
+    transfer.response = &response;
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
+    char detail[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
+
+    if (CURLcode code = curl_easy_perform(handle); code != CURLE_OK) {
+        error = describe_failure(handle, code, detail, url, options, transfer);
         return false;
     }
-    Socket socket(fd);
-
-    std::string text = request.method + ' ' + url.path + request.target + " HTTP/1.1\r\n";
-    text += "Host: " + url.authority() + "\r\n";
-    text += "User-Agent: azdns-ctl\r\nAccept: application/json\r\nConnection: close\r\n";
-    for (const auto& [name, value] : request.headers) text += name + ": " + value + "\r\n";
-    if (!request.body.empty() || request.method == "POST" || request.method == "PUT")
-        text += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
-    text += "\r\n";
-    text += request.body;
-
-    for (std::size_t sent = 0; sent < text.size();) {
-        ssize_t n = ::send(fd, text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
-        if (n > 0) {
-            sent += static_cast<std::size_t>(n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int ready = wait_for(fd, POLLOUT, timeout);
-            if (ready == 0) {
-                error = "timed out after " + seconds_text(timeout) + " sending the request";
-                return false;
-            }
-            if (ready > 0) continue;
-        }
-        error = std::string("cannot send the request: ") + std::strerror(errno);
-        return false;
-    }
-
-    http_parser parser{};
-    http_parser_init(&parser, HTTP_RESPONSE);
-    ResponseParser state;
-    state.response = &response;
-    parser.data = &state;
-    static const http_parser_settings settings = ResponseParser::settings();
-    char buffer[16 * 1024];
-    while (!state.complete) {
-        ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int ready = wait_for(fd, POLLIN, timeout);
-            if (ready == 0) {
-                error = "timed out after " + seconds_text(timeout) + " waiting for the response";
-                return false;
-            }
-            if (ready > 0) continue;
-        }
-        if (n < 0) {
-            error = std::string("cannot read the response: ") + std::strerror(errno);
-            return false;
-        }
-        http_parser_execute(&parser, &settings, buffer, static_cast<std::size_t>(n));  // n == 0: end of input
-        if (HTTP_PARSER_ERRNO(&parser) != HPE_OK) {
-            error = std::string("malformed HTTP response: ") + http_errno_description(HTTP_PARSER_ERRNO(&parser));
-            return false;
-        }
-        if (n == 0 && !state.complete) {
-            error = "the server closed the connection before a complete response";
-            return false;
-        }
-    }
-    response.status = static_cast<int>(parser.status_code);
+    long status = 0;
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+    response.status = static_cast<int>(status);
     return true;
 }
 

@@ -6,7 +6,7 @@ namespace azdns::e2e {
 
 azdns::HttpResponse try_control_request(const AzdnsServer& server, const std::string& method, const std::string& target,
                                         const std::string& body) {
-    azdns::HttpUrl url{"127.0.0.1", server.control_port(), ""};
+    azdns::HttpUrl url{"127.0.0.1", server.control_port(), "", false};
     azdns::HttpRequest request;
     request.method = method;
     request.target = target;

@@ -1,6 +1,8 @@
 // `azdns` as a process: what an operator sees on the terminal.
 #include <doctest/doctest.h>
 
+#include <curl/curlver.h>
+
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -311,4 +313,5 @@ TEST_CASE("azdns version names the version and the libraries") {
     CHECK(result.out.rfind("azdns 0.1.0\n", 0) == 0);
     CHECK(result.out.find("ldns 1.8") != std::string::npos);
     CHECK(result.out.find("OpenSSL 3") != std::string::npos);
+    CHECK(result.out.find(", libcurl " LIBCURL_VERSION "\n") != std::string::npos);  // ctl's HTTP client
 }

@@ -9,11 +9,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "control_server.hpp"
 #include "fake_control_backend.hpp"
+#include "fake_endpoint.hpp"
 #include "process.hpp"
 #include "temp_dir.hpp"
+#include "test_ca.hpp"
 
 namespace fs = std::filesystem;
 using azdns::test::run_process;
@@ -232,9 +235,9 @@ TEST_CASE("ctl usage errors exit 2") {
     auto bad_for = ctl({"fence", "europe-se-1a", "--for", "2 hours"});
     CHECK(bad_for.exit_code == 2);
     CHECK(has(bad_for.err, "invalid --for \"2 hours\""));
-    auto bad_url = ctl({"-s", "https://127.0.0.1:8053", "status"});
+    auto bad_url = ctl({"-s", "ftp://127.0.0.1:8053", "status"});
     CHECK(bad_url.exit_code == 2);
-    CHECK(has(bad_url.err, "https:// is not supported"));
+    CHECK(has(bad_url.err, "only http:// and https:// URLs are supported"));
     CHECK(ctl({"-s", "http://[::1:8053", "status"}).exit_code == 2);
     CHECK(ctl({"-s", "http://127.0.0.1:99999", "status"}).exit_code == 2);
     CHECK(ctl({"-s", "http://::1:8053", "status"}).exit_code == 2);
@@ -290,4 +293,74 @@ TEST_CASE("ctl -c with a broken config prints its problems and exits 1") {
     auto result = ctl({"-c", (temp.path / "azdns.toml").string(), "status"});
     CHECK(result.exit_code == 1);
     CHECK(has(result.err, (temp.path / "azdns.toml").string() + ":2:"));
+}
+
+// An HTTPS control API stand-in (the fake endpoint answers every request with
+// `body`), its certificate signed by a throwaway CA for "localhost" and
+// 127.0.0.1, or, with `ip_in_certificate` false, for "localhost" only.
+struct HttpsServer {
+    TempDir temp{"azdns-ctl-tls"};
+    azdns::testing::TestCertificates certs;
+    std::unique_ptr<azdns::testing::FakeHttpEndpoint> endpoint;
+    explicit HttpsServer(bool ip_in_certificate = true) {
+        ::unsetenv("AZDNS_TOKEN");
+        std::string error;
+        std::vector<std::string> ips;
+        if (ip_in_certificate) ips.push_back("127.0.0.1");
+        auto made = azdns::testing::make_test_certificates(temp.path, {"localhost"}, ips, error);
+        REQUIRE_MESSAGE(made, error);
+        certs = *made;
+        endpoint = std::make_unique<azdns::testing::FakeHttpEndpoint>(azdns::testing::FakeEndpointOptions{
+            .tls = true, .cert_file = certs.server_cert.string(), .key_file = certs.server_key.string(),
+            .body = R"({"zones":[],"azs":[],"endpoints":[]})"});
+        REQUIRE_MESSAGE(endpoint->start(error), error);
+    }
+    std::string url(const std::string& host = "127.0.0.1") const {
+        return "https://" + host + ":" + std::to_string(endpoint->port());
+    }
+};
+
+TEST_CASE("ctl over https with --ca-file verifies the server and gets its answer") {
+    HttpsServer server;
+    for (const std::string host : {"127.0.0.1", "localhost"}) {
+        CAPTURE(host);
+        auto result = ctl({"-s", server.url(host), "--ca-file", server.certs.ca_cert.string(), "--json", "status"});
+        INFO(result.err);
+        CHECK(result.exit_code == 0);
+        CHECK(result.out == "{\"zones\":[],\"azs\":[],\"endpoints\":[]}\n");
+    }
+    auto seen = server.endpoint->tls_requests_seen();
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].path == "/v1/status");
+    CHECK(seen[1].server_name == "localhost");
+}
+
+TEST_CASE("ctl over https without the server's CA fails, naming the URL and the reason") {
+    HttpsServer server;
+    auto result = ctl({"-s", server.url(), "status"});  // the system store does not know the test CA
+    CHECK(result.exit_code == 1);
+    CHECK(result.out.empty());
+    CHECK(has(result.err, "cannot reach the control API at " + server.url() + ": TLS: the server's certificate is not trusted"));
+    CHECK(has(result.err, "unable to get local issuer certificate"));
+    CHECK(server.endpoint->requests_seen() == 0);
+}
+
+TEST_CASE("ctl over https refuses a certificate for another host name") {
+    HttpsServer server(/*ip_in_certificate=*/false);
+    auto result = ctl({"-s", server.url(), "--ca-file", server.certs.ca_cert.string(), "status"});
+    CHECK(result.exit_code == 1);
+    CHECK(has(result.err, "cannot reach the control API at " + server.url() + ": TLS: the server's certificate is not trusted"));
+    CHECK(has(result.err, "target host name '127.0.0.1'"));
+    CHECK(server.endpoint->requests_seen() == 0);
+}
+
+TEST_CASE("ctl --ca-file problems: an unreadable file exits 1, with an http:// URL it is a usage error") {
+    HttpsServer server;
+    auto missing = ctl({"-s", server.url(), "--ca-file", (server.temp.path / "nope.pem").string(), "status"});
+    CHECK(missing.exit_code == 1);
+    CHECK(has(missing.err, "cannot reach the control API at " + server.url()));
+    CHECK(has(missing.err, "cannot use the CA file " + (server.temp.path / "nope.pem").string()));
+    auto plain = ctl({"-s", "http://127.0.0.1:8053", "--ca-file", server.certs.ca_cert.string(), "status"});
+    CHECK(plain.exit_code == 2);
+    CHECK(has(plain.err, "--ca-file needs an https:// URL"));
 }

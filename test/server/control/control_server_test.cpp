@@ -471,6 +471,7 @@ TEST_CASE("parse_http_url") {
     CHECK(v4->host == "127.0.0.1");
     CHECK(v4->port == 8053);
     CHECK(v4->path.empty());
+    CHECK(!v4->https);
     auto v6 = azdns::parse_http_url("HTTP://[::1]:9/prefix/", error);
     REQUIRE(v6);
     CHECK(v6->host == "::1");
@@ -481,7 +482,12 @@ TEST_CASE("parse_http_url") {
     REQUIRE(bare);
     CHECK(bare->host == "ns1.example.net");
     CHECK(bare->port == 80);
-    for (const char* bad : {"https://127.0.0.1:8053", "ftp://x", "http://", "http://:80", "http://[::1", "http://[x]:1",
+    auto secure = azdns::parse_http_url("HTTPS://ns1.example.net/azdns", error);
+    REQUIRE(secure);
+    CHECK(secure->https);
+    CHECK(secure->port == 443);
+    CHECK(secure->text() == "https://ns1.example.net:443/azdns");
+    for (const char* bad : {"ftp://x", "http://", "http://:80", "http://[::1", "http://[x]:1",
                             "http://::1:8053", "http://a:0", "http://a:65536", "http://a:", "http://a:8x", "http://u@a:1"}) {
         CAPTURE(bad);
         error.clear();
@@ -521,11 +527,11 @@ TEST_CASE("http_exchange times out on a server that never answers") {
     REQUIRE(::listen(fd, 4) == 0);
     socklen_t length = sizeof address;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    azdns::HttpUrl url{"127.0.0.1", ntohs(address.sin_port), ""};
+    azdns::HttpUrl url{"127.0.0.1", ntohs(address.sin_port), "", false};
     azdns::HttpResponse response;
     std::string error;
     auto started = std::chrono::steady_clock::now();
-    CHECK(!azdns::http_exchange(url, azdns::HttpRequest{}, response, error, 200ms));
+    CHECK(!azdns::http_exchange(url, azdns::HttpRequest{}, response, error, {.timeout = 200ms}));
     CHECK(std::chrono::steady_clock::now() - started < 5s);  // the listener never accepts: unbounded without the timeout
     CHECK(error.find("timed out") != std::string::npos);
     ::close(fd);
