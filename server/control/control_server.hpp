@@ -6,20 +6,25 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "config.hpp"
 #include "control_backend.hpp"
 #include "control_limits.hpp"
+#include "tls_server_context.hpp"
 
 namespace azdns {
 
 class ControlServer {
 public:
     // `token` non-empty: every request but GET /healthz needs
-    // "Authorization: Bearer TOKEN" (else 401). The backend must outlive the server.
-    ControlServer(const ListenAddress& listen, std::string token, ControlBackend& backend, ControlLimits limits = {});
+    // "Authorization: Bearer TOKEN" (else 401). `tls` set: HTTPS only, each
+    // new connection with the context `tls` gives then (null keeps the last
+    // one; see TlsContextSource); thread-safe. The backend must outlive the server.
+    ControlServer(const ListenAddress& listen, std::string token, ControlBackend& backend,
+                  std::function<TlsServerContext()> tls = {}, ControlLimits limits = {});
     ~ControlServer();  // stop()s
 
     ControlServer(const ControlServer&) = delete;

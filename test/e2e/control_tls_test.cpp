@@ -1,0 +1,124 @@
+// HTTPS on the control API of the real azdns (spec: "Control API",
+// docs/control.md "HTTPS"): the same routes and token over TLS, verified
+// against the test CA; plain HTTP to the TLS port gets no HTTP answer and
+// harms nothing; a reload serves a renewed certificate, and refuses a key
+// that is not the certificate's while the old pair keeps serving.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server_process.hpp"
+#include "test_ca.hpp"
+#include "tls_client.hpp"
+
+using namespace azdns::e2e;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string token = "tls-test-token";
+
+// Two certificate pairs from two CAs (a/ and b/), and the files azdns is
+// configured with (served/), which start as a copy of a/.
+struct Certificates {
+    TempDir dir{"azdns-e2e-tls"};
+    azdns::testing::TestCertificates a, b;
+    fs::path cert = dir.path / "served" / "cert.pem";
+    fs::path key = dir.path / "served" / "key.pem";
+
+    Certificates() {
+        for (const char* sub : {"a", "b", "served"}) fs::create_directories(dir.path / sub);
+        std::string error;
+        auto made_a = azdns::testing::make_test_certificates(dir.path / "a", {"localhost"}, {"127.0.0.1"}, error);
+        REQUIRE_MESSAGE(made_a.has_value(), error);
+        auto made_b = azdns::testing::make_test_certificates(dir.path / "b", {"localhost"}, {"127.0.0.1"}, error);
+        REQUIRE_MESSAGE(made_b.has_value(), error);
+        a = *made_a;
+        b = *made_b;
+        serve(a.server_cert, a.server_key);
+    }
+
+    void serve(const fs::path& cert_from, const fs::path& key_from) const {
+        fs::copy_file(cert_from, cert, fs::copy_options::overwrite_existing);
+        fs::copy_file(key_from, key, fs::copy_options::overwrite_existing);
+    }
+
+    ServerOptions options() const {
+        write_text(dir.path / "token", token + "\n");
+        ServerOptions options;
+        options.control_lines = {"token_file = \"" + (dir.path / "token").string() + "\"",
+                                 "tls_cert = \"" + cert.string() + "\"", "tls_key = \"" + key.string() + "\""};
+        return options;
+    }
+};
+
+}  // namespace
+
+TEST_SUITE("e2e_control_tls") {
+
+TEST_CASE("the control API speaks HTTPS with the configured certificate, same routes and token") {
+    Certificates certs;
+    AzdnsServer server(certs.options());
+    REQUIRE_MESSAGE(server.ready(), server.log());
+
+    HttpsReply health = https_request(server.control_port(), certs.a.ca_cert, "GET", "/healthz");
+    REQUIRE_MESSAGE(health.error.empty(), health.error, "\n", server.log());
+    CHECK(health.status == 200);
+    CHECK(health.certificate == certificate_fingerprint(certs.a.server_cert));
+
+    HttpsReply status = https_request(server.control_port(), certs.a.ca_cert, "GET", "/v1/status", token);
+    REQUIRE_MESSAGE(status.error.empty(), status.error);
+    CHECK(status.status == 200);
+    CHECK(nlohmann::json::parse(status.body)["zones"].size() == 2);
+    CHECK(https_request(server.control_port(), certs.a.ca_cert, "GET", "/v1/status").status == 401);
+
+    // A client that trusts only another CA refuses the server.
+    CHECK_FALSE(https_request(server.control_port(), certs.b.ca_cert, "GET", "/healthz").error.empty());
+}
+
+TEST_CASE("plain HTTP or garbage on the HTTPS port gets no HTTP answer, and the server keeps serving") {
+    Certificates certs;
+    AzdnsServer server(certs.options());
+    REQUIRE_MESSAGE(server.ready(), server.log());
+
+    std::string answer = plain_exchange(server.control_port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    CHECK_MESSAGE(answer.find("HTTP/") == std::string::npos, answer);
+    CHECK(answer.find("(no close)") == std::string::npos);
+    answer = plain_exchange(server.control_port(), std::string(3000, '\x16'));
+    CHECK(answer.find("HTTP/") == std::string::npos);
+
+    CHECK(server.running());
+    // One log line for each of the two connections, naming the client.
+    const std::string log = server.log();
+    std::size_t lines = 0;
+    for (auto at = log.find("control API: closed the connection of 127.0.0.1:"); at != std::string::npos;
+         at = log.find("control API: closed the connection of 127.0.0.1:", at + 1))
+        ++lines;
+    CHECK_MESSAGE(lines == 2, log);
+    HttpsReply health = https_request(server.control_port(), certs.a.ca_cert, "GET", "/healthz");
+    CHECK_MESSAGE(health.status == 200, health.error, "\n", server.log());
+}
+
+TEST_CASE("a reload serves a renewed certificate, and refuses a key that is not the certificate's") {
+    Certificates certs;
+    AzdnsServer server(certs.options());
+    REQUIRE_MESSAGE(server.ready(), server.log());
+    REQUIRE(https_request(server.control_port(), certs.a.ca_cert, "GET", "/healthz").status == 200);
+
+    certs.serve(certs.b.server_cert, certs.b.server_key);
+    HttpsReply reload = https_request(server.control_port(), certs.a.ca_cert, "POST", "/v1/reload", token);
+    REQUIRE_MESSAGE(reload.status == 200, reload.error, reload.body, "\n", server.log());
+    HttpsReply renewed = https_request(server.control_port(), certs.b.ca_cert, "GET", "/healthz");
+    REQUIRE_MESSAGE(renewed.error.empty(), renewed.error, "\n", server.log());
+    CHECK(renewed.certificate == certificate_fingerprint(certs.b.server_cert));
+
+    certs.serve(certs.a.server_cert, certs.b.server_key);  // a certificate with another's key
+    HttpsReply refused = https_request(server.control_port(), certs.b.ca_cert, "POST", "/v1/reload", token);
+    CHECK(refused.status == 409);
+    CHECK_MESSAGE(refused.body.find("does not match the certificate") != std::string::npos, refused.body);
+    HttpsReply kept = https_request(server.control_port(), certs.b.ca_cert, "GET", "/healthz");
+    CHECK_MESSAGE(kept.status == 200, kept.error);
+    CHECK(kept.certificate == certificate_fingerprint(certs.b.server_cert));
+}
+
+}  // TEST_SUITE
