@@ -5,7 +5,14 @@
 // that is not the certificate's while the old pair keeps serving.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
+
+#include "control_client.hpp"
 
 #include "server_process.hpp"
 #include "test_ca.hpp"
@@ -86,6 +93,9 @@ TEST_CASE("plain HTTP or garbage on the HTTPS port gets no HTTP answer, and the 
     CHECK(answer.find("(no close)") == std::string::npos);
     answer = plain_exchange(server.control_port(), std::string(3000, '\x16'));
     CHECK(answer.find("HTTP/") == std::string::npos);
+    // The start of a ClientHello and nothing more: closed at the request deadline (5 s), silently.
+    answer = plain_exchange(server.control_port(), std::string("\x16\x03\x01\x02\x00", 5));
+    CHECK_MESSAGE(answer.empty(), answer);
 
     CHECK(server.running());
     // One log line for each of the two connections, naming the client.
@@ -119,6 +129,37 @@ TEST_CASE("a reload serves a renewed certificate, and refuses a key that is not 
     HttpsReply kept = https_request(server.control_port(), certs.b.ca_cert, "GET", "/healthz");
     CHECK_MESSAGE(kept.status == 200, kept.error);
     CHECK(kept.certificate == certificate_fingerprint(certs.b.server_cert));
+
+    // SIGHUP renews too: back to pair a, seen on a new connection once the reload is done.
+    certs.serve(certs.a.server_cert, certs.a.server_key);
+    REQUIRE(kill(server.process().pid(), SIGHUP) == 0);
+    HttpsReply after_signal;
+    for (int attempt = 0; attempt < 100; ++attempt) {  // 10 s at most
+        after_signal = https_request(server.control_port(), certs.a.ca_cert, "GET", "/healthz");
+        if (after_signal.status == 200) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK_MESSAGE(after_signal.status == 200, after_signal.error, "\n", server.log());
+    CHECK(after_signal.certificate == certificate_fingerprint(certs.a.server_cert));
+}
+
+TEST_CASE("turning HTTPS on by a reload waits for a restart, as a new control.listen does") {
+    Certificates certs;
+    AzdnsServer server;
+    REQUIRE_MESSAGE(server.ready(), server.log());
+    std::string config = read_text(server.config_path());
+    const auto control = config.find("[control]\n");
+    REQUIRE(control != std::string::npos);
+    config.insert(control + 10, "tls_cert = \"" + certs.cert.string() + "\"\ntls_key = \"" + certs.key.string() + "\"\n");
+    write_text(server.config_path(), config);
+
+    CHECK(control_request(server, "POST", "/v1/reload").status == 200);
+    CHECK(server.log().find("changed control.tls_cert: applied at the next start") != std::string::npos);
+    CHECK(control_request(server, "GET", "/healthz").status == 200);  // still plain HTTP
+
+    REQUIRE(server.restart());
+    HttpsReply health = https_request(server.control_port(), certs.a.ca_cert, "GET", "/healthz");
+    CHECK_MESSAGE(health.status == 200, health.error, "\n", server.log());
 }
 
 }  // TEST_SUITE
