@@ -47,6 +47,9 @@ TlsServerContextResult make_tls_server_context(std::string_view cert_pem, std::s
     }
     SSL_CTX* ctx = context.get();
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    // A TLS 1.2 client could otherwise make the server redo the costly half
+    // of a handshake at will on one connection, within the request deadline.
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
     if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) {
         result.cert_error = "holds a certificate OpenSSL refuses (e.g. a key too weak for its security level)";
         ERR_clear_error();

@@ -1,6 +1,6 @@
-// One client connection of the control API: its socket, its timer and its
-// HTTP/1.1 parser (framing, keep-alive, the size and time limits, the bearer
-// token). A complete request goes to route() (control_routes.hpp). Lives on
+// One client connection of the control API: its socket, its timer, its TLS
+// session when HTTPS is on, and its HTTP/1.1 parser (framing, keep-alive,
+// the size and time limits, the bearer token). A complete request goes to route() (control_routes.hpp). Lives on
 // the control thread's loop and frees itself once its handles are closed.
 #pragma once
 

@@ -1,5 +1,6 @@
-// The control API's HTTP/1.1 server: its own thread and libuv loop, so that
-// nothing an operator (or a slow client) does reaches the answering threads.
+// The control API's HTTP/1.1 server, over TLS when given a certificate: its
+// own thread and libuv loop, so that nothing an operator (or a slow client)
+// does reaches the answering threads.
 // This file owns the listener and the thread; each connection
 // (control_connection.hpp) parses its requests and hands them to route()
 // (control_routes.hpp).
