@@ -36,20 +36,7 @@ SSL_CTX* TlsContexts::get(bool verify) {
 bool TlsSession::open(SSL_CTX* ctx, const std::string& host, const IpAddress& address, bool verify,
                       std::string& error) {
     error = probe_error::tls_setup;
-    if (ctx == nullptr) return false;
-    ssl_.reset(SSL_new(ctx));
-    if (!ssl_) return false;
-    network_in_ = BIO_new(BIO_s_mem());
-    network_out_ = BIO_new(BIO_s_mem());
-    if (network_in_ == nullptr || network_out_ == nullptr) {
-        BIO_free(network_in_);
-        BIO_free(network_out_);
-        network_in_ = network_out_ = nullptr;
-        return false;
-    }
-    // An empty input BIO means "wait for more", not end of stream.
-    BIO_set_mem_eof_return(network_in_, -1);
-    SSL_set_bio(ssl_.get(), network_in_, network_out_);
+    if (!attach(ctx)) return false;
     SSL_set_connect_state(ssl_.get());
     bool host_is_ip = IpAddress::parse(host).has_value();
     // RFC 6066: SNI carries host names only, never literal addresses.
@@ -64,6 +51,30 @@ bool TlsSession::open(SSL_CTX* ctx, const std::string& host, const IpAddress& ad
         if (rc != 1) return false;
     }
     error.clear();
+    return true;
+}
+
+bool TlsSession::accept(SSL_CTX* ctx) {
+    if (!attach(ctx)) return false;
+    SSL_set_accept_state(ssl_.get());
+    return true;
+}
+
+bool TlsSession::attach(SSL_CTX* ctx) {
+    if (ctx == nullptr) return false;
+    ssl_.reset(SSL_new(ctx));
+    if (!ssl_) return false;
+    network_in_ = BIO_new(BIO_s_mem());
+    network_out_ = BIO_new(BIO_s_mem());
+    if (network_in_ == nullptr || network_out_ == nullptr) {
+        BIO_free(network_in_);
+        BIO_free(network_out_);
+        network_in_ = network_out_ = nullptr;
+        return false;
+    }
+    // An empty input BIO means "wait for more", not end of stream.
+    BIO_set_mem_eof_return(network_in_, -1);
+    SSL_set_bio(ssl_.get(), network_in_, network_out_);
     return true;
 }
 
@@ -121,6 +132,10 @@ std::string TlsSession::take_output() {
         out.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
     }
     return out;
+}
+
+void TlsSession::close_notify() {
+    if (SSL_shutdown(ssl_.get()) < 0) ERR_clear_error();
 }
 
 TlsSession::Status TlsSession::classify(int rc, std::string& error) {

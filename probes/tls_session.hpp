@@ -1,6 +1,7 @@
 // OpenSSL driven by libuv: the SSL object talks to two memory BIOs and the
-// probe moves their bytes to and from the socket, so TLS never blocks the
-// loop and needs no socket of its own.
+// caller moves their bytes to and from the socket, so TLS never blocks the
+// loop and needs no socket of its own. The https probes use it as a client;
+// the control API (server/control) as a server.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -57,6 +58,9 @@ public:
     // or `address` when host is empty. On failure returns false with a reason.
     bool open(SSL_CTX* ctx, const std::string& host, const IpAddress& address, bool verify,
               std::string& error);
+    // The server side: waits for the peer's ClientHello. False when OpenSSL
+    // cannot make the session.
+    bool accept(SSL_CTX* ctx);
 
     // Offers `saved` for resumption; call after open(), before the handshake.
     // The server may decline it, which costs a full handshake, nothing more.
@@ -78,8 +82,12 @@ public:
     Status read(std::string& plain, std::string& error);
     // Ciphertext to send to the peer; empties the outgoing BIO.
     [[nodiscard]] std::string take_output();
+    // Queues close_notify (then take_output), so the peer can tell our end
+    // of the stream from a truncation.
+    void close_notify();
 
 private:
+    bool attach(SSL_CTX* ctx);
     Status classify(int rc, std::string& error);
 
     struct Free {

@@ -13,6 +13,7 @@
 #include "diagnostics.hpp"
 #include "ip_prefix.hpp"
 #include "load_limits.hpp"
+#include "tls_server_context.hpp"
 
 namespace azdns {
 
@@ -45,6 +46,12 @@ struct ServerConfig {
 struct ControlConfig {
     ListenAddress listen{{IpFamily::v4, {127, 0, 0, 1}}, 8053, {}};  // 127.0.0.1:8053
     std::string token_file;  // resolved against the config's folder; empty = none
+    // Both set or both empty (plain HTTP); resolved against the config's folder.
+    std::string tls_cert;  // PEM: the certificate, then any intermediates
+    std::string tls_key;   // PEM: its private key, unencrypted
+    // Made from both files when the config was read, so a reload that reads
+    // a renewed pair brings a new context; null for plain HTTP.
+    TlsServerContext tls;
 };
 
 struct ZoneConfig {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "config.hpp"
+#include "config_control_tls.hpp"
 #include "config_files.hpp"
 #include "config_fleet.hpp"
 #include "config_toml.hpp"
@@ -201,6 +202,7 @@ void Loader::read_control(ConfigSection& s) {
     }
     if (const auto token_file = s.string("token_file"); token_file && !token_file->empty())
         control.token_file = readable_file(s, "token_file", *token_file);
+    read_control_tls(s, [this](const std::string& path) { return resolve(path); }, control);
     if (listen_ok && control.token_file.empty() && !control.listen.address.is_loopback())
         s.error(s.where("listen"), "control.listen " + control.listen.to_string() +
                                        " is not a loopback address, so control.token_file is required");

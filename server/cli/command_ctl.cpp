@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "http_client.hpp"
+#include "public_key_pin.hpp"
 
 namespace azdns {
 
@@ -227,10 +228,17 @@ int resolve_target(const CtlOptions& options, Target& target, std::ostream& err)
             target.url.host = address.to_string();
             target.url.port = config->control.listen.port;
             target.url.path.clear();
-            // Hook for a control API with TLS (issue 11): set target.url.https
-            // and pin the server's own certificate, whose names need not
-            // include the listen address: target.client.pinned_public_key =
-            // public_key_pin_of_certificate(control.tls_cert, error).
+            // Its own instance over HTTPS: trust exactly the certificate it
+            // serves, whose names need not include the listen address.
+            if (!config->control.tls_cert.empty()) {
+                auto pin = public_key_pin_of_certificate(config->control.tls_cert, error);
+                if (!pin) {
+                    err << "azdns ctl: " << error << '\n';
+                    return exit_problem;
+                }
+                target.url.https = true;
+                target.client.pinned_public_key = *pin;
+            }
         }
         config_token_file = config->control.token_file;
     }

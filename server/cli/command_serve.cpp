@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -163,12 +164,15 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         log_line(error);
         return exit_problem;
     }
-    ControlServer control{config->control.listen, token, control_backend};
+    // HTTPS is on or off from start to stop; the pair it serves is the config in force's (a reload renews it).
+    std::function<TlsServerContext()> tls;
+    if (config->control.tls) tls = [&publisher] { return publisher.config()->control.tls; };
+    ControlServer control{config->control.listen, token, control_backend, tls};
     if (!control.start(error)) {
         log_line(error);
         return exit_problem;
     }
-    log_line("control API on http://" + config->control.listen.to_string());
+    log_line(std::string("control API on ") + (tls ? "https://" : "http://") + config->control.listen.to_string());
     TcpClientLimit tcp_limit{server.max_tcp_clients, workers};
     WorkerShared shared{engine, snapshot, tcp_limit, static_cast<std::uint64_t>(server.tcp_idle_timeout.count()),
                         shutdown_grace_ms, &query_counters};

@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "ascii.hpp"
+#include "log.hpp"
+#include "socket_address.hpp"
 
 namespace azdns {
 
@@ -24,6 +26,18 @@ std::string seconds_text(std::chrono::milliseconds duration) {
     char text[32];
     std::snprintf(text, sizeof text, "%g s", static_cast<double>(duration.count()) / 1000.0);
     return text;
+}
+
+// "127.0.0.1:40312", or "a client" when the kernel no longer knows.
+std::string peer_text(const uv_tcp_t& tcp) {
+    sockaddr_storage storage{};
+    int length = sizeof storage;
+    IpAddress address;
+    std::uint16_t port = 0;
+    if (uv_tcp_getpeername(&tcp, reinterpret_cast<sockaddr*>(&storage), &length) != 0 ||
+        !from_sockaddr(storage, address, port))
+        return "a client";
+    return ListenAddress{address, port, {}}.to_string();
 }
 
 }  // namespace
@@ -47,6 +61,11 @@ void ControlConnection::accept(ControlConnections& all, uv_loop_t* loop, uv_stre
         return;
     }
     uv_tcp_nodelay(&connection->tcp_, 1);
+    if (all.tls_source && !connection->start_tls()) {
+        connection->close_now();
+        return;
+    }
+    // With HTTPS the handshake counts in the request deadline: a client that never finishes it is closed then.
     connection->start_timer(all.limits.request_timeout);
     uv_read_start(reinterpret_cast<uv_stream_t*>(&connection->tcp_), on_alloc, on_read);
 }
@@ -59,6 +78,11 @@ void ControlConnection::evict() {
             error_response(503, "the control API is at its limit of " + std::to_string(all_.limits.max_connections) +
                                     " connections and this request was the slowest; try again"),
             false, false);
+        if (tls_) {  // a request has started, so the handshake is done
+            std::string ignored;
+            (void)tls_->write(text, ignored);
+            text = tls_->take_output();
+        }
         uv_buf_t buffer = uv_buf_init(text.data(), static_cast<unsigned>(text.size()));
         (void)uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buffer, 1);  // best effort: no room, no message
     }
@@ -116,7 +140,57 @@ bool ControlConnection::head_too_big(std::size_t more) {
     return head_bytes_ > all_.limits.max_head_bytes;
 }
 
+// Each new connection takes the newest context, so a reload's renewed
+// certificate serves from the next connection on.
+bool ControlConnection::start_tls() {
+    if (TlsServerContext newest = all_.tls_source()) all_.tls = std::move(newest);
+    tls_ = std::make_unique<TlsSession>();
+    if (tls_->accept(all_.tls.get())) return true;
+    log_line("control API: cannot start TLS with " + peer_text(tcp_) + ": OpenSSL failed; closed");
+    return false;
+}
+
+void ControlConnection::on_ciphertext(const char* data, std::size_t size) {
+    if (finishing_) return;  // draining
+    tls_->receive(data, size);
+    std::string error;
+    if (!tls_ready_) {
+        if (tls_->handshake(tls_ready_, error) == TlsSession::Status::failed) return fail_tls(error);
+        flush_tls();
+        if (!tls_ready_) return;
+    }
+    std::string plain;
+    const TlsSession::Status status = tls_->read(plain, error);
+    if (!plain.empty()) on_data(plain.data(), plain.size());
+    if (closing_) return;
+    if (status == TlsSession::Status::failed) return fail_tls(error);
+    if (status == TlsSession::Status::closed) finish();  // close_notify: the client sends nothing more
+    flush_tls();
+}
+
+// Plain HTTP on the HTTPS port, garbage, a client that refuses our
+// certificate: one line, and the connection goes (no HTTP answer can reach
+// a client that does not speak TLS with us).
+void ControlConnection::fail_tls(const std::string& error) {
+    if (closing_) return;
+    log_line("control API: closed the connection of " + peer_text(tcp_) + ": " + error);
+    close_now();
+}
+
+void ControlConnection::flush_tls() {
+    if (std::string out = tls_->take_output(); !out.empty()) write_wire(std::move(out));
+}
+
+// Response bytes: encrypted first with HTTPS.
 void ControlConnection::write_raw(std::string data) {
+    if (closing_) return;
+    if (!tls_) return write_wire(std::move(data));
+    std::string error;
+    if (tls_->write(data, error) == TlsSession::Status::failed) return fail_tls(error);
+    flush_tls();
+}
+
+void ControlConnection::write_wire(std::string data) {
     if (closing_) return;
     auto* write = new WriteRequest;
     write->data = std::move(data);
@@ -144,6 +218,10 @@ void ControlConnection::finish() {
     finishing_ = true;
     all_.open.splice(all_.open.begin(), all_.open, self_);
     start_timer(std::min(linger_timeout, all_.limits.idle_timeout));
+    if (tls_ && tls_ready_) {
+        tls_->close_notify();
+        flush_tls();
+    }
     if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0) close_now();
 }
 
@@ -294,7 +372,11 @@ void ControlConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf
         self->close_now();
         return;
     }
-    if (nread > 0) self->on_data(buffer->base, static_cast<std::size_t>(nread));
+    if (nread <= 0) return;
+    if (self->tls_)
+        self->on_ciphertext(buffer->base, static_cast<std::size_t>(nread));
+    else
+        self->on_data(buffer->base, static_cast<std::size_t>(nread));
 }
 
 void ControlConnection::on_written(uv_write_t* request, int status) {

@@ -1,6 +1,6 @@
-// One client connection of the control API: its socket, its timer and its
-// HTTP/1.1 parser (framing, keep-alive, the size and time limits, the bearer
-// token). A complete request goes to route() (control_routes.hpp). Lives on
+// One client connection of the control API: its socket, its timer, its TLS
+// session when HTTPS is on, and its HTTP/1.1 parser (framing, keep-alive,
+// the size and time limits, the bearer token). A complete request goes to route() (control_routes.hpp). Lives on
 // the control thread's loop and frees itself once its handles are closed.
 #pragma once
 
@@ -10,7 +10,9 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,19 +20,30 @@
 #include "control_backend.hpp"
 #include "control_limits.hpp"
 #include "control_routes.hpp"
+#include "tls_server_context.hpp"
+#include "tls_session.hpp"
 
 namespace azdns {
 
 class ControlConnection;
 
+// Where the control API's HTTPS gets its certificate: the config in force,
+// asked at each new connection so that a reload's renewed pair serves from
+// then on. Null from it keeps the last context (HTTPS is not turned off by a
+// reload). An empty function: plain HTTP.
+using TlsContextSource = std::function<TlsServerContext()>;
+
 // What the connections of one control server share, on its loop thread.
 struct ControlConnections {
-    ControlConnections(const ControlLimits& limits_, std::optional<BearerToken> token_, ControlBackend& backend_)
-        : limits(limits_), token(std::move(token_)), backend(backend_) {}
+    ControlConnections(const ControlLimits& limits_, std::optional<BearerToken> token_, ControlBackend& backend_,
+                       TlsContextSource tls_source_)
+        : limits(limits_), token(std::move(token_)), backend(backend_), tls_source(std::move(tls_source_)) {}
 
     const ControlLimits limits;
     const std::optional<BearerToken> token;  // none: no Authorization asked for
     ControlBackend& backend;
+    const TlsContextSource tls_source;
+    TlsServerContext tls;  // the last context tls_source gave
     // Every open connection, in eviction order: first those already closing
     // (their last response sent), then by how long each has waited for its
     // current request to arrive whole, longest first.
@@ -61,7 +74,12 @@ private:
     void reset_request();
     void end_header();
     bool head_too_big(std::size_t more);
+    bool start_tls();
+    void on_ciphertext(const char* data, std::size_t size);
+    void fail_tls(const std::string& error);
+    void flush_tls();
     void write_raw(std::string data);
+    void write_wire(std::string data);
     void respond(const ControlResponse& response, bool keep_alive);
     void finish();
     void handle_request();
@@ -90,6 +108,8 @@ private:
     uv_timer_t timer_{};
     uv_shutdown_t shutdown_request_{};
     http_parser parser_{};
+    std::unique_ptr<TlsSession> tls_;  // null: plain HTTP
+    bool tls_ready_ = false;           // handshake done
     std::list<ControlConnection*>::iterator self_;
     int open_handles_ = 0;
     bool closing_ = false;    // uv_close called

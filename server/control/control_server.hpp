@@ -1,25 +1,31 @@
-// The control API's HTTP/1.1 server: its own thread and libuv loop, so that
-// nothing an operator (or a slow client) does reaches the answering threads.
+// The control API's HTTP/1.1 server, over TLS when given a certificate: its
+// own thread and libuv loop, so that nothing an operator (or a slow client)
+// does reaches the answering threads.
 // This file owns the listener and the thread; each connection
 // (control_connection.hpp) parses its requests and hands them to route()
 // (control_routes.hpp).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "config.hpp"
 #include "control_backend.hpp"
 #include "control_limits.hpp"
+#include "tls_server_context.hpp"
 
 namespace azdns {
 
 class ControlServer {
 public:
     // `token` non-empty: every request but GET /healthz needs
-    // "Authorization: Bearer TOKEN" (else 401). The backend must outlive the server.
-    ControlServer(const ListenAddress& listen, std::string token, ControlBackend& backend, ControlLimits limits = {});
+    // "Authorization: Bearer TOKEN" (else 401). `tls` set: HTTPS only, each
+    // new connection with the context `tls` gives then (null keeps the last
+    // one; see TlsContextSource); thread-safe. The backend must outlive the server.
+    ControlServer(const ListenAddress& listen, std::string token, ControlBackend& backend,
+                  std::function<TlsServerContext()> tls = {}, ControlLimits limits = {});
     ~ControlServer();  // stop()s
 
     ControlServer(const ControlServer&) = delete;

@@ -30,6 +30,8 @@ std::vector<std::string> restart_only_changes(const Config& running, const Confi
     note(a.user != b.user, "server.user");
     note(running.control.listen.to_string() != next.control.listen.to_string(), "control.listen");
     note(running.control.token_file != next.control.token_file, "control.token_file");
+    // HTTPS on or off changes what every client must speak; a renewed pair is applied live.
+    note((running.control.tls == nullptr) != (next.control.tls == nullptr), "control.tls_cert");
     return changed;
 }
 

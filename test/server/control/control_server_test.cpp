@@ -140,7 +140,7 @@ struct Running {
     FakeControlBackend backend;
     ControlServer server;
     explicit Running(std::string token = {}, ControlLimits limits = {})
-        : server(loopback_any_port(), std::move(token), backend, limits) {
+        : server(loopback_any_port(), std::move(token), backend, {}, limits) {
         std::string error;
         REQUIRE_MESSAGE(server.start(error), error);
         REQUIRE(server.port() != 0);
