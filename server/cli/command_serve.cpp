@@ -110,6 +110,7 @@ bool read_control_token(const ControlConfig& control, std::string& token, std::s
 
 int run_serve(const std::string& config_path, std::ostream& err) {
     std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-response is an error code, not a signal
+    hold_stop_signals();            // before any thread starts
     raise_descriptor_limit();
 
     Diagnostics diags;

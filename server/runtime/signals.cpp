@@ -2,6 +2,8 @@
 
 #include <uv.h>
 
+#include <pthread.h>
+
 #include <csignal>
 
 #include "zone_watcher.hpp"
@@ -33,7 +35,19 @@ void on_hangup(uv_signal_t* handle, int /*signal*/) {
     if (*wait->on_reload) (*wait->on_reload)();
 }
 
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, signal);
+    return set;
+}
+
 }  // namespace
+
+void hold_stop_signals() {
+    sigset_t set = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
 
 int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* watcher,
                          const std::function<void()>& on_started) {
@@ -52,6 +66,9 @@ int wait_for_stop_signal(const std::function<void()>& on_reload, ZoneWatcher* wa
         wait.watcher = watcher;
         watcher->start(&loop);
     }
+    // Listening now: what hold_stop_signals() kept pending arrives here.
+    sigset_t set = stop_signals();
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
     if (on_started) on_started();
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);

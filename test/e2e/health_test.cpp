@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <sstream>
+#include <thread>
 
 #include "e2e_fixture.hpp"
 #include "health_world.hpp"
@@ -300,6 +301,30 @@ TEST_CASE("a control token_file is enforced: without the token ctl gets 401, wit
     auto status = ctl(server, {"--token-file", token.string(), "--json", "status"});
     REQUIRE_MESSAGE(status.exit_code == 0, (status.out + status.err));
     CHECK(nlohmann::json::parse(status.out)["azs"][0]["reason"] == "manual");
+}
+
+TEST_CASE("SIGTERM while the first probe round still runs: azdns stops cleanly once serving, not killed by the signal") {
+    // An endpoint that accepts and never answers holds the first probe round
+    // (which azdns completes before it answers) for the check's timeout.
+    EndpointFarm farm({"127.0.0.13"});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    farm.at("127.0.0.13").set_mode(azdns::testing::EndpointMode::hang);
+    const std::string slow_check = "[[check]]\nname = \"web\"\ntype = \"http\"\nport = " +
+                                   std::to_string(farm.port()) + "\ninterval = \"3s\"\ntimeout = \"2s\"\n\n";
+    ServerOptions options = options_for(zone_with({{"www", "127.0.0.13"}}),
+                                        az("az-a", {"127.0.0.13"}) + slow_check + service("www.health.test."));
+    options.ready_wait = 0ms;  // do not wait for it to answer
+    AzdnsServer server(options);
+
+    // The zone is loaded: azdns is starting, in the middle of the first round.
+    const auto loaded_by = std::chrono::steady_clock::now() + 10s;
+    while (server.log().find("zone health.test.") == std::string::npos && std::chrono::steady_clock::now() < loaded_by)
+        std::this_thread::sleep_for(5ms);
+    REQUIRE_MESSAGE(server.log().find("zone health.test.") != std::string::npos, server.log());
+    const int code = server.stop();
+    INFO(server.log());
+    CHECK(code == 0);
+    CHECK(server.log().find("stopping on SIGTERM") != std::string::npos);
 }
 
 }  // TEST_SUITE
