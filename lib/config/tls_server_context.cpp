@@ -4,22 +4,15 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include "owned_by.hpp"
+
 namespace azdns {
 
 namespace {
 
-struct FreeBio {
-    void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct FreeX509 {
-    void operator()(X509* cert) const { X509_free(cert); }
-};
-struct FreeKey {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using Bio = std::unique_ptr<BIO, FreeBio>;
-using Certificate = std::unique_ptr<X509, FreeX509>;
-using PrivateKey = std::unique_ptr<EVP_PKEY, FreeKey>;
+using Bio = OwnedBy<BIO, BIO_free>;
+using Certificate = OwnedBy<X509, X509_free>;
+using PrivateKey = OwnedBy<EVP_PKEY, EVP_PKEY_free>;
 
 Bio memory_bio(std::string_view pem) { return Bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))); }
 

@@ -7,19 +7,14 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
-#include <memory>
 #include <vector>
+
+#include "owned_by.hpp"
 
 namespace azdns {
 
 namespace {
 
-struct BioFree {
-    void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-    void operator()(X509* certificate) const { X509_free(certificate); }
-};
 
 std::string openssl_reason() {
     unsigned long code = ERR_get_error();
@@ -34,12 +29,12 @@ std::string openssl_reason() {
 
 std::optional<std::string> public_key_pin_of_certificate(const std::string& path, std::string& error) {
     ERR_clear_error();
-    std::unique_ptr<BIO, BioFree> file(BIO_new_file(path.c_str(), "r"));
+    OwnedBy<BIO, BIO_free> file(BIO_new_file(path.c_str(), "r"));
     if (!file) {
         error = "cannot read the certificate " + path + ": " + openssl_reason();
         return std::nullopt;
     }
-    std::unique_ptr<X509, X509Free> certificate(PEM_read_bio_X509(file.get(), nullptr, nullptr, nullptr));
+    OwnedBy<X509, X509_free> certificate(PEM_read_bio_X509(file.get(), nullptr, nullptr, nullptr));
     if (!certificate) {
         error = "cannot read the certificate " + path + ": " + openssl_reason();
         return std::nullopt;

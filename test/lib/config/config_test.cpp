@@ -9,6 +9,7 @@
 
 #include "config.hpp"
 #include "dns_name.hpp"
+#include "config_test_support.hpp"
 
 using namespace azdns;
 using namespace std::chrono_literals;
@@ -43,14 +44,7 @@ std::string expected(const std::string& name, std::initializer_list<std::string>
     return join(lines);
 }
 
-Config load_valid(const std::string& name) {
-    Diagnostics diags;
-    auto config = load_config(data(name), diags);
-    for (const auto& diagnostic : diags.all()) MESSAGE(diagnostic.to_string());
-    REQUIRE(config.has_value());
-    CHECK(diags.all().empty());
-    return std::move(*config);
-}
+Config load_valid(const std::string& name) { return azdns::test::load_valid_config(data(name)); }
 
 std::string wire(const char* text) { return name_canonical(*name_from_text(text)); }
 

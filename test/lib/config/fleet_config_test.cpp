@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "config_test_support.hpp"
 
 using namespace azdns;
 using namespace std::chrono_literals;
@@ -21,14 +22,7 @@ const std::string fleet_dir = std::string(AZDNS_TEST_DATA_DIR) + "/config/fleet"
 
 std::string data(const std::string& name) { return fleet_dir + "/" + name; }
 
-Config load_valid(const std::string& name) {
-    Diagnostics diags;
-    auto config = load_config(data(name), diags);
-    for (const auto& diagnostic : diags.all()) MESSAGE(diagnostic.to_string());
-    REQUIRE(config.has_value());
-    CHECK(diags.all().empty());
-    return std::move(*config);
-}
+Config load_valid(const std::string& name) { return azdns::test::load_valid_config(data(name)); }
 
 // One problem per line, so a failed CHECK shows the whole difference.
 std::string problems(const std::string& name) {
