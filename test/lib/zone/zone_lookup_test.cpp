@@ -32,6 +32,16 @@ std::string encloser_name(const char* qname, const LookupResult& result) {
     return name_to_text(wire(qname).substr(result.encloser_offset));
 }
 
+// example.com. and its child zone sub.example.com., both built from `good`.
+std::pair<std::shared_ptr<const Zone>, std::shared_ptr<const Zone>> parent_and_child() {
+    Diagnostics diags;
+    auto parent = build_zone(wire("example.com."), records_from_text("parent.db", good), declared_at, diags);
+    auto child = build_zone(wire("sub.example.com."), records_from_text("child.db", good, "sub.example.com."),
+                            declared_at, diags);
+    REQUIRE(diags.all().empty());
+    return {parent, child};
+}
+
 }  // namespace
 
 TEST_SUITE("zone lookup") {
@@ -238,11 +248,7 @@ TEST_SUITE("zone lookup") {
 
 TEST_SUITE("zone set") {
     TEST_CASE("the longest origin wins; names outside every zone find nothing") {
-        Diagnostics diags;
-        auto parent = build_zone(wire("example.com."), records_from_text("parent.db", good), declared_at, diags);
-        auto child = build_zone(wire("sub.example.com."), records_from_text("child.db", good, "sub.example.com."),
-                                declared_at, diags);
-        REQUIRE(diags.all().empty());
+        auto [parent, child] = parent_and_child();
         ZoneSet zones;
         CHECK(zones.add(parent));
         CHECK(zones.add(child));
@@ -259,11 +265,7 @@ TEST_SUITE("zone set") {
     }
 
     TEST_CASE("DS is answered by the zone of the parent name when one is served (RFC 4035 section 3.1.4.1)") {
-        Diagnostics diags;
-        auto parent = build_zone(wire("example.com."), records_from_text("parent.db", good), declared_at, diags);
-        auto child = build_zone(wire("sub.example.com."), records_from_text("child.db", good, "sub.example.com."),
-                                declared_at, diags);
-        REQUIRE(diags.all().empty());
+        auto [parent, child] = parent_and_child();
         ZoneSet both;
         REQUIRE(both.add(parent, 4));
         REQUIRE(both.add(child, 7));
