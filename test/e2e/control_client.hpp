@@ -1,5 +1,5 @@
 // One request to the control API of an e2e server, with the server's own
-// HTTP client (server/cli/http_client.hpp): a fresh connection each time,
+// HTTP client (server/http/http_client.hpp): a fresh connection each time,
 // as a load balancer's health check or a script's curl makes it.
 #pragma once
 

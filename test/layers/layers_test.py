@@ -52,6 +52,8 @@ LAYERS = {
                    ["answer_engine.hpp", "health_view.hpp", "zone_set.hpp", "query_reader.hpp"]),
     "probes": (["zone_reloader.hpp", "answer_engine.hpp", "worker.hpp", "control_server.hpp"],
                ["probe_runner.hpp", "health_state.hpp", "config.hpp"]),
+    "server/http": (["worker.hpp", "health_monitor.hpp", "config.hpp", "log.hpp", "commands.hpp"],
+                    ["http_client.hpp", "public_key_pin.hpp", "ip_prefix.hpp"]),
     "server/log": (["worker.hpp", "health_monitor.hpp", "answer_engine.hpp", "config.hpp"],
                    ["log.hpp"]),
     "server/dns": (["health_monitor.hpp", "zone_reloader.hpp", "control_server.hpp", "probe_runner.hpp",
@@ -97,7 +99,7 @@ def flags_of(entry):
 
 
 # The library of each folder is its one static library, except server/cli,
-# whose sources beside its http_client library make the azdns executable.
+# whose sources make the azdns executable.
 EXECUTABLE_SOURCE = {"server/cli": "command_serve.cpp"}
 
 
