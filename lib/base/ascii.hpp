@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace azdns {
@@ -17,6 +18,12 @@ namespace azdns {
 [[nodiscard]] constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+// `text` with A-Z folded to a-z: names compared without letter case, kept folded.
+[[nodiscard]] inline std::string ascii_lowered(std::string text) {
+    for (char& c : text) c = ascii_lower(c);
+    return text;
 }
 
 // `text` without leading and trailing spaces and tabs: HTTP's optional

@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "config_control_tls.hpp"
 #include "config_files.hpp"
+#include "ascii.hpp"
 #include "config_fleet.hpp"
 #include "config_toml.hpp"
 #include "config_values.hpp"
@@ -114,7 +115,7 @@ Config Loader::load(const toml::table& table) {
     };
     read_table("server", &Loader::read_server);
     read_table("control", &Loader::read_control);
-    config_.fleet.name = host_name();
+    config_.fleet.name = ascii_lowered(host_name());
     read_table("fleet", &Loader::read_fleet);  // after [control]: its token_file is the fleet's default
     read_tables("zone", &Loader::read_zone);
     read_table("ttl", &Loader::read_ttl);

@@ -26,9 +26,17 @@ struct ProbeResult {
 
 // What changed and why, for the log line and for "recompute the answers".
 struct HealthTransition {
-    enum class Kind { endpoint_up, endpoint_down, az_fenced, az_restored };
+    enum class Kind {
+        endpoint_up, endpoint_down,  // this instance's own verdict
+        verdict_up, verdict_down,    // the fleet's, when there are peers
+        az_fenced, az_restored,
+        peer_found, peer_lost,       // a peer's state became fresh, or stale
+        alone_start, alone_end,      // fewer vantage points count than the quorum
+        impaired_start, impaired_end,  // this instance's prober
+        fence_adopted,               // a peer's fleet-wide fence change, newer than ours
+    };
     Kind kind;
-    std::string subject;  // "192.0.2.1 web" or an AZ name
+    std::string subject;  // "192.0.2.1 web", an AZ name, a peer name, or this instance's
     std::string why;      // "3 failures (connect refused)", "health", "manual: ..."
     HealthTime since;
 };

@@ -23,4 +23,34 @@ QuorumVerdict quorum_verdict(std::span<const VantageVote> votes, unsigned quorum
     return verdict;
 }
 
+namespace {
+
+// "a", "a and b", "a, b and c".
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+        out += names[i];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string describe_votes(const std::vector<VantageView>& votes, const QuorumVerdict& verdict, unsigned quorum) {
+    std::vector<std::string> down;
+    std::vector<std::string> stale;
+    std::vector<std::string> impaired;
+    for (const VantageView& v : votes) {
+        if (v.counts && v.vote == Vote::down) down.push_back(v.vantage);
+        if (!v.counts) (v.stale ? stale : impaired).push_back(v.vantage);
+    }
+    std::string text = down.empty() ? "seen down by none" : "seen down by " + joined(down);
+    text += " of " + std::to_string(verdict.voters) + " (quorum " + std::to_string(quorum) +
+            (verdict.alone ? ", deciding alone)" : ")");
+    if (!stale.empty()) text += "; stale: " + joined(stale);
+    if (!impaired.empty()) text += "; impaired: " + joined(impaired);
+    return text;
+}
+
 }  // namespace azdns

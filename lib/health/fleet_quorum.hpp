@@ -6,6 +6,8 @@
 #pragma once
 
 #include <span>
+#include <string>
+#include <vector>
 
 namespace azdns {
 
@@ -35,5 +37,19 @@ struct QuorumVerdict {
 // the down votes are a majority of the voters (floor(voters/2)+1); no voter
 // at all is no decision. `quorum` is at least 1.
 [[nodiscard]] QuorumVerdict quorum_verdict(std::span<const VantageVote> votes, unsigned quorum);
+
+// One vantage point's vote on an endpoint, named, as status and explain
+// show it.
+struct VantageView {
+    std::string vantage;
+    Vote vote = Vote::none;
+    bool counts = false;  // fresh and not impaired
+    bool stale = false;
+};
+
+// "seen down by ns1 and ns2 of 3 (quorum 2)", with "deciding alone" when
+// fewer voted than the quorum, and the vantage points that did not count.
+[[nodiscard]] std::string describe_votes(const std::vector<VantageView>& votes, const QuorumVerdict& verdict,
+                                         unsigned quorum);
 
 }  // namespace azdns

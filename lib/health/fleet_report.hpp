@@ -7,7 +7,6 @@
 #pragma once
 
 #include <chrono>
-#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -15,20 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include "health_state.hpp"
+#include "endpoint_health.hpp"
+#include "endpoint_id.hpp"
 
 namespace azdns {
-
-// The version of a fleet-wide fence change: a counter one above the highest
-// this instance knew for the AZ, and the instance that made the change (in
-// lower case) to break ties. The greater version wins everywhere.
-struct FenceVersion {
-    std::uint64_t counter = 0;
-    std::string instance;
-
-    auto operator<=>(const FenceVersion&) const = default;
-    bool operator==(const FenceVersion&) const = default;
-};
 
 // A fleet-wide fence, or its lifting (`fenced` false), for one AZ.
 struct FleetFence {

@@ -12,21 +12,11 @@
 
 #include "config.hpp"
 #include "endpoint_health.hpp"
+#include "endpoint_id.hpp"
+#include "fleet_peers.hpp"
+#include "fleet_quorum.hpp"
 
 namespace azdns {
-
-struct EndpointId {
-    IpAddress address;
-    std::string check;
-
-    bool operator==(const EndpointId&) const = default;
-    [[nodiscard]] std::string to_string() const;  // "192.0.2.1 web"
-};
-
-// A total order so ids can key a map (IpAddress has none of its own).
-struct EndpointIdLess {
-    bool operator()(const EndpointId& a, const EndpointId& b) const;
-};
 
 enum class FenceReason { none, health, manual };
 
@@ -35,27 +25,64 @@ struct ManualFence {
     std::optional<HealthTime> expires;  // none = until unfenced
 };
 
+// Where a manual fence applies: every instance of the fleet, or this one.
+enum class FenceScope { fleet, local };
+
+// The newest fleet-wide change of one AZ's manual fence: set or lifted.
+// A lifting is kept too, so that an older setting cannot come back.
+struct FleetFenceRecord {
+    bool fenced = false;
+    ManualFence fence;
+    FenceVersion version;  // counter 0: none known
+    HealthTime since;
+};
+
 struct EndpointView {
     EndpointId id;
     std::string az;  // empty when the address is in no AZ
+    // The verdict the answers follow: the fleet's (docs/fleet.md), which for
+    // a fleet of one is this instance's own.
     EndpointStatus status;
     HealthTime since;
-    std::string last_error;
+    std::string last_error;  // this instance's last probe failure
     std::chrono::microseconds rtt;
+    EndpointStatus local = EndpointStatus::unknown;  // this instance's own verdict
+    HealthTime local_since{};
+    std::optional<HealthTime> probed{};  // this instance's last probe result
+    std::vector<VantageView> votes{};    // this instance first, then each peer; empty in a fleet of one
+    QuorumVerdict verdict{};
 };
 
 struct AzView {
     std::string name;
     FenceReason fenced;  // none = up; manual wins over health
-    std::optional<ManualFence> manual;
+    std::optional<ManualFence> manual;  // the one in force: local, else fleet-wide
     double up_share;     // 1 for an AZ with no endpoints
     HealthTime since;    // last change of `fenced`
+    bool manual_local = false;  // `manual` is a --local fence
+    std::optional<ManualFence> local_fence{};
+    HealthTime local_since{};
+    FleetFenceRecord fleet_fence{};
+};
+
+// The instance in its fleet (docs/fleet.md, "Seeing it").
+struct FleetView {
+    std::string self;
+    unsigned quorum = 1;
+    unsigned vantage_points = 1;
+    bool alone = false;  // fewer vantage points count than the quorum
+    std::optional<HealthTime> alone_since;
+    bool impaired = false;  // this instance's prober
+    std::optional<HealthTime> impaired_since;
+    bool fail_static = false;  // impaired and alone: holding the last verdicts
+    std::vector<PeerView> peers;
 };
 
 // A read-only copy for the answer engine and the control API.
 struct HealthSnapshot {
     std::vector<EndpointView> endpoints;  // in EndpointIdLess order
     std::vector<AzView> azs;              // in config order
+    FleetView fleet;
 
     [[nodiscard]] const EndpointView* endpoint(const EndpointId& id) const;
     [[nodiscard]] const AzView* az(const std::string& name) const;
@@ -97,24 +124,51 @@ public:
         service_azs_ = std::move(service_azs);
     }
 
+    // The [fleet] section (docs/fleet.md): this vantage point's name, its
+    // peers, the quorum, stale_after and fail_static_max. No peers: a fleet
+    // of one, whose verdicts are this instance's own. Peers that stay keep
+    // what they reported.
+    std::vector<HealthTransition> set_fleet(const FleetConfig& fleet, HealthTime now);
+
     // A manual fence read back from state_dir: applied without the safety
     // check (it passed when it was set), keeping its original `since`.
-    std::vector<HealthTransition> restore_fence(const std::string& az, const ManualFence& fence,
-                                                HealthTime since);
+    std::vector<HealthTransition> restore_local_fence(const std::string& az, const ManualFence& fence,
+                                                      HealthTime since);
+    // A fleet-wide fence change read back from state_dir, lifting included.
+    std::vector<HealthTransition> restore_fleet_fence(const std::string& az, const FleetFenceRecord& record);
 
     // A result for an endpoint not added is ignored (it left the zones).
     std::vector<HealthTransition> record_probe(const EndpointId& id, const ProbeResult& result,
                                                HealthTime now);
 
-    // Time passing alone restores AZs healthy for `restore_after` and ends
-    // expired manual fences; call it on every tick.
+    // Time passing alone restores AZs healthy for `restore_after`, ends
+    // expired manual fences, lets peers' states go stale, and judges whether
+    // this prober is impaired; call it on every tick.
     std::vector<HealthTransition> advance(HealthTime now);
 
     // Refused when the AZ is unknown, or when afterwards some service that
-    // has addresses in `az` would have no AZ up, unless `force`.
-    FenceOutcome fence(const std::string& az, const std::string& reason,
-                       std::optional<HealthTime> expires, bool force, HealthTime now);
-    FenceOutcome unfence(const std::string& az, HealthTime now);
+    // has addresses in `az` would have no AZ up (in the fleet's verdicts),
+    // unless `force`. A fleet-wide change takes the next version.
+    FenceOutcome fence(const std::string& az, const std::string& reason, std::optional<HealthTime> expires,
+                       bool force, HealthTime now, FenceScope scope = FenceScope::fleet);
+    // Fleet-wide: lifts the fleet's fence (a new version) and this
+    // instance's local one; local: only the local one.
+    FenceOutcome unfence(const std::string& az, HealthTime now, FenceScope scope = FenceScope::fleet);
+
+    // A peer's report (docs/fleet.md, "The exchange"): its votes, and its
+    // fence changes, newer versions winning.
+    struct PeerReceipt {
+        FleetPeers::Received received;
+        std::vector<HealthTransition> transitions;
+        std::vector<std::string> ignored_fences;  // AZs this config does not have
+    };
+    PeerReceipt receive_report(const FleetReport& report, HealthTime now);
+
+    // What this instance tells its peers: its own verdicts, whether it is
+    // impaired, the fleet-wide fence changes it knows. `changes()` grows
+    // with each change of any of them.
+    [[nodiscard]] FleetReport own_report(HealthTime now) const;
+    [[nodiscard]] std::uint64_t changes() const { return changes_; }
 
     [[nodiscard]] HealthSnapshot snapshot() const;
 
@@ -124,23 +178,47 @@ private:
         std::string az;
         unsigned rise;
         unsigned fall;
+        EndpointStatus verdict = EndpointStatus::unknown;  // what the answers follow
+        HealthTime verdict_since{};
+        std::optional<HealthTime> probed{};
     };
     struct Az {
         AzConfig config;
         bool health_fenced = false;
         std::optional<HealthTime> healthy_since;  // while health-fenced and above the threshold
-        std::optional<ManualFence> manual;
+        std::optional<ManualFence> local_fence;
+        HealthTime local_since{};
+        FleetFenceRecord fleet_fence{};
         FenceReason shown = FenceReason::none;    // last reported, to detect transitions
         HealthTime since;
     };
 
     Az* find_az(const std::string& name);
+    [[nodiscard]] const ManualFence* manual_of(const Az& az) const;
     [[nodiscard]] double up_share(const std::string& az) const;
     void update_az(Az& az, HealthTime now, std::vector<HealthTransition>& out);
+    [[nodiscard]] std::vector<VantageView> votes_on(const EndpointId& id, const Endpoint& endpoint) const;
+    [[nodiscard]] QuorumVerdict quorum_verdict_of(const std::vector<VantageView>& votes) const;
+    void judge(const EndpointId& id, Endpoint& endpoint, HealthTime now, std::vector<HealthTransition>& out);
+    void judge_all(HealthTime now, std::vector<HealthTransition>& out);
+    [[nodiscard]] bool looks_impaired() const;
+    void settle_fleet(HealthTime now, std::vector<HealthTransition>& out);
+    void set_fleet_fence(Az& az, const FleetFenceRecord& record, HealthTime now, std::vector<HealthTransition>& out);
 
     std::vector<Az> azs_;
     std::map<std::string, std::set<std::string>> service_azs_;
     std::map<EndpointId, Endpoint, EndpointIdLess> endpoints_;
+
+    std::string self_;  // fleet.name
+    unsigned quorum_ = 1;
+    Duration fail_static_max_{600'000};
+    FleetPeers peers_;
+    bool impaired_ = false;
+    std::optional<HealthTime> impaired_since_;
+    std::optional<HealthTime> unfollowed_since_;  // impaired with no peer to follow: fail-static
+    bool own_counts_ = true;  // this instance's votes count: not impaired, or fail-static ran out
+    std::optional<HealthTime> alone_since_;  // while fewer vantage points count than the quorum
+    std::uint64_t changes_ = 0;
 };
 
 }  // namespace azdns

@@ -42,22 +42,31 @@ HealthTime from_wall_ms(std::int64_t ms, WallTime wall_now, HealthTime steady_no
 
 std::string to_json_text(const HealthSnapshot& snapshot, WallTime wall_now, HealthTime steady_now) {
     Json fences = Json::array();
+    auto fence_json = [&](const std::string& az, const ManualFence& fence, HealthTime since) {
+        Json item{{"az", az}, {"reason", fence.reason}, {"since_ms", to_wall_ms(since, wall_now, steady_now)}};
+        if (fence.expires) item["expires_ms"] = to_wall_ms(*fence.expires, wall_now, steady_now);
+        return item;
+    };
     for (const AzView& az : snapshot.azs) {
-        if (!az.manual) continue;
-        Json fence{{"az", az.name},
-                   {"reason", az.manual->reason},
-                   {"since_ms", to_wall_ms(az.since, wall_now, steady_now)}};
-        if (az.manual->expires)
-            fence["expires_ms"] = to_wall_ms(*az.manual->expires, wall_now, steady_now);
-        fences.push_back(std::move(fence));
+        // A local fence is stored as version 1 files stored every fence.
+        if (az.local_fence) fences.push_back(fence_json(az.name, *az.local_fence, az.local_since));
+        const FleetFenceRecord& fleet = az.fleet_fence;
+        if (fleet.version.counter == 0) continue;
+        // A lifted fleet-wide fence is kept too: its version outranks the
+        // fence it lifted, should a peer still hold that one.
+        Json item = fence_json(az.name, fleet.fence, fleet.since);
+        item["fleet"] = {{"fenced", fleet.fenced}, {"counter", fleet.version.counter},
+                         {"instance", fleet.version.instance}};
+        fences.push_back(std::move(item));
     }
     Json endpoints = Json::array();
     for (const EndpointView& view : snapshot.endpoints) {
-        if (view.status == EndpointStatus::unknown) continue;
+        // This instance's own verdict: the fleet's comes back from the peers.
+        if (view.local == EndpointStatus::unknown) continue;
         endpoints.push_back({{"address", view.id.address.to_string()},
                              {"check", view.id.check},
-                             {"status", view.status == EndpointStatus::up ? "up" : "down"},
-                             {"since_ms", to_wall_ms(view.since, wall_now, steady_now)}});
+                             {"status", view.local == EndpointStatus::up ? "up" : "down"},
+                             {"since_ms", to_wall_ms(view.local_since, wall_now, steady_now)}});
     }
     Json doc{{"version", format_version}, {"fences", fences}, {"endpoints", endpoints}};
     return doc.dump(2) + "\n";
@@ -74,10 +83,19 @@ StoredHealth from_json(const Json& doc, WallTime wall_now, HealthTime steady_now
         fence.az = item.at("az").get<std::string>();
         fence.fence.reason = item.at("reason").get<std::string>();
         fence.since = from_wall_ms(item.at("since_ms").get<std::int64_t>(), wall_now, steady_now);
+        if (item.contains("fleet")) {
+            const Json& fleet = item.at("fleet");
+            fence.scope = FenceScope::fleet;
+            fence.fenced = fleet.at("fenced").get<bool>();
+            fence.version = {fleet.at("counter").get<std::uint64_t>(), fleet.at("instance").get<std::string>()};
+        }
         if (item.contains("expires_ms")) {
             auto expires = item.at("expires_ms").get<std::int64_t>();
-            if (expires <= now_ms) continue;  // expired while we were down
             fence.fence.expires = from_wall_ms(expires, wall_now, steady_now);
+            if (expires <= now_ms) {  // expired while we were down
+                if (fence.scope == FenceScope::local) continue;
+                fence.fenced = false;  // its version still outranks older ones
+            }
         }
         out.fences.push_back(std::move(fence));
     }

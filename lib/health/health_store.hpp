@@ -17,10 +17,14 @@ namespace azdns {
 
 using WallTime = std::chrono::system_clock::time_point;
 
+// A local fence, or a fleet-wide change (set or lifted) with its version.
 struct StoredFence {
     std::string az;
     ManualFence fence;  // `expires` rebuilt on the steady clock
     HealthTime since;
+    FenceScope scope = FenceScope::local;  // a file of version 1 has local fences only
+    bool fenced = true;                    // fleet: false for a lifting
+    FenceVersion version;                  // fleet only
 };
 
 struct StoredEndpoint {

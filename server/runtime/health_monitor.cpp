@@ -68,8 +68,12 @@ void HealthMonitor::restore(std::shared_ptr<const ZoneSet> zones) {
     {
         std::lock_guard lock(mutex_);
         state_.set_service_azs(targets.service_azs);
+        apply_locked(state_.set_fleet(config->fleet, now));
         for (const StoredFence& fence : stored.state.fences) {
-            apply_locked(state_.restore_fence(fence.az, fence.fence, fence.since));
+            if (fence.scope == FenceScope::local)
+                apply_locked(state_.restore_local_fence(fence.az, fence.fence, fence.since));
+            else
+                apply_locked(state_.restore_fleet_fence(fence.az, {fence.fenced, fence.fence, fence.version, fence.since}));
         }
         for (const HealthTarget& target : targets.endpoints) {
             auto known = std::find_if(stored.state.endpoints.begin(), stored.state.endpoints.end(),

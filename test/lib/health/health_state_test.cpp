@@ -259,14 +259,14 @@ TEST_SUITE("health_state") {
 
     TEST_CASE("a restored manual fence keeps its since and skips the safety check") {
         HealthState state{{az("a"), az("b")}, {{"www.example.com.", {"a"}}}, at(0)};
-        auto out = state.restore_fence("a", ManualFence{"maintenance", at(100)}, at(-50));
+        auto out = state.restore_local_fence("a", ManualFence{"maintenance", at(100)}, at(-50));
         REQUIRE(out.size() == 1);
         CHECK(out[0].kind == Kind::az_fenced);
         const HealthSnapshot snap = state.snapshot();
         CHECK(snap.az("a")->fenced == FenceReason::manual);
         CHECK(snap.az("a")->since == at(-50));
         CHECK(snap.az("a")->manual->reason == "maintenance");
-        CHECK(state.restore_fence("gone", ManualFence{"x", {}}, at(0)).empty());
+        CHECK(state.restore_local_fence("gone", ManualFence{"x", {}}, at(0)).empty());
         CHECK(state.advance(at(100)).size() == 1);  // the expiry still applies
     }
 

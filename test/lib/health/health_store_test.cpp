@@ -37,17 +37,30 @@ EndpointId ep(const char* address, const char* check = "web") {
     return {*IpAddress::parse(address), check};
 }
 
+// An endpoint whose own verdict (what is stored) differs from the fleet's.
+EndpointView endpoint(EndpointId id, const char* az, EndpointStatus own, HealthTime since, const char* error) {
+    EndpointView view{std::move(id), az, EndpointStatus::up, steady0, error, 0us};
+    view.local = own;
+    view.local_since = since;
+    return view;
+}
+
+// az1 fenced here only, az2 fenced fleet-wide (version 4 by ns2), az3's
+// fleet-wide fence lifted (version 2 by ns1).
 HealthSnapshot sample() {
     HealthSnapshot snapshot;
-    snapshot.endpoints.push_back({ep("192.0.2.1"), "az1", EndpointStatus::up, steady0 - 100s, "", 0us});
-    snapshot.endpoints.push_back({ep("2001:db8::1", "dns"), "az2", EndpointStatus::down, steady0 - 7s,
-                                  "connect refused", 0us});
-    snapshot.endpoints.push_back({ep("192.0.2.9"), "az1", EndpointStatus::unknown, steady0, "", 0us});
-    snapshot.azs.push_back({"az1", FenceReason::manual, ManualFence{"maintenance", std::nullopt}, 1.0,
-                            steady0 - 60s});
-    snapshot.azs.push_back({"az2", FenceReason::manual, ManualFence{"upgrade", steady0 + 3600s}, 1.0,
-                            steady0 - 30s});
-    snapshot.azs.push_back({"az3", FenceReason::none, std::nullopt, 1.0, steady0});
+    snapshot.endpoints.push_back(endpoint(ep("192.0.2.1"), "az1", EndpointStatus::up, steady0 - 100s, ""));
+    snapshot.endpoints.push_back(
+        endpoint(ep("2001:db8::1", "dns"), "az2", EndpointStatus::down, steady0 - 7s, "connect refused"));
+    snapshot.endpoints.push_back(endpoint(ep("192.0.2.9"), "az1", EndpointStatus::unknown, steady0, ""));
+    AzView az1{"az1", FenceReason::manual, ManualFence{"maintenance", std::nullopt}, 1.0, steady0 - 60s};
+    az1.local_fence = az1.manual;
+    az1.local_since = steady0 - 60s;
+    AzView az2{"az2", FenceReason::manual, ManualFence{"upgrade", steady0 + 3600s}, 1.0, steady0 - 30s};
+    az2.fleet_fence = {true, *az2.manual, {4, "ns2"}, steady0 - 30s};
+    AzView az3{"az3", FenceReason::none, std::nullopt, 1.0, steady0};
+    az3.fleet_fence = {false, {}, {2, "ns1"}, steady0 - 5s};
+    snapshot.azs = {az1, az2, az3};
     return snapshot;
 }
 
@@ -74,18 +87,28 @@ TEST_CASE("fences and endpoint states round-trip across a restart") {
     LoadedHealth loaded = load_health_state(tmp.state(), wall1, steady1, sample_scope);
     REQUIRE(loaded.error == "");
 
-    REQUIRE(loaded.state.fences.size() == 2);
+    REQUIRE(loaded.state.fences.size() == 3);
     const StoredFence& f1 = loaded.state.fences[0];
     CHECK(f1.az == "az1");
+    CHECK(f1.scope == FenceScope::local);
     CHECK(f1.fence.reason == "maintenance");
     CHECK_FALSE(f1.fence.expires.has_value());
     CHECK(f1.since == steady1 - 660s);
     const StoredFence& f2 = loaded.state.fences[1];
     CHECK(f2.az == "az2");
+    CHECK(f2.scope == FenceScope::fleet);
+    CHECK(f2.fenced);
+    CHECK(f2.version == FenceVersion{4, "ns2"});
     CHECK(f2.fence.reason == "upgrade");
     REQUIRE(f2.fence.expires.has_value());
     CHECK(*f2.fence.expires == steady1 + 3000s);
     CHECK(f2.since == steady1 - 630s);
+    // A lifting is kept, so that the fence it lifted cannot come back.
+    const StoredFence& f3 = loaded.state.fences[2];
+    CHECK(f3.az == "az3");
+    CHECK(f3.scope == FenceScope::fleet);
+    CHECK_FALSE(f3.fenced);
+    CHECK(f3.version == FenceVersion{2, "ns1"});
 
     // Unknown endpoints have no last known state and are not stored.
     REQUIRE(loaded.state.endpoints.size() == 2);
@@ -97,14 +120,30 @@ TEST_CASE("fences and endpoint states round-trip across a restart") {
     CHECK(loaded.state.endpoints[1].since == steady1 - 607s);
 }
 
-TEST_CASE("a fence that expired while the server was down is not restored") {
+TEST_CASE("a fence that expired while the server was down is not restored, but its version is") {
     StateDir tmp;
     REQUIRE(save_health_state(tmp.state(), sample(), wall0, steady0) == "");
     LoadedHealth loaded = load_health_state(tmp.state(), wall0 + 3600s, HealthTime{}, sample_scope);
     REQUIRE(loaded.error == "");
-    REQUIRE(loaded.state.fences.size() == 1);
+    REQUIRE(loaded.state.fences.size() == 3);
     CHECK(loaded.state.fences[0].az == "az1");
+    CHECK(loaded.state.fences[0].fenced);
+    // az2's fleet-wide fence ran out: kept as lifted, with its version.
+    CHECK(loaded.state.fences[1].az == "az2");
+    CHECK_FALSE(loaded.state.fences[1].fenced);
+    CHECK(loaded.state.fences[1].version == FenceVersion{4, "ns2"});
     CHECK(loaded.state.endpoints.size() == 2);
+}
+
+TEST_CASE("a local fence that expired while the server was down is not restored") {
+    StateDir tmp;
+    HealthSnapshot snapshot = sample();
+    snapshot.azs[0].local_fence->expires = steady0 + 60s;
+    REQUIRE(save_health_state(tmp.state(), snapshot, wall0, steady0) == "");
+    LoadedHealth loaded = load_health_state(tmp.state(), wall0 + 3600s, HealthTime{}, sample_scope);
+    REQUIRE(loaded.error == "");
+    REQUIRE(loaded.state.fences.size() == 2);
+    CHECK(loaded.state.fences[0].az == "az2");
 }
 
 TEST_CASE("a missing file is an empty state, not an error") {
@@ -175,7 +214,7 @@ TEST_CASE("a state file larger than its config explains is refused unread, even 
     CHECK(loaded.state.fences.empty());
     // At the limit it is read.
     write_text(file, good + std::string(limit - good.size(), ' '));
-    CHECK(load_health_state(tmp.state(), wall0, steady0, scope).state.fences.size() == 2);
+    CHECK(load_health_state(tmp.state(), wall0, steady0, scope).state.fences.size() == 3);
 }
 
 TEST_CASE("the write replaces the old file whole and leaves no temp files") {
