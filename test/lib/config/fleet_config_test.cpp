@@ -91,7 +91,7 @@ TEST_CASE("every [fleet] key and peer") {
     CHECK_FALSE(fleet.peers[2].tls);
     CHECK(fleet.peers[2].host == "127.0.0.2");
     CHECK(fleet.peers[3].host == "::1");
-    CHECK(fleet.peers[4].name == "LOCAL.7");
+    CHECK(fleet.peers[4].name == "local.7");  // kept in lower case
     CHECK(fleet.peers[4].host == "LocalHost");
     CHECK(fleet.peers[4].port == 8056);
 }
