@@ -33,6 +33,13 @@ const char* policy_name(AllDownPolicy policy) {
     return "?";
 }
 
+// In a fleet, whose votes made the verdict: ": seen down by ns1 and ns2 of
+// 3 (quorum 2)"; alone, this instance's last probe error.
+std::string endpoint_detail(const EndpointView& endpoint) {
+    if (!endpoint.votes_text.empty()) return ": " + endpoint.votes_text;
+    return endpoint.last_error.empty() ? "" : ": " + endpoint.last_error;
+}
+
 // Why a kept or removed address is so, in the order the view decides it.
 std::string why(const AddressVerdict& verdict, const AzView* az, const std::vector<const EndpointView*>& probes,
                 const ServiceConfig* service, const FilteredRRset* filtered, const Config& config) {
@@ -41,7 +48,7 @@ std::string why(const AddressVerdict& verdict, const AzView* az, const std::vect
     });
     if (!verdict.in) {
         if (az != nullptr && az->fenced != FenceReason::none) return fence_text(*az);
-        if (down) return "endpoint down" + (probes[0]->last_error.empty() ? "" : ": " + probes[0]->last_error);
+        if (down) return "endpoint down" + endpoint_detail(*probes[0]);
         if (filtered != nullptr && filtered->outcome != HealthOutcome::serve)
             return std::string("every address is down: policy ") + policy_name(config.all_down);
         return "failover: an AZ earlier in prefer has an address up";
@@ -53,7 +60,8 @@ std::string why(const AddressVerdict& verdict, const AzView* az, const std::vect
     if (!probes.empty()) {
         bool unknown = std::all_of(probes.begin(), probes.end(),
                                    [](const EndpointView* e) { return e->status == EndpointStatus::unknown; });
-        text += std::string(text.empty() ? "" : ", ") + (unknown ? "endpoint not probed yet" : "endpoint up");
+        text += std::string(text.empty() ? "" : ", ") +
+                (unknown ? "endpoint not probed yet" : "endpoint up" + (probes[0]->votes.empty() ? "" : endpoint_detail(*probes[0])));
     }
     if (service != nullptr && service->policy == ServicePolicy::failover && az != nullptr)
         text += ", first AZ in prefer with an address up";

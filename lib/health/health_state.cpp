@@ -204,6 +204,7 @@ HealthSnapshot HealthState::snapshot() const {
         if (!peers_.empty()) {
             view.votes = votes_on(id, endpoint);
             view.verdict = quorum_verdict_of(view.votes);
+            view.votes_text = describe_votes(view.votes, view.verdict, quorum_);
         }
         snap.endpoints.push_back(std::move(view));
     }

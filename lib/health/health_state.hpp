@@ -51,6 +51,7 @@ struct EndpointView {
     std::optional<HealthTime> probed{};  // this instance's last probe result
     std::vector<VantageView> votes{};    // this instance first, then each peer; empty in a fleet of one
     QuorumVerdict verdict{};
+    std::string votes_text{};  // describe_votes(): "seen down by ns1 and ns2 of 3 (quorum 2)"
 };
 
 struct AzView {

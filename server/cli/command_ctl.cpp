@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "http_client.hpp"
+#include "token_file.hpp"
 #include "public_key_pin.hpp"
 
 namespace azdns {
@@ -46,23 +47,6 @@ std::string trim(std::string text) {
     auto first = text.find_first_not_of(space);
     if (first == std::string::npos) return {};
     return text.substr(first, text.find_last_not_of(space) - first + 1);
-}
-
-// The token in `path`, surrounding whitespace removed; false with `error` set.
-bool read_token(const std::string& path, std::string& token, std::string& error) {
-    std::ifstream in(path);
-    if (!in) {
-        error = "cannot read the token file " + path + ": " + std::strerror(errno);
-        return false;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    token = trim(text.str());
-    if (token.empty()) {
-        error = "the token file " + path + " is empty";
-        return false;
-    }
-    return true;
 }
 
 // A JSON value as a table cell: null as "-", strings bare.
@@ -250,14 +234,14 @@ int resolve_target(const CtlOptions& options, Target& target, std::ostream& err)
         target.client.ca_file = options.ca_file;
     }
     if (!options.token_file.empty()) {
-        if (!read_token(options.token_file, target.token, error)) {
+        if (!read_token_file(options.token_file, target.token, error)) {
             err << "azdns ctl: " << error << '\n';
             return exit_problem;
         }
     } else if (const char* token = std::getenv("AZDNS_TOKEN"); token != nullptr && *token != '\0') {
         target.token = trim(token);
     } else if (!config_token_file.empty()) {
-        if (!read_token(config_token_file, target.token, error)) {
+        if (!read_token_file(config_token_file, target.token, error)) {
             err << "azdns ctl: " << error << '\n';
             return exit_problem;
         }

@@ -23,6 +23,7 @@
 #include "config.hpp"
 #include "config_zones.hpp"
 #include "control_server.hpp"
+#include "fleet_link.hpp"
 #include "health_monitor.hpp"
 #include "listen_socket.hpp"
 #include "live_control_backend.hpp"
@@ -33,6 +34,7 @@
 #include "sd_notify.hpp"
 #include "serving_publisher.hpp"
 #include "signals.hpp"
+#include "token_file.hpp"
 #include "worker.hpp"
 #include "zone_reloader.hpp"
 #include "zone_watcher.hpp"
@@ -94,18 +96,6 @@ void raise_descriptor_limit() {
     if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) log_line(std::string("cannot raise the open files limit: ") + std::strerror(errno));
 }
 
-// The control API's token. load_config refuses a non-loopback listener
-// without a token_file; on loopback a token_file, when given, is enforced too.
-bool read_control_token(const ControlConfig& control, std::string& token, std::string& error) {
-    if (control.token_file.empty()) return true;
-    std::ifstream file(control.token_file);
-    std::getline(file, token);
-    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
-    if (!file && !file.eof()) return error = "cannot read token_file " + control.token_file, false;
-    if (token.empty()) return error = "token_file " + control.token_file + " is empty", false;
-    return true;
-}
-
 }  // namespace
 
 int run_serve(const std::string& config_path, std::ostream& err) {
@@ -160,8 +150,10 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     // The watched files follow every reload, from whichever thread it runs on.
     reloader.set_files_listener([&](std::vector<std::string> files) { watcher.watch(std::move(files)); });
     LiveControlBackend control_backend{engine, health, publisher, reloader, &query_counters, &probe_metrics};
+    // load_config refuses a non-loopback listener without a token_file; on
+    // loopback a token_file, when given, is enforced too.
     std::string token;
-    if (!read_control_token(config->control, token, error)) {
+    if (!config->control.token_file.empty() && !read_token_file(config->control.token_file, token, error)) {
         log_line(error);
         return exit_problem;
     }
@@ -174,6 +166,19 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         return exit_problem;
     }
     log_line(std::string("control API on ") + (tls ? "https://" : "http://") + config->control.listen.to_string());
+    // The fleet: this instance's report goes to every peer (docs/fleet.md).
+    std::unique_ptr<FleetLink> fleet;
+    if (!config->fleet.peers.empty()) {
+        std::string fleet_token;
+        if (!read_token_file(config->fleet.token_file, fleet_token, error)) {
+            log_line(error);
+            return exit_problem;
+        }
+        fleet = std::make_unique<FleetLink>(health, config->fleet, fleet_token);
+        fleet->start();
+        log_line("fleet: vantage point " + config->fleet.name + ", " + plural(config->fleet.peers.size(), "peer") +
+                 ", quorum " + std::to_string(config->fleet.quorum));
+    }
     TcpClientLimit tcp_limit{server.max_tcp_clients, workers};
     WorkerShared shared{engine, snapshot, tcp_limit, static_cast<std::uint64_t>(server.tcp_idle_timeout.count()),
                         shutdown_grace_ms, &query_counters};
@@ -209,6 +214,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     // read and publishes nothing: joining its thread then waits little.
     reloader.abandon();
     background_reloads.stop();
+    if (fleet) fleet->stop();
     control.stop();
     for (auto& worker : pool) worker->stop();
     pool.clear();  // joins: each worker ends once its TCP responses are written or the grace period ends

@@ -15,18 +15,42 @@ constexpr auto tick_period = std::chrono::milliseconds(50);
 // Beyond the longest check timeout, how long start-up waits for first results.
 constexpr auto first_round_margin = std::chrono::milliseconds(250);
 
-const char* kind_text(HealthTransition::Kind kind) {
+// How a transition is logged: the line's words and the JSON event.
+struct TransitionText {
+    const char* subject;  // "endpoint", "AZ", ... before the subject; also the JSON field
+    const char* verb;     // after the subject
+    const char* event;
+};
+
+TransitionText text_of(HealthTransition::Kind kind) {
+    using Kind = HealthTransition::Kind;
     switch (kind) {
-    case HealthTransition::Kind::endpoint_up: return "up";
-    case HealthTransition::Kind::endpoint_down: return "down";
-    case HealthTransition::Kind::az_fenced: return "fenced";
-    case HealthTransition::Kind::az_restored: return "restored";
+    case Kind::endpoint_up: return {"endpoint", "up", "endpoint_up"};
+    case Kind::endpoint_down: return {"endpoint", "down", "endpoint_down"};
+    case Kind::verdict_up: return {"endpoint", "up in the fleet", "verdict_up"};
+    case Kind::verdict_down: return {"endpoint", "down in the fleet", "verdict_down"};
+    case Kind::az_fenced: return {"AZ", "fenced", "az_fenced"};
+    case Kind::az_restored: return {"AZ", "restored", "az_restored"};
+    case Kind::peer_found: return {"peer", "found", "peer_found"};
+    case Kind::peer_lost: return {"peer", "lost", "peer_lost"};
+    case Kind::alone_start: return {"vantage point", "deciding alone", "deciding_alone"};
+    case Kind::alone_end: return {"vantage point", "no longer deciding alone", "deciding_alone_end"};
+    case Kind::impaired_start: return {"vantage point", "prober impaired", "prober_impaired"};
+    case Kind::impaired_end: return {"vantage point", "prober recovered", "prober_recovered"};
+    case Kind::fence_adopted: return {"AZ", "fleet-wide fence adopted", "fleet_fence_adopted"};
     }
-    return "?";
+    return {"?", "?", "?"};
 }
 
-bool is_endpoint(HealthTransition::Kind kind) {
-    return kind == HealthTransition::Kind::endpoint_up || kind == HealthTransition::Kind::endpoint_down;
+const char* receipt_text(FleetPeers::Receipt receipt) {
+    switch (receipt) {
+    case FleetPeers::Receipt::accepted: return "accepted";
+    case FleetPeers::Receipt::confirmed: return "confirmed";
+    case FleetPeers::Receipt::behind: return "behind";
+    case FleetPeers::Receipt::unknown_peer: return "from no configured peer";
+    case FleetPeers::Receipt::replayed: return "older than the report held (a replay)";
+    }
+    return "?";
 }
 
 std::vector<ProbeTarget> probe_targets(const HealthTargets& targets, const ProbesConfig& probes) {
@@ -45,6 +69,9 @@ HealthMonitor::HealthMonitor(ServingPublisher& publisher, HealthNow now, ProbeMe
       state_dir_(publisher.config()->server.state_dir),
       probe_metrics_(probe_metrics),
       state_(publisher.config()->azs, {}, now_()),
+      generation_(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count())),
       probes_([this](const EndpointId& id, const ProbeResult& result) { record_probe(id, result); },
               [this] { end_of_probe_turn(); }) {}
 
@@ -124,6 +151,7 @@ void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_
         std::lock_guard lock(mutex_);
         const HealthTime now = now_();
         apply_locked(state_.set_azs(config->azs, now));
+        apply_locked(state_.set_fleet(config->fleet, now));
         state_.set_service_azs(targets.service_azs);
         retarget_locked(targets, now);
         // New zones need a view of their own even if no health changed.
@@ -147,19 +175,20 @@ void HealthMonitor::retarget_locked(const HealthTargets& targets, HealthTime now
 }
 
 FenceOutcome HealthMonitor::fence(const std::string& az, const std::string& reason,
-                                  std::optional<Duration> for_duration, bool force) {
+                                  std::optional<Duration> for_duration, bool force, FenceScope scope) {
     FenceOutcome outcome;
     {
         std::lock_guard lock(mutex_);
         const HealthTime now = now_();
         std::optional<HealthTime> expires;
         if (for_duration) expires = now + *for_duration;
-        outcome = state_.fence(az, reason, expires, force, now);
+        outcome = state_.fence(az, reason, expires, force, now, scope);
         if (outcome.status != FenceOutcome::Status::applied) return outcome;
         const std::string until = expires ? wall_clock_text(to_wall(*expires)) : "";
-        log_event("manual fence on AZ " + az + " set" + (reason.empty() ? "" : ": " + reason) +
-                      (expires ? ", until " + until : ""),
-                  {{"event", "manual_fence_set"}, {"az", az}, {"reason", reason}, {"until", until}});
+        const char* where = scope == FenceScope::local ? "local" : "fleet";
+        log_event(std::string(scope == FenceScope::local ? "local" : "fleet-wide") + " manual fence on AZ " + az +
+                      " set" + (reason.empty() ? "" : ": " + reason) + (expires ? ", until " + until : ""),
+                  {{"event", "manual_fence_set"}, {"az", az}, {"reason", reason}, {"until", until}, {"scope", where}});
         apply_locked(outcome.transitions);
         publish_locked();
         dirty_ = true;
@@ -168,13 +197,16 @@ FenceOutcome HealthMonitor::fence(const std::string& az, const std::string& reas
     return outcome;
 }
 
-FenceOutcome HealthMonitor::unfence(const std::string& az) {
+FenceOutcome HealthMonitor::unfence(const std::string& az, FenceScope scope) {
     FenceOutcome outcome;
     {
         std::lock_guard lock(mutex_);
-        outcome = state_.unfence(az, now_());
+        outcome = state_.unfence(az, now_(), scope);
         if (outcome.status != FenceOutcome::Status::applied) return outcome;
-        log_event("manual fence on AZ " + az + " lifted", {{"event", "manual_fence_lifted"}, {"az", az}});
+        const char* where = scope == FenceScope::local ? "local" : "fleet";
+        log_event(std::string(scope == FenceScope::local ? "local" : "fleet-wide") + " manual fence on AZ " + az +
+                      " lifted",
+                  {{"event", "manual_fence_lifted"}, {"az", az}, {"scope", where}});
         apply_locked(outcome.transitions);
         publish_locked();
         dirty_ = true;
@@ -204,23 +236,75 @@ void HealthMonitor::end_of_probe_turn() {
 void HealthMonitor::apply_locked(const std::vector<HealthTransition>& transitions) {
     if (transitions.empty()) return;
     for (const HealthTransition& t : transitions) {
-        const char* what = is_endpoint(t.kind) ? "endpoint" : "az";
+        const TransitionText text = text_of(t.kind);
         const std::string since = wall_clock_text(to_wall(t.since));
-        log_event(std::string(is_endpoint(t.kind) ? "endpoint " : "AZ ") + t.subject + " " + kind_text(t.kind) +
-                      ": " + t.why + "; since " + since,
-                  {{"event", std::string(what) + "_" + kind_text(t.kind)},
-                   {what, t.subject},
-                   {"why", t.why},
-                   {"since", since}});
+        std::string field = text.subject;
+        if (field == "AZ") field = "az";
+        if (field == "vantage point") field = "vantage";
+        log_event(std::string(text.subject) + " " + t.subject + " " + text.verb + ": " + t.why + "; since " + since,
+                  {{"event", text.event}, {field, t.subject}, {"why", t.why}, {"since", since}});
     }
     dirty_ = true;
     publish_pending_ = true;
 }
 
 void HealthMonitor::publish_locked() {
+    // The fleet link waits for this: a change goes to the peers at once.
+    if (state_.changes() != notified_changes_) {
+        notified_changes_ = state_.changes();
+        report_changed_.notify_all();
+    }
     if (!publish_pending_) return;
     publish_pending_ = false;
     publisher_.publish(state_.snapshot());
+}
+
+FleetPeers::Received HealthMonitor::receive_report(const FleetReport& report) {
+    std::lock_guard lock(mutex_);
+    HealthState::PeerReceipt receipt = state_.receive_report(report, now_());
+    const FleetPeers::Receipt kind = receipt.received.receipt;
+    if (kind == FleetPeers::Receipt::unknown_peer || kind == FleetPeers::Receipt::replayed)
+        log_event("fleet: report from " + report.name + " ignored: " + receipt_text(kind),
+                  {{"event", "fleet_report_ignored"}, {"peer", report.name}, {"why", receipt_text(kind)}});
+    for (const std::string& az : receipt.ignored_fences)
+        log_event("fleet: " + report.name + " sent a fence for AZ " + az + ", which this config does not have; ignored",
+                  {{"event", "fleet_fence_ignored"}, {"peer", report.name}, {"az", az}});
+    apply_locked(receipt.transitions);
+    publish_locked();
+    return receipt.received;
+}
+
+FleetReport HealthMonitor::own_report() const {
+    std::lock_guard lock(mutex_);
+    FleetReport report = state_.own_report(now_());
+    report.generation = generation_;
+    report.sequence = state_.changes();
+    return report;
+}
+
+std::uint64_t HealthMonitor::wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    const std::uint64_t woken = woken_;
+    report_changed_.wait_for(lock, timeout, [&] { return state_.changes() != seen || woken_ != woken; });
+    return state_.changes();
+}
+
+void HealthMonitor::wake_waiters() {
+    {
+        std::lock_guard lock(mutex_);
+        ++woken_;
+    }
+    report_changed_.notify_all();
+}
+
+void HealthMonitor::set_peer_link(const std::string& peer, const PeerLink& link) {
+    std::lock_guard lock(mutex_);
+    peer_links_[peer] = link;
+}
+
+std::map<std::string, HealthMonitor::PeerLink> HealthMonitor::peer_links() const {
+    std::lock_guard lock(mutex_);
+    return peer_links_;
 }
 
 void HealthMonitor::tick() {

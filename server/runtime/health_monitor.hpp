@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,8 +60,28 @@ public:
     void set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_ptr<const Config> config);
 
     FenceOutcome fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
-                       bool force);
-    FenceOutcome unfence(const std::string& az);
+                       bool force, FenceScope scope = FenceScope::fleet);
+    FenceOutcome unfence(const std::string& az, FenceScope scope = FenceScope::fleet);
+
+    // The fleet (docs/fleet.md, "The exchange"). A peer's report, decoded:
+    // applied and published at once; logged when it is refused.
+    FleetPeers::Received receive_report(const FleetReport& report);
+    // This instance's own report: generation (this start) and sequence (its
+    // changes so far) filled in.
+    [[nodiscard]] FleetReport own_report() const;
+    // Blocks until the report's sequence differs from `seen`, wake_waiters()
+    // is called, or `timeout` passes; returns the sequence then.
+    std::uint64_t wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout);
+    void wake_waiters();
+    // What the fleet link last saw of a peer: for status and metrics.
+    struct PeerLink {
+        bool reachable = false;
+        std::string error;  // of the last failed exchange
+        std::uint64_t sent = 0;  // reports delivered
+        std::uint64_t bytes = 0;  // bytes of reports delivered
+    };
+    void set_peer_link(const std::string& peer, const PeerLink& link);
+    [[nodiscard]] std::map<std::string, PeerLink> peer_links() const;
 
     // A finished probe (the probe thread's sink): judged at once, published
     // by the next end_of_probe_turn().
@@ -96,6 +117,11 @@ private:
     std::condition_variable first_round_done_;
     std::condition_variable wake_ticker_;
     bool stopping_ = false;
+    const std::uint64_t generation_;                 // this start, in wall-clock milliseconds
+    std::condition_variable report_changed_;
+    std::uint64_t woken_ = 0;                        // wake_waiters() calls
+    std::uint64_t notified_changes_ = 0;             // state_.changes() when the waiters were last told
+    std::map<std::string, PeerLink> peer_links_;
     std::mutex save_mutex_;  // one writer of state_dir at a time
     std::string last_save_error_;
     ProbeRunner probes_;

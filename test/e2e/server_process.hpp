@@ -68,6 +68,9 @@ struct ServerOptions {
     std::vector<std::pair<std::string, std::string>> zone_texts;
     // Appended to the config as is: [[az]], [[check]], [[service]], [ttl], [policy].
     std::string extra_config;
+    // The control API's port on 127.0.0.1; 0 picks a free one. A fleet's
+    // instances must know each other's before any starts.
+    std::uint16_t control_port = 0;
     // Lines added to [control], e.g. {"token_file = \"token\""}.
     std::vector<std::string> control_lines;
     // Added to `azdns serve -c CONFIG`, e.g. {"--log-format", "json"}.

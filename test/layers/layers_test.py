@@ -59,13 +59,16 @@ LAYERS = {
     "server/dns": (["health_monitor.hpp", "zone_reloader.hpp", "control_server.hpp", "probe_runner.hpp",
                     "commands.hpp"],
                    ["worker.hpp", "answer_engine.hpp", "serving_snapshot.hpp", "config.hpp", "log.hpp"]),
-    "server/runtime": (["control_server.hpp", "live_control_backend.hpp", "commands.hpp"],
+    "server/runtime": (["control_server.hpp", "live_control_backend.hpp", "commands.hpp", "fleet_link.hpp",
+                        "http_client.hpp"],
                        ["health_monitor.hpp", "zone_load.hpp", "probe_runner.hpp", "serving_snapshot.hpp",
                         "log.hpp"]),
-    "server/control": (["commands.hpp"],
+    "server/fleet": (["commands.hpp", "control_server.hpp", "live_control_backend.hpp"],
+                     ["fleet_link.hpp", "health_monitor.hpp", "http_client.hpp", "fleet_report.hpp"]),
+    "server/control": (["commands.hpp", "fleet_link.hpp"],
                        ["control_server.hpp", "health_monitor.hpp", "worker.hpp", "query_counters.hpp"]),
     "server/cli": ([],
-                   ["commands.hpp", "control_server.hpp", "health_monitor.hpp", "worker.hpp"]),
+                   ["commands.hpp", "control_server.hpp", "fleet_link.hpp", "health_monitor.hpp", "worker.hpp"]),
 }
 
 SOURCE_DIRS = ("lib", "server", "probes")

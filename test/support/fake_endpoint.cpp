@@ -118,6 +118,7 @@ struct FakeHttpEndpoint::Impl {
     std::string last_head;
     std::vector<TlsRequestSeen> tls_requests;
     std::vector<std::string> peers;
+    std::set<std::string> cut_off;  // sources whose connections are reset at once
     detail::LoopControl control;
     std::thread thread;
     std::atomic<bool> running{false};
@@ -211,11 +212,13 @@ void FakeHttpEndpoint::Impl::accept_all() {
             return;
         }
         ++connections;
+        bool cut = false;
         {
             std::lock_guard lock(head_mutex);
             peers.push_back(detail::address_text(peer));
+            cut = cut_off.contains(peers.back());
         }
-        if (mode.load() == EndpointMode::reset) {
+        if (cut || mode.load() == EndpointMode::reset) {
             detail::close_with_reset(fd);
             continue;
         }
@@ -508,6 +511,11 @@ unsigned FakeHttpEndpoint::connections_seen() const { return impl_->connections;
 std::string FakeHttpEndpoint::last_request_head() const {
     std::lock_guard lock(impl_->head_mutex);
     return impl_->last_head;
+}
+
+void FakeHttpEndpoint::set_cut_off(std::set<std::string> sources) {
+    std::lock_guard lock(impl_->head_mutex);
+    impl_->cut_off = std::move(sources);
 }
 
 std::vector<std::string> FakeHttpEndpoint::peers_seen() const {

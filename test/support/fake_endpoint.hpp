@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,10 @@ public:
     [[nodiscard]] unsigned connections_seen() const;        // connections accepted
     // The source address of each connection accepted, in order ("127.0.0.2").
     [[nodiscard]] std::vector<std::string> peers_seen() const;
+    // Connections from these source addresses ("127.0.1.2") are reset at
+    // once, whatever the mode: one vantage point cut off from the endpoint
+    // while the others still reach it. Empty: none.
+    void set_cut_off(std::set<std::string> sources);
     [[nodiscard]] std::string last_request_head() const;    // request line + headers, without the final CRLFCRLF
     // Every request read over TLS, in order. A probe sends one request per
     // connection, so this tells how many of its handshakes resumed a session

@@ -1,0 +1,122 @@
+#include "fleet_link.hpp"
+
+#include <algorithm>
+
+#include "fleet_report.hpp"
+#include "http_client.hpp"
+#include "log.hpp"
+
+namespace azdns {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+// A heartbeat every quarter of stale_after: a peer's copy stays fresh with
+// three heartbeats lost in a row. Never more often than this floor.
+constexpr milliseconds min_heartbeat{50};
+
+milliseconds heartbeat_period(const FleetConfig& fleet) {
+    return std::max(min_heartbeat, std::chrono::duration_cast<milliseconds>(fleet.stale_after) / 4);
+}
+
+// An exchange that takes longer than stale_after is of no use: the peer's
+// copy is stale by then. At least a second, so a TLS handshake on a slow
+// link can finish.
+milliseconds exchange_timeout(const FleetConfig& fleet) {
+    return std::max(milliseconds(1000), std::chrono::duration_cast<milliseconds>(fleet.stale_after));
+}
+
+// The report as a heartbeat: who, which report; nothing else.
+FleetReport heartbeat_of(FleetReport report) {
+    report.full = false;
+    report.endpoints.clear();
+    report.fences.clear();
+    return report;
+}
+
+}  // namespace
+
+FleetLink::FleetLink(HealthMonitor& health, const FleetConfig& fleet, std::string token)
+    : health_(health), fleet_(fleet), token_(std::move(token)) {}
+
+FleetLink::~FleetLink() { stop(); }
+
+void FleetLink::start() {
+    for (const FleetPeer& peer : fleet_.peers) threads_.emplace_back([this, &peer] { run(peer); });
+}
+
+void FleetLink::stop() {
+    stopping_ = true;
+    health_.wake_waiters();
+    for (auto& thread : threads_)
+        if (thread.joinable()) thread.join();
+    threads_.clear();
+}
+
+void FleetLink::run(const FleetPeer& peer) {
+    std::string error;
+    const std::optional<HttpUrl> url = parse_http_url(peer.url, error);
+    if (!url) {  // load_config checked it; this would be a bug
+        log_line("fleet: peer " + peer.name + ": " + error);
+        return;
+    }
+    const HttpClientOptions options{exchange_timeout(fleet_), fleet_.ca_file, {}};
+    const milliseconds period = heartbeat_period(fleet_);
+    std::optional<FleetReportKey> peer_holds;  // what the peer said it holds of us
+    HealthMonitor::PeerLink link;
+    std::uint64_t sent_sequence = 0;
+    bool first = true;
+    while (!stopping_) {
+        // Wait for a change, or until the next heartbeat is due.
+        if (!first) sent_sequence = health_.wait_for_change(sent_sequence, period);
+        first = false;
+        if (stopping_) break;
+        const FleetReport report = health_.own_report();
+        sent_sequence = report.sequence;
+        const FleetReportKey key{report.generation, report.sequence};
+        const bool full = !peer_holds || *peer_holds != key;
+        HttpRequest request;
+        request.method = "POST";
+        request.target = "/v1/fleet/state";
+        request.headers = {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}};
+        request.body = encode_fleet_report(full ? report : heartbeat_of(report));
+        HttpResponse response;
+        std::string why;
+        bool ok = http_exchange(*url, request, response, why, options);
+        if (ok && response.status != 200) {
+            ok = false;
+            why = "HTTP " + std::to_string(response.status) + ": " + response.body.substr(0, 200);
+        }
+        std::optional<FleetReportKey> holds;
+        if (ok) {
+            holds = decode_report_key(response.body, why);
+            ok = holds.has_value();
+        }
+        if (ok != link.reachable || (!ok && why != link.error)) {
+            if (ok)
+                log_event("fleet: peer " + peer.name + " reachable at " + peer.url,
+                          {{"event", "peer_reachable"}, {"peer", peer.name}});
+            else
+                log_event("fleet: peer " + peer.name + " unreachable at " + peer.url + ": " + why,
+                          {{"event", "peer_unreachable"}, {"peer", peer.name}, {"why", why}});
+        }
+        link.reachable = ok;
+        link.error = ok ? "" : why;
+        if (ok) {
+            ++link.sent;
+            link.bytes += request.body.size();
+            peer_holds = holds;
+            // A heartbeat it could not place (it restarted, or missed a
+            // report): the whole report at once. After a whole report, the
+            // next heartbeat tries again, so a peer that never takes it
+            // costs one report per period, not a loop.
+            if (*holds != key && !full) sent_sequence = ~std::uint64_t{0};
+        } else {
+            peer_holds.reset();
+        }
+        health_.set_peer_link(peer.name, link);
+    }
+}
+
+}  // namespace azdns
