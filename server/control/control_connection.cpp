@@ -119,6 +119,7 @@ void ControlConnection::reset_request() {
     head_bytes_ = 0;
     authorization_.clear();
     authorization_count_ = 0;
+    authorized_ = false;
     expect_continue_ = false;
 }
 
@@ -225,17 +226,25 @@ void ControlConnection::finish() {
     if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0) close_now();
 }
 
+// Decided when the head is in, before any of the body is read: a client
+// without the token cannot make the server hold a body. GET /healthz stays
+// open for load balancers (spec: "Control API").
+bool ControlConnection::authorized() const {
+    if (!all_.token) return true;
+    const auto target = split_target(url_);
+    if (parser_.method == HTTP_GET && target && target->path == "/healthz") return true;
+    return authorization_count_ == 1 && all_.token->matches(authorization_);
+}
+
+void ControlConnection::refuse_unauthorized(bool keep_alive) {
+    auto response = error_response(401, authorization_count_ == 0 ? "this control API needs \"Authorization: Bearer TOKEN\""
+                                                                   : "the bearer token is not valid");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"azdns\"");
+    respond(response, keep_alive);
+}
+
 void ControlConnection::handle_request() {
-    std::string_view target = url_;
-    const bool healthz = parser_.method == HTTP_GET && (target == "/healthz" || target.starts_with("/healthz?"));
-    if (all_.token && !healthz && (authorization_count_ != 1 || !all_.token->matches(authorization_))) {
-        auto response = error_response(401, authorization_count_ == 0
-                                                ? "this control API needs \"Authorization: Bearer TOKEN\""
-                                                : "the bearer token is not valid");
-        response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"azdns\"");
-        respond(response, true);
-        return;
-    }
+    if (!authorized_) return refuse_unauthorized(true);  // a request without a body: the connection can go on
     ControlRequest request;
     request.method = http_method_str(static_cast<http_method>(parser_.method));
     request.target = std::move(url_);
@@ -320,8 +329,16 @@ int ControlConnection::on_headers_complete(http_parser* parser) {
     auto* self = of(parser);
     self->end_header();
     const bool has_length = (parser->flags & F_CONTENTLENGTH) != 0;
+    const bool chunked = (parser->flags & F_CHUNKED) != 0;
+    self->authorized_ = self->authorized();
+    // Refused with its body unread, so the connection cannot be reused: the
+    // unread bytes would be taken for the next request.
+    if (!self->authorized_ && (chunked || (has_length && parser->content_length > 0))) {
+        self->refuse_unauthorized(false);
+        return -1;
+    }
     if (has_length && parser->content_length > self->all_.limits.max_body_bytes) return self->reject_body();
-    if (self->expect_continue_ && parser->http_minor >= 1 && (has_length || (parser->flags & F_CHUNKED)))
+    if (self->authorized_ && self->expect_continue_ && parser->http_minor >= 1 && (has_length || chunked))
         self->write_raw("HTTP/1.1 100 Continue\r\n\r\n");
     return 0;
 }

@@ -82,6 +82,8 @@ private:
     void write_wire(std::string data);
     void respond(const ControlResponse& response, bool keep_alive);
     void finish();
+    [[nodiscard]] bool authorized() const;
+    void refuse_unauthorized(bool keep_alive);
     void handle_request();
     void on_data(const char* data, std::size_t size);
     int reject_head();
@@ -129,6 +131,7 @@ private:
     std::size_t head_bytes_ = 0;
     std::string authorization_;
     int authorization_count_ = 0;
+    bool authorized_ = false;  // decided when the head is complete
     bool expect_continue_ = false;
 };
 

@@ -266,6 +266,66 @@ TEST_CASE("a token is required when set, except for GET /healthz") {
     CHECK(running.backend.status_calls() == 1);
 }
 
+// The 401 of a request with a body: it goes out as soon as the head is in,
+// and the connection closes without the body being read.
+void check_refused_unread(Client& client) {
+    auto response = client.response();
+    REQUIRE(response);
+    CHECK(response->status == 401);
+    CHECK(response->headers["www-authenticate"] == "Bearer realm=\"azdns\"");
+    CHECK(json::parse(response->body)["error"] == "this control API needs \"Authorization: Bearer TOKEN\"");
+    CHECK(response->headers["connection"] == "close");
+    CHECK(client.closed_within(3s));
+}
+
+TEST_CASE("without the token a request is refused at its head: 401, and its body is never read") {
+    ControlLimits limits;
+    limits.request_timeout = 60s;  // longer than Client::response() waits: only the head can have earned the answer
+    Running running("s3cret-token", limits);
+    SUBCASE("a 1 MiB body, of which a few bytes are sent") {
+        Client client(running.server.port());
+        client.send("POST /v1/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n{\"a\":");
+        check_refused_unread(client);
+    }
+    SUBCASE("a body within the limit, not yet sent") {
+        Client client(running.server.port());
+        client.send("POST /v1/azs/a/fence HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n");
+        check_refused_unread(client);
+    }
+    SUBCASE("a chunked body, its first chunk sent") {
+        Client client(running.server.port());
+        client.send("POST /v1/fleet/state HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4000\r\n{\"na");
+        check_refused_unread(client);
+    }
+    SUBCASE("Expect: 100-continue gets the 401, never 100 Continue") {
+        Client client(running.server.port());
+        client.send("POST /v1/reload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 20\r\n\r\n");
+        check_refused_unread(client);
+    }
+    SUBCASE("a wrong token is the same") {
+        Client client(running.server.port());
+        client.send("POST /v1/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer guess\r\nContent-Length: 100\r\n\r\n");
+        auto response = client.response();
+        REQUIRE(response);
+        CHECK(response->status == 401);
+        CHECK(json::parse(response->body)["error"] == "the bearer token is not valid");
+        CHECK(client.closed_within(3s));
+    }
+    CHECK(running.backend.reloads() == 0);
+    CHECK(running.backend.fences().empty());
+    CHECK(running.backend.fleet_reports().empty());
+}
+
+TEST_CASE("an unauthenticated fleet report over the body limit is 401, not 413") {
+    Running running("s3cret-token");
+    Client client(running.server.port());
+    const std::string body(100 * 1024, ' ');
+    client.send("POST /v1/fleet/state HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body);
+    check_refused_unread(client);
+    CHECK(running.backend.fleet_reports().empty());
+}
+
 TEST_CASE("an oversize head is 431 and the connection is closed") {
     Running running;
     Client client(running.server.port());
