@@ -283,9 +283,9 @@ int ControlConnection::reject_head() {
 }
 
 int ControlConnection::reject_body() {
-    respond(error_response(413, "the request body is larger than " + std::to_string(all_.limits.max_body_bytes) +
-                                    " bytes"),
-            false);
+    std::string text = "the request body is larger than " + std::to_string(body_limit_) + " bytes";
+    if (fleet_report_) text += ", the limit for POST /v1/fleet/state";
+    respond(error_response(413, text), false);
     return -1;
 }
 
@@ -337,7 +337,12 @@ int ControlConnection::on_headers_complete(http_parser* parser) {
         self->refuse_unauthorized(false);
         return -1;
     }
-    if (has_length && parser->content_length > self->all_.limits.max_body_bytes) return self->reject_body();
+    // Only once the token is known good may a body be as large as a fleet report.
+    const auto target = split_target(self->url_);
+    self->fleet_report_ =
+        self->authorized_ && parser->method == HTTP_POST && target && target->path == "/v1/fleet/state";
+    self->body_limit_ = self->fleet_report_ ? self->all_.limits.max_fleet_body_bytes : self->all_.limits.max_body_bytes;
+    if (has_length && parser->content_length > self->body_limit_) return self->reject_body();
     if (self->authorized_ && self->expect_continue_ && parser->http_minor >= 1 && (has_length || chunked))
         self->write_raw("HTTP/1.1 100 Continue\r\n\r\n");
     return 0;
@@ -345,7 +350,7 @@ int ControlConnection::on_headers_complete(http_parser* parser) {
 
 int ControlConnection::on_body(http_parser* parser, const char* at, std::size_t length) {
     auto* self = of(parser);
-    if (self->body_.size() + length > self->all_.limits.max_body_bytes) return self->reject_body();
+    if (self->body_.size() + length > self->body_limit_) return self->reject_body();
     self->body_.append(at, length);
     return 0;
 }

@@ -132,6 +132,8 @@ private:
     std::string authorization_;
     int authorization_count_ = 0;
     bool authorized_ = false;  // decided when the head is complete
+    bool fleet_report_ = false;  // POST /v1/fleet/state, authorized: max_fleet_body_bytes applies
+    std::size_t body_limit_ = 0;  // set when the head is complete
     bool expect_continue_ = false;
 };
 
