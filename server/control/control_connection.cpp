@@ -229,10 +229,9 @@ void ControlConnection::finish() {
 // Decided when the head is in, before any of the body is read: a client
 // without the token cannot make the server hold a body. GET /healthz stays
 // open for load balancers (spec: "Control API").
-bool ControlConnection::authorized() const {
+bool ControlConnection::authorized(std::string_view path) const {
     if (!all_.token) return true;
-    const auto target = split_target(url_);
-    if (parser_.method == HTTP_GET && target && target->path == "/healthz") return true;
+    if (parser_.method == HTTP_GET && path == "/healthz") return true;
     return authorization_count_ == 1 && all_.token->matches(authorization_);
 }
 
@@ -330,7 +329,9 @@ int ControlConnection::on_headers_complete(http_parser* parser) {
     self->end_header();
     const bool has_length = (parser->flags & F_CONTENTLENGTH) != 0;
     const bool chunked = (parser->flags & F_CHUNKED) != 0;
-    self->authorized_ = self->authorized();
+    const auto target = split_target(self->url_);
+    const std::string_view path = target ? target->path : std::string_view{};
+    self->authorized_ = self->authorized(path);
     // Refused with its body unread, so the connection cannot be reused: the
     // unread bytes would be taken for the next request.
     if (!self->authorized_ && (chunked || (has_length && parser->content_length > 0))) {
@@ -338,9 +339,7 @@ int ControlConnection::on_headers_complete(http_parser* parser) {
         return -1;
     }
     // Only once the token is known good may a body be as large as a fleet report.
-    const auto target = split_target(self->url_);
-    self->fleet_report_ =
-        self->authorized_ && parser->method == HTTP_POST && target && target->path == "/v1/fleet/state";
+    self->fleet_report_ = self->authorized_ && parser->method == HTTP_POST && path == "/v1/fleet/state";
     self->body_limit_ = self->fleet_report_ ? self->all_.limits.max_fleet_body_bytes : self->all_.limits.max_body_bytes;
     if (has_length && parser->content_length > self->body_limit_) return self->reject_body();
     if (self->authorized_ && self->expect_continue_ && parser->http_minor >= 1 && (has_length || chunked))

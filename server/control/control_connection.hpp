@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "bearer_token.hpp"
 #include "control_backend.hpp"
@@ -82,7 +83,7 @@ private:
     void write_wire(std::string data);
     void respond(const ControlResponse& response, bool keep_alive);
     void finish();
-    [[nodiscard]] bool authorized() const;
+    [[nodiscard]] bool authorized(std::string_view path) const;
     void refuse_unauthorized(bool keep_alive);
     void handle_request();
     void on_data(const char* data, std::size_t size);
