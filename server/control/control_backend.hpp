@@ -27,6 +27,10 @@ public:
     virtual ApiReply reload() = 0;                                     // POST /v1/reload: 200 | 409 config not applied or a zone failed
     virtual ApiReply explain(const std::string& name, const std::string& type) = 0;  // name/type as given; backend validates (400 for a bad name/type)
     virtual std::string metrics() = 0;                                 // GET /metrics, Prometheus text
+    // POST /v1/fleet/state: a peer's fleet report, the body as received.
+    // 200 the reply | 400 not a report | 403 the sender is no configured peer | 404 this instance has no peers
+    virtual ApiReply fleet_report(const std::string& body) = 0;
+    virtual ApiReply fleet_state() = 0;                                // GET /v1/fleet/state: this instance's own report
 };
 
 }  // namespace azdns

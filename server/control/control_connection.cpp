@@ -119,6 +119,7 @@ void ControlConnection::reset_request() {
     head_bytes_ = 0;
     authorization_.clear();
     authorization_count_ = 0;
+    authorized_ = false;
     expect_continue_ = false;
 }
 
@@ -225,17 +226,24 @@ void ControlConnection::finish() {
     if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0) close_now();
 }
 
+// Decided when the head is in, before any of the body is read: a client
+// without the token cannot make the server hold a body. GET /healthz stays
+// open for load balancers (spec: "Control API").
+bool ControlConnection::authorized(std::string_view path) const {
+    if (!all_.token) return true;
+    if (parser_.method == HTTP_GET && path == "/healthz") return true;
+    return authorization_count_ == 1 && all_.token->matches(authorization_);
+}
+
+void ControlConnection::refuse_unauthorized(bool keep_alive) {
+    auto response = error_response(401, authorization_count_ == 0 ? "this control API needs \"Authorization: Bearer TOKEN\""
+                                                                   : "the bearer token is not valid");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"azdns\"");
+    respond(response, keep_alive);
+}
+
 void ControlConnection::handle_request() {
-    std::string_view target = url_;
-    const bool healthz = parser_.method == HTTP_GET && (target == "/healthz" || target.starts_with("/healthz?"));
-    if (all_.token && !healthz && (authorization_count_ != 1 || !all_.token->matches(authorization_))) {
-        auto response = error_response(401, authorization_count_ == 0
-                                                ? "this control API needs \"Authorization: Bearer TOKEN\""
-                                                : "the bearer token is not valid");
-        response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"azdns\"");
-        respond(response, true);
-        return;
-    }
+    if (!authorized_) return refuse_unauthorized(true);  // a request without a body: the connection can go on
     ControlRequest request;
     request.method = http_method_str(static_cast<http_method>(parser_.method));
     request.target = std::move(url_);
@@ -274,9 +282,9 @@ int ControlConnection::reject_head() {
 }
 
 int ControlConnection::reject_body() {
-    respond(error_response(413, "the request body is larger than " + std::to_string(all_.limits.max_body_bytes) +
-                                    " bytes"),
-            false);
+    std::string text = "the request body is larger than " + std::to_string(body_limit_) + " bytes";
+    if (fleet_report_) text += ", the limit for POST /v1/fleet/state";
+    respond(error_response(413, text), false);
     return -1;
 }
 
@@ -320,15 +328,28 @@ int ControlConnection::on_headers_complete(http_parser* parser) {
     auto* self = of(parser);
     self->end_header();
     const bool has_length = (parser->flags & F_CONTENTLENGTH) != 0;
-    if (has_length && parser->content_length > self->all_.limits.max_body_bytes) return self->reject_body();
-    if (self->expect_continue_ && parser->http_minor >= 1 && (has_length || (parser->flags & F_CHUNKED)))
+    const bool chunked = (parser->flags & F_CHUNKED) != 0;
+    const auto target = split_target(self->url_);
+    const std::string_view path = target ? target->path : std::string_view{};
+    self->authorized_ = self->authorized(path);
+    // Refused with its body unread, so the connection cannot be reused: the
+    // unread bytes would be taken for the next request.
+    if (!self->authorized_ && (chunked || (has_length && parser->content_length > 0))) {
+        self->refuse_unauthorized(false);
+        return -1;
+    }
+    // Only once the token is known good may a body be as large as a fleet report.
+    self->fleet_report_ = self->authorized_ && parser->method == HTTP_POST && path == "/v1/fleet/state";
+    self->body_limit_ = self->fleet_report_ ? self->all_.limits.max_fleet_body_bytes : self->all_.limits.max_body_bytes;
+    if (has_length && parser->content_length > self->body_limit_) return self->reject_body();
+    if (self->authorized_ && self->expect_continue_ && parser->http_minor >= 1 && (has_length || chunked))
         self->write_raw("HTTP/1.1 100 Continue\r\n\r\n");
     return 0;
 }
 
 int ControlConnection::on_body(http_parser* parser, const char* at, std::size_t length) {
     auto* self = of(parser);
-    if (self->body_.size() + length > self->all_.limits.max_body_bytes) return self->reject_body();
+    if (self->body_.size() + length > self->body_limit_) return self->reject_body();
     self->body_.append(at, length);
     return 0;
 }

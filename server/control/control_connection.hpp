@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "bearer_token.hpp"
 #include "control_backend.hpp"
@@ -82,6 +83,8 @@ private:
     void write_wire(std::string data);
     void respond(const ControlResponse& response, bool keep_alive);
     void finish();
+    [[nodiscard]] bool authorized(std::string_view path) const;
+    void refuse_unauthorized(bool keep_alive);
     void handle_request();
     void on_data(const char* data, std::size_t size);
     int reject_head();
@@ -129,6 +132,9 @@ private:
     std::size_t head_bytes_ = 0;
     std::string authorization_;
     int authorization_count_ = 0;
+    bool authorized_ = false;  // decided when the head is complete
+    bool fleet_report_ = false;  // POST /v1/fleet/state, authorized: max_fleet_body_bytes applies
+    std::size_t body_limit_ = 0;  // set when the head is complete
     bool expect_continue_ = false;
 };
 

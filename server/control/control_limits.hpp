@@ -1,5 +1,6 @@
 // The bounds on what one client of the control API can hold: memory per
-// request, connections, and time (docs/control.md, "Limits").
+// request (the head, then the body: a fleet report's larger one only once
+// the token is checked), connections, and time (docs/control.md, "Limits").
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,12 @@ namespace azdns {
 struct ControlLimits {
     std::size_t max_head_bytes = 16 * 1024;  // request line and headers; more gets 431 and a close
     std::size_t max_body_bytes = 64 * 1024;  // more gets 413 and a close
+    // The body limit of an authenticated POST /v1/fleet/state instead: a
+    // peer's fleet report grows with the endpoints and AZs configured, so
+    // it is to be sized from the config (until the fleet exchange is wired
+    // in, the default serves). The token is checked before any
+    // body is read, so only a holder of it can send this much.
+    std::size_t max_fleet_body_bytes = 64 * 1024;
     // At the limit a new connection is still taken: the open one that has
     // waited longest for a complete request makes room (see ControlConnection::evict),
     // so slow or idle clients can never lock out a health check or an operator.

@@ -78,17 +78,10 @@ ControlResponse explain(std::string_view query, ControlBackend& backend) {
 }
 
 ControlResponse dispatch(const ControlRequest& request, ControlBackend& backend) {
-    std::string_view target = request.target;
-    // absolute-form ("http://host:port/path"), which HTTP/1.1 servers must accept
-    if (auto scheme = target.find("://"); scheme != std::string_view::npos && !target.starts_with("/")) {
-        auto path = target.find('/', scheme + 3);
-        target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
-    }
-    if (!target.starts_with("/")) return error_response(400, "the request target must be a path like /v1/status");
-    auto question = target.find('?');
-    std::string_view path = target.substr(0, question);
-    std::string_view query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-    if (auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
+    auto parts = split_target(request.target);
+    if (!parts) return error_response(400, "the request target must be a path like /v1/status");
+    const std::string_view path = parts->path;
+    const std::string_view query = parts->query;
 
     auto segments = split(path.substr(1), '/');
     const std::string& method = request.method;
@@ -116,6 +109,11 @@ ControlResponse dispatch(const ControlRequest& request, ControlBackend& backend)
         if (method != "GET") return method_not_allowed("GET");
         return explain(query, backend);
     }
+    if (is({"v1", "fleet", "state"})) {
+        if (method == "POST") return from_reply(backend.fleet_report(request.body));
+        if (method == "GET") return from_reply(backend.fleet_state());
+        return method_not_allowed("GET, POST");
+    }
     if (is({"metrics"})) {
         if (method != "GET") return method_not_allowed("GET");
         ControlResponse response;
@@ -128,10 +126,24 @@ ControlResponse dispatch(const ControlRequest& request, ControlBackend& backend)
         return json_response(200, json{{"status", "serving"}});
     }
     return error_response(404, "no such resource: " + json_quoted(path) +
-                                   " (try /v1/status, /v1/azs/NAME/fence, /v1/reload, /v1/explain, /metrics, /healthz)");
+                                   " (try /v1/status, /v1/azs/NAME/fence, /v1/reload, /v1/explain, /v1/fleet/state, /metrics, /healthz)");
 }
 
 }  // namespace
+
+std::optional<RequestTarget> split_target(std::string_view target) {
+    // absolute-form ("http://host:port/path"), which HTTP/1.1 servers must accept
+    if (auto scheme = target.find("://"); scheme != std::string_view::npos && !target.starts_with("/")) {
+        auto path = target.find('/', scheme + 3);
+        target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+    }
+    if (!target.starts_with("/")) return std::nullopt;
+    auto question = target.find('?');
+    RequestTarget parts{target.substr(0, question), {}};
+    if (question != std::string_view::npos) parts.query = target.substr(question + 1);
+    if (auto hash = parts.query.find('#'); hash != std::string_view::npos) parts.query = parts.query.substr(0, hash);
+    return parts;
+}
 
 ControlResponse json_response(int status, const nlohmann::json& body) {
     ControlResponse response;

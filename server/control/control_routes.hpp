@@ -31,10 +31,20 @@ struct ControlResponse {
 
 // Maps method and path to the backend:
 //   GET /v1/status, POST|DELETE /v1/azs/NAME/fence, POST /v1/reload,
-//   GET /v1/explain?name=N[&type=T], GET /metrics, GET /healthz.
+//   GET /v1/explain?name=N[&type=T], GET|POST /v1/fleet/state,
+//   GET /metrics, GET /healthz.
 // Unknown path: 404; known path, other method: 405 with Allow; bad input:
 // 400. Every error body is {"error":"..."}. A backend that throws gives 500.
 [[nodiscard]] ControlResponse route(const ControlRequest& request, ControlBackend& backend);
+
+// A request-target's path and query string (without a fragment), from the
+// origin form "/v1/explain?name=x" or the absolute form
+// "http://host:8053/v1/explain?name=x"; nullopt for any other ("*").
+struct RequestTarget {
+    std::string_view path;
+    std::string_view query;
+};
+[[nodiscard]] std::optional<RequestTarget> split_target(std::string_view target);
 
 // A JSON response: body.dump(2) plus a newline.
 [[nodiscard]] ControlResponse json_response(int status, const nlohmann::json& body);

@@ -23,7 +23,8 @@ public:
     // `token` non-empty: every request but GET /healthz needs
     // "Authorization: Bearer TOKEN" (else 401). `tls` set: HTTPS only, each
     // new connection with the context `tls` gives then (null keeps the last
-    // one; see TlsContextSource); thread-safe. The backend must outlive the server.
+    // one; see TlsContextSource); thread-safe. `limits`: control_limits.hpp,
+    // max_fleet_body_bytes included. The backend must outlive the server.
     ControlServer(const ListenAddress& listen, std::string token, ControlBackend& backend,
                   std::function<TlsServerContext()> tls = {}, ControlLimits limits = {});
     ~ControlServer();  // stop()s

@@ -239,4 +239,11 @@ std::string LiveControlBackend::metrics() {
     return render_metrics(input);
 }
 
+// Placeholder until the fleet exchange is wired in (docs/fleet.md): it replaces both.
+ApiReply LiveControlBackend::fleet_report(const std::string&) {
+    return {404, {{"error", "this instance has no fleet exchange yet"}}};
+}
+
+ApiReply LiveControlBackend::fleet_state() { return {404, {{"error", "this instance has no fleet exchange yet"}}}; }
+
 }  // namespace azdns

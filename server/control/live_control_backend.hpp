@@ -31,6 +31,8 @@ public:
     ApiReply reload() override;
     ApiReply explain(const std::string& name, const std::string& type) override;
     std::string metrics() override;
+    ApiReply fleet_report(const std::string& body) override;
+    ApiReply fleet_state() override;
 
 private:
     ApiReply fence_reply(const std::string& az, const FenceOutcome& outcome);

@@ -91,7 +91,9 @@ TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow, all with a JS
                                                Case{"PUT", "/metrics", "GET"}, Case{"GET", "/v1/reload", "POST"},
                                                Case{"POST", "/v1/explain?name=a", "GET"},
                                                Case{"GET", "/v1/azs/a/fence", "POST, DELETE"},
-                                               Case{"HEAD", "/v1/azs/a/fence", "POST, DELETE"}}) {
+                                               Case{"HEAD", "/v1/azs/a/fence", "POST, DELETE"},
+                                               Case{"PUT", "/v1/fleet/state", "GET, POST"},
+                                               Case{"DELETE", "/v1/fleet/state", "GET, POST"}}) {
         CAPTURE(target);
         auto response = call(backend, method, target);
         CHECK(response.status == 405);
@@ -100,7 +102,52 @@ TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow, all with a JS
     }
     CHECK(backend.fences().empty());
     CHECK(backend.reloads() == 0);
+    CHECK(backend.fleet_reports().empty());
+    CHECK(backend.fleet_state_calls() == 0);
     CHECK(call(backend, "GET", "*").status == 400);
+}
+
+TEST_CASE("the 404 of an unknown path lists every route, the fleet's included") {
+    FakeControlBackend backend;
+    auto response = call(backend, "GET", "/v1/fleet");
+    CHECK(response.status == 404);
+    CHECK(error_of(response).find("/v1/fleet/state") != std::string::npos);
+    CHECK(call(backend, "POST", "/v1/fleet/state/x", "{}").status == 404);
+    CHECK(backend.fleet_reports().empty());
+}
+
+TEST_CASE("POST /v1/fleet/state hands the body to the backend untouched; its reply passes through") {
+    FakeControlBackend backend;
+    // Bytes a JSON re-encoding would change: spacing, key order, an escape.
+    const std::string body = "{ \"sequence\":9,\n  \"name\" : \"ns2\", \"generation\": 4, \"note\": \"\\u00e9\" }";
+    auto response = call(backend, "POST", "/v1/fleet/state", body);
+    CHECK(response.status == 200);
+    CHECK(body_of(response) == json{{"generation", 4}, {"sequence", 9}});
+    REQUIRE(backend.fleet_reports().size() == 1);
+    CHECK(backend.fleet_reports()[0] == body);
+
+    auto garbage = call(backend, "POST", "/v1/fleet/state", "not json");
+    CHECK(garbage.status == 400);
+    CHECK(error_of(garbage) == "not a fleet report");
+    auto stranger = call(backend, "POST", "/v1/fleet/state?from=x", R"({"name":"ns9"})");
+    CHECK(stranger.status == 403);
+    CHECK(error_of(stranger).find("ns9") != std::string::npos);
+    backend.set_has_peers(false);
+    auto alone = call(backend, "POST", "/v1/fleet/state", R"({"name":"ns2"})");
+    CHECK(alone.status == 404);
+    CHECK(error_of(alone) == "this instance has no peers");
+    CHECK(backend.fleet_reports().size() == 4);
+}
+
+TEST_CASE("GET /v1/fleet/state returns this instance's own report") {
+    FakeControlBackend backend;
+    auto response = call(backend, "GET", "/v1/fleet/state");
+    CHECK(response.status == 200);
+    CHECK(body_of(response) == azdns::testing::fake_fleet_state);
+    CHECK(backend.fleet_reports().empty());
+    backend.set_has_peers(false);
+    CHECK(call(backend, "GET", "/v1/fleet/state").status == 404);
+    CHECK(backend.fleet_state_calls() == 2);
 }
 
 TEST_CASE("an absolute-form target is served like its path") {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -266,6 +267,66 @@ TEST_CASE("a token is required when set, except for GET /healthz") {
     CHECK(running.backend.status_calls() == 1);
 }
 
+// The 401 of a request with a body: it goes out as soon as the head is in,
+// and the connection closes without the body being read.
+void check_refused_unread(Client& client) {
+    auto response = client.response();
+    REQUIRE(response);
+    CHECK(response->status == 401);
+    CHECK(response->headers["www-authenticate"] == "Bearer realm=\"azdns\"");
+    CHECK(json::parse(response->body)["error"] == "this control API needs \"Authorization: Bearer TOKEN\"");
+    CHECK(response->headers["connection"] == "close");
+    CHECK(client.closed_within(3s));
+}
+
+TEST_CASE("without the token a request is refused at its head: 401, and its body is never read") {
+    ControlLimits limits;
+    limits.request_timeout = 60s;  // longer than Client::response() waits: only the head can have earned the answer
+    Running running("s3cret-token", limits);
+    SUBCASE("a 1 MiB body, of which a few bytes are sent") {
+        Client client(running.server.port());
+        client.send("POST /v1/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n{\"a\":");
+        check_refused_unread(client);
+    }
+    SUBCASE("a body within the limit, not yet sent") {
+        Client client(running.server.port());
+        client.send("POST /v1/azs/a/fence HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n");
+        check_refused_unread(client);
+    }
+    SUBCASE("a chunked body, its first chunk sent") {
+        Client client(running.server.port());
+        client.send("POST /v1/fleet/state HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4000\r\n{\"na");
+        check_refused_unread(client);
+    }
+    SUBCASE("Expect: 100-continue gets the 401, never 100 Continue") {
+        Client client(running.server.port());
+        client.send("POST /v1/reload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 20\r\n\r\n");
+        check_refused_unread(client);
+    }
+    SUBCASE("a wrong token is the same") {
+        Client client(running.server.port());
+        client.send("POST /v1/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer guess\r\nContent-Length: 100\r\n\r\n");
+        auto response = client.response();
+        REQUIRE(response);
+        CHECK(response->status == 401);
+        CHECK(json::parse(response->body)["error"] == "the bearer token is not valid");
+        CHECK(client.closed_within(3s));
+    }
+    CHECK(running.backend.reloads() == 0);
+    CHECK(running.backend.fences().empty());
+    CHECK(running.backend.fleet_reports().empty());
+}
+
+TEST_CASE("an unauthenticated fleet report over the body limit is 401, not 413") {
+    Running running("s3cret-token");
+    Client client(running.server.port());
+    const std::string body(100 * 1024, ' ');
+    client.send("POST /v1/fleet/state HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body);
+    check_refused_unread(client);
+    CHECK(running.backend.fleet_reports().empty());
+}
+
 TEST_CASE("an oversize head is 431 and the connection is closed") {
     Running running;
     Client client(running.server.port());
@@ -322,6 +383,76 @@ TEST_CASE("a body at the limit is accepted") {
     REQUIRE(response);
     CHECK(response->status == 200);
     CHECK(last_reason(running.backend) == "at the limit");
+}
+
+// "POST TARGET" with the token and a Content-Length body.
+std::string authorized_post(const std::string& target, const std::string& body) {
+    return "POST " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0ken\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// A fleet report from ns2 padded with spaces to `size` bytes.
+std::string padded_fleet_report(std::size_t size) {
+    std::string body = R"({"name":"ns2","generation":1,"sequence":2})";
+    body += std::string(size - body.size(), ' ');
+    return body;
+}
+
+std::string error_text(const Response& response) { return json::parse(response.body)["error"].get<std::string>(); }
+
+TEST_CASE("an authenticated POST /v1/fleet/state has max_fleet_body_bytes; every other request keeps max_body_bytes") {
+    ControlLimits limits;
+    limits.max_fleet_body_bytes = 256 * 1024;
+    Running running("t0ken", limits);
+    const std::string report = padded_fleet_report(200 * 1024);
+    SUBCASE("a 200 KiB report passes whole, by Content-Length or chunked") {
+        Client client(running.server.port());
+        client.send(authorized_post("/v1/fleet/state", report));
+        auto response = client.response();
+        REQUIRE(response);
+        CHECK(response->status == 200);
+        CHECK(json::parse(response->body) == json{{"generation", 1}, {"sequence", 2}});
+        std::string chunked = "POST /v1/fleet/state HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0ken\r\n"
+                              "Transfer-Encoding: chunked\r\n\r\n";
+        for (std::size_t at = 0; at < report.size(); at += 0x3000) {  // 200 KiB is not a multiple: the last is shorter
+            const std::string chunk = report.substr(at, 0x3000);
+            char size[16];
+            std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+            chunked += size + chunk + "\r\n";
+        }
+        client.send(chunked + "0\r\n\r\n");
+        auto second = client.response();
+        REQUIRE(second);
+        CHECK(second->status == 200);
+        CHECK(running.backend.fleet_reports() == std::vector<std::string>{report, report});
+    }
+    SUBCASE("a 200 KiB body to POST /v1/reload or GET /v1/fleet/state is 413 at 64 KiB") {
+        for (const std::string& request :
+             {authorized_post("/v1/reload", report),
+              "GET /v1/fleet/state HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0ken\r\nContent-Length: " +
+                  std::to_string(report.size()) + "\r\n\r\n" + report}) {
+            Client client(running.server.port());
+            client.send(request);
+            auto response = client.response();
+            REQUIRE(response);
+            CHECK(response->status == 413);
+            CHECK(error_text(*response) == "the request body is larger than 65536 bytes");
+            CHECK(client.closed_within(3s));
+        }
+        CHECK(running.backend.reloads() == 0);
+        CHECK(running.backend.fleet_state_calls() == 0);
+    }
+    SUBCASE("a report over max_fleet_body_bytes is 413 naming that limit") {
+        Client client(running.server.port());
+        client.send(authorized_post("/v1/fleet/state", padded_fleet_report(256 * 1024 + 1)));
+        auto response = client.response();
+        REQUIRE(response);
+        CHECK(response->status == 413);
+        CHECK(error_text(*response) ==
+              "the request body is larger than 262144 bytes, the limit for POST /v1/fleet/state");
+        CHECK(client.closed_within(3s));
+        CHECK(running.backend.fleet_reports().empty());
+    }
 }
 
 TEST_CASE("a garbage request is 400 and the connection is closed") {

@@ -13,7 +13,12 @@
 //     404 without the {"error"} shape; any other AZ is fenced or unfenced;
 //   - explain of type BOGUS is 400; any other gives one canned explanation;
 //   - reload() succeeds; after set_reload_fails(true) example.com. fails with
-//     two errors; after set_config_broken(true) the config is not applied.
+//     two errors; after set_config_broken(true) the config is not applied;
+//   - fleet_report() of a body that is not JSON is 400, from a sender other
+//     than ns2 or ns3 403, and after set_has_peers(false) 404; from ns2 or
+//     ns3 it is 200 with the report's generation and sequence (the fake
+//     reads the document with nlohmann::json, not the fleet report codec);
+//     fleet_state() is fake_fleet_state, or 404 without peers.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -46,6 +51,10 @@ inline const nlohmann::json fake_status = nlohmann::json::parse(R"({
     {"address": "192.0.2.140", "az": "europe-se-1b", "check": "web", "state": "down", "since": "2026-11-26T05:09:00Z",
      "last_error": "connection refused", "rtt_ms": null}
   ]
+})");
+
+inline const nlohmann::json fake_fleet_state = nlohmann::json::parse(R"({
+  "name": "ns1", "generation": 3, "sequence": 17, "impaired": false, "full": true, "endpoints": [], "fences": []
 })");
 
 inline const std::string fake_metrics = "azdns_zone_serial{zone=\"example.com.\"} 1\n";
@@ -138,6 +147,25 @@ public:
 
     std::string metrics() override { return fake_metrics; }
 
+    ApiReply fleet_report(const std::string& body) override {
+        std::lock_guard lock(mutex_);
+        fleet_reports_.push_back(body);
+        if (!has_peers_) return {404, nlohmann::json{{"error", "this instance has no peers"}}};
+        auto report = nlohmann::json::parse(body, nullptr, false);
+        if (!report.is_object() || !report.contains("name") || !report["name"].is_string())
+            return {400, nlohmann::json{{"error", "not a fleet report"}}};
+        const auto name = report["name"].get<std::string>();
+        if (name != "ns2" && name != "ns3") return {403, nlohmann::json{{"error", "\"" + name + "\" is no peer of ns1"}}};
+        return {200, nlohmann::json{{"generation", report.value("generation", 0)}, {"sequence", report.value("sequence", 0)}}};
+    }
+
+    ApiReply fleet_state() override {
+        std::lock_guard lock(mutex_);
+        ++fleet_state_calls_;
+        if (!has_peers_) return {404, nlohmann::json{{"error", "this instance has no peers"}}};
+        return {200, fake_fleet_state};
+    }
+
     // The calls received so far, oldest first.
     int status_calls() {
         std::lock_guard lock(mutex_);
@@ -159,6 +187,15 @@ public:
         std::lock_guard lock(mutex_);
         return reloads_;
     }
+    // The bodies of fleet_report(), as received.
+    std::vector<std::string> fleet_reports() {
+        std::lock_guard lock(mutex_);
+        return fleet_reports_;
+    }
+    int fleet_state_calls() {
+        std::lock_guard lock(mutex_);
+        return fleet_state_calls_;
+    }
     void clear_calls() {
         std::lock_guard lock(mutex_);
         status_calls_ = 0;
@@ -166,6 +203,8 @@ public:
         unfences_.clear();
         explains_.clear();
         reloads_ = 0;
+        fleet_reports_.clear();
+        fleet_state_calls_ = 0;
     }
 
     void set_reload_fails(bool fails) {
@@ -175,6 +214,10 @@ public:
     void set_config_broken(bool broken) {
         std::lock_guard lock(mutex_);
         config_broken_ = broken;
+    }
+    void set_has_peers(bool has_peers) {
+        std::lock_guard lock(mutex_);
+        has_peers_ = has_peers;
     }
 
 private:
@@ -186,6 +229,9 @@ private:
     int reloads_ = 0;
     bool reload_fails_ = false;
     bool config_broken_ = false;
+    std::vector<std::string> fleet_reports_;
+    int fleet_state_calls_ = 0;
+    bool has_peers_ = true;
 };
 
 }  // namespace azdns::testing
