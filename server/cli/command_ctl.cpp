@@ -108,6 +108,7 @@ void print_status(std::ostream& out, const json& status) {
             note = "\"" + az["manual_reason"].get<std::string>() + "\"";
         if (az.contains("expires") && az["expires"].is_string())
             note = (note == "-" ? std::string() : note + " ") + "until " + az["expires"].get<std::string>();
+        if (az.value("manual_scope", json()) == "local") note = (note == "-" ? std::string() : note + " ") + "(local)";
         rows.push_back({field(az, "name"), field(az, "region"), field(az, "state"), field(az, "reason"), field(az, "since"),
                         field(az, "endpoints_up") + "/" + field(az, "endpoints_total"), note});
     }
@@ -121,6 +122,41 @@ void print_status(std::ostream& out, const json& status) {
                         field(endpoint, "last_error")});
     out << "\nENDPOINTS\n";
     print_table(out, {"ADDRESS", "AZ", "CHECK", "STATE", "SINCE", "RTT", "LAST ERROR"}, rows);
+    print_fleet(out, status.value("fleet", json()));
+}
+
+// The fleet: this vantage point, its peers, and the endpoints by vantage
+// point next to the quorum verdict. Nothing for a fleet of one.
+void print_fleet(std::ostream& out, const json& fleet) {
+    if (!fleet.is_object() || array_of(fleet, "peers").empty()) return;
+    out << "\nFLEET\n" << field(fleet, "name") << ": quorum " << field(fleet, "quorum") << " of "
+        << field(fleet, "vantage_points") << " vantage points";
+    if (fleet.value("deciding_alone", false)) out << "; deciding alone since " << field(fleet, "deciding_alone_since");
+    if (fleet.value("impaired", false)) out << "; prober impaired since " << field(fleet, "impaired_since");
+    if (fleet.value("fail_static", false)) out << "; holding the last verdicts (fail-static)";
+    out << "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& peer : array_of(fleet, "peers")) {
+        const json age = peer.value("age_seconds", json());
+        rows.push_back({field(peer, "name"), peer.value("fresh", false) ? "fresh" : "stale",
+                        peer.value("reachable", false) ? "yes" : "no",
+                        age.is_number() ? std::to_string(static_cast<long>(age.get<double>() * 1000)) + "ms" : "-",
+                        peer.value("impaired", false) ? "yes" : "no", field(peer, "error")});
+    }
+    print_table(out, {"PEER", "STATE", "REACHABLE", "AGE", "IMPAIRED", "LAST ERROR"}, rows);
+    rows.clear();
+    std::vector<std::string> header{"ADDRESS", "CHECK", "VERDICT"};
+    std::vector<std::string> vantages;
+    for (const auto& endpoint : array_of(fleet, "endpoints")) {
+        if (vantages.empty() && endpoint.contains("votes") && endpoint["votes"].is_object())
+            for (const auto& [name, vote] : endpoint["votes"].items()) vantages.push_back(name);
+        std::vector<std::string> row{field(endpoint, "address"), field(endpoint, "check"), field(endpoint, "verdict")};
+        for (const std::string& vantage : vantages) row.push_back(field(endpoint["votes"], vantage.c_str()));
+        rows.push_back(std::move(row));
+    }
+    header.insert(header.end(), vantages.begin(), vantages.end());
+    out << "\n";
+    print_table(out, header, rows);
 }
 
 // "europe-se-1a: fenced (manual: "maintenance", until T) since T"
@@ -283,16 +319,18 @@ CLI::App* add_ctl_subcommand(CLI::App& app, CtlOptions& options) {
     auto* status = ctl->add_subcommand("status", "zones, AZs and endpoints as tables; times are RFC 3339 UTC, as the server gives them");
     status->callback([&options] { options.action = "status"; });
 
-    auto* fence = ctl->add_subcommand("fence", "fence an AZ by hand: its addresses leave every answer (persisted)");
+    auto* fence = ctl->add_subcommand("fence", "fence an AZ by hand on every instance of the fleet: its addresses leave every answer (persisted)");
     fence->add_option("AZ", options.az, "the AZ's name")->required();
     fence->add_option("--reason", options.reason, "why, shown in status")->type_name("TEXT");
     fence->add_option("--for", options.for_duration, "lift the fence after this long, e.g. 30m or 2h (default: until unfenced)")
         ->type_name("DURATION");
     fence->add_flag("--force", options.force, "fence even if some service would be left with no AZ up");
+    fence->add_flag("--local", options.local, "fence on this instance only, not on its fleet's peers");
     fence->callback([&options] { options.action = "fence"; });
 
     auto* unfence = ctl->add_subcommand("unfence", "lift a manual fence (health still applies)");
     unfence->add_option("AZ", options.az, "the AZ's name")->required();
+    unfence->add_flag("--local", options.local, "lift only this instance's --local fence; the fleet's stays");
     unfence->callback([&options] { options.action = "unfence"; });
 
     auto* reload = ctl->add_subcommand("reload", "re-read the config and the zone files; exit 1, with every error, if the config was not applied or a zone failed");
@@ -323,12 +361,12 @@ int run_ctl(const CtlOptions& options, std::ostream& out, std::ostream& err) {
         }
         if (options.force) body["force"] = true;
         request.method = "POST";
-        request.target = "/v1/azs/" + percent_encode(options.az) + "/fence";
+        request.target = "/v1/azs/" + percent_encode(options.az) + "/fence" + (options.local ? "?scope=local" : "");
         request.body = body.dump();
         request.headers.emplace_back("Content-Type", "application/json");
     } else if (options.action == "unfence") {
         request.method = "DELETE";
-        request.target = "/v1/azs/" + percent_encode(options.az) + "/fence";
+        request.target = "/v1/azs/" + percent_encode(options.az) + "/fence" + (options.local ? "?scope=local" : "");
     } else if (options.action == "reload") {
         request.method = "POST";
         request.target = "/v1/reload";

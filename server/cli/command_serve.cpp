@@ -24,6 +24,7 @@
 #include "config_zones.hpp"
 #include "control_server.hpp"
 #include "fleet_link.hpp"
+#include "fleet_report.hpp"
 #include "health_monitor.hpp"
 #include "listen_socket.hpp"
 #include "live_control_backend.hpp"
@@ -160,7 +161,20 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     // HTTPS is on or off from start to stop; the pair it serves is the config in force's (a reload renews it).
     std::function<TlsServerContext()> tls;
     if (config->control.tls) tls = [&publisher] { return publisher.config()->control.tls; };
-    ControlServer control{config->control.listen, token, control_backend, tls};
+    // Peers authenticate with the fleet token, which may differ from the
+    // operators' (docs/fleet.md, "Tokens"); their reports may be as large as
+    // this config's endpoints and AZs explain, with room for peers whose
+    // zones hold more.
+    std::string fleet_token;
+    if (!config->fleet.peers.empty() && config->fleet.token_file != config->control.token_file &&
+        !read_token_file(config->fleet.token_file, fleet_token, error)) {
+        log_line(error);
+        return exit_problem;
+    }
+    ControlLimits control_limits;
+    control_limits.max_fleet_body_bytes =
+        fleet_report_size_limit(health.snapshot().endpoints.size() * 4 + 1024, config->azs.size() * 4 + 64);
+    ControlServer control{config->control.listen, token, fleet_token, control_backend, tls, control_limits};
     if (!control.start(error)) {
         log_line(error);
         return exit_problem;

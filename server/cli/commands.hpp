@@ -39,6 +39,7 @@ struct CtlOptions {
     std::string reason;       // fence --reason
     std::string for_duration; // fence --for, as typed ("2h")
     bool force = false;       // fence --force
+    bool local = false;       // fence/unfence --local: this instance only
     std::string name;         // explain NAME
     std::string type;         // explain TYPE; empty = A
 };

@@ -229,8 +229,13 @@ void ControlConnection::finish() {
 // Decided when the head is in, before any of the body is read: a client
 // without the token cannot make the server hold a body. GET /healthz stays
 // open for load balancers (spec: "Control API").
+// The fleet's route also takes the fleet token (fleet.token_file), and
+// needs one of the two when there is a fleet token.
 bool ControlConnection::authorized(std::string_view path) const {
-    if (!all_.token) return true;
+    const bool fleet_route = path == "/v1/fleet/state";
+    if (fleet_route && all_.fleet_token && authorization_count_ == 1 && all_.fleet_token->matches(authorization_))
+        return true;
+    if (!all_.token) return !(fleet_route && all_.fleet_token);
     if (parser_.method == HTTP_GET && path == "/healthz") return true;
     return authorization_count_ == 1 && all_.token->matches(authorization_);
 }

@@ -36,12 +36,17 @@ using TlsContextSource = std::function<TlsServerContext()>;
 
 // What the connections of one control server share, on its loop thread.
 struct ControlConnections {
-    ControlConnections(const ControlLimits& limits_, std::optional<BearerToken> token_, ControlBackend& backend_,
-                       TlsContextSource tls_source_)
-        : limits(limits_), token(std::move(token_)), backend(backend_), tls_source(std::move(tls_source_)) {}
+    ControlConnections(const ControlLimits& limits_, std::optional<BearerToken> token_,
+                       std::optional<BearerToken> fleet_token_, ControlBackend& backend_, TlsContextSource tls_source_)
+        : limits(limits_),
+          token(std::move(token_)),
+          fleet_token(std::move(fleet_token_)),
+          backend(backend_),
+          tls_source(std::move(tls_source_)) {}
 
     const ControlLimits limits;
     const std::optional<BearerToken> token;  // none: no Authorization asked for
+    const std::optional<BearerToken> fleet_token;  // also good for POST|GET /v1/fleet/state
     ControlBackend& backend;
     const TlsContextSource tls_source;
     TlsServerContext tls;  // the last context tls_source gave

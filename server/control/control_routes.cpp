@@ -48,11 +48,21 @@ ControlResponse from_reply(const ApiReply& reply) {
     return json_response(reply.status, reply.body);
 }
 
-ControlResponse fence(const std::string& az, const std::string& body, ControlBackend& backend) {
+// "?scope=local" keeps a fence to this instance; nothing, or
+// "?scope=fleet", is the whole fleet.
+std::optional<FenceScope> fence_scope(std::string_view query) {
+    if (query.empty() || query == "scope=fleet") return FenceScope::fleet;
+    if (query == "scope=local") return FenceScope::local;
+    return std::nullopt;
+}
+
+ControlResponse fence(const std::string& az, std::string_view query, const std::string& body, ControlBackend& backend) {
+    const std::optional<FenceScope> scope = fence_scope(query);
+    if (!scope) return error_response(400, "the only query a fence takes is scope=local or scope=fleet");
     std::string error;
     std::optional<FenceRequest> request = parse_fence_request(body, error);
     if (!request) return error_response(400, error);
-    return from_reply(backend.fence(az, request->reason, request->for_duration, request->force));
+    return from_reply(backend.fence(az, request->reason, request->for_duration, request->force, *scope));
 }
 
 ControlResponse explain(std::string_view query, ControlBackend& backend) {
@@ -98,8 +108,10 @@ ControlResponse dispatch(const ControlRequest& request, ControlBackend& backend)
         auto az = percent_decode(segments[2], false);
         if (!az) return error_response(400, "malformed percent-encoding in the AZ name");
         if (az->empty()) return error_response(404, "no AZ named \"\"");
-        if (method == "POST") return fence(*az, request.body, backend);
-        return from_reply(backend.unfence(*az));
+        if (method == "POST") return fence(*az, query, request.body, backend);
+        const std::optional<FenceScope> scope = fence_scope(query);
+        if (!scope) return error_response(400, "the only query a fence takes is scope=local or scope=fleet");
+        return from_reply(backend.unfence(*az, *scope));
     }
     if (is({"v1", "reload"})) {
         if (method != "POST") return method_not_allowed("POST");

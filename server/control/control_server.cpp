@@ -23,14 +23,17 @@ namespace {
 // a second later).
 constexpr int listen_backlog = SOMAXCONN;
 
+std::optional<BearerToken> token_of(const std::string& token) {
+    return token.empty() ? std::nullopt : std::optional<BearerToken>(std::in_place, token);
+}
+
 }  // namespace
 
 struct ControlServer::Impl {
-    Impl(const ListenAddress& listen_, const std::string& token, ControlBackend& backend, TlsContextSource tls,
-         const ControlLimits& limits)
+    Impl(const ListenAddress& listen_, const std::string& token, const std::string& fleet_token, ControlBackend& backend,
+         TlsContextSource tls, const ControlLimits& limits)
         : listen(listen_),
-          connections(limits, token.empty() ? std::nullopt : std::optional<BearerToken>(std::in_place, token), backend,
-                      std::move(tls)),
+          connections(limits, token_of(token), token_of(fleet_token), backend, std::move(tls)),
           accepts_per_turn(std::max<std::size_t>(1, limits.max_connections / 4)) {}
 
     ListenAddress listen;
@@ -93,9 +96,9 @@ void ControlServer::Impl::on_stop(uv_async_t* async) {
     uv_close(reinterpret_cast<uv_handle_t*>(&self->stop_async), nullptr);
 }
 
-ControlServer::ControlServer(const ListenAddress& listen, std::string token, ControlBackend& backend,
+ControlServer::ControlServer(const ListenAddress& listen, std::string token, std::string fleet_token, ControlBackend& backend,
                              std::function<TlsServerContext()> tls, ControlLimits limits)
-    : impl_(std::make_unique<Impl>(listen, token, backend, std::move(tls), limits)) {}
+    : impl_(std::make_unique<Impl>(listen, token, fleet_token, backend, std::move(tls), limits)) {}
 
 ControlServer::~ControlServer() { stop(); }
 

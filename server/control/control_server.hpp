@@ -25,7 +25,9 @@ public:
     // new connection with the context `tls` gives then (null keeps the last
     // one; see TlsContextSource); thread-safe. `limits`: control_limits.hpp,
     // max_fleet_body_bytes included. The backend must outlive the server.
-    ControlServer(const ListenAddress& listen, std::string token, ControlBackend& backend,
+    // `fleet_token` non-empty: also accepted on /v1/fleet/state, which then
+    // needs one of the two tokens.
+    ControlServer(const ListenAddress& listen, std::string token, std::string fleet_token, ControlBackend& backend,
                   std::function<TlsServerContext()> tls = {}, ControlLimits limits = {});
     ~ControlServer();  // stop()s
 

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "dns_name.hpp"
+#include "fleet_report.hpp"
+#include "log.hpp"
 #include "health_explain.hpp"
 #include "metrics_text.hpp"
 #include "rr_type.hpp"
@@ -60,6 +62,11 @@ json az_json(const AzConfig& config, const AzView& az, const HealthSnapshot& hea
              {"endpoints_up", up},
              {"endpoints_total", total},
              {"manual_reason", az.manual ? json(az.manual->reason) : json(nullptr)},
+             {"manual_scope", az.manual ? json(az.manual_local ? "local" : "fleet") : json(nullptr)},
+             {"fence_version", az.fleet_fence.version.counter == 0
+                                   ? json(nullptr)
+                                   : json{{"counter", az.fleet_fence.version.counter},
+                                          {"instance", az.fleet_fence.version.instance}}},
              {"expires", az.manual && az.manual->expires ? json(rfc3339(*az.manual->expires)) : json(nullptr)}};
     return out;
 }
@@ -104,6 +111,57 @@ void describe_answer(std::span<const std::uint8_t> response, json& out) {
     }
 }
 
+const char* vote_name(const VantageView& vote) {
+    if (vote.stale) return "stale";
+    if (vote.vote == Vote::none) return "none";
+    return vote.vote == Vote::down ? "down" : "up";
+}
+
+json optional_time(const std::optional<HealthTime>& when) { return when ? json(rfc3339(*when)) : json(nullptr); }
+
+// The status JSON's "fleet" object (docs/fleet.md, "Seeing it"): this
+// vantage point, its peers, and the matrix of endpoints by vantage point.
+json fleet_json(const HealthSnapshot& health, const std::map<std::string, HealthMonitor::PeerLink>& links) {
+    const FleetView& fleet = health.fleet;
+    json peers = json::array();
+    for (const PeerView& peer : fleet.peers) {
+        const auto link = links.find(peer.name);
+        const bool reachable = link != links.end() && link->second.reachable;
+        peers.push_back({{"name", peer.name},
+                         {"fresh", peer.fresh},
+                         {"reachable", reachable},
+                         {"error", link != links.end() && !link->second.error.empty() ? json(link->second.error) : json(nullptr)},
+                         {"heard", optional_time(peer.heard)},
+                         {"age_seconds", peer.heard ? json(std::chrono::duration<double>(HealthClock::now() - *peer.heard).count())
+                                                    : json(nullptr)},
+                         {"impaired", peer.impaired}});
+    }
+    json endpoints = json::array();
+    for (const EndpointView& e : health.endpoints) {
+        if (e.votes.empty()) continue;
+        json votes = json::object();
+        for (const VantageView& vote : e.votes) votes[vote.vantage] = vote_name(vote);
+        endpoints.push_back({{"address", e.id.address.to_string()},
+                             {"check", e.id.check},
+                             {"verdict", status_name(e.status)},
+                             {"since", rfc3339(e.since)},
+                             {"down_votes", e.verdict.down_votes},
+                             {"voters", e.verdict.voters},
+                             {"votes", votes},
+                             {"why", e.votes_text}});
+    }
+    return {{"name", fleet.self},
+            {"quorum", fleet.quorum},
+            {"vantage_points", fleet.vantage_points},
+            {"deciding_alone", fleet.alone},
+            {"deciding_alone_since", optional_time(fleet.alone_since)},
+            {"impaired", fleet.impaired},
+            {"impaired_since", optional_time(fleet.impaired_since)},
+            {"fail_static", fleet.fail_static},
+            {"peers", peers},
+            {"endpoints", endpoints}};
+}
+
 }  // namespace
 
 json LiveControlBackend::status() {
@@ -123,6 +181,7 @@ json LiveControlBackend::status() {
                                     {"last_error", e.last_error.empty() ? json(nullptr) : json(e.last_error)},
                                     {"rtt_ms", static_cast<double>(e.rtt.count()) / 1000.0}});
     }
+    out["fleet"] = fleet_json(health, health_.peer_links());
     return out;
 }
 
@@ -148,11 +207,13 @@ ApiReply LiveControlBackend::fence_reply(const std::string& az, const FenceOutco
 }
 
 ApiReply LiveControlBackend::fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
-                              bool force) {
-    return fence_reply(az, health_.fence(az, reason, for_duration, force));
+                                   bool force, FenceScope scope) {
+    return fence_reply(az, health_.fence(az, reason, for_duration, force, scope));
 }
 
-ApiReply LiveControlBackend::unfence(const std::string& az) { return fence_reply(az, health_.unfence(az)); }
+ApiReply LiveControlBackend::unfence(const std::string& az, FenceScope scope) {
+    return fence_reply(az, health_.unfence(az, scope));
+}
 
 // 409 when the config was not applied or a zone kept its previous version:
 // the request was understood and the zones did reload, but what the
@@ -239,11 +300,30 @@ std::string LiveControlBackend::metrics() {
     return render_metrics(input);
 }
 
-// Placeholder until the fleet exchange is wired in (docs/fleet.md): it replaces both.
-ApiReply LiveControlBackend::fleet_report(const std::string&) {
-    return {404, {{"error", "this instance has no fleet exchange yet"}}};
+// A peer's report (docs/fleet.md, "The exchange"): decoded strictly within
+// this config's bounds, then applied; refusals are logged, so a hostile or
+// broken peer is seen.
+ApiReply LiveControlBackend::fleet_report(const std::string& body) {
+    const std::shared_ptr<const Config> config = served_.config();
+    if (config->fleet.peers.empty()) return {404, {{"error", "this instance has no peers"}}};
+    const HealthSnapshot health = health_.snapshot();
+    std::string error;
+    std::optional<FleetReport> report =
+        decode_fleet_report(body, health.endpoints.size() * 4 + 1024, config->azs.size() * 4 + 64, error);
+    if (!report) {
+        log_event("fleet: a report that does not decode was ignored: " + error,
+                  {{"event", "fleet_report_ignored"}, {"why", error}});
+        return {400, {{"error", "not a fleet report: " + error}}};
+    }
+    const FleetPeers::Received received = health_.receive_report(*report);
+    if (received.receipt == FleetPeers::Receipt::unknown_peer)
+        return {403, {{"error", "\"" + report->name + "\" is no peer of " + config->fleet.name}}};
+    return {200, json::parse(encode_report_key(config->fleet.name, received.have))};
 }
 
-ApiReply LiveControlBackend::fleet_state() { return {404, {{"error", "this instance has no fleet exchange yet"}}}; }
+ApiReply LiveControlBackend::fleet_state() {
+    if (served_.config()->fleet.peers.empty()) return {404, {{"error", "this instance has no peers"}}};
+    return {200, json::parse(encode_fleet_report(health_.own_report()))};
+}
 
 }  // namespace azdns

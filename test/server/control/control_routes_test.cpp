@@ -297,6 +297,20 @@ TEST_CASE("DELETE /v1/azs/NAME/fence unfences") {
     CHECK(backend.unfences() == std::vector<std::string>{"europe-se-1b"});
 }
 
+TEST_CASE("?scope=local keeps a fence or an unfence to this instance; the fleet is the default") {
+    FakeControlBackend backend;
+    CHECK(call(backend, "POST", "/v1/azs/a/fence").status == 200);
+    CHECK(call(backend, "POST", "/v1/azs/a/fence?scope=local").status == 200);
+    CHECK(call(backend, "DELETE", "/v1/azs/a/fence?scope=local").status == 200);
+    CHECK(call(backend, "DELETE", "/v1/azs/a/fence?scope=fleet").status == 200);
+    CHECK(backend.scopes() ==
+          std::vector<FenceScope>{FenceScope::fleet, FenceScope::local, FenceScope::local, FenceScope::fleet});
+    auto wrong = call(backend, "POST", "/v1/azs/a/fence?scope=everywhere");
+    CHECK(wrong.status == 400);
+    CHECK(error_of(wrong) == "the only query a fence takes is scope=local or scope=fleet");
+    CHECK(backend.scopes().size() == 4);
+}
+
 TEST_CASE("a backend that throws gives 500 with a JSON error") {
     FakeControlBackend backend;
     auto response = call(backend, "POST", "/v1/azs/boom/fence");

@@ -140,8 +140,8 @@ const std::string get_status = "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n";
 struct Running {
     FakeControlBackend backend;
     ControlServer server;
-    explicit Running(std::string token = {}, ControlLimits limits = {})
-        : server(loopback_any_port(), std::move(token), backend, {}, limits) {
+    explicit Running(std::string token = {}, ControlLimits limits = {}, std::string fleet_token = {})
+        : server(loopback_any_port(), std::move(token), std::move(fleet_token), backend, {}, limits) {
         std::string error;
         REQUIRE_MESSAGE(server.start(error), error);
         REQUIRE(server.port() != 0);
@@ -265,6 +265,27 @@ TEST_CASE("a token is required when set, except for GET /healthz") {
     CHECK(health->status == 200);
 
     CHECK(running.backend.status_calls() == 1);
+}
+
+TEST_CASE("the fleet token opens /v1/fleet/state and nothing else; with only a fleet token, the route needs it") {
+    for (const char* operators : {"op-token", ""}) {
+        CAPTURE(operators);
+        Running running(operators, {}, "peer-token");
+        Client client(running.server.port());
+        client.send("GET /v1/fleet/state HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer peer-token\r\n\r\n");
+        auto fleet = client.response();
+        REQUIRE(fleet);
+        CHECK(fleet->status == 404);  // the fake backend has no peers: through to the route
+        client.send("GET /v1/fleet/state HTTP/1.1\r\nHost: x\r\n\r\n");
+        auto without = client.response();
+        REQUIRE(without);
+        CHECK(without->status == 401);
+        client.send("GET /v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer peer-token\r\n\r\n");
+        auto status = client.response();
+        REQUIRE(status);
+        CHECK(status->status == (*operators != '\0' ? 401 : 200));
+        CHECK(running.backend.fleet_state_calls() == 1);
+    }
 }
 
 // The 401 of a request with a body: it goes out as soon as the head is in,
@@ -579,7 +600,7 @@ TEST_CASE("start() fails with the address when the port is taken") {
 
 TEST_CASE("IPv6 loopback works") {
     FakeControlBackend backend;
-    ControlServer server({*azdns::IpAddress::parse("::1"), 0, {}}, {}, backend);
+    ControlServer server({*azdns::IpAddress::parse("::1"), 0, {}}, {}, {}, backend);
     std::string error;
     if (!server.start(error)) {
         MESSAGE("no IPv6 loopback here: ", error);

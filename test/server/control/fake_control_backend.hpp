@@ -77,7 +77,9 @@ public:
         return fake_status;
     }
 
-    ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration, bool force) override {
+    ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration, bool force,
+                   FenceScope scope) override {
+        scopes_.push_back(scope);
         if (az == "boom") throw std::runtime_error("the backend broke");
         std::lock_guard lock(mutex_);
         fences_.push_back({az, reason, for_duration, force});
@@ -93,7 +95,8 @@ public:
         return {200, state};
     }
 
-    ApiReply unfence(const std::string& az) override {
+    ApiReply unfence(const std::string& az, FenceScope scope) override {
+        scopes_.push_back(scope);
         std::lock_guard lock(mutex_);
         unfences_.push_back(az);
         if (az == "nowhere") return {404, nlohmann::json{{"error", "no AZ named \"nowhere\""}}};
@@ -179,6 +182,11 @@ public:
         std::lock_guard lock(mutex_);
         return unfences_;
     }
+    // The scope of each fence() and unfence() call, in order.
+    std::vector<FenceScope> scopes() {
+        std::lock_guard lock(mutex_);
+        return scopes_;
+    }
     std::vector<Explain> explains() {
         std::lock_guard lock(mutex_);
         return explains_;
@@ -225,6 +233,7 @@ private:
     int status_calls_ = 0;
     std::vector<FenceCall> fences_;
     std::vector<std::string> unfences_;
+    std::vector<FenceScope> scopes_;
     std::vector<Explain> explains_;
     int reloads_ = 0;
     bool reload_fails_ = false;
