@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace azdns {
@@ -12,6 +13,13 @@ namespace azdns {
 
 [[nodiscard]] constexpr std::uint8_t ascii_lower(std::uint8_t c) {
     return c >= 'A' && c <= 'Z' ? static_cast<std::uint8_t>(c + ('a' - 'A')) : c;
+}
+
+// `text` with A-Z folded: one spelling for names compared without regard to
+// case, to key maps and to send.
+[[nodiscard]] inline std::string ascii_lowered(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](char c) { return ascii_lower(c); });
+    return text;
 }
 
 [[nodiscard]] constexpr bool ascii_iequals(std::string_view a, std::string_view b) {

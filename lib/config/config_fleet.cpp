@@ -18,11 +18,6 @@ constexpr std::size_t max_vantage_name = 63;
 
 bool is_letter_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
-std::string case_folded(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](char c) { return ascii_lower(c); });
-    return text;
-}
-
 // RFC 1123 host name labels; an all-numeric last label is refused too, so
 // that a mistyped address ("192.0.2.300") is not taken for a name.
 bool is_host_name(std::string_view host) {
@@ -112,7 +107,7 @@ void read_peer(ConfigSection& p, const FleetConfig& fleet, std::map<std::string,
             p.error(where, "invalid fleet.peer.name \"" + peer.name + "\": " + *why);
         } else if (ascii_iequals(peer.name, fleet.name)) {
             p.error(where, "fleet.peer.name \"" + peer.name + "\" is this instance's own name (fleet.name)");
-        } else if (const auto [first, inserted] = names.emplace(case_folded(peer.name), where); !inserted) {
+        } else if (const auto [first, inserted] = names.emplace(ascii_lowered(peer.name), where); !inserted) {
             p.error(where, "duplicate fleet.peer.name \"" + peer.name + "\" (first at line " +
                                std::to_string(first->second.line) + ")");
         }
