@@ -1,4 +1,4 @@
-// What one vantage point tells its peers (docs/fleet.md, "The exchange"):
+// What one vantage point tells its peers (docs/fleet.md, "The exchange document"):
 // its own verdicts on the endpoints it probes, whether its prober is
 // impaired, and the fleet-wide manual fences it knows. Sent as JSON in the
 // body of POST /v1/fleet/state. Times travel as ages ("this long before the
@@ -67,8 +67,9 @@ struct FleetReportKey {
     bool operator==(const FleetReportKey&) const = default;
 };
 
+// The bound of an endpoint's last_error; a fence's reason has
+// max_fence_reason_bytes (health_state.hpp), as the control API takes it.
 inline constexpr std::size_t max_report_error_bytes = 256;
-inline constexpr std::size_t max_fence_reason_bytes = 4096;
 
 // The largest document a config with this many endpoints and AZs explains,
 // with room to spare; a larger body is refused unread. 64 KiB for the

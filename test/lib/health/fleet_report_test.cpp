@@ -239,7 +239,7 @@ TEST_CASE("lists and strings are bounded") {
     CHECK(refusal(document) == "endpoints[0].last_error: longer than 256 bytes");
     document = valid_document();
     document["fences"][0]["reason"] = std::string(max_fence_reason_bytes + 1, 'r');
-    CHECK(refusal(document) == "fences[0].reason: longer than 4096 bytes");
+    CHECK(refusal(document) == "fences[0].reason: longer than 256 bytes");
 }
 
 TEST_CASE("an endpoint or an AZ given twice is refused") {
