@@ -58,10 +58,10 @@ std::optional<Json> parse_untrusted_json(std::string_view body, std::size_t max_
     try {
         parsed = Json::parse(body.begin(), body.end(), note_keys);
     } catch (const Json::parse_error& problem) {
-        error = "not valid JSON (at byte " + std::to_string(problem.byte) + ")";
+        error = "invalid JSON (at byte " + std::to_string(problem.byte) + ")";
         return std::nullopt;
     } catch (const Json::exception&) {
-        error = "not valid JSON";
+        error = "invalid JSON";
         return std::nullopt;
     }
     if (!duplicate.empty()) {

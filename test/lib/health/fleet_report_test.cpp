@@ -132,9 +132,9 @@ TEST_CASE("names arrive in lower case, and keys a newer peer adds are ignored") 
 }
 
 TEST_CASE("a body that is not a JSON object is refused") {
-    CHECK(refusal(std::string("")).starts_with("not valid JSON"));
-    CHECK(refusal(std::string(R"({"azdns_fleet":1,)")).starts_with("not valid JSON"));
-    CHECK(refusal(valid_document().dump() + "x").starts_with("not valid JSON"));
+    CHECK(refusal(std::string("")).starts_with("invalid JSON"));
+    CHECK(refusal(std::string(R"({"azdns_fleet":1,)")).starts_with("invalid JSON"));
+    CHECK(refusal(valid_document().dump() + "x").starts_with("invalid JSON"));
     CHECK(refusal(std::string("[1,2]")) == "the document: expected an object");
     CHECK(refusal(std::string("\"ns1\"")) == "the document: expected an object");
 }
@@ -380,5 +380,5 @@ TEST_CASE("the reply says which report the receiver has") {
     CHECK_FALSE(decode_report_key(std::string(100'000, '{'), error));
     CHECK(error == "nested deeper than 8 arrays and objects");
     CHECK_FALSE(decode_report_key("ns2 has 7/12", error));
-    CHECK(error.starts_with("not valid JSON"));
+    CHECK(error.starts_with("invalid JSON"));
 }
