@@ -15,15 +15,16 @@ namespace azdns {
     return c >= 'A' && c <= 'Z' ? static_cast<std::uint8_t>(c + ('a' - 'A')) : c;
 }
 
+// `text` with A-Z folded: one spelling for names compared without regard to
+// case, to key maps and to send.
+[[nodiscard]] inline std::string ascii_lowered(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](char c) { return ascii_lower(c); });
+    return text;
+}
+
 [[nodiscard]] constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
-
-// `text` with A-Z folded to a-z: names compared without letter case, kept folded.
-[[nodiscard]] inline std::string ascii_lowered(std::string text) {
-    for (char& c : text) c = ascii_lower(c);
-    return text;
 }
 
 // `text` without leading and trailing spaces and tabs: HTTP's optional

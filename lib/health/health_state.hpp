@@ -4,6 +4,7 @@
 // caused: an empty list means the answers need no recomputing.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <set>
@@ -20,8 +21,13 @@ namespace azdns {
 
 enum class FenceReason { none, health, manual };
 
+// A manual fence's reason is shown in status tables and log lines, saved
+// in state_dir and sent to peers: one line of text, bounded like a commit
+// subject rather than by a request's body limit.
+inline constexpr std::size_t max_fence_reason_bytes = 256;
+
 struct ManualFence {
-    std::string reason;                 // the operator's text
+    std::string reason;                 // the operator's text, at most max_fence_reason_bytes
     std::optional<HealthTime> expires;  // none = until unfenced
 };
 

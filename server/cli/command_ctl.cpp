@@ -93,38 +93,6 @@ const json& array_of(const json& object, const char* key) {
     return empty;
 }
 
-void print_status(std::ostream& out, const json& status) {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& zone : array_of(status, "zones"))
-        rows.push_back({field(zone, "origin"), field(zone, "serial"), field(zone, "records"), field(zone, "loaded_at"),
-                        field(zone, "error")});
-    out << "ZONES\n";
-    print_table(out, {"ORIGIN", "SERIAL", "RECORDS", "LOADED", "ERROR"}, rows);
-
-    rows.clear();
-    for (const auto& az : array_of(status, "azs")) {
-        std::string note = "-";
-        if (az.contains("manual_reason") && az["manual_reason"].is_string() && !az["manual_reason"].get<std::string>().empty())
-            note = "\"" + az["manual_reason"].get<std::string>() + "\"";
-        if (az.contains("expires") && az["expires"].is_string())
-            note = (note == "-" ? std::string() : note + " ") + "until " + az["expires"].get<std::string>();
-        if (az.value("manual_scope", json()) == "local") note = (note == "-" ? std::string() : note + " ") + "(local)";
-        rows.push_back({field(az, "name"), field(az, "region"), field(az, "state"), field(az, "reason"), field(az, "since"),
-                        field(az, "endpoints_up") + "/" + field(az, "endpoints_total"), note});
-    }
-    out << "\nAZS\n";
-    print_table(out, {"NAME", "REGION", "STATE", "REASON", "SINCE", "UP/TOTAL", "NOTE"}, rows);
-
-    rows.clear();
-    for (const auto& endpoint : array_of(status, "endpoints"))
-        rows.push_back({field(endpoint, "address"), field(endpoint, "az"), field(endpoint, "check"), field(endpoint, "state"),
-                        field(endpoint, "since"), milliseconds(endpoint.value("rtt_ms", json())),
-                        field(endpoint, "last_error")});
-    out << "\nENDPOINTS\n";
-    print_table(out, {"ADDRESS", "AZ", "CHECK", "STATE", "SINCE", "RTT", "LAST ERROR"}, rows);
-    print_fleet(out, status.value("fleet", json()));
-}
-
 // The fleet: this vantage point, its peers, and the endpoints by vantage
 // point next to the quorum verdict. Nothing for a fleet of one.
 void print_fleet(std::ostream& out, const json& fleet) {
@@ -157,6 +125,38 @@ void print_fleet(std::ostream& out, const json& fleet) {
     header.insert(header.end(), vantages.begin(), vantages.end());
     out << "\n";
     print_table(out, header, rows);
+}
+
+void print_status(std::ostream& out, const json& status) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& zone : array_of(status, "zones"))
+        rows.push_back({field(zone, "origin"), field(zone, "serial"), field(zone, "records"), field(zone, "loaded_at"),
+                        field(zone, "error")});
+    out << "ZONES\n";
+    print_table(out, {"ORIGIN", "SERIAL", "RECORDS", "LOADED", "ERROR"}, rows);
+
+    rows.clear();
+    for (const auto& az : array_of(status, "azs")) {
+        std::string note = "-";
+        if (az.contains("manual_reason") && az["manual_reason"].is_string() && !az["manual_reason"].get<std::string>().empty())
+            note = "\"" + az["manual_reason"].get<std::string>() + "\"";
+        if (az.contains("expires") && az["expires"].is_string())
+            note = (note == "-" ? std::string() : note + " ") + "until " + az["expires"].get<std::string>();
+        if (az.value("manual_scope", json()) == "local") note = (note == "-" ? std::string() : note + " ") + "(local)";
+        rows.push_back({field(az, "name"), field(az, "region"), field(az, "state"), field(az, "reason"), field(az, "since"),
+                        field(az, "endpoints_up") + "/" + field(az, "endpoints_total"), note});
+    }
+    out << "\nAZS\n";
+    print_table(out, {"NAME", "REGION", "STATE", "REASON", "SINCE", "UP/TOTAL", "NOTE"}, rows);
+
+    rows.clear();
+    for (const auto& endpoint : array_of(status, "endpoints"))
+        rows.push_back({field(endpoint, "address"), field(endpoint, "az"), field(endpoint, "check"), field(endpoint, "state"),
+                        field(endpoint, "since"), milliseconds(endpoint.value("rtt_ms", json())),
+                        field(endpoint, "last_error")});
+    out << "\nENDPOINTS\n";
+    print_table(out, {"ADDRESS", "AZ", "CHECK", "STATE", "SINCE", "RTT", "LAST ERROR"}, rows);
+    print_fleet(out, status.value("fleet", json()));
 }
 
 // "europe-se-1a: fenced (manual: "maintenance", until T) since T"

@@ -10,12 +10,9 @@
 #include <string_view>
 
 #include "config.hpp"
+#include "health_state.hpp"
 
 namespace azdns {
-
-// The reason is shown in status tables and log lines and saved in state_dir:
-// one line of text, bounded like a commit subject rather than by the body limit.
-inline constexpr std::size_t max_fence_reason_bytes = 256;
 
 struct FenceRequest {
     std::string reason;                    // "" when absent

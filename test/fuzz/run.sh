@@ -4,7 +4,8 @@
 # (test/fuzz/corpus/TARGET), with its dictionary (test/fuzz/TARGET.dict) if
 # there is one, so the repository is never modified.
 #   test/fuzz/run.sh TARGET [SECONDS]     (default 60)
-# TARGET is a file test/fuzz/TARGET_fuzz.cpp: answer, zone, config, control.
+# TARGET is a file test/fuzz/TARGET_fuzz.cpp: answer, zone, config, control,
+# fleet.
 # Exit status: 0 and "fuzz TARGET: N runs, no crash" when nothing was found;
 # 1 on a crash, leak, sanitizer report or invariant failure (the reproducer
 # is kept in the scratch folder, whose path is printed); 2 on a usage error.

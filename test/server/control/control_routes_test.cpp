@@ -304,7 +304,7 @@ TEST_CASE("?scope=local keeps a fence or an unfence to this instance; the fleet 
     CHECK(call(backend, "DELETE", "/v1/azs/a/fence?scope=local").status == 200);
     CHECK(call(backend, "DELETE", "/v1/azs/a/fence?scope=fleet").status == 200);
     CHECK(backend.scopes() ==
-          std::vector<FenceScope>{FenceScope::fleet, FenceScope::local, FenceScope::local, FenceScope::fleet});
+          std::vector<azdns::FenceScope>{azdns::FenceScope::fleet, azdns::FenceScope::local, azdns::FenceScope::local, azdns::FenceScope::fleet});
     auto wrong = call(backend, "POST", "/v1/azs/a/fence?scope=everywhere");
     CHECK(wrong.status == 400);
     CHECK(error_of(wrong) == "the only query a fence takes is scope=local or scope=fleet");

@@ -592,7 +592,7 @@ TEST_CASE("stop() with idle and half-sent connections open returns promptly and 
 TEST_CASE("start() fails with the address when the port is taken") {
     Running running;
     FakeControlBackend backend;
-    ControlServer second({{azdns::IpFamily::v4, {127, 0, 0, 1}}, running.server.port(), {}}, {}, backend);
+    ControlServer second({{azdns::IpFamily::v4, {127, 0, 0, 1}}, running.server.port(), {}}, {}, {}, backend);
     std::string error;
     CHECK(!second.start(error));
     CHECK(error.find("127.0.0.1:" + std::to_string(running.server.port())) != std::string::npos);
