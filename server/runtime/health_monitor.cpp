@@ -67,6 +67,7 @@ HealthMonitor::HealthMonitor(ServingPublisher& publisher, HealthNow now, ProbeMe
     : publisher_(publisher),
       now_(std::move(now)),
       state_dir_(publisher.config()->server.state_dir),
+      start_fleet_(publisher.config()->fleet),
       probe_metrics_(probe_metrics),
       state_(publisher.config()->azs, {}, now_()),
       generation_(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -151,7 +152,13 @@ void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_
         std::lock_guard lock(mutex_);
         const HealthTime now = now_();
         apply_locked(state_.set_azs(config->azs, now));
-        apply_locked(state_.set_fleet(config->fleet, now));
+        // Who this instance and its peers are stays as at the start (the
+        // links to the peers are made then); the rest follows the reload.
+        FleetConfig fleet = config->fleet;
+        fleet.name = start_fleet_.name;
+        fleet.peers = start_fleet_.peers;
+        fleet.quorum = std::min(fleet.quorum, fleet.vantage_points());
+        apply_locked(state_.set_fleet(fleet, now));
         state_.set_service_azs(targets.service_azs);
         retarget_locked(targets, now);
         // New zones need a view of their own even if no health changed.

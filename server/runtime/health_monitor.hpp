@@ -107,6 +107,7 @@ private:
     ServingPublisher& publisher_;
     const HealthNow now_;
     const std::string state_dir_;
+    const FleetConfig start_fleet_;  // name and peers: restart-only
     ProbeMetrics* probe_metrics_;
     mutable std::mutex mutex_;
     HealthState state_;

@@ -32,6 +32,16 @@ std::vector<std::string> restart_only_changes(const Config& running, const Confi
     note(running.control.token_file != next.control.token_file, "control.token_file");
     // HTTPS on or off changes what every client must speak; a renewed pair is applied live.
     note((running.control.tls == nullptr) != (next.control.tls == nullptr), "control.tls_cert");
+    // The fleet's links to its peers are made at the start (quorum,
+    // stale_after and fail_static_max follow a reload).
+    std::string peers_a;
+    std::string peers_b;
+    for (const FleetPeer& peer : running.fleet.peers) peers_a += peer.name + "=" + peer.url + " ";
+    for (const FleetPeer& peer : next.fleet.peers) peers_b += peer.name + "=" + peer.url + " ";
+    note(running.fleet.name != next.fleet.name, "fleet.name");
+    note(peers_a != peers_b, "fleet.peer");
+    note(running.fleet.token_file != next.fleet.token_file, "fleet.token_file");
+    note(running.fleet.ca_file != next.fleet.ca_file, "fleet.ca_file");
     return changed;
 }
 
