@@ -22,10 +22,13 @@ milliseconds heartbeat_period(const FleetConfig& fleet) {
 
 // An exchange that takes longer than stale_after is of no use: the peer's
 // copy is stale by then. At least a second, so a TLS handshake on a slow
-// link can finish.
+// link can finish. It bounds connecting, every stall, and the whole.
 milliseconds exchange_timeout(const FleetConfig& fleet) {
     return std::max(milliseconds(1000), std::chrono::duration_cast<milliseconds>(fleet.stale_after));
 }
+
+// A peer's reply names the report it holds: a line. More is not a reply.
+constexpr std::size_t max_reply_bytes = 4096;
 
 // The report as a heartbeat: who, which report; nothing else.
 FleetReport heartbeat_of(FleetReport report) {
@@ -61,7 +64,9 @@ void FleetLink::run(const FleetPeer& peer) {
         log_line("fleet: peer " + peer.name + ": " + error);
         return;
     }
-    const HttpClientOptions options{exchange_timeout(fleet_), fleet_.ca_file, {}};
+    HttpClientOptions options{exchange_timeout(fleet_), fleet_.ca_file, {}};
+    options.deadline = exchange_timeout(fleet_);     // a hung peer holds its thread this long at most
+    options.max_response_bytes = max_reply_bytes;  // a reply is one line
     const milliseconds period = heartbeat_period(fleet_);
     std::optional<FleetReportKey> peer_holds;  // what the peer said it holds of us
     HealthMonitor::PeerLink link;

@@ -47,12 +47,13 @@ private:
 
 struct Transfer {
     HttpResponse* response = nullptr;
+    std::size_t limit = max_http_response_bytes;
     bool too_large = false;
 
     static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
         auto* self = static_cast<Transfer*>(user);
         std::size_t n = size * count;
-        if (self->response->body.size() + n > max_http_response_bytes) {
+        if (self->response->body.size() + n > self->limit) {
             self->too_large = true;
             return 0;  // curl stops with CURLE_WRITE_ERROR
         }
@@ -100,6 +101,8 @@ std::string describe_failure(CURL* handle, CURLcode code, const char* detail, co
         curl_off_t connected = 0, handshaken = 0;
         curl_easy_getinfo(handle, CURLINFO_CONNECT_TIME_T, &connected);
         curl_easy_getinfo(handle, CURLINFO_APPCONNECT_TIME_T, &handshaken);
+        if (options.deadline.count() > 0 && connected != 0)
+            return "no complete response within " + seconds_text(options.deadline);
         if (connected == 0) return "timed out after " + seconds_text(options.timeout) + " connecting";
         if (url.https && handshaken == 0) return "timed out after " + seconds_text(options.timeout) + " in the TLS handshake";
         return "timed out after " + std::to_string(stall_seconds(options.timeout)) + "s waiting for the response";
@@ -114,7 +117,9 @@ std::string describe_failure(CURL* handle, CURLcode code, const char* detail, co
         return "TLS handshake failed: " + why;
     case CURLE_WRITE_ERROR:
         if (transfer.too_large)
-            return "the response is larger than " + std::to_string(max_http_response_bytes / (1024 * 1024)) + " MiB";
+            return transfer.limit % (1024 * 1024) == 0
+                       ? "the response is larger than " + std::to_string(transfer.limit / (1024 * 1024)) + " MiB"
+                       : "the response is larger than " + std::to_string(transfer.limit) + " bytes";
         return why;
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
@@ -245,6 +250,7 @@ bool http_exchange(const HttpUrl& url, const HttpRequest& request, HttpResponse&
     // A stall: less than one byte a second for the whole bound.
     curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, stall_seconds(options.timeout));
+    if (options.deadline.count() > 0) curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(options.deadline.count()));
 
     if (url.https) {
         if (!options.pinned_public_key.empty()) {
@@ -284,6 +290,7 @@ bool http_exchange(const HttpUrl& url, const HttpRequest& request, HttpResponse&
 
     Transfer transfer;
     transfer.response = &response;
+    transfer.limit = options.max_response_bytes;
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
     curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &Transfer::on_header);

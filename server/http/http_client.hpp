@@ -60,6 +60,11 @@ struct HttpClientOptions {
     // https: "sha256//BASE64" (public_key_pin_of_certificate): the server must
     // hold exactly this key; then neither a CA nor the host name is checked.
     std::string pinned_public_key{};
+    // The whole exchange, connecting included, at most this long (0: only
+    // the bounds above). The fleet bounds each report so (docs/fleet.md).
+    std::chrono::milliseconds deadline{0};
+    // A larger response body is refused (the fleet's replies are a line).
+    std::size_t max_response_bytes = max_http_response_bytes;
 };
 
 // Connects (trying every address the host resolves to), sends `request`

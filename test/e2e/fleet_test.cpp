@@ -283,6 +283,49 @@ TEST_CASE("canaries: an instance alone whose path breaks holds its answers, then
     CHECK(server.log().find("vantage point solo prober recovered") != std::string::npos);
 }
 
+TEST_CASE("peers that answer garbage, hang, or never end their body: logged as unreachable, answers go on, stop is prompt") {
+    EndpointFarm farm({az_a[0], az_b[0]});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    TempDir shared{"azdns-fleet-hostile"};
+    write_text(shared.path / "token", token + "\n");
+    std::vector<std::unique_ptr<FakeHttpEndpoint>> peers;
+    std::string config = az("az-a", {az_a[0]}) + az("az-b", {az_b[0]}) + web_check(farm.port()) + service(www) +
+                         "[fleet]\nname = \"ns1\"\nstale_after = \"1s\"\n\n";
+    const std::vector<std::pair<std::string, EndpointMode>> modes{
+        {"garbage", EndpointMode::garbage}, {"hang", EndpointMode::hang}, {"endless", EndpointMode::endless_body},
+        {"teapot", EndpointMode::error_status}};
+    for (const auto& [name, mode] : modes) {
+        peers.push_back(std::make_unique<FakeHttpEndpoint>(azdns::testing::FakeEndpointOptions{.address = "127.0.0.1"}));
+        std::string error;
+        REQUIRE_MESSAGE(peers.back()->start(error), error);
+        peers.back()->set_mode(mode);
+        config += "[[fleet.peer]]\nname = \"" + name + "\"\nurl = \"http://127.0.0.1:" +
+                  std::to_string(peers.back()->port()) + "\"\n\n";
+    }
+    ServerOptions options = options_for(zone_with({{"www", az_a[0]}, {"www", az_b[0]}}), config);
+    options.control_lines = {"token_file = \"" + (shared.path / "token").string() + "\""};
+    AzdnsServer server(options);
+    REQUIRE_SERVER(server);
+    // Answers go on, every 20 ms for 3 s, while the peers misbehave.
+    unsigned answered_ok = 0;
+    for (int i = 0; i < 150; ++i) {
+        auto reply = ask_udp(server.v4(), Query{.name = www, .type = rrtype::A});
+        answered_ok += reply && addresses_in(*reply) == Addresses{az_a[0], az_b[0]} ? 1 : 0;
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK(answered_ok == 150);
+    const std::string log = server.log();
+    for (const auto& [name, mode] : modes)
+        CHECK_MESSAGE(log.find("fleet: peer " + name + " unreachable") != std::string::npos, name, "\n", log);
+    // A peer's report never arrived: deciding alone, and saying so.
+    CHECK(log.find("vantage point ns1 deciding alone") != std::string::npos);
+    const auto asked = std::chrono::steady_clock::now();
+    CHECK(server.stop() == 0);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked);
+    MESSAGE("stopped in " << took.count() << " ms with a hung peer (an exchange is bounded by stale_after, 1 s)");
+    CHECK(took < 4s);
+}
+
 TEST_CASE("hostile peers: a wrong token gets 401, garbage and replays are refused and logged, answers go on") {
     Fleet fleet;
     REQUIRE(fleet.all_answer(everything, 3s));

@@ -112,3 +112,20 @@ TEST_CASE("an https server that never answers times out waiting for the response
                                 {.timeout = 200ms, .pinned_public_key = pin_of(server.certs.server_cert)}));
     CHECK(error == "timed out after 1s waiting for the response");
 }
+
+TEST_CASE("a deadline bounds the whole exchange; max_response_bytes bounds the body") {
+    FakeHttpEndpoint endpoint(azdns::testing::FakeEndpointOptions{.body = "a body of 24 bytes, not 9"});
+    std::string error;
+    REQUIRE_MESSAGE(endpoint.start(error), error);
+    const azdns::HttpUrl url{"127.0.0.1", endpoint.port(), "", false};
+    azdns::HttpResponse response;
+    CHECK(!azdns::http_exchange(url, {}, response, error, {.max_response_bytes = 9}));
+    CHECK(error == "the response is larger than 9 bytes");
+    // An answer after 2 s, within the stall bound (5 s): only the deadline ends it.
+    endpoint.set_mode(EndpointMode::slow);
+    const auto asked = std::chrono::steady_clock::now();
+    CHECK(!azdns::http_exchange(url, {}, response, error, {.timeout = 5s, .deadline = 1s}));
+    CHECK(error == "no complete response within 1s");
+    MESSAGE("ended after " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked).count()
+                           << " ms");
+}
