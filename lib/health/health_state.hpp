@@ -179,7 +179,9 @@ public:
     // What this instance tells its peers: its own verdicts, whether it is
     // impaired, the fleet-wide fence changes it knows. `changes()` grows
     // with each change of any of them.
-    [[nodiscard]] FleetReport own_report(HealthTime now) const;
+    // `full` false: a heartbeat (name, impaired, no endpoints or fences),
+    // cheap whatever the number of endpoints.
+    [[nodiscard]] FleetReport own_report(HealthTime now, bool full = true) const;
     [[nodiscard]] std::uint64_t changes() const { return changes_; }
 
     [[nodiscard]] HealthSnapshot snapshot() const;

@@ -73,13 +73,15 @@ HealthState::PeerReceipt HealthState::receive_report(const FleetReport& report, 
     return receipt;
 }
 
-FleetReport HealthState::own_report(HealthTime now) const {
+FleetReport HealthState::own_report(HealthTime now, bool full) const {
     using std::chrono::duration_cast;
     using std::chrono::milliseconds;
     auto age = [&](HealthTime t) { return std::max(milliseconds(0), duration_cast<milliseconds>(now - t)); };
     FleetReport report;
     report.name = self_;
     report.impaired = impaired_;
+    report.full = full;
+    if (!full) return report;
     for (const auto& [id, endpoint] : endpoints_) {
         const EndpointHealth& health = endpoint.health;
         if (health.status() == EndpointStatus::unknown) continue;

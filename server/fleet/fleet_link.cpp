@@ -30,14 +30,6 @@ milliseconds exchange_timeout(const FleetConfig& fleet) {
 // A peer's reply names the report it holds: a line. More is not a reply.
 constexpr std::size_t max_reply_bytes = 4096;
 
-// The report as a heartbeat: who, which report; nothing else.
-FleetReport heartbeat_of(FleetReport report) {
-    report.full = false;
-    report.endpoints.clear();
-    report.fences.clear();
-    return report;
-}
-
 }  // namespace
 
 FleetLink::FleetLink(HealthMonitor& health, const FleetConfig& fleet, std::string token)
@@ -77,15 +69,18 @@ void FleetLink::run(const FleetPeer& peer) {
         if (!first) sent_sequence = health_.wait_for_change(sent_sequence, period);
         first = false;
         if (stopping_) break;
-        const FleetReport report = health_.own_report();
+        // A heartbeat is cheap to make; the whole report only when the peer
+        // does not hold the latest (10,000 endpoints make a megabyte).
+        FleetReport report = health_.own_report(false);
+        const bool full = !peer_holds || *peer_holds != FleetReportKey{report.generation, report.sequence};
+        if (full) report = health_.own_report(true);
         sent_sequence = report.sequence;
         const FleetReportKey key{report.generation, report.sequence};
-        const bool full = !peer_holds || *peer_holds != key;
         HttpRequest request;
         request.method = "POST";
         request.target = "/v1/fleet/state";
         request.headers = {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}};
-        request.body = encode_fleet_report(full ? report : heartbeat_of(report));
+        request.body = encode_fleet_report(report);
         HttpResponse response;
         std::string why;
         bool ok = http_exchange(*url, request, response, why, options);

@@ -67,8 +67,8 @@ public:
     // applied and published at once; logged when it is refused.
     FleetPeers::Received receive_report(const FleetReport& report);
     // This instance's own report: generation (this start) and sequence (its
-    // changes so far) filled in.
-    [[nodiscard]] FleetReport own_report() const;
+    // changes so far) filled in; `full` false: a heartbeat.
+    [[nodiscard]] FleetReport own_report(bool full = true) const;
     // Blocks until the report's sequence differs from `seen`, wake_waiters()
     // is called, or `timeout` passes; returns the sequence then.
     std::uint64_t wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout);

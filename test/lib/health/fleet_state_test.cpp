@@ -20,7 +20,7 @@ namespace {
 FleetConfig fleet_of(const char* self, std::vector<const char*> peers, unsigned quorum) {
     FleetConfig fleet;
     fleet.name = self;
-    for (const char* peer : peers) fleet.peers.push_back(FleetPeer{peer, "http://127.0.0.1:1", {}});
+    for (const char* peer : peers) fleet.peers.push_back(FleetPeer{peer, "http://127.0.0.1:1", false, "127.0.0.1", 1, {}});
     fleet.quorum = quorum;
     fleet.stale_after = 5s;
     fleet.fail_static_max = 60s;
