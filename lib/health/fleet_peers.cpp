@@ -40,7 +40,13 @@ FleetPeers::Received FleetPeers::receive(const FleetReport& report, HealthTime n
         peer->view.heard = now;
         return {Receipt::confirmed, key};
     }
-    peer->votes.clear();
+    if (report.base) {
+        // A delta applies only on top of the report it was made from.
+        if (!holds || held.generation != key.generation || held.sequence != *report.base)
+            return {Receipt::behind, held};
+    } else {
+        peer->votes.clear();
+    }
     for (const ReportedEndpoint& e : report.endpoints) {
         if (!known(e.id)) continue;
         peer->votes[e.id] = PeerVote{e.status, now - e.since_age, e.last_error};

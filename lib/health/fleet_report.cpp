@@ -159,9 +159,13 @@ FleetReport read_report(const JsonFields& report, std::size_t max_endpoints, std
     out.full = report.boolean("full");
     if (!out.full) {
         // A heartbeat with verdicts is a sender that is not sure which it sent.
-        for (const char* key : {"endpoints", "fences"})
+        for (const char* key : {"endpoints", "fences", "base"})
             if (report.has(key)) report.fail(key, "a heartbeat (\"full\": false) carries none");
         return out;
+    }
+    if (report.has("base")) {
+        out.base = report.unsigned_integer("base", any_size);
+        if (*out.base >= out.sequence) report.fail("base", "a delta's base must be below its sequence");
     }
     out.endpoints = read_endpoints(report, max_endpoints);
     out.fences = read_fences(report, max_fences);
@@ -181,6 +185,7 @@ std::string encode_fleet_report(const FleetReport& report) {
     OrderedJson out{{"azdns_fleet", exchange_version}, {"name", report.name},
                     {"generation", report.generation}, {"sequence", report.sequence},
                     {"impaired", report.impaired}, {"full", report.full}};
+    if (report.full && report.base) out["base"] = *report.base;
     if (report.full) {
         OrderedJson endpoints = OrderedJson::array();
         for (const ReportedEndpoint& endpoint : report.endpoints)

@@ -45,6 +45,10 @@ struct FleetReport {
     // false: a heartbeat, which carries nothing below; the receiver keeps
     // what it has (and says in its reply whether that is this sequence).
     bool full = true;
+    // A delta: the endpoints and fences that changed since the report with
+    // this sequence (same generation), which the receiver must hold; the
+    // others stand as they were. Absent: the whole state. Only with `full`.
+    std::optional<std::uint64_t> base;
     std::vector<ReportedEndpoint> endpoints;
     std::vector<FleetFence> fences;
 };

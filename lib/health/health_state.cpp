@@ -30,7 +30,7 @@ const AzView* HealthSnapshot::az(const std::string& name) const {
 HealthState::HealthState(const std::vector<AzConfig>& azs,
                          std::map<std::string, std::set<std::string>> service_azs, HealthTime now)
     : service_azs_(std::move(service_azs)) {
-    for (const auto& config : azs) azs_.push_back(Az{config, false, {}, {}, {}, {}, FenceReason::none, now});
+    for (const auto& config : azs) azs_.push_back(Az{config, false, {}, {}, {}, {}, 0, FenceReason::none, now});
 }
 
 std::vector<HealthTransition> HealthState::add_endpoint(const EndpointId& id, const std::string& az,
@@ -46,7 +46,7 @@ std::vector<HealthTransition> HealthState::add_endpoint(const EndpointId& id, co
         endpoint.rise = check.rise;
         endpoint.fall = check.fall;
     } else if (initial != EndpointStatus::unknown) {
-        ++changes_;  // peers hear of it
+        endpoint.changed_at = ++changes_;  // peers hear of it
     }
     judge(id, endpoint, now, out);
     if (Az* owner = find_az(az)) update_az(*owner, now, out);
@@ -63,7 +63,7 @@ std::vector<HealthTransition> HealthState::set_azs(const std::vector<AzConfig>& 
             next.push_back(std::move(*known));
             next.back().config = config;
         } else {
-            next.push_back(Az{config, false, {}, {}, {}, {}, FenceReason::none, now});
+            next.push_back(Az{config, false, {}, {}, {}, {}, 0, FenceReason::none, now});
         }
     }
     azs_ = std::move(next);
@@ -77,7 +77,7 @@ std::vector<HealthTransition> HealthState::remove_endpoint(const EndpointId& id,
     auto found = endpoints_.find(id);
     if (found == endpoints_.end()) return out;
     std::string az = found->second.az;
-    if (found->second.health.status() != EndpointStatus::unknown) ++changes_;
+    if (found->second.health.status() != EndpointStatus::unknown) last_removal_ = ++changes_;
     endpoints_.erase(found);
     peers_.forget(id);
     if (Az* owner = find_az(az)) update_az(*owner, now, out);
@@ -105,7 +105,7 @@ std::vector<HealthTransition> HealthState::restore_fleet_fence(const std::string
 void HealthState::set_fleet_fence(Az& az, const FleetFenceRecord& record, HealthTime now,
                                   std::vector<HealthTransition>& out) {
     az.fleet_fence = record;
-    ++changes_;
+    az.fence_changed_at = ++changes_;
     update_az(az, now, out);
 }
 
@@ -126,7 +126,7 @@ std::vector<HealthTransition> HealthState::record_probe(const EndpointId& id,
     auto flipped = endpoint.health.record(result, endpoint.rise, endpoint.fall, now, why);
     endpoint.probed = now;
     if (!flipped) return out;
-    ++changes_;
+    endpoint.changed_at = ++changes_;
     out.push_back({*flipped == EndpointStatus::down ? HealthTransition::Kind::endpoint_down
                                                     : HealthTransition::Kind::endpoint_up,
                    id.to_string(), why, now});
@@ -144,7 +144,7 @@ std::vector<HealthTransition> HealthState::advance(HealthTime now) {
         FleetFenceRecord& fleet = az.fleet_fence;
         if (fleet.fenced && fleet.fence.expires && *fleet.fence.expires <= now) {
             fleet.fenced = false;
-            ++changes_;
+            az.fence_changed_at = ++changes_;
         }
         update_az(az, now, out);
     }

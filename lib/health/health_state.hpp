@@ -180,8 +180,10 @@ public:
     // impaired, the fleet-wide fence changes it knows. `changes()` grows
     // with each change of any of them.
     // `full` false: a heartbeat (name, impaired, no endpoints or fences),
-    // cheap whatever the number of endpoints.
-    [[nodiscard]] FleetReport own_report(HealthTime now, bool full = true) const;
+    // cheap whatever the number of endpoints. `since` non-zero: a delta from
+    // the report with that sequence, when one can be made (no endpoint left
+    // since); else the whole state.
+    [[nodiscard]] FleetReport own_report(HealthTime now, bool full = true, std::uint64_t since = 0) const;
     [[nodiscard]] std::uint64_t changes() const { return changes_; }
 
     [[nodiscard]] HealthSnapshot snapshot() const;
@@ -195,6 +197,7 @@ private:
         EndpointStatus verdict = EndpointStatus::unknown;  // what the answers follow
         HealthTime verdict_since{};
         std::optional<HealthTime> probed{};
+        std::uint64_t changed_at = 0;  // changes_ when its own verdict last changed: what a delta sends
     };
     struct Az {
         AzConfig config;
@@ -203,6 +206,7 @@ private:
         std::optional<ManualFence> local_fence;
         HealthTime local_since{};
         FleetFenceRecord fleet_fence{};
+        std::uint64_t fence_changed_at = 0;       // changes_ when fleet_fence last changed
         FenceReason shown = FenceReason::none;    // last reported, to detect transitions
         HealthTime since;
     };
@@ -235,6 +239,7 @@ private:
     bool own_counts_ = true;  // this instance's votes count: not impaired, or fail-static ran out
     std::optional<HealthTime> alone_since_;  // while fewer vantage points count than the quorum
     std::uint64_t changes_ = 0;
+    std::uint64_t last_removal_ = 0;  // changes_ when an endpoint last left: no delta reaches back past it
 };
 
 }  // namespace azdns

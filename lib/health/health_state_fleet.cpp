@@ -73,7 +73,7 @@ HealthState::PeerReceipt HealthState::receive_report(const FleetReport& report, 
     return receipt;
 }
 
-FleetReport HealthState::own_report(HealthTime now, bool full) const {
+FleetReport HealthState::own_report(HealthTime now, bool full, std::uint64_t since) const {
     using std::chrono::duration_cast;
     using std::chrono::milliseconds;
     auto age = [&](HealthTime t) { return std::max(milliseconds(0), duration_cast<milliseconds>(now - t)); };
@@ -82,16 +82,19 @@ FleetReport HealthState::own_report(HealthTime now, bool full) const {
     report.impaired = impaired_;
     report.full = full;
     if (!full) return report;
+    // An endpoint that left cannot be said in a delta: then the whole state.
+    const bool delta = since != 0 && since >= last_removal_ && since < changes_;
+    if (delta) report.base = since;
     for (const auto& [id, endpoint] : endpoints_) {
         const EndpointHealth& health = endpoint.health;
-        if (health.status() == EndpointStatus::unknown) continue;
+        if (health.status() == EndpointStatus::unknown || (delta && endpoint.changed_at <= since)) continue;
         report.endpoints.push_back({id, health.status(), age(health.since()),
                                     endpoint.probed ? age(*endpoint.probed) : milliseconds(0),
                                     health.last_error().substr(0, max_report_error_bytes)});
     }
     for (const Az& az : azs_) {
         const FleetFenceRecord& record = az.fleet_fence;
-        if (record.version.counter == 0) continue;
+        if (record.version.counter == 0 || (delta && az.fence_changed_at <= since)) continue;
         FleetFence fence{az.config.name, record.fenced, record.fence.reason.substr(0, max_fence_reason_bytes),
                          std::nullopt, record.version};
         if (record.fenced && record.fence.expires)

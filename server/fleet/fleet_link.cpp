@@ -69,11 +69,17 @@ void FleetLink::run(const FleetPeer& peer) {
         if (!first) sent_sequence = health_.wait_for_change(sent_sequence, period);
         first = false;
         if (stopping_) break;
-        // A heartbeat is cheap to make; the whole report only when the peer
-        // does not hold the latest (10,000 endpoints make a megabyte).
+        // A heartbeat is cheap to make; a report only when the peer does not
+        // hold the latest (the whole state of 10,000 endpoints is a megabyte).
         FleetReport report = health_.own_report(false);
         const bool full = !peer_holds || *peer_holds != FleetReportKey{report.generation, report.sequence};
-        if (full) report = health_.own_report(true);
+        if (full) {
+            // Only what changed since the report the peer holds, when it
+            // holds one of this start.
+            const bool same_start = peer_holds && peer_holds->generation == report.generation &&
+                                    peer_holds->sequence < report.sequence;
+            report = health_.own_report(true, same_start ? peer_holds->sequence : 0);
+        }
         sent_sequence = report.sequence;
         const FleetReportKey key{report.generation, report.sequence};
         HttpRequest request;

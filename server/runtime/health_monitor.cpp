@@ -295,9 +295,9 @@ FleetPeers::Received HealthMonitor::receive_report(const FleetReport& report) {
     return receipt.received;
 }
 
-FleetReport HealthMonitor::own_report(bool full) const {
+FleetReport HealthMonitor::own_report(bool full, std::uint64_t since) const {
     std::lock_guard lock(mutex_);
-    FleetReport report = state_.own_report(now_(), full);
+    FleetReport report = state_.own_report(now_(), full, since);
     report.generation = generation_;
     report.sequence = state_.changes();
     return report;

@@ -67,8 +67,9 @@ public:
     // applied and published at once; logged when it is refused.
     FleetPeers::Received receive_report(const FleetReport& report);
     // This instance's own report: generation (this start) and sequence (its
-    // changes so far) filled in; `full` false: a heartbeat.
-    [[nodiscard]] FleetReport own_report(bool full = true) const;
+    // changes so far) filled in; `full` false: a heartbeat; `since`: a delta
+    // from that sequence when one can be made (HealthState::own_report).
+    [[nodiscard]] FleetReport own_report(bool full = true, std::uint64_t since = 0) const;
     // Blocks until the report's sequence differs from `seen`, wake_waiters()
     // is called, or `timeout` passes; returns the sequence then.
     std::uint64_t wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout);

@@ -284,6 +284,26 @@ TEST_CASE("a heartbeat that carries endpoints or fences is refused") {
     CHECK(decode(document.dump(), error).has_value());
 }
 
+TEST_CASE("a delta names its base, below its sequence; a heartbeat has none") {
+    FleetReport delta = sample_report();
+    delta.base = 40;
+    std::string error;
+    const auto decoded = decode(encode_fleet_report(delta), error);
+    REQUIRE_MESSAGE(decoded, error);
+    CHECK(decoded->base == std::optional<std::uint64_t>{40});
+    CHECK(decoded->endpoints.size() == 2);
+    CHECK(encode_fleet_report(*decoded) == encode_fleet_report(delta));
+    Json document = valid_document();
+    document["base"] = 9;
+    CHECK(refusal(document) == "base: a delta's base must be below its sequence");
+    document["base"] = 8;
+    CHECK(decode(document.dump(), error).has_value());
+    document["full"] = false;
+    document.erase("endpoints");
+    document.erase("fences");
+    CHECK(refusal(document) == R"(base: a heartbeat ("full": false) carries none)");
+}
+
 TEST_CASE("a nesting bomb is refused before parsing, brackets in strings are text") {
     CHECK(refusal(std::string(100'000, '[')) == "nested deeper than 8 arrays and objects");
     Json document = valid_document();

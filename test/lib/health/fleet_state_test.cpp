@@ -289,3 +289,43 @@ TEST_SUITE("fleet_state") {
         CHECK(state.snapshot().az("a")->fenced == FenceReason::health);
     }
 }
+
+TEST_SUITE("fleet_state") {
+    TEST_CASE("deltas: only what changed since the report the peer holds; the whole state when one cannot say it") {
+        HealthState ns2{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {}, at(0)};
+        ns2.set_fleet(fleet_of("ns2", {"ns1"}, 2), at(0));
+        for (const char* address : Ns1::all)
+            ns2.add_endpoint(ep(address), address[3] == '1' ? "a" : "b", web_check(1, 1), EndpointStatus::up, at(0));
+        Ns1 ns1;
+        auto send = [&](FleetReport report) {
+            report.generation = 1;
+            return ns1.state.receive_report(report, at(1)).received;
+        };
+        FleetReport whole = ns2.own_report(at(1));
+        CHECK_FALSE(whole.base);
+        CHECK(whole.endpoints.size() == 4);
+        whole.sequence = ns2.changes();
+        REQUIRE(send(whole).receipt == FleetPeers::Receipt::accepted);
+        const std::uint64_t held = ns2.changes();
+        ns2.record_probe(ep("10.1.0.2"), refused, at(2));
+        FleetReport delta = ns2.own_report(at(2), true, held);
+        REQUIRE(delta.base == std::optional<std::uint64_t>{held});
+        REQUIRE(delta.endpoints.size() == 1);
+        CHECK(delta.endpoints[0].id == ep("10.1.0.2"));
+        delta.sequence = ns2.changes();
+        CHECK(send(delta).receipt == FleetPeers::Receipt::accepted);
+        // ns1 holds all four of ns2's votes: the delta added to the whole.
+        const HealthSnapshot snap = ns1.state.snapshot();
+        CHECK(snap.endpoint(ep("10.1.0.1"))->votes[1].vote == Vote::up);
+        CHECK(snap.endpoint(ep("10.1.0.2"))->votes[1].vote == Vote::down);
+        // A delta from a report the receiver does not hold is refused: it asks for the whole.
+        FleetReport stray = ns2.own_report(at(2), true, 1);
+        stray.sequence = ns2.changes() + 5;
+        auto receipt = send(stray);
+        CHECK(receipt.receipt == FleetPeers::Receipt::behind);
+        CHECK(receipt.have == FleetReportKey{1, ns2.changes()});
+        // An endpoint that left cannot be said in a delta.
+        ns2.remove_endpoint(ep("10.2.0.2"), at(3));
+        CHECK_FALSE(ns2.own_report(at(3), true, held).base);
+    }
+}
