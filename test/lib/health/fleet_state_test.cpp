@@ -60,6 +60,11 @@ struct Ns1 {
         return state.receive_report(report, at(now)).transitions;
     }
     void probe(const char* address, const ProbeResult& result, int now) { state.record_probe(ep(address), result, at(now)); }
+    // Both peers report every endpoint up.
+    void peers_see_all_up(int now) {
+        report("ns2", {}, now);
+        report("ns3", {}, now);
+    }
     EndpointStatus verdict(const char* address) const { return state.snapshot().endpoint(ep(address))->status; }
     FenceReason fenced(const char* name) const { return state.snapshot().az(name)->fenced; }
 };
@@ -69,8 +74,7 @@ struct Ns1 {
 TEST_SUITE("fleet_state") {
     TEST_CASE("an endpoint is down in the answers when a quorum of fresh vantage points sees it down") {
         Ns1 ns1;
-        ns1.report("ns2", {}, 1);
-        ns1.report("ns3", {}, 1);
+        ns1.peers_see_all_up(1);
         auto out = ns1.report("ns2", {"10.1.0.1"}, 2);
         CHECK(ns1.verdict("10.1.0.1") == EndpointStatus::up);  // 1 of 3
         CHECK_FALSE(has(out, Kind::verdict_down, "10.1.0.1 web"));
@@ -88,8 +92,7 @@ TEST_SUITE("fleet_state") {
 
     TEST_CASE("one vantage point cut off from an AZ fences nothing") {
         Ns1 ns1;
-        ns1.report("ns2", {}, 1);
-        ns1.report("ns3", {}, 1);
+        ns1.peers_see_all_up(1);
         ns1.probe("10.1.0.1", refused, 2);
         ns1.probe("10.1.0.2", refused, 2);
         CHECK(ns1.state.snapshot().endpoint(ep("10.1.0.1"))->local == EndpointStatus::down);
@@ -123,8 +126,7 @@ TEST_SUITE("fleet_state") {
 
     TEST_CASE("an impaired prober follows its peers; alone, it holds its last verdicts for fail_static_max") {
         Ns1 ns1;
-        ns1.report("ns2", {}, 1);
-        ns1.report("ns3", {}, 1);
+        ns1.peers_see_all_up(1);
         for (const char* address : Ns1::all) ns1.probe(address, refused, 2);
         auto out = ns1.state.advance(at(2));
         CHECK(has(out, Kind::impaired_start, "ns1"));
@@ -150,8 +152,7 @@ TEST_SUITE("fleet_state") {
 
     TEST_CASE("a prober that sees one AZ down while peers see it up is not impaired") {
         Ns1 ns1;
-        ns1.report("ns2", {}, 1);
-        ns1.report("ns3", {}, 1);
+        ns1.peers_see_all_up(1);
         ns1.probe("10.1.0.1", refused, 2);
         ns1.probe("10.1.0.2", refused, 2);
         CHECK_FALSE(has(ns1.state.advance(at(2)), Kind::impaired_start, "ns1"));
