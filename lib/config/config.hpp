@@ -138,9 +138,20 @@ struct FleetPeer {
 
 // The nameservers this instance forms a fleet with (docs/fleet.md). No
 // [fleet] section is a fleet of one: this instance alone, quorum 1.
+// A canary check (docs/fleet.md, "An impaired prober"): a target outside
+// every AZ that should always answer; when every canary fails, the fault is
+// this instance's own path.
+struct FleetCanary {
+    IpAddress address;
+    std::string check;  // a [[check]] by name
+    SourceLocation where;        // the [[fleet.canary]] table
+    SourceLocation where_check;  // its check key
+};
+
 struct FleetConfig {
     std::string name;  // this vantage point; default the host name
     std::vector<FleetPeer> peers;
+    std::vector<FleetCanary> canaries;
     unsigned quorum = 1;  // default majority_of(vantage_points())
     Duration stale_after{5'000};
     std::string token_file;  // sent to peers; default control.token_file

@@ -221,6 +221,24 @@ void read_fleet(ConfigSection& s, const ConfigFolder& folder, const ControlConfi
         p.report_unknown_keys();
         fleet.peers.push_back(std::move(peer));
     }
+    for (const auto* table : s.tables("canary")) {
+        auto c = s.nested(*table, "fleet.canary", "[[fleet.canary]]");
+        FleetCanary canary;
+        canary.where = c.where();
+        if (auto address = c.string("address", true)) {
+            if (const auto parsed = IpAddress::parse(*address))
+                canary.address = *parsed;
+            else
+                c.error(c.where("address"), "invalid fleet.canary.address \"" + *address +
+                                                "\": expected an IP address, like \"192.0.2.53\"");
+        }
+        if (auto check = c.string("check", true)) {
+            canary.check = std::move(*check);
+            canary.where_check = c.where("check");
+        }
+        c.report_unknown_keys();
+        fleet.canaries.push_back(std::move(canary));
+    }
     read_quorum(s, fleet);
     if (const auto stale_after = s.duration("stale_after", false)) fleet.stale_after = *stale_after;
     if (const auto fail_static_max = s.duration("fail_static_max", false)) fleet.fail_static_max = *fail_static_max;

@@ -66,6 +66,7 @@ private:
     void read_service(ConfigSection& s);
     void read_probes(ConfigSection& s);
     void check_service_references();
+    void check_canaries();
 
     std::optional<ListenAddress> listen_address(ConfigSection& s, const std::string& name, const std::string& text,
                                                 const SourceLocation& where);
@@ -126,6 +127,7 @@ Config Loader::load(const toml::table& table) {
     read_table("probes", &Loader::read_probes);
     root.report_unknown_keys();
     check_service_references();
+    check_canaries();
     return std::move(config_);
 }
 
@@ -386,6 +388,22 @@ void Loader::read_probes(ConfigSection& s) {
             continue;
         }
         config_.probes.source.push_back(*address);
+    }
+}
+
+// Canaries name checks that may come later, and must stand outside every AZ:
+// a canary in an AZ would fail with it, and mark a healthy prober impaired.
+void Loader::check_canaries() {
+    for (const FleetCanary& canary : config_.fleet.canaries) {
+        if (!canary.check.empty() && !check_names_.contains(canary.check))
+            diags_.error(canary.where_check,
+                         "fleet.canary.check names check \"" + canary.check + "\", which is not defined");
+        for (const AzConfig& az : config_.azs)
+            for (const IpPrefix& prefix : az.prefixes)
+                if (prefix.contains(canary.address))
+                    diags_.error(canary.where, "fleet.canary.address " + canary.address.to_string() + " is in AZ " +
+                                                   az.name + " (" + prefix.to_string() +
+                                                   "): a canary must stand outside every AZ");
     }
 }
 

@@ -54,6 +54,7 @@ public:
     [[nodiscard]] bool counts_as_up() const { return status_ != EndpointStatus::down; }
     [[nodiscard]] HealthTime since() const { return since_; }
     [[nodiscard]] const std::string& last_error() const { return last_error_; }
+    [[nodiscard]] bool last_failed() const { return failures_ > 0; }  // the latest result was a failure
     [[nodiscard]] std::chrono::microseconds rtt() const { return rtt_; }
 
 private:

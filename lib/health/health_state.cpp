@@ -1,5 +1,6 @@
 #include "health_state.hpp"
 
+#include <algorithm>
 #include <tuple>
 #include <utility>
 
@@ -108,9 +109,39 @@ void HealthState::set_fleet_fence(Az& az, const FleetFenceRecord& record, Health
     update_az(az, now, out);
 }
 
+void HealthState::set_canaries(const std::vector<std::pair<EndpointId, const CheckConfig*>>& canaries,
+                               HealthTime now) {
+    std::map<EndpointId, Endpoint, EndpointIdLess> next;
+    for (const auto& [id, check] : canaries) {
+        auto known = canaries_.find(id);
+        Endpoint canary = known != canaries_.end() ? known->second
+                                                   : Endpoint{EndpointHealth(EndpointStatus::unknown, now), "", 0, 0};
+        canary.rise = check->rise;
+        canary.fall = check->fall;
+        next.insert_or_assign(id, std::move(canary));
+    }
+    canaries_ = std::move(next);
+}
+
+// Every canary's latest probe failed. Not after `fall`: an endpoint flips
+// only after `fall` failures, and by then this must already hold, so that
+// the failing path's verdicts never reach the answers.
+bool HealthState::canaries_down() const {
+    if (canaries_.empty()) return false;
+    return std::all_of(canaries_.begin(), canaries_.end(),
+                       [](const auto& canary) { return canary.second.health.last_failed(); });
+}
+
 std::vector<HealthTransition> HealthState::record_probe(const EndpointId& id,
                                                         const ProbeResult& result, HealthTime now) {
     std::vector<HealthTransition> out;
+    // A canary is judged on its own; advance() looks at them all.
+    if (auto canary = canaries_.find(id); canary != canaries_.end()) {
+        std::string why;
+        canary->second.health.record(result, canary->second.rise, canary->second.fall, now, why);
+        canary->second.probed = now;
+        settle_fleet(now, out);  // at once: the endpoints' results that follow must find it impaired
+    }
     auto found = endpoints_.find(id);
     if (found == endpoints_.end()) return out;
     Endpoint& endpoint = found->second;
@@ -320,7 +351,8 @@ QuorumVerdict HealthState::quorum_verdict_of(const std::vector<VantageView>& vot
 // else the quorum's; no vantage point with a verdict keeps the last one.
 void HealthState::judge(const EndpointId& id, Endpoint& endpoint, HealthTime now,
                         std::vector<HealthTransition>& out) {
-    EndpointStatus next = endpoint.health.status();
+    // Impaired with no one to follow, the last verdict holds (fail-static).
+    EndpointStatus next = own_counts_ ? endpoint.health.status() : endpoint.verdict;
     std::string why;
     if (!peers_.empty()) {
         const std::vector<VantageView> votes = votes_on(id, endpoint);
@@ -349,6 +381,7 @@ void HealthState::judge_all(HealthTime now, std::vector<HealthTransition>& out) 
 // against, an impaired prober stays impaired while it still sees most of
 // every AZ down.
 bool HealthState::looks_impaired() const {
+    if (canaries_down()) return true;  // targets outside every AZ fail too: the path is ours
     struct Tally {
         unsigned total = 0;
         unsigned down_here = 0;
@@ -364,7 +397,9 @@ bool HealthState::looks_impaired() const {
     if (by_az.empty()) return false;
     for (const auto& [az, tally] : by_az)
         if (tally.down_here * 2 <= tally.total) return false;
-    if (peers_.counting() == 0) return impaired_;
+    // No peer to compare with: canaries that answer say the path is fine;
+    // without canaries, an impaired prober stays so.
+    if (peers_.counting() == 0) return canaries_.empty() && impaired_;
     // Only now the costlier look at the peers' votes, which is rare.
     for (const auto& [id, endpoint] : endpoints_) {
         if (endpoint.az.empty() || endpoint.health.status() != EndpointStatus::down) continue;
@@ -379,7 +414,7 @@ bool HealthState::looks_impaired() const {
 // running out, deciding alone or not: each changes whose votes count, so
 // every endpoint is judged again.
 void HealthState::settle_fleet(HealthTime now, std::vector<HealthTransition>& out) {
-    if (peers_.empty() && !impaired_ && !alone_since_) return;  // a fleet of one: nothing to settle
+    if (peers_.empty() && canaries_.empty() && !impaired_ && !alone_since_) return;  // nothing to settle
     bool changed = false;
     for (const auto& [name, fresh] : peers_.refresh(now)) {
         out.push_back({fresh ? HealthTransition::Kind::peer_found : HealthTransition::Kind::peer_lost, name,
@@ -394,7 +429,8 @@ void HealthState::settle_fleet(HealthTime now, std::vector<HealthTransition>& ou
         changed = true;
         out.push_back({impaired ? HealthTransition::Kind::impaired_start : HealthTransition::Kind::impaired_end,
                        self_,
-                       impaired ? "most endpoints of every AZ fail from here while peers see them up"
+                       impaired ? (canaries_down() ? "every canary check fails from here"
+                                                   : "most endpoints of every AZ fail from here while peers see them up")
                                 : "this prober sees the endpoints as its peers do again",
                        now});
     }

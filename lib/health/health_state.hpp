@@ -137,6 +137,11 @@ public:
     // what they reported.
     std::vector<HealthTransition> set_fleet(const FleetConfig& fleet, HealthTime now);
 
+    // The canary checks (fleet.canary): probed like endpoints, judged with
+    // their check's rise and fall, never in any answer. When every canary
+    // is down, this prober is impaired. Canaries that stay keep their state.
+    void set_canaries(const std::vector<std::pair<EndpointId, const CheckConfig*>>& canaries, HealthTime now);
+
     // A manual fence read back from state_dir: applied without the safety
     // check (it passed when it was set), keeping its original `since`.
     std::vector<HealthTransition> restore_local_fence(const std::string& az, const ManualFence& fence,
@@ -209,12 +214,14 @@ private:
     void judge(const EndpointId& id, Endpoint& endpoint, HealthTime now, std::vector<HealthTransition>& out);
     void judge_all(HealthTime now, std::vector<HealthTransition>& out);
     [[nodiscard]] bool looks_impaired() const;
+    [[nodiscard]] bool canaries_down() const;
     void settle_fleet(HealthTime now, std::vector<HealthTransition>& out);
     void set_fleet_fence(Az& az, const FleetFenceRecord& record, HealthTime now, std::vector<HealthTransition>& out);
 
     std::vector<Az> azs_;
     std::map<std::string, std::set<std::string>> service_azs_;
     std::map<EndpointId, Endpoint, EndpointIdLess> endpoints_;
+    std::map<EndpointId, Endpoint, EndpointIdLess> canaries_;
 
     std::string self_;  // fleet.name
     unsigned quorum_ = 1;

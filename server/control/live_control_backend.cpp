@@ -292,7 +292,22 @@ std::string LiveControlBackend::metrics() {
         input.azs.push_back({az.name, reason != nullptr ? reason : ""});
     }
     for (const EndpointView& e : health.endpoints) {
-        input.endpoints.push_back({e.id.address.to_string(), e.az, e.id.check, e.status != EndpointStatus::down});
+        input.endpoints.push_back({e.id.address.to_string(), e.az, e.id.check, e.status != EndpointStatus::down,
+                                   e.local != EndpointStatus::down, e.verdict.down_votes, e.verdict.voters});
+    }
+    input.fleet.deciding_alone = health.fleet.alone;
+    input.fleet.impaired = health.fleet.impaired;
+    input.fleet.fail_static = health.fleet.fail_static;
+    const auto links = health_.peer_links();
+    for (const PeerView& peer : health.fleet.peers) {
+        MetricsInput::Peer out{peer.name, peer.fresh, false, std::nullopt, 0, 0};
+        if (peer.heard) out.age_seconds = std::chrono::duration<double>(HealthClock::now() - *peer.heard).count();
+        if (const auto link = links.find(peer.name); link != links.end()) {
+            out.reachable = link->second.reachable;
+            out.reports_sent = link->second.sent;
+            out.report_bytes_sent = link->second.bytes;
+        }
+        input.fleet.peers.push_back(std::move(out));
     }
     if (probes_ != nullptr) input.probes = probes_->snapshot();
     input.health_view_rebuilds = served_.rebuilds();

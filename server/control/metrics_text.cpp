@@ -60,6 +60,22 @@ void render_health(MetricsText& out, const MetricsInput& input) {
         out.sample("azdns_endpoint_up", {{"address", e.address}, {"az", e.az}, {"check", e.check}},
                    std::uint64_t{e.up ? 1u : 0u});
     }
+    if (!input.fleet.peers.empty()) {
+        out.family("azdns_endpoint_up_here", "gauge",
+                   "1 when this instance's own probes see the endpoint up (or have no result yet).");
+        for (const MetricsInput::Endpoint& e : input.endpoints)
+            out.sample("azdns_endpoint_up_here", {{"address", e.address}, {"az", e.az}, {"check", e.check}},
+                       std::uint64_t{e.up_here ? 1u : 0u});
+        out.family("azdns_endpoint_down_votes", "gauge",
+                   "Vantage points that count (fresh, not impaired) and see the endpoint down.");
+        for (const MetricsInput::Endpoint& e : input.endpoints)
+            out.sample("azdns_endpoint_down_votes", {{"address", e.address}, {"az", e.az}, {"check", e.check}},
+                       std::uint64_t{e.down_votes});
+        out.family("azdns_endpoint_voters", "gauge", "Vantage points that count and have a verdict on the endpoint.");
+        for (const MetricsInput::Endpoint& e : input.endpoints)
+            out.sample("azdns_endpoint_voters", {{"address", e.address}, {"az", e.az}, {"check", e.check}},
+                       std::uint64_t{e.voters});
+    }
     out.family("azdns_health_view_rebuilds_total", "counter",
                "Health views built and published: one per probe-loop turn, fence, tick or reload that changed "
                "health, however many endpoints it changed.");
@@ -72,6 +88,32 @@ void render_health(MetricsText& out, const MetricsInput& input) {
     for (const auto& [key, count] : input.probes.failures) {
         out.sample("azdns_probe_failures_total", {{"check", key.first}, {"reason", key.second}}, count);
     }
+}
+
+void render_fleet(MetricsText& out, const MetricsInput::Fleet& fleet) {
+    if (fleet.peers.empty()) return;
+    out.family("azdns_fleet_deciding_alone", "gauge", "1 while fewer vantage points count than the quorum.");
+    out.sample("azdns_fleet_deciding_alone", {}, std::uint64_t{fleet.deciding_alone ? 1u : 0u});
+    out.family("azdns_fleet_prober_impaired", "gauge", "1 while this instance's prober is impaired.");
+    out.sample("azdns_fleet_prober_impaired", {}, std::uint64_t{fleet.impaired ? 1u : 0u});
+    out.family("azdns_fleet_fail_static", "gauge", "1 while impaired and alone, holding the last verdicts.");
+    out.sample("azdns_fleet_fail_static", {}, std::uint64_t{fleet.fail_static ? 1u : 0u});
+    out.family("azdns_fleet_peer_fresh", "gauge", "1 while the peer's state is younger than stale_after.");
+    for (const MetricsInput::Peer& peer : fleet.peers)
+        out.sample("azdns_fleet_peer_fresh", {{"peer", peer.name}}, std::uint64_t{peer.fresh ? 1u : 0u});
+    out.family("azdns_fleet_peer_reachable", "gauge", "1 when the last report sent to the peer was taken.");
+    for (const MetricsInput::Peer& peer : fleet.peers)
+        out.sample("azdns_fleet_peer_reachable", {{"peer", peer.name}}, std::uint64_t{peer.reachable ? 1u : 0u});
+    out.family("azdns_fleet_peer_state_age_seconds", "gauge",
+               "How long ago the peer's current state arrived or was confirmed; absent until it first does.");
+    for (const MetricsInput::Peer& peer : fleet.peers)
+        if (peer.age_seconds) out.sample("azdns_fleet_peer_state_age_seconds", {{"peer", peer.name}}, *peer.age_seconds);
+    out.family("azdns_fleet_reports_sent_total", "counter", "Reports and heartbeats the peer took.");
+    for (const MetricsInput::Peer& peer : fleet.peers)
+        out.sample("azdns_fleet_reports_sent_total", {{"peer", peer.name}}, peer.reports_sent);
+    out.family("azdns_fleet_report_bytes_sent_total", "counter", "Bytes of the reports and heartbeats the peer took.");
+    for (const MetricsInput::Peer& peer : fleet.peers)
+        out.sample("azdns_fleet_report_bytes_sent_total", {{"peer", peer.name}}, peer.report_bytes_sent);
 }
 
 void render_zones(MetricsText& out, const MetricsInput& input) {
@@ -175,6 +217,7 @@ std::string render_metrics(const MetricsInput& input) {
     MetricsText out;
     render_queries(out, input);
     render_health(out, input);
+    render_fleet(out, input.fleet);
     render_zones(out, input);
     return out.text();
 }

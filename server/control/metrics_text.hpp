@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,9 +29,29 @@ struct MetricsInput {
 
     struct Endpoint {
         std::string address, az, check;
-        bool up = true;
+        bool up = true;        // the verdict the answers follow (the fleet's)
+        bool up_here = true;   // this instance's own probes
+        unsigned down_votes = 0;  // in a fleet: vantage points that count and see it down
+        unsigned voters = 0;      // in a fleet: vantage points that count and have a verdict
     };
     std::vector<Endpoint> endpoints;
+
+    // docs/fleet.md, "Seeing it"; `peers` empty: a fleet of one, no series.
+    struct Peer {
+        std::string name;
+        bool fresh = false;
+        bool reachable = false;
+        std::optional<double> age_seconds;  // none: never heard from
+        std::uint64_t reports_sent = 0;
+        std::uint64_t report_bytes_sent = 0;
+    };
+    struct Fleet {
+        bool deciding_alone = false;
+        bool impaired = false;
+        bool fail_static = false;
+        std::vector<Peer> peers;
+    };
+    Fleet fleet;
 
     ProbeMetricsSnapshot probes;
     std::uint64_t health_view_rebuilds = 0;  // ServingPublisher::rebuilds()

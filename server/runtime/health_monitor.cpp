@@ -53,11 +53,23 @@ const char* receipt_text(FleetPeers::Receipt receipt) {
     return "?";
 }
 
-std::vector<ProbeTarget> probe_targets(const HealthTargets& targets, const ProbesConfig& probes) {
+// The canaries of fleet.canary with their checks (load_config checked the names).
+std::vector<std::pair<EndpointId, const CheckConfig*>> canaries_of(const Config& config) {
+    std::vector<std::pair<EndpointId, const CheckConfig*>> out;
+    for (const FleetCanary& canary : config.fleet.canaries)
+        for (const CheckConfig& check : config.checks)
+            if (check.name == canary.check) out.emplace_back(EndpointId{canary.address, check.name}, &check);
+    return out;
+}
+
+// Every endpoint, then every canary: probed alike.
+std::vector<ProbeTarget> probe_targets(const HealthTargets& targets, const Config& config) {
     std::vector<ProbeTarget> out;
-    out.reserve(targets.endpoints.size());
+    out.reserve(targets.endpoints.size() + config.fleet.canaries.size());
     for (const HealthTarget& target : targets.endpoints)
-        out.push_back({target.id, *target.check, probes.source_for(target.id.address.family)});
+        out.push_back({target.id, *target.check, config.probes.source_for(target.id.address.family)});
+    for (const auto& [id, check] : canaries_of(config))
+        out.push_back({id, *check, config.probes.source_for(id.address.family)});
     return out;
 }
 
@@ -97,6 +109,7 @@ void HealthMonitor::restore(std::shared_ptr<const ZoneSet> zones) {
         std::lock_guard lock(mutex_);
         state_.set_service_azs(targets.service_azs);
         apply_locked(state_.set_fleet(config->fleet, now));
+        state_.set_canaries(canaries_of(*config), now);
         for (const StoredFence& fence : stored.state.fences) {
             if (fence.scope == FenceScope::local)
                 apply_locked(state_.restore_local_fence(fence.az, fence.fence, fence.since));
@@ -118,7 +131,7 @@ void HealthMonitor::restore(std::shared_ptr<const ZoneSet> zones) {
         publisher_.replace(std::move(served), state_.snapshot());
         publish_pending_ = false;
     }
-    probes_.set_targets(probe_targets(targets, config->probes));
+    probes_.set_targets(probe_targets(targets, *config));
 }
 
 bool HealthMonitor::start(std::string& error) {
@@ -146,7 +159,7 @@ bool HealthMonitor::start(std::string& error) {
 
 void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_ptr<const Config> config) {
     const HealthTargets targets = find_health_targets(*zones, *config);
-    std::vector<ProbeTarget> probes = probe_targets(targets, config->probes);  // copies the checks: `targets` points into `config`
+    std::vector<ProbeTarget> probes = probe_targets(targets, *config);  // copies the checks: `targets` points into `config`
     ServingPublisher::Inputs served = ServingPublisher::prepare(std::move(zones), config, targets);
     {
         std::lock_guard lock(mutex_);
@@ -159,6 +172,7 @@ void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_
         fleet.peers = start_fleet_.peers;
         fleet.quorum = std::min(fleet.quorum, fleet.vantage_points());
         apply_locked(state_.set_fleet(fleet, now));
+        state_.set_canaries(canaries_of(*config), now);
         state_.set_service_azs(targets.service_azs);
         retarget_locked(targets, now);
         // New zones need a view of their own even if no health changed.

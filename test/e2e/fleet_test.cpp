@@ -248,6 +248,41 @@ TEST_CASE("an impaired prober follows its peers; alone, it holds the last answer
     MESSAGE("fail-static ended after " << fallen.elapsed.count() << " ms of waiting (fail_static_max 3 s)");
 }
 
+TEST_CASE("canaries: an instance alone whose path breaks holds its answers, then falls back to its policy") {
+    const std::string canary = "127.0.0.49";
+    EndpointFarm farm({az_a[0], az_a[1], az_b[0], az_b[1], canary});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    const std::string config = az("az-a", az_a) + az("az-b", az_b) + web_check(farm.port()) + service(www) +
+                               "[policy]\nall_down = \"servfail\"\n\n[probes]\nsource = [\"127.0.1.9\"]\n\n" +
+                               "[fleet]\nname = \"solo\"\nfail_static_max = \"2s\"\n\n[[fleet.canary]]\naddress = \"" +
+                               canary + "\"\ncheck = \"web\"\n\n";
+    AzdnsServer server(options_for(zone_with({{"www", az_a[0]}, {"www", az_a[1]}, {"www", az_b[0]}, {"www", az_b[1]}}),
+                                   config));
+    REQUIRE_SERVER(server);
+    REQUIRE(wait_for_answer(server.v4(), www, rrtype::A, [](const Response& r) { return addresses_in(r) == everything; },
+                            3s)
+                .response);
+    // Its uplink breaks: the canary and every endpoint fail from here.
+    for (const std::string& address : everything_list()) farm.at(address).set_cut_off({"127.0.1.9"});
+    farm.at(canary).set_cut_off({"127.0.1.9"});
+    std::this_thread::sleep_for(1000ms);  // fall 2 x 200 ms, twice over
+    auto held = ask_udp(server.v4(), Query{.name = www, .type = rrtype::A});
+    REQUIRE(held);
+    CHECK(addresses_in(*held) == everything);
+    CHECK(server.log().find("vantage point solo prober impaired: every canary check fails from here") !=
+          std::string::npos);
+    auto fallen = wait_for_answer(server.v4(), www, rrtype::A, [](const Response& r) { return r.rcode == 2; },
+                                  2s + slack);
+    CHECK_MESSAGE(fallen.response, describe(fallen, server));
+    // The path is back: the canary answers, the prober recovers, all is served.
+    for (const std::string& address : everything_list()) farm.at(address).set_cut_off({});
+    farm.at(canary).set_cut_off({});
+    auto back = wait_for_answer(server.v4(), www, rrtype::A, [](const Response& r) { return addresses_in(r) == everything; },
+                                2s + slack);
+    CHECK_MESSAGE(back.response, describe(back, server));
+    CHECK(server.log().find("vantage point solo prober recovered") != std::string::npos);
+}
+
 TEST_CASE("hostile peers: a wrong token gets 401, garbage and replays are refused and logged, answers go on") {
     Fleet fleet;
     REQUIRE(fleet.all_answer(everything, 3s));

@@ -205,3 +205,21 @@ TEST_CASE("a fleet with peers needs a readable token") {
           expected("bad_token.toml", {"3:14: cannot read fleet.token_file \"" + data("no-such.token") +
                                       "\": No such file or directory"}));
 }
+
+TEST_CASE("canary checks: an address outside every AZ and a check by name") {
+    const Config config = load_valid("canaries.toml");
+    REQUIRE(config.fleet.canaries.size() == 2);
+    CHECK(config.fleet.canaries[0].address.to_string() == "198.51.100.53");
+    CHECK(config.fleet.canaries[0].check == "web");
+    CHECK(config.fleet.canaries[1].address.to_string() == "2001:db8:ffff::53");
+    CHECK(problems("bad_canaries.toml") ==
+          expected("bad_canaries.toml",
+                   {
+                       "4:1: fleet.canary.address 192.0.2.7 is in AZ a (192.0.2.0/25): a canary must stand outside "
+                       "every AZ",
+                       "6:9: fleet.canary.check names check \"nosuch\", which is not defined",
+                       "9:11: invalid fleet.canary.address \"not-an-address\": expected an IP address, like "
+                       "\"192.0.2.53\"",
+                       "11:1: unknown key \"colour\" in [[fleet.canary]]",
+                   }));
+}

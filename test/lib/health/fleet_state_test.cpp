@@ -9,34 +9,13 @@
 #include <vector>
 
 #include "health_state.hpp"
+#include "state_test_support.hpp"
 
 using namespace azdns;
 using namespace std::chrono_literals;
+using namespace azdns::state_test;
 
 namespace {
-
-HealthTime at(int seconds) { return HealthTime{} + std::chrono::seconds(seconds); }
-
-const ProbeResult pass{true, "", 1000us};
-const ProbeResult refused{false, "connect refused", 0us};
-
-EndpointId ep(const char* address) { return {*IpAddress::parse(address), "web"}; }
-
-AzConfig az(const std::string& name) {
-    AzConfig config;
-    config.name = name;
-    config.fence_below = 0.5;
-    config.restore_after = 0s;
-    return config;
-}
-
-CheckConfig web_check() {
-    CheckConfig check;
-    check.name = "web";
-    check.rise = 1;
-    check.fall = 1;
-    return check;
-}
 
 FleetConfig fleet_of(const char* self, std::vector<const char*> peers, unsigned quorum) {
     FleetConfig fleet;
@@ -57,11 +36,11 @@ bool has(const std::vector<HealthTransition>& out, Kind kind, const std::string&
 // ns1 of a fleet of three (quorum 2): AZ a holds 10.1.0.1-2, AZ b 10.2.0.1-2,
 // all up from here at first.
 struct Ns1 {
-    HealthState state{{az("a"), az("b")}, {{"www.example.com.", {"a", "b"}}}, at(0)};
+    HealthState state{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {{"www.example.com.", {"a", "b"}}}, at(0)};
     std::uint64_t sequence = 0;
     Ns1() {
         state.set_fleet(fleet_of("ns1", {"ns2", "ns3"}, 2), at(0));
-        for (const char* address : all) state.add_endpoint(ep(address), address[3] == '1' ? "a" : "b", web_check(),
+        for (const char* address : all) state.add_endpoint(ep(address), address[3] == '1' ? "a" : "b", web_check(1, 1),
                                                            EndpointStatus::up, at(0));
     }
     static constexpr const char* all[] = {"10.1.0.1", "10.1.0.2", "10.2.0.1", "10.2.0.2"};
@@ -216,9 +195,9 @@ TEST_SUITE("fleet_state") {
     }
 
     TEST_CASE("fleet-wide fences: the newer version wins everywhere, ties go to the greater instance name") {
-        HealthState ns1{{az("a"), az("b")}, {}, at(0)};
+        HealthState ns1{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {}, at(0)};
         ns1.set_fleet(fleet_of("ns1", {"ns2"}, 2), at(0));
-        HealthState ns2{{az("a"), az("b")}, {}, at(0)};
+        HealthState ns2{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {}, at(0)};
         ns2.set_fleet(fleet_of("ns2", {"ns1"}, 2), at(0));
         auto send = [](const HealthState& from, HealthState& to, std::uint64_t sequence, int now) {
             FleetReport report = from.own_report(at(now));
@@ -252,7 +231,7 @@ TEST_SUITE("fleet_state") {
     }
 
     TEST_CASE("a local fence stays on its instance and outlives a fleet-wide lifting only with --local") {
-        HealthState ns1{{az("a"), az("b")}, {}, at(0)};
+        HealthState ns1{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {}, at(0)};
         ns1.set_fleet(fleet_of("ns1", {"ns2"}, 2), at(0));
         ns1.fence("a", "disk", std::nullopt, false, at(1), FenceScope::local);
         HealthSnapshot snap = ns1.snapshot();
@@ -261,5 +240,52 @@ TEST_SUITE("fleet_state") {
         CHECK(ns1.own_report(at(1)).fences.empty());  // peers never hear of it
         ns1.unfence("a", at(2), FenceScope::local);
         CHECK(ns1.snapshot().az("a")->fenced == FenceReason::none);
+    }
+}
+
+TEST_SUITE("fleet_state") {
+    TEST_CASE("canaries: when every canary fails, the prober is impaired, even alone; alone it holds its verdicts") {
+        HealthState state{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {{"www.example.com.", {"a", "b"}}}, at(0)};
+        FleetConfig alone = fleet_of("ns1", {}, 1);
+        state.set_fleet(alone, at(0));
+        const CheckConfig check = web_check(1, 1);
+        const EndpointId canary{*IpAddress::parse("198.51.100.53"), "web"};
+        state.set_canaries({{canary, &check}}, at(0));
+        for (const char* address : Ns1::all)
+            state.add_endpoint(ep(address), address[3] == '1' ? "a" : "b", check, EndpointStatus::up, at(0));
+        state.record_probe(canary, pass, at(1));
+        CHECK_FALSE(state.snapshot().fleet.impaired);
+        // The uplink breaks: the canary and every endpoint fail.
+        // Impaired at the canary's first failure, before any endpoint's.
+        auto out = state.record_probe(canary, refused, at(2));
+        CHECK(has(out, Kind::impaired_start, "ns1"));
+        for (const char* address : Ns1::all) state.record_probe(ep(address), refused, at(2));
+        HealthSnapshot snap = state.snapshot();
+        CHECK(snap.fleet.impaired);
+        CHECK(snap.fleet.fail_static);
+        CHECK(snap.endpoint(ep("10.1.0.1"))->status == EndpointStatus::up);  // the last verdict holds
+        CHECK(snap.az("a")->fenced == FenceReason::none);
+        // fail_static_max (60 s) later its own probes decide again.
+        state.advance(at(62));
+        snap = state.snapshot();
+        CHECK_FALSE(snap.fleet.fail_static);
+        CHECK(snap.endpoint(ep("10.1.0.1"))->status == EndpointStatus::down);
+        // The canary answers again: not impaired, the endpoints are really down.
+        out = state.record_probe(canary, pass, at(63));
+        CHECK(has(out, Kind::impaired_end, "ns1"));
+    }
+
+    TEST_CASE("canaries that answer: endpoints failing everywhere are down, not an impaired prober") {
+        HealthState state{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {}, at(0)};
+        state.set_fleet(fleet_of("ns1", {}, 1), at(0));
+        const CheckConfig check = web_check(1, 1);
+        const EndpointId canary{*IpAddress::parse("198.51.100.53"), "web"};
+        state.set_canaries({{canary, &check}}, at(0));
+        for (const char* address : Ns1::all)
+            state.add_endpoint(ep(address), address[3] == '1' ? "a" : "b", check, EndpointStatus::up, at(0));
+        state.record_probe(canary, pass, at(1));
+        for (const char* address : Ns1::all) state.record_probe(ep(address), refused, at(2));
+        CHECK_FALSE(has(state.advance(at(2)), Kind::impaired_start, "ns1"));
+        CHECK(state.snapshot().az("a")->fenced == FenceReason::health);
     }
 }

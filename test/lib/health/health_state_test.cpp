@@ -7,34 +7,13 @@
 #include <vector>
 
 #include "health_state.hpp"
+#include "state_test_support.hpp"
 
 using namespace azdns;
 using namespace std::chrono_literals;
+using namespace azdns::state_test;
 
 namespace {
-
-HealthTime at(int seconds) { return HealthTime{} + std::chrono::seconds(seconds); }
-
-const ProbeResult pass{true, "", 1000us};
-const ProbeResult refused{false, "connect refused", 0us};
-
-EndpointId ep(const char* address) { return {*IpAddress::parse(address), "web"}; }
-
-AzConfig az(const std::string& name, double fence_below = 0.5, Duration restore_after = 30s) {
-    AzConfig config;
-    config.name = name;
-    config.fence_below = fence_below;
-    config.restore_after = restore_after;
-    return config;
-}
-
-CheckConfig web_check() {
-    CheckConfig check;
-    check.name = "web";
-    check.rise = 2;
-    check.fall = 3;
-    return check;
-}
 
 using Kind = HealthTransition::Kind;
 

@@ -224,3 +224,26 @@ TEST_CASE("render_metrics: the health view rebuilds, one counter") {
     CHECK(text.find("# TYPE azdns_health_view_rebuilds_total counter\n") != std::string::npos);
     CHECK(has_line(text, "azdns_health_view_rebuilds_total 12"));
 }
+
+TEST_CASE("render_metrics: a fleet's series by peer and the votes by endpoint; none in a fleet of one") {
+    MetricsInput input;
+    input.endpoints = {{"127.0.0.11", "az-a", "web", true, false, 1, 3}};
+    CHECK(render_metrics(input).find("azdns_fleet_") == std::string::npos);
+    CHECK(render_metrics(input).find("azdns_endpoint_down_votes") == std::string::npos);
+    input.fleet.deciding_alone = true;
+    input.fleet.peers = {{"ns2", true, true, 0.25, 40, 5120}, {"ns3", false, false, std::nullopt, 0, 0}};
+    std::string text = render_metrics(input);
+    INFO(text);
+    CHECK(has_line(text, "azdns_fleet_deciding_alone 1"));
+    CHECK(has_line(text, "azdns_fleet_prober_impaired 0"));
+    CHECK(has_line(text, "azdns_fleet_peer_fresh{peer=\"ns2\"} 1"));
+    CHECK(has_line(text, "azdns_fleet_peer_reachable{peer=\"ns3\"} 0"));
+    CHECK(has_line(text, "azdns_fleet_peer_state_age_seconds{peer=\"ns2\"} 0.25"));
+    CHECK(text.find("azdns_fleet_peer_state_age_seconds{peer=\"ns3\"}") == std::string::npos);  // never heard
+    CHECK(has_line(text, "azdns_fleet_reports_sent_total{peer=\"ns2\"} 40"));
+    CHECK(has_line(text, "azdns_fleet_report_bytes_sent_total{peer=\"ns2\"} 5120"));
+    CHECK(has_line(text, "azdns_endpoint_up{address=\"127.0.0.11\",az=\"az-a\",check=\"web\"} 1"));
+    CHECK(has_line(text, "azdns_endpoint_up_here{address=\"127.0.0.11\",az=\"az-a\",check=\"web\"} 0"));
+    CHECK(has_line(text, "azdns_endpoint_down_votes{address=\"127.0.0.11\",az=\"az-a\",check=\"web\"} 1"));
+    CHECK(has_line(text, "azdns_endpoint_voters{address=\"127.0.0.11\",az=\"az-a\",check=\"web\"} 3"));
+}
