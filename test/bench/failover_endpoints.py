@@ -1,27 +1,39 @@
 """Failover benchmark (see failover.py): the health endpoints, "AZ a" and
-"AZ b", that the nameservers check, served here over HTTP or bare TCP."""
+"AZ b", that the nameservers check, served here over HTTP or bare TCP. The
+fleet benchmark (fleet.py) uses them too, and cuts sources off."""
 import socket
+import struct
 import threading
 
 from failover_common import ADDR_A, ADDR_B
 
 
-def free_endpoint_port():
-    """A TCP port free on both endpoint addresses."""
+def free_endpoint_port(addresses=(ADDR_A, ADDR_B)):
+    """A TCP port free on every one of `addresses`."""
     for _ in range(100):
         s = socket.socket()
-        s.bind((ADDR_A, 0))
+        s.bind((addresses[0], 0))
         port = s.getsockname()[1]
-        s2 = socket.socket()
+        others = []
         try:
-            s2.bind((ADDR_B, port))
+            for addr in addresses[1:]:
+                o = socket.socket()
+                others.append(o)
+                o.bind((addr, port))
             return port
         except OSError:
             continue
         finally:
-            s2.close()
+            for o in others:
+                o.close()
             s.close()
     raise RuntimeError("no free endpoint port")
+
+
+def close_with_reset(c):
+    """Closes `c` with an RST: the client's connect or read fails at once."""
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
 
 
 # --- health endpoints ---------------------------------------------------------
@@ -30,7 +42,9 @@ class Endpoint:
     """HTTP 200 "ok" on /healthz (404 elsewhere), or a bare TCP accept.
 
     stop() closes the listening socket and every open connection: from then
-    on connects are refused. start() listens again on the same address."""
+    on connects are refused. start() listens again on the same address.
+    Connections from a source address in `cut_off` are reset as soon as they
+    are accepted (a broken path from that vantage point only)."""
 
     def __init__(self, addr, port):
         self.addr, self.port = addr, port
@@ -39,6 +53,7 @@ class Endpoint:
         self.conns = set()
         self.thread = None
         self.hits = 0
+        self.cut_off = frozenset()  # replaced whole, so the accept thread reads it without the lock
 
     def start(self):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -78,9 +93,12 @@ class Endpoint:
     def _accept(self, s):
         while True:
             try:
-                c, _ = s.accept()
+                c, peer = s.accept()
             except OSError:
                 return
+            if peer[0] in self.cut_off:
+                close_with_reset(c)
+                continue
             with self.lock:
                 if self.lsock is not s:
                     c.close()
