@@ -48,6 +48,7 @@ std::vector<HealthTransition> HealthState::add_endpoint(const EndpointId& id, co
     } else if (initial != EndpointStatus::unknown) {
         endpoint.changed_at = ++changes_;  // peers hear of it
     }
+    impaired_dirty_ = true;
     judge(id, endpoint, now, out);
     if (Az* owner = find_az(az)) update_az(*owner, now, out);
     if (previous_az != az) {
@@ -78,6 +79,7 @@ std::vector<HealthTransition> HealthState::remove_endpoint(const EndpointId& id,
     if (found == endpoints_.end()) return out;
     std::string az = found->second.az;
     if (found->second.health.status() != EndpointStatus::unknown) last_removal_ = ++changes_;
+    impaired_dirty_ = true;
     endpoints_.erase(found);
     peers_.forget(id);
     if (Az* owner = find_az(az)) update_az(*owner, now, out);
@@ -117,6 +119,7 @@ std::vector<HealthTransition> HealthState::record_probe(const EndpointId& id,
         std::string why;
         canary->second.health.record(result, canary->second.rise, canary->second.fall, now, why);
         canary->second.probed = now;
+        impaired_dirty_ = true;
         settle_fleet(now, out);  // at once: the endpoints' results that follow must find it impaired
     }
     auto found = endpoints_.find(id);
@@ -127,6 +130,7 @@ std::vector<HealthTransition> HealthState::record_probe(const EndpointId& id,
     endpoint.probed = now;
     if (!flipped) return out;
     endpoint.changed_at = ++changes_;
+    impaired_dirty_ = true;
     out.push_back({*flipped == EndpointStatus::down ? HealthTransition::Kind::endpoint_down
                                                     : HealthTransition::Kind::endpoint_up,
                    id.to_string(), why, now});
@@ -138,15 +142,23 @@ std::vector<HealthTransition> HealthState::advance(HealthTime now) {
     std::vector<HealthTransition> out;
     settle_fleet(now, out);
     for (Az& az : azs_) {
-        if (az.local_fence && az.local_fence->expires && *az.local_fence->expires <= now) az.local_fence.reset();
+        bool expired = false;
+        if (az.local_fence && az.local_fence->expires && *az.local_fence->expires <= now) {
+            az.local_fence.reset();
+            expired = true;
+        }
         // Every instance ends an expiring fleet-wide fence at the same
         // moment: no new version, so no peer's copy can outrank it.
         FleetFenceRecord& fleet = az.fleet_fence;
         if (fleet.fenced && fleet.fence.expires && *fleet.fence.expires <= now) {
             fleet.fenced = false;
             az.fence_changed_at = ++changes_;
+            expired = true;
         }
-        update_az(az, now, out);
+        // Endpoints' changes judge their AZ as they come; time alone matters
+        // only to an expiry and to an AZ waiting out restore_after. Judging
+        // the others would count every endpoint at every tick.
+        if (expired || az.health_fenced) update_az(az, now, out);
     }
     return out;
 }

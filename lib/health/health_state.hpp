@@ -187,6 +187,7 @@ public:
     [[nodiscard]] std::uint64_t changes() const { return changes_; }
 
     [[nodiscard]] HealthSnapshot snapshot() const;
+    [[nodiscard]] std::size_t endpoint_count() const { return endpoints_.size(); }
 
 private:
     struct Endpoint {
@@ -239,6 +240,7 @@ private:
     bool own_counts_ = true;  // this instance's votes count: not impaired, or fail-static ran out
     std::optional<HealthTime> alone_since_;  // while fewer vantage points count than the quorum
     std::uint64_t changes_ = 0;
+    bool impaired_dirty_ = true;  // something looks_impaired() reads changed since it last ran
     std::uint64_t last_removal_ = 0;  // changes_ when an endpoint last left: no delta reaches back past it
 };
 

@@ -38,6 +38,7 @@ std::vector<HealthTransition> HealthState::set_fleet(const FleetConfig& fleet, H
     quorum_ = fleet.quorum;
     fail_static_max_ = fleet.fail_static_max;
     peers_.configure(fleet.peers, fleet.stale_after);
+    impaired_dirty_ = true;
     std::vector<HealthTransition> out;
     settle_fleet(now, out);
     judge_all(now, out);
@@ -46,7 +47,9 @@ std::vector<HealthTransition> HealthState::set_fleet(const FleetConfig& fleet, H
 
 HealthState::PeerReceipt HealthState::receive_report(const FleetReport& report, HealthTime now) {
     PeerReceipt receipt;
+    const unsigned counting_before = peers_.counting();
     receipt.received = peers_.receive(report, now, [&](const EndpointId& id) { return endpoints_.contains(id); });
+    impaired_dirty_ = true;
     if (receipt.received.receipt != FleetPeers::Receipt::accepted &&
         receipt.received.receipt != FleetPeers::Receipt::confirmed)
         return receipt;
@@ -69,7 +72,17 @@ HealthState::PeerReceipt HealthState::receive_report(const FleetReport& report, 
         set_fleet_fence(*az, record, now, receipt.transitions);
     }
     settle_fleet(now, receipt.transitions);
-    if (receipt.received.receipt == FleetPeers::Receipt::accepted) judge_all(now, receipt.transitions);
+    if (receipt.received.receipt != FleetPeers::Receipt::accepted) return receipt;
+    // A whole report, or a peer whose votes began or stopped counting
+    // (impaired, or back): every endpoint again.
+    if (!report.base || peers_.counting() != counting_before) {
+        judge_all(now, receipt.transitions);
+        return receipt;
+    }
+    // A delta changed only the votes it names.
+    for (const ReportedEndpoint& changed : report.endpoints)
+        if (auto found = endpoints_.find(changed.id); found != endpoints_.end())
+            judge(found->first, found->second, now, receipt.transitions);
     return receipt;
 }
 
@@ -196,8 +209,12 @@ void HealthState::settle_fleet(HealthTime now, std::vector<HealthTransition>& ou
         out.push_back({fresh ? HealthTransition::Kind::peer_found : HealthTransition::Kind::peer_lost, name,
                        fresh ? "its state arrived" : "no state from it within stale_after", now});
         changed = true;
+        impaired_dirty_ = true;
     }
-    const bool impaired = looks_impaired();
+    // Counting every endpoint is for when something it reads has changed,
+    // not for every tick.
+    const bool impaired = impaired_dirty_ ? looks_impaired() : impaired_;
+    impaired_dirty_ = false;
     if (impaired != impaired_) {
         impaired_ = impaired;
         impaired_since_ = impaired ? std::optional(now) : std::nullopt;

@@ -173,7 +173,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     }
     ControlLimits control_limits;
     control_limits.max_fleet_body_bytes =
-        fleet_report_size_limit(health.snapshot().endpoints.size() * 4 + 1024, config->azs.size() * 4 + 64);
+        fleet_report_size_limit(health.endpoint_count() * 4 + 1024, config->azs.size() * 4 + 64);
     ControlServer control{config->control.listen, token, fleet_token, control_backend, tls, control_limits};
     if (!control.start(error)) {
         log_line(error);

@@ -321,10 +321,9 @@ std::string LiveControlBackend::metrics() {
 ApiReply LiveControlBackend::fleet_report(const std::string& body) {
     const std::shared_ptr<const Config> config = served_.config();
     if (config->fleet.peers.empty()) return {404, {{"error", "this instance has no peers"}}};
-    const HealthSnapshot health = health_.snapshot();
     std::string error;
     std::optional<FleetReport> report =
-        decode_fleet_report(body, health.endpoints.size() * 4 + 1024, config->azs.size() * 4 + 64, error);
+        decode_fleet_report(body, health_.endpoint_count() * 4 + 1024, config->azs.size() * 4 + 64, error);
     if (!report) {
         log_event("fleet: a report that does not decode was ignored: " + error,
                   {{"event", "fleet_report_ignored"}, {"why", error}});

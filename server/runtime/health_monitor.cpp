@@ -241,6 +241,11 @@ HealthSnapshot HealthMonitor::snapshot() const {
     return state_.snapshot();
 }
 
+std::size_t HealthMonitor::endpoint_count() const {
+    std::lock_guard lock(mutex_);
+    return state_.endpoint_count();
+}
+
 void HealthMonitor::record_probe(const EndpointId& id, const ProbeResult& result) {
     if (probe_metrics_ != nullptr) probe_metrics_->record(id.check, result);
     std::lock_guard lock(mutex_);

@@ -94,6 +94,8 @@ public:
     void tick();
 
     [[nodiscard]] HealthSnapshot snapshot() const;
+    // How many endpoints are probed, without a snapshot's copying.
+    [[nodiscard]] std::size_t endpoint_count() const;
 
     void stop();  // probes, then the ticker (which saves a last time)
 

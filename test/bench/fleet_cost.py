@@ -8,8 +8,10 @@ azdns (ns1) that probes 10,000 endpoints and has five peers.
 - The five peers are SyntheticPeer (fleet_peers.py): each serves the
   exchange and sends its own reports to ns1.
 - Baseline: ns1 with `[fleet]` and no peers, for `seconds`. Then ns1 with
-  the five peers: "steady" (heartbeats only) and "churn" (each peer flips
-  one endpoint a second, so sends a whole report a second), `seconds` each.
+  the five peers: "steady" (heartbeats only), "churn" (each peer flips
+  one endpoint a second and sends it as a delta, as azdns does) and
+  "churn_whole" (the same flips sent as whole reports, as azdns did before
+  deltas), `seconds` each.
 - Per window: ns1's CPU (utime+stime of /proc/PID/stat, all its threads),
   the bytes of report bodies ns1 sent (its /metrics
   azdns_fleet_report_bytes_sent_total, and what the peers received) and
@@ -225,10 +227,15 @@ def run_cost(binary, work, seconds, settle):
             for p in peers:
                 p.churn = True
             time.sleep(2)  # the first flips, before the window
-            log("cost: churn")
+            log("cost: churn (deltas)")
             result["churn"] = window(ns1, sink, peers, seconds)
             for p in peers:
-                p.churn = False
+                p.whole_churn = True
+            time.sleep(2)
+            log("cost: churn (whole reports)")
+            result["churn_whole"] = window(ns1, sink, peers, seconds)
+            for p in peers:
+                p.churn = p.whole_churn = False
             result["full_report_ns1"] = max(p.largest_received for p in peers)
             result["full_report_peer"] = max(p.largest_sent for p in peers)
             result["send_errors"] = sum(len(p.send_errors) for p in peers)
@@ -256,21 +263,21 @@ def report_cost(r):
     base = r["baseline"]
     if "error" in base:
         return lines + [f"baseline: {base['error']}"]
-    lines.append(f"{'window':<9} {'probes/s':>9} {'ns1 sent (metric)':>18} {'ns1 sent (peers saw)':>21} "
+    lines.append(f"{'window':<11} {'probes/s':>9} {'ns1 sent (metric)':>18} {'ns1 sent (peers saw)':>21} "
                  f"{'ns1 received':>13} {'CPU % core':>11} {'CPU ms/s':>9} {'over baseline':>22}")
-    for phase in ("baseline", "steady", "churn"):
+    for phase in ("baseline", "steady", "churn", "churn_whole"):
         w = r.get(phase)
         if w is None:
             continue
         if "error" in w:
-            lines.append(f"{phase:<9} {w['error']}")
+            lines.append(f"{phase:<11} {w['error']}")
             continue
         extra = w["cpu"] - base["cpu"]
         over = "-" if phase == "baseline" else f"{extra * 100:+.2f} % / {extra * 1000:+.1f} ms/s"
-        lines.append(f"{phase:<9} {w['probes']:>9,.0f} {fmt_bytes(w['metric_sent']):>18} "
+        lines.append(f"{phase:<11} {w['probes']:>9,.0f} {fmt_bytes(w['metric_sent']):>18} "
                      f"{fmt_bytes(w['peers_received']):>21} {fmt_bytes(w['peers_sent']):>13} "
                      f"{w['cpu'] * 100:>10.2f}% {w['cpu'] * 1000:>9.1f} {over:>22}")
-    for phase in ("steady", "churn"):
+    for phase in ("steady", "churn", "churn_whole"):
         w = r.get(phase)
         if w and "error" not in w:
             lines.append(f"{phase}: ns1 sent {w['full_received']:.2f} whole reports/s and "

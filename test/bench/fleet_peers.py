@@ -5,8 +5,9 @@ of the last whole report it got and answers with them. And it sends its own
 reports to the instance under test as azdns's sender does: a whole report
 of every endpoint (all up) at the start, a heartbeat every `heartbeat`
 seconds without change (the whole report instead when the last reply named
-another one), and, while churning, one endpoint flipped (and so a whole
-report) every second. Counts the bytes of every body both ways."""
+another one), and, while churning, one endpoint flipped every second, sent
+as a delta ("base": the sequence the instance holds) or, with `whole_churn`,
+as the whole report. Counts the bytes of every body both ways."""
 import http.client
 import http.server
 import json
@@ -78,6 +79,8 @@ class SyntheticPeer:
         self.send_errors = []
         self.instance_holds = None  # what the instance said it holds of this peer
         self.churn = False
+        self.whole_churn = False    # churn with whole reports, as azdns sent before deltas
+        self.last_flipped = 0
         self.stopping = threading.Event()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
@@ -118,26 +121,30 @@ class SyntheticPeer:
         with self.lock:
             return self.held is not None and self.instance_holds == (self.generation, self.sequence)
 
-    def _document(self, full):
+    def _document(self, full, base=None):
+        """A heartbeat, the whole report, or (`base`) a delta holding only the endpoint that last flipped."""
         head = (f'{{"azdns_fleet":1,"name":"{self.name}","generation":{self.generation},'
                 f'"sequence":{self.sequence},"impaired":false,"full":{"true" if full else "false"}')
         if not full:
             return head + "}"
+        if base is not None:
+            return head + f',"base":{base},"endpoints":[' + self.entries[self.last_flipped] + '],"fences":[]}'
         return head + ',"endpoints":[' + ",".join(self.entries) + '],"fences":[]}'
 
     def _flip(self):
         """One endpoint changes in this peer's view: the one it saw down comes back, or a new one goes down."""
         if self.down is not None:
             self.entries[self.down] = endpoint_entry(self.addresses[self.down], self.check, "up")
-            self.down = None
+            self.last_flipped, self.down = self.down, None
         else:
             self.down = (self.index * 997 + self.flips * 7919) % len(self.addresses)
             self.entries[self.down] = endpoint_entry(self.addresses[self.down], self.check, "down")
+            self.last_flipped = self.down
         self.flips += 1
         self.sequence += 1
 
-    def _post(self, full):
-        body = self._document(full).encode()
+    def _post(self, full, base=None):
+        body = self._document(full, base).encode()
         conn = http.client.HTTPConnection("127.0.0.1", self.target_port, timeout=10)
         t0 = time.monotonic()
         try:
@@ -177,8 +184,11 @@ class SyntheticPeer:
             if self.churn:
                 next_flip = next_flip or now
                 if now >= next_flip:
+                    held_before = self.sequence
                     self._flip()
-                    self._post(True)
+                    # As azdns does: a delta when the instance holds the report before this flip.
+                    delta = not self.whole_churn and self.instance_holds == (self.generation, held_before)
+                    self._post(True, held_before if delta else None)
                     last_sent, next_flip = time.monotonic(), next_flip + 1.0
                     continue
             else:

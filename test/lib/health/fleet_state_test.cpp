@@ -158,6 +158,21 @@ TEST_SUITE("fleet_state") {
         CHECK_FALSE(has(ns1.state.advance(at(2)), Kind::impaired_start, "ns1"));
     }
 
+    TEST_CASE("a delta that says its sender became impaired takes all its votes out") {
+        Ns1 ns1;
+        ns1.report("ns2", {"10.1.0.1"}, 1);
+        ns1.report("ns3", {"10.1.0.1"}, 1);
+        REQUIRE(ns1.verdict("10.1.0.1") == EndpointStatus::down);
+        FleetReport delta;
+        delta.name = "ns2";
+        delta.generation = 1;
+        delta.base = 1;  // ns2's report above: the fixture numbers every report it sends
+        delta.sequence = ++ns1.sequence;
+        delta.impaired = true;
+        REQUIRE(ns1.state.receive_report(delta, at(2)).received.receipt == FleetPeers::Receipt::accepted);
+        CHECK(ns1.verdict("10.1.0.1") == EndpointStatus::up);  // ns1 up, ns3 down: 1 of 2
+    }
+
     TEST_CASE("a peer's impaired report does not count") {
         Ns1 ns1;
         ns1.report("ns2", {"10.1.0.1"}, 1, true);
