@@ -27,6 +27,9 @@ milliseconds exchange_timeout(const FleetConfig& fleet) {
     return std::max(milliseconds(1000), std::chrono::duration_cast<milliseconds>(fleet.stale_after));
 }
 
+// While a peer stays unreachable, a new reason is logged at most this often.
+constexpr std::chrono::seconds reason_log_period{60};
+
 // A peer's reply names the report it holds: a line. More is not a reply.
 constexpr std::size_t max_reply_bytes = 4096;
 
@@ -62,6 +65,7 @@ void FleetLink::run(const FleetPeer& peer) {
     const milliseconds period = heartbeat_period(fleet_);
     std::optional<FleetReportKey> peer_holds;  // what the peer said it holds of us
     HealthMonitor::PeerLink link;
+    auto last_logged = std::chrono::steady_clock::time_point{};
     std::uint64_t sent_sequence = 0;
     bool first = true;
     while (!stopping_) {
@@ -99,7 +103,11 @@ void FleetLink::run(const FleetPeer& peer) {
             holds = decode_report_key(response.body, why);
             ok = holds.has_value();
         }
-        if (ok != link.reachable || (!ok && why != link.error)) {
+        // A flip is logged at once; a new reason while unreachable at most
+        // once a minute, so that a peer cannot fill the log.
+        const auto now = std::chrono::steady_clock::now();
+        if (ok != link.reachable || (!ok && why != link.error && now - last_logged >= reason_log_period)) {
+            last_logged = now;
             if (ok)
                 log_event("fleet: peer " + peer.name + " reachable at " + peer.url,
                           {{"event", "peer_reachable"}, {"peer", peer.name}});

@@ -43,14 +43,29 @@ std::string wall_clock_text(std::chrono::system_clock::time_point when) {
 
 void set_log_format(LogFormat chosen) { format = chosen; }
 
+std::string text_log_line(std::string_view message) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string line;
+    line.reserve(message.size() + 8);
+    line.append("azdns: ");
+    for (char c : message) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
+            line.append("\\x").push_back(hex[byte >> 4]);
+            line.push_back(hex[byte & 0xf]);
+        } else {
+            line.push_back(c);
+        }
+    }
+    line.push_back('\n');
+    return line;
+}
+
 void log_line(std::string_view message) { log_event(message, {}); }
 
 void log_event(std::string_view message, const std::vector<std::pair<std::string, std::string>>& fields) {
     if (format == LogFormat::text) {
-        std::string line;
-        line.reserve(message.size() + 8);
-        line.append("azdns: ").append(message).push_back('\n');
-        write_line(line);
+        write_line(text_log_line(message));
         return;
     }
     // JSON lines carry their own time: they are often read away from journald's.

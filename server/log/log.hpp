@@ -28,4 +28,9 @@ void log_line(std::string_view message);
 // same in words).
 void log_event(std::string_view message, const std::vector<std::pair<std::string, std::string>>& fields);
 
+// The text line of `message`: "azdns: " and the message, with every control
+// character but the tab written as \xNN, so that no message (a peer's reply, a file's
+// bytes) can start a line of its own in the log.
+[[nodiscard]] std::string text_log_line(std::string_view message);
+
 }  // namespace azdns
