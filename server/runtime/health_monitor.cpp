@@ -17,29 +17,30 @@ constexpr auto first_round_margin = std::chrono::milliseconds(250);
 
 // How a transition is logged: the line's words and the JSON event.
 struct TransitionText {
-    const char* subject;  // "endpoint", "AZ", ... before the subject; also the JSON field
+    const char* subject;  // "endpoint", "AZ", ... before the subject
     const char* verb;     // after the subject
     const char* event;
+    const char* field;    // the JSON field that names the subject
 };
 
 TransitionText text_of(HealthTransition::Kind kind) {
     using Kind = HealthTransition::Kind;
     switch (kind) {
-    case Kind::endpoint_up: return {"endpoint", "up", "endpoint_up"};
-    case Kind::endpoint_down: return {"endpoint", "down", "endpoint_down"};
-    case Kind::verdict_up: return {"endpoint", "up in the fleet", "verdict_up"};
-    case Kind::verdict_down: return {"endpoint", "down in the fleet", "verdict_down"};
-    case Kind::az_fenced: return {"AZ", "fenced", "az_fenced"};
-    case Kind::az_restored: return {"AZ", "restored", "az_restored"};
-    case Kind::peer_found: return {"peer", "found", "peer_found"};
-    case Kind::peer_lost: return {"peer", "lost", "peer_lost"};
-    case Kind::alone_start: return {"vantage point", "deciding alone", "deciding_alone"};
-    case Kind::alone_end: return {"vantage point", "no longer deciding alone", "deciding_alone_end"};
-    case Kind::impaired_start: return {"vantage point", "prober impaired", "prober_impaired"};
-    case Kind::impaired_end: return {"vantage point", "prober recovered", "prober_recovered"};
-    case Kind::fence_adopted: return {"AZ", "fleet-wide fence adopted", "fleet_fence_adopted"};
+    case Kind::endpoint_up: return {"endpoint", "up", "endpoint_up", "endpoint"};
+    case Kind::endpoint_down: return {"endpoint", "down", "endpoint_down", "endpoint"};
+    case Kind::verdict_up: return {"endpoint", "up in the fleet", "verdict_up", "endpoint"};
+    case Kind::verdict_down: return {"endpoint", "down in the fleet", "verdict_down", "endpoint"};
+    case Kind::az_fenced: return {"AZ", "fenced", "az_fenced", "az"};
+    case Kind::az_restored: return {"AZ", "restored", "az_restored", "az"};
+    case Kind::peer_found: return {"peer", "found", "peer_found", "peer"};
+    case Kind::peer_lost: return {"peer", "lost", "peer_lost", "peer"};
+    case Kind::alone_start: return {"vantage point", "deciding alone", "deciding_alone", "vantage"};
+    case Kind::alone_end: return {"vantage point", "no longer deciding alone", "deciding_alone_end", "vantage"};
+    case Kind::impaired_start: return {"vantage point", "prober impaired", "prober_impaired", "vantage"};
+    case Kind::impaired_end: return {"vantage point", "prober recovered", "prober_recovered", "vantage"};
+    case Kind::fence_adopted: return {"AZ", "fleet-wide fence adopted", "fleet_fence_adopted", "az"};
     }
-    return {"?", "?", "?"};
+    return {"?", "?", "?", "?"};
 }
 
 const char* receipt_text(FleetPeers::Receipt receipt) {
@@ -264,11 +265,8 @@ void HealthMonitor::apply_locked(const std::vector<HealthTransition>& transition
     for (const HealthTransition& t : transitions) {
         const TransitionText text = text_of(t.kind);
         const std::string since = wall_clock_text(to_wall(t.since));
-        std::string field = text.subject;
-        if (field == "AZ") field = "az";
-        if (field == "vantage point") field = "vantage";
         log_event(std::string(text.subject) + " " + t.subject + " " + text.verb + ": " + t.why + "; since " + since,
-                  {{"event", text.event}, {field, t.subject}, {"why", t.why}, {"since", since}});
+                  {{"event", text.event}, {text.field, t.subject}, {"why", t.why}, {"since", since}});
     }
     dirty_ = true;
     publish_pending_ = true;

@@ -259,16 +259,29 @@ TEST_SUITE("fleet_state") {
     }
 }
 
-TEST_SUITE("fleet_state") {
-    TEST_CASE("canaries: when every canary fails, the prober is impaired, even alone; alone it holds its verdicts") {
-        HealthState state{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {{"www.example.com.", {"a", "b"}}}, at(0)};
-        FleetConfig alone = fleet_of("ns1", {}, 1);
-        state.set_fleet(alone, at(0));
-        const CheckConfig check = web_check(1, 1);
-        const EndpointId canary{*IpAddress::parse("198.51.100.53"), "web"};
+namespace {
+
+// ns1 alone (no peers) with one canary, 198.51.100.53, and the four
+// endpoints of Ns1, all up; the check has rise 1 and fall 1.
+struct LoneWithCanary {
+    HealthState state{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {{"www.example.com.", {"a", "b"}}}, at(0)};
+    const CheckConfig check = web_check(1, 1);
+    const EndpointId canary{*IpAddress::parse("198.51.100.53"), "web"};
+    LoneWithCanary() {
+        state.set_fleet(fleet_of("ns1", {}, 1), at(0));
         state.set_canaries({{canary, &check}}, at(0));
         for (const char* address : Ns1::all)
             state.add_endpoint(ep(address), address[3] == '1' ? "a" : "b", check, EndpointStatus::up, at(0));
+    }
+};
+
+}  // namespace
+
+TEST_SUITE("fleet_state") {
+    TEST_CASE("canaries: when every canary fails, the prober is impaired, even alone; alone it holds its verdicts") {
+        LoneWithCanary lone;
+        HealthState& state = lone.state;
+        const EndpointId& canary = lone.canary;
         state.record_probe(canary, pass, at(1));
         CHECK_FALSE(state.snapshot().fleet.impaired);
         // The uplink breaks: the canary and every endpoint fail.
@@ -292,13 +305,9 @@ TEST_SUITE("fleet_state") {
     }
 
     TEST_CASE("canaries that answer: endpoints failing everywhere are down, not an impaired prober") {
-        HealthState state{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {}, at(0)};
-        state.set_fleet(fleet_of("ns1", {}, 1), at(0));
-        const CheckConfig check = web_check(1, 1);
-        const EndpointId canary{*IpAddress::parse("198.51.100.53"), "web"};
-        state.set_canaries({{canary, &check}}, at(0));
-        for (const char* address : Ns1::all)
-            state.add_endpoint(ep(address), address[3] == '1' ? "a" : "b", check, EndpointStatus::up, at(0));
+        LoneWithCanary lone;
+        HealthState& state = lone.state;
+        const EndpointId& canary = lone.canary;
         state.record_probe(canary, pass, at(1));
         for (const char* address : Ns1::all) state.record_probe(ep(address), refused, at(2));
         CHECK_FALSE(has(state.advance(at(2)), Kind::impaired_start, "ns1"));
