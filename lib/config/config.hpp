@@ -54,9 +54,34 @@ struct ControlConfig {
     TlsServerContext tls;
 };
 
+// A TSIG key ([[key]], docs/transfers.md): transfers and NOTIFY are signed with it.
+struct KeyConfig {
+    std::string name;         // wire form, canonical
+    std::string algorithm;    // "hmac-sha256" or "hmac-sha512"
+    std::vector<std::uint8_t> secret;  // read from secret_file when the config is loaded
+    std::string secret_file;  // resolved against the config's folder
+    SourceLocation where;     // the [[key]] table
+};
+
+// What a transfer carries (docs/transfers.md): what azdns answers now, or what the files say.
+enum class TransferView { filtered, raw };
+
+// One [[zone.allow_transfer]] rule: clients in `prefixes` (signing with `key`
+// when one is named) may transfer the zone's `view`. The first rule that
+// matches decides.
+struct TransferRule {
+    std::vector<IpPrefix> prefixes;
+    std::string key;  // a [[key]]'s name, wire form, canonical; empty: the prefixes alone decide
+    TransferView view = TransferView::filtered;
+    SourceLocation where;      // the [[zone.allow_transfer]] table
+    SourceLocation key_where;  // its `key` value
+};
+
 struct ZoneConfig {
     std::string origin;  // wire form, canonical
     std::string file;    // resolved against the config's folder
+    std::vector<ListenAddress> notify;         // secondaries told of every new serial (port 53 by default)
+    std::vector<TransferRule> allow_transfer;  // none: no transfer at all
     SourceLocation where;       // the [[zone]] table
     SourceLocation file_where;  // the `file` key's value
 };
@@ -166,6 +191,7 @@ struct Config {
     std::string path;  // the file it was loaded from
     ServerConfig server;
     ControlConfig control;
+    std::vector<KeyConfig> keys;
     std::vector<ZoneConfig> zones;
     TtlPolicy ttl;
     AllDownPolicy all_down = AllDownPolicy::serve_all;
@@ -174,6 +200,13 @@ struct Config {
     std::vector<ServiceConfig> services;
     ProbesConfig probes;
     FleetConfig fleet;
+
+    // The [[key]] of that name (wire form, canonical), or nullptr.
+    [[nodiscard]] const KeyConfig* key(std::string_view name) const {
+        for (const KeyConfig& candidate : keys)
+            if (candidate.name == name) return &candidate;
+        return nullptr;
+    }
 };
 
 // Loads and validates `path`: types, ranges, cross references (services to

@@ -9,6 +9,7 @@
 #include "config_files.hpp"
 #include "ascii.hpp"
 #include "config_fleet.hpp"
+#include "config_transfer.hpp"
 #include "config_toml.hpp"
 #include "config_values.hpp"
 #include "dns_name.hpp"
@@ -57,6 +58,11 @@ private:
     void read_server(ConfigSection& s);
     void read_control(ConfigSection& s);
     void read_fleet(ConfigSection& s) { azdns::read_fleet(s, folder_, config_.control, config_.fleet); }
+    void read_key(ConfigSection& s) {
+        KeyConfig key;
+        azdns::read_key(s, folder_, key_names_, key);
+        config_.keys.push_back(std::move(key));
+    }
     void read_zone(ConfigSection& s);
     void read_ttl(ConfigSection& s);
     void read_policy(ConfigSection& s);
@@ -84,7 +90,7 @@ private:
     ConfigFolder folder_;
     Config config_;
 
-    std::map<std::string, SourceLocation> zone_origins_, az_names_, check_names_, service_names_;
+    std::map<std::string, SourceLocation> key_names_, zone_origins_, az_names_, check_names_, service_names_;
     struct PlacedPrefix {
         IpPrefix prefix;
         std::string az;
@@ -118,6 +124,7 @@ Config Loader::load(const toml::table& table) {
     read_table("control", &Loader::read_control);
     config_.fleet.name = ascii_lowered(host_name());
     read_table("fleet", &Loader::read_fleet);  // after [control]: its token_file is the fleet's default
+    read_tables("key", &Loader::read_key);
     read_tables("zone", &Loader::read_zone);
     read_table("ttl", &Loader::read_ttl);
     read_table("policy", &Loader::read_policy);
@@ -128,6 +135,7 @@ Config Loader::load(const toml::table& table) {
     root.report_unknown_keys();
     check_service_references();
     check_canaries();
+    check_transfer_keys(config_, diags_);
     return std::move(config_);
 }
 
@@ -228,6 +236,7 @@ void Loader::read_zone(ConfigSection& s) {
         else zone.file = readable_file(s, "file", *file);
     }
     zone.file_where = s.where("file");
+    read_zone_transfers(s, zone);
     config_.zones.push_back(std::move(zone));
 }
 
@@ -455,7 +464,10 @@ std::optional<Config> load_config(const std::string& path, Diagnostics& diags) {
     std::stable_sort(problems.begin(), problems.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
     });
-    for (auto& problem : problems) diags.error(std::move(problem.where), std::move(problem.message));
+    for (auto& problem : problems) {
+        if (problem.severity == Severity::warning) diags.warning(std::move(problem.where), std::move(problem.message));
+        else diags.error(std::move(problem.where), std::move(problem.message));
+    }
     if (found.has_errors()) return std::nullopt;
     return config;
 }

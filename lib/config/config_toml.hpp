@@ -89,6 +89,7 @@ public:
 
     void missing(std::string_view key, std::string_view why = {});
     void error(SourceLocation where, std::string message) { diags_.error(std::move(where), std::move(message)); }
+    void warning(SourceLocation where, std::string message) { diags_.warning(std::move(where), std::move(message)); }
     void report_unknown_keys();
 
 private:
