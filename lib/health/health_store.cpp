@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "durable_file.hpp"
 #include "regular_file.hpp"
 
 namespace azdns {
@@ -24,11 +25,9 @@ using std::chrono::milliseconds;
 
 constexpr int format_version = 1;
 
-std::string file_path(const std::string& dir) { return dir + "/health.json"; }
+constexpr char file_name[] = "health.json";
 
-std::string errno_text(const std::string& what, const std::string& path) {
-    return what + " " + path + ": " + std::strerror(errno);
-}
+std::string file_path(const std::string& dir) { return dir + "/" + file_name; }
 
 // Steady -> wall-clock milliseconds since the epoch, and back.
 std::int64_t to_wall_ms(HealthTime t, WallTime wall_now, HealthTime steady_now) {
@@ -114,57 +113,11 @@ StoredHealth from_json(const Json& doc, WallTime wall_now, HealthTime steady_now
     return out;
 }
 
-std::string ensure_dir(const std::string& dir) {
-    if (::mkdir(dir.c_str(), 0700) == 0) {
-        // mkdir's mode is filtered by the umask; make it exactly 0700.
-        if (::chmod(dir.c_str(), 0700) != 0) return errno_text("cannot chmod", dir);
-        return {};
-    }
-    if (errno != EEXIST) return errno_text("cannot create", dir);
-    struct stat st{};
-    if (::stat(dir.c_str(), &st) != 0) return errno_text("cannot stat", dir);
-    if (!S_ISDIR(st.st_mode)) return dir + " is not a directory";
-    return {};
-}
-
-bool write_all(int fd, const std::string& text) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
 }  // namespace
 
 std::string save_health_state(const std::string& dir, const HealthSnapshot& snapshot,
                               WallTime wall_now, HealthTime steady_now) {
-    if (auto error = ensure_dir(dir); !error.empty()) return error;
-    std::string text = to_json_text(snapshot, wall_now, steady_now);
-
-    std::string temp = dir + "/.health.json.XXXXXX";
-    int fd = ::mkstemp(temp.data());
-    if (fd < 0) return errno_text("cannot create a temp file in", dir);
-    std::string error;
-    if (!write_all(fd, text)) error = errno_text("cannot write", temp);
-    else if (::fsync(fd) != 0) error = errno_text("cannot fsync", temp);
-    if (::close(fd) != 0 && error.empty()) error = errno_text("cannot close", temp);
-    if (error.empty() && ::rename(temp.c_str(), file_path(dir).c_str()) != 0)
-        error = errno_text("cannot rename to", file_path(dir));
-    if (!error.empty()) {
-        ::unlink(temp.c_str());
-        return error;
-    }
-    int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0) return errno_text("cannot open", dir);
-    if (::fsync(dir_fd) != 0) error = errno_text("cannot fsync", dir);
-    ::close(dir_fd);
-    return error;
+    return replace_file_durably(dir, file_name, to_json_text(snapshot, wall_now, steady_now));
 }
 
 std::uint64_t health_state_size_limit(const HealthStateScope& scope) {
