@@ -47,6 +47,8 @@ LAYERS = {
     "lib/health": (["answer_engine.hpp", "serving_snapshot.hpp", "zone_file.hpp", "zone_load.hpp",
                     "probe_runner.hpp"],
                    ["health_view.hpp", "zone.hpp", "config.hpp"]),
+    "lib/transfer": (["answer_engine.hpp", "serving_snapshot.hpp", "zone_load.hpp", "zone_file.hpp", "worker.hpp"],
+                     ["served_serials.hpp", "health_view.hpp", "zone.hpp", "config.hpp"]),
     "lib/answer": (["zone_reloader.hpp", "health_monitor.hpp", "zone_load.hpp", "zone_file.hpp",
                     "probe_runner.hpp", "worker.hpp"],
                    ["answer_engine.hpp", "health_view.hpp", "zone_set.hpp", "query_reader.hpp"]),
