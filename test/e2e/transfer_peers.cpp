@@ -136,7 +136,7 @@ bool SecondaryServer::wait_for_serial(std::uint32_t serial, std::chrono::millise
 bool SecondaryServer::wait_for_refused_transfer(std::chrono::milliseconds deadline) {
     const char* failure = daemon_.peer() == Peer::nsd ? "bad transfer" : "refresh, failed";
     const auto until = Clock::now() + deadline;
-    while (Clock::now() < until) {
+    while (Clock::now() < until && daemon_.running()) {
         if (daemon_.output().find(failure) != std::string::npos) return true;
         poll(nullptr, 0, 100);
     }

@@ -35,7 +35,7 @@ struct SecondaryOptions {
 
 // A secondary of `origin` pulling from `primary` (signed with `tsig` when
 // given) and accepting NOTIFY from the primary's address (signed likewise).
-// It keeps the zone in memory and its journal only: no zone file is written.
+// It starts without the zone, so its first transfer is an AXFR.
 class SecondaryServer {
 public:
     SecondaryServer(Peer peer, std::string origin, Endpoint primary, std::optional<TsigSpec> tsig,
@@ -48,8 +48,9 @@ public:
     // once `deadline` has passed or the daemon has exited.
     bool wait_for_serial(std::uint32_t serial, std::chrono::milliseconds deadline);
     // Waits until its log says a refresh from the primary failed (Knot:
-    // "refresh, failed", NSD: "bad transfer"); false once `deadline` has passed.
-    // NSD logs nothing when a transfer without TSIG is refused: use Knot for that.
+    // "refresh, failed", NSD: "bad transfer"); false once `deadline` has
+    // passed or the daemon has exited. NSD 4.6 logs nothing when a transfer
+    // without TSIG is refused (NOTAUTH): use Knot for that case.
     bool wait_for_refused_transfer(std::chrono::milliseconds deadline);
     // How the last transfer came in, from its own log: "ixfr", "axfr", or ""
     // when none has or the log does not tell. Knot logs "IXFR, incoming" /
