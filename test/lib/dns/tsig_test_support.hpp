@@ -12,16 +12,32 @@
 
 #include <doctest/doctest.h>
 
+#include "base64.hpp"
+#include "dns_name.hpp"
+#include "tsig.hpp"
+
 // After the C++ headers: ldns defines `false` and `true` when stdbool.h is absent.
 #include <ldns/ldns.h>
 
 namespace azdns::tsig_test {
 
-// A key as ldns takes it.
+// A key as both sides spell it: ldns takes text, azdns the decoded form.
 struct SharedKey {
     const char* name;       // presentation form, as ldns takes it
     const char* algorithm;  // the algorithm's name as a domain name
     const char* secret;     // base64, as tsig-keygen prints it
+
+    [[nodiscard]] TsigKey ours() const {
+        auto algorithm_text = std::string(this->algorithm);
+        algorithm_text.pop_back();  // "hmac-sha256." -> "hmac-sha256", as the config spells it
+        auto decoded = decode_base64(secret);
+        REQUIRE(decoded.has_value());
+        auto wire = name_from_text(name);
+        REQUIRE(wire.has_value());
+        auto algo = tsig_algorithm_from_name(algorithm_text);
+        REQUIRE(algo.has_value());
+        return TsigKey{name_canonical(*wire), *algo, *decoded};
+    }
 };
 
 inline const SharedKey sha256_key{"xfr.example.", "hmac-sha256.", "5vrVJHx1vksUVgtmBst6IEzInzBkvtReRYSZKl310P0="};
@@ -53,6 +69,20 @@ inline Packet unsigned_query(const char* qname = "example.com.", ldns_rr_type qt
     REQUIRE(pkt != nullptr);
     ldns_pkt_set_id(pkt, 0x1234);
     return Packet(pkt, ldns_pkt_free);
+}
+
+// An authoritative answer to unsigned_query(), unsigned: one SOA record
+// with `serial`, so that the messages of a stream differ.
+inline Packet answer_packet(std::uint32_t serial = 7) {
+    Packet pkt = unsigned_query();
+    ldns_pkt_set_qr(pkt.get(), true);
+    ldns_pkt_set_aa(pkt.get(), true);
+    std::string text = "example.com. 300 IN SOA ns1.example.com. h.example.com. " + std::to_string(serial) +
+                       " 7200 3600 1209600 300";
+    ldns_rr* soa = nullptr;
+    REQUIRE(ldns_rr_new_frm_str(&soa, text.c_str(), 300, nullptr, nullptr) == LDNS_STATUS_OK);
+    ldns_pkt_push_rr(pkt.get(), LDNS_SECTION_ANSWER, soa);
+    return pkt;
 }
 
 // The same query signed by ldns with `key`, at the clock's time.
