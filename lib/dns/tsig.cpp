@@ -206,9 +206,9 @@ std::size_t append_signed(std::span<std::uint8_t> buffer, std::size_t length, co
     return append_record(buffer, length, key.name, bytes_of(spec.wire), fields, {mac_out.data(), mac_size_out});
 }
 
-// RFC 8945 section 5.2.2.1: a MAC longer than the hash, or shorter than
-// both 10 bytes and half the hash, is malformed; a shorter one than the
-// whole hash is a truncation, which our policy refuses (BADTRUNC).
+// RFC 8945 section 5.2.2.1: a MAC longer than the hash, or shorter than 10
+// bytes or than half the hash, is malformed; any other one shorter than the
+// hash is a truncation, which our policy refuses (BADTRUNC).
 std::optional<TsigVerdict> judge_mac_size(std::size_t size, std::size_t full) {
     if (size > full || size < std::max<std::size_t>(10, full / 2)) return TsigVerdict::formerr;
     if (size < full) return TsigVerdict::badtrunc;

@@ -116,7 +116,8 @@ struct TsigCheck {
 // and appends the TSIG record, unsigned (empty MAC) for BADKEY and BADSIG,
 // signed for BADTIME (the request's time signed, ours in Other Data) and
 // BADTRUNC. Returns the new length, or 0 when it does not fit. Any other
-// verdict aborts: ok wants sign_tsig, formerr no TSIG at all.
+// verdict aborts: ok wants sign_tsig, formerr no TSIG at all. `request`
+// points into the query, which must not share `buffer`.
 [[nodiscard]] std::size_t append_tsig_error(std::span<std::uint8_t> buffer, std::size_t length, const TsigRecord& request,
                                             const TsigCheck& check, std::uint64_t now_seconds);
 
