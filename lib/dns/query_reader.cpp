@@ -2,14 +2,13 @@
 
 #include "ascii.hpp"
 #include "rr_type.hpp"
+#include "wire_integers.hpp"
 
 namespace azdns {
 
 namespace {
 
 constexpr std::uint16_t nsid_option = 3;
-
-std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 
 // Steps over one possibly compressed name (the name itself is never
 // followed: only its bytes here are consumed). False when malformed.
@@ -55,8 +54,8 @@ bool skip_name(std::span<const std::uint8_t> packet, std::size_t& pos, bool& is_
     for (std::size_t i = 0; i < length; ++i) question.canonical[i] = ascii_lower(packet[start + i]);
     if (pos + 4 > packet.size()) return false;
     question.name_length = static_cast<std::uint8_t>(length);
-    question.qtype = read16(&packet[pos]);
-    question.qclass = read16(&packet[pos + 2]);
+    question.qtype = read_u16(&packet[pos]);
+    question.qclass = read_u16(&packet[pos + 2]);
     pos += 4;
     question.wire = packet.subspan(start, pos - start);
     return true;
@@ -70,8 +69,8 @@ bool read_opt(std::span<const std::uint8_t> rr, std::uint16_t rr_class, std::uin
     std::size_t pos = 0;
     while (pos < rr.size()) {
         if (pos + 4 > rr.size()) return false;
-        std::uint16_t code = read16(&rr[pos]);
-        std::uint16_t length = read16(&rr[pos + 2]);
+        std::uint16_t code = read_u16(&rr[pos]);
+        std::uint16_t length = read_u16(&rr[pos + 2]);
         pos += 4;
         if (pos + length > rr.size()) return false;
         if (code == nsid_option && length == 0) edns.nsid_requested = true;
@@ -85,14 +84,14 @@ bool read_opt(std::span<const std::uint8_t> rr, std::uint16_t rr_class, std::uin
 ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out) {
     out = Query{};
     if (packet.size() < header_size || (packet[2] & 0x80) != 0) return ReadStatus::ignore;
-    out.id = read16(&packet[0]);
+    out.id = read_u16(&packet[0]);
     out.opcode = static_cast<std::uint8_t>((packet[2] >> 3) & 0x0F);
     out.recursion_desired = (packet[2] & 0x01) != 0;
     out.checking_disabled = (packet[3] & 0x10) != 0;
-    std::uint16_t qdcount = read16(&packet[4]);
-    std::uint16_t ancount = read16(&packet[6]);
-    std::uint16_t nscount = read16(&packet[8]);
-    std::uint16_t arcount = read16(&packet[10]);
+    std::uint16_t qdcount = read_u16(&packet[4]);
+    std::uint16_t ancount = read_u16(&packet[6]);
+    std::uint16_t nscount = read_u16(&packet[8]);
+    std::uint16_t arcount = read_u16(&packet[10]);
     if (qdcount != 1) return ReadStatus::formerr;
 
     std::size_t pos = header_size;
@@ -101,13 +100,15 @@ ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out) {
 
     std::size_t records = std::size_t{ancount} + nscount + arcount;
     EdnsQuery edns;
+    std::size_t tsig_offset = 0;
     for (std::size_t i = 0; i < records; ++i) {
+        std::size_t record_start = pos;
         bool root = false;
         if (!skip_name(packet, pos, root) || pos + 10 > packet.size()) return ReadStatus::formerr;
-        std::uint16_t type = read16(&packet[pos]);
-        std::uint16_t rr_class = read16(&packet[pos + 2]);
-        std::uint32_t ttl = std::uint32_t{read16(&packet[pos + 4])} << 16 | read16(&packet[pos + 6]);
-        std::uint16_t rdlength = read16(&packet[pos + 8]);
+        std::uint16_t type = read_u16(&packet[pos]);
+        std::uint16_t rr_class = read_u16(&packet[pos + 2]);
+        std::uint32_t ttl = read_u32(&packet[pos + 4]);
+        std::uint16_t rdlength = read_u16(&packet[pos + 8]);
         pos += 10;
         if (pos + rdlength > packet.size()) return ReadStatus::formerr;
         if (type == rr_type::opt) {
@@ -115,17 +116,27 @@ ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out) {
             bool in_additional = i >= std::size_t{ancount} + nscount;
             if (!in_additional || !root || edns.present) return ReadStatus::formerr;
             if (!read_opt(packet.subspan(pos, rdlength), rr_class, ttl, edns)) return ReadStatus::formerr;
+        } else if (type == rr_type::tsig) {
+            // The last record of the additional section, of class ANY and
+            // TTL 0 (RFC 8945 section 5.1): so there is at most one. A DNS
+            // message is at most 65535 bytes: the offset fits in 16 bits.
+            bool last_additional = i + 1 == records && arcount != 0;
+            if (!last_additional || rr_class != rr_class::any || ttl != 0 || record_start > 0xFFFF) {
+                return ReadStatus::formerr;
+            }
+            tsig_offset = record_start;
         }
         pos += rdlength;
     }
     if (pos != packet.size()) return ReadStatus::formerr;  // trailing garbage
     out.edns = edns;
+    out.tsig_offset = static_cast<std::uint16_t>(tsig_offset);
     return ReadStatus::ok;
 }
 
 bool peek_question(std::span<const std::uint8_t> packet, Question& out) {
     std::size_t pos = header_size;
-    return packet.size() > header_size && read16(&packet[4]) != 0 && read_question(packet, pos, out);
+    return packet.size() > header_size && read_u16(&packet[4]) != 0 && read_question(packet, pos, out);
 }
 
 }  // namespace azdns

@@ -26,6 +26,7 @@ inline constexpr std::uint16_t badvers = 16;  // extended: needs OPT
 namespace rr_class {
 inline constexpr std::uint16_t in = 1;
 inline constexpr std::uint16_t ch = 3;
+inline constexpr std::uint16_t any = 255;
 }  // namespace rr_class
 
 inline constexpr std::size_t header_size = 12;
@@ -70,9 +71,14 @@ struct Query {
     bool has_question = false;  // exactly one question, well formed
     Question question;
     EdnsQuery edns;             // only meaningful when the whole message parsed
+    // Where the TSIG record starts (its owner name), for read_tsig; 0 when
+    // the query is unsigned. Only meaningful when the whole message parsed.
+    std::uint16_t tsig_offset = 0;
 };
 
 // Reads `packet` into `out`. Never reads outside the packet; never allocates.
+// A TSIG record must be the last record of the additional section, of class
+// ANY and TTL 0 (RFC 8945 section 5.1), else the query is FORMERR.
 [[nodiscard]] ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out);
 
 // Reads only the first question of `packet`, to look ahead at what a query
