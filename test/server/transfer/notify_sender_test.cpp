@@ -219,7 +219,7 @@ TEST_SUITE("notify_sender") {
         options.sign = [&](std::span<std::uint8_t> buffer, std::size_t length, std::string_view origin_wire) {
             signed_origin = origin_wire;  // read back after the sender is done with it
             const std::uint8_t mark[] = {0xde, 0xad, 0xbe, 0xef};
-            REQUIRE(buffer.size() >= length + sizeof mark);
+            if (buffer.size() < length + sizeof mark) return std::size_t{0};  // on the sender's thread: no REQUIRE
             std::copy(std::begin(mark), std::end(mark), buffer.begin() + static_cast<long>(length));
             buffer[11] = 1;  // ARCOUNT, as a TSIG record would make it
             return length + sizeof mark;
