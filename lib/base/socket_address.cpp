@@ -7,6 +7,11 @@
 
 namespace azdns {
 
+std::string SocketAddress::to_string() const {
+    const std::string host = address.family == IpFamily::v6 ? "[" + address.to_string() + "]" : address.to_string();
+    return host + ":" + std::to_string(port);
+}
+
 socklen_t to_sockaddr(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage) {
     std::memset(&storage, 0, sizeof storage);
     if (address.family == IpFamily::v4) {

@@ -54,4 +54,9 @@ TEST_SUITE("socket_address") {
         std::uint16_t port = 0;
         CHECK_FALSE(from_sockaddr(storage, address, port));
     }
+
+    TEST_CASE("a SocketAddress is written as the config writes it: IPv6 in brackets") {
+        CHECK(SocketAddress{ip("192.0.2.53"), 53}.to_string() == "192.0.2.53:53");
+        CHECK(SocketAddress{ip("2001:db8::53"), 5300}.to_string() == "[2001:db8::53]:5300");
+    }
 }
