@@ -1,5 +1,6 @@
-// Shared by the transfer suites: records turned into presentation lines by
-// ldns (an independent reader of the wire format).
+// Shared by the transfer suites: records and transfer messages turned into
+// presentation lines by ldns (an independent reader of the wire format), and
+// queries as a server would read them.
 #pragma once
 
 #include <algorithm>
@@ -7,6 +8,8 @@
 #include <vector>
 
 #include "health_test_support.hpp"
+#include "query_reader.hpp"
+#include "transfer_messages.hpp"
 #include "transfer_records.hpp"
 
 namespace azdns::transfer_test {
@@ -46,6 +49,44 @@ inline Lines list_lines(const TransferRecords& records) {
 inline Lines sorted(Lines lines) {
     std::sort(lines.begin(), lines.end());
     return lines;
+}
+
+// A query read as the server reads it; `packet` outlives `query`'s views.
+struct ReadQuery {
+    std::vector<std::uint8_t> packet;
+    Query query;
+    ReadQuery(const char* name, std::uint16_t qtype, const QueryOptions& options = {})
+        : packet(make_query(name, qtype, options)) {
+        REQUIRE(read_query(packet, query) == ReadStatus::ok);
+    }
+};
+
+// Every message of a transfer, parsed by ldns, and all their answer RRs.
+struct Transfer {
+    std::vector<std::vector<std::uint8_t>> wires;
+    std::vector<Reply> messages;
+    Lines records;
+};
+
+inline Transfer run(TransferMessages& generator, std::size_t buffer_size = 65535) {
+    Transfer transfer;
+    std::vector<std::uint8_t> buffer(buffer_size);
+    // Bounded: a transfer in the tests is far below this many messages.
+    for (int i = 0; i < 100000; ++i) {
+        std::size_t length = generator.next_message(buffer);
+        if (length == 0) break;
+        REQUIRE(length <= buffer.size());
+        Reply reply;
+        reply.wire.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(length));
+        ldns_pkt* pkt = nullptr;
+        REQUIRE(ldns_wire2pkt(&pkt, reply.wire.data(), reply.wire.size()) == LDNS_STATUS_OK);
+        reply.pkt.reset(pkt);
+        reply.answer = section(ldns_pkt_answer(pkt));
+        transfer.records.insert(transfer.records.end(), reply.answer.begin(), reply.answer.end());
+        transfer.wires.push_back(reply.wire);
+        transfer.messages.push_back(std::move(reply));
+    }
+    return transfer;
 }
 
 }  // namespace azdns::transfer_test
