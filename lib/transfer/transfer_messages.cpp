@@ -82,39 +82,36 @@ bool TransferMessages::current(TransferRecord& out) const {
         case PartKind::current_soa: out = current_soa_.record(); return true;
         case PartKind::step_from_soa: out = chain_[part.step]->from_soa.record(); return true;
         case PartKind::step_to_soa: out = chain_[part.step]->to_soa.record(); return true;
-        case PartKind::step_removed: out = chain_[part.step]->delta.removed[record_]; return true;
-        case PartKind::step_added: out = chain_[part.step]->delta.added[record_]; return true;
+        case PartKind::step_removed:
+        case PartKind::step_added: out = (*step_list(part))[record_]; return true;
         case PartKind::view: out = view_records_->current(); return true;
     }
     return false;
 }
 
+const TransferRecords* TransferMessages::step_list(const Part& part) const {
+    switch (part.kind) {
+        case PartKind::step_removed: return &chain_[part.step]->delta.removed;
+        case PartKind::step_added: return &chain_[part.step]->delta.added;
+        default: return nullptr;
+    }
+}
+
 void TransferMessages::advance() {
     const Part& part = parts_[part_];
     bool part_done = true;
-    switch (part.kind) {
-        case PartKind::step_removed: part_done = ++record_ >= chain_[part.step]->delta.removed.size(); break;
-        case PartKind::step_added: part_done = ++record_ >= chain_[part.step]->delta.added.size(); break;
-        case PartKind::view:
-            view_records_->advance();
-            part_done = view_records_->done();
-            break;
-        default: break;
+    if (const TransferRecords* list = step_list(part)) {
+        part_done = ++record_ >= list->size();
+    } else if (part.kind == PartKind::view) {
+        view_records_->advance();
+        part_done = view_records_->done();
     }
     if (!part_done) return;
-    ++part_;
     record_ = 0;
     // A step may remove or add nothing: its list part is skipped whole.
-    while (part_ < parts_.size()) {
-        const Part& next = parts_[part_];
-        const ZoneDelta* delta = next.kind == PartKind::step_removed || next.kind == PartKind::step_added
-                                     ? &chain_[next.step]->delta
-                                     : nullptr;
-        if (delta == nullptr) break;
-        const TransferRecords& list = next.kind == PartKind::step_removed ? delta->removed : delta->added;
-        if (!list.empty()) break;
+    do {
         ++part_;
-    }
+    } while (part_ < parts_.size() && step_list(parts_[part_]) != nullptr && step_list(parts_[part_])->empty());
 }
 
 std::size_t TransferMessages::owner_size(std::string_view owner) const {

@@ -74,6 +74,8 @@ private:
     TransferMessages(const Query& query, const Zone& zone, TransferLimits limits, std::uint32_t serial);
     void add_full_zone(const HealthView* view, std::uint32_t serial);
 
+    // The records of a step's list part, or nullptr for other parts.
+    [[nodiscard]] const TransferRecords* step_list(const Part& part) const;
     // The record to write next, or false at the end; advance() passes it.
     [[nodiscard]] bool current(TransferRecord& out) const;
     void advance();
