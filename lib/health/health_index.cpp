@@ -97,7 +97,8 @@ std::shared_ptr<const HealthIndex> HealthIndex::build(const ZoneSet& zone_set, c
                     index->probes_.resize(first_probe);
                     continue;
                 }
-                index->slots_.push_back({rrset, static_cast<std::uint32_t>(first_address), prefer_for(service)});
+                index->slots_.push_back({rrset, static_cast<std::uint32_t>(first_address), prefer_for(service), zone.get(),
+                                         static_cast<std::uint32_t>(n)});
                 index->wire_bytes_ += rrset.wire().size();
             }
         }

@@ -30,6 +30,10 @@ public:
         RRsetView original;
         std::uint32_t first_address;  // into addresses(); original.size() of them
         std::uint32_t prefer;         // into prefer(), or no_prefer unless a failover service
+        // Where the RRset lives, so that what changed with health can be
+        // found (and named) from the slots alone, without a walk of the zone.
+        const Zone* zone;
+        std::uint32_t node;  // Zone::node(node) owns it
     };
     struct Address {
         std::uint32_t first_probe;  // into probes()

@@ -58,6 +58,8 @@ public:
     }
 
     [[nodiscard]] std::size_t size() const { return views_.size(); }
+    // The RRsets it filters, by slot (what a health change can have changed).
+    [[nodiscard]] const HealthIndex& index() const { return *index_; }
 
 private:
     HealthView() = default;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "diagnostics.hpp"
+#include "dns_name.hpp"
 #include "rr_type.hpp"
 #include "zone_record.hpp"
 
@@ -113,6 +114,9 @@ public:
 
     // Full wire name, canonical. Allocates: for logs and tests, not answers.
     [[nodiscard]] std::string name() const;
+    // The same name written into `out`, without allocating (a walk over the
+    // whole zone, such as a zone transfer, names every node); its length.
+    std::size_t write_name(std::span<char, max_name_length> out) const;
     [[nodiscard]] bool is_apex() const;
     // Has NS and is not the apex: the parent side of a zone cut.
     [[nodiscard]] bool is_delegation() const;

@@ -208,13 +208,21 @@ void Zone::answer_missing_name(Block encloser, std::uint16_t qtype, LookupResult
 }
 
 std::string NodeView::name() const {
-    std::string wire;
+    std::array<char, max_name_length> wire;
+    return {wire.data(), write_name(wire)};
+}
+
+std::size_t NodeView::write_name(std::span<char, max_name_length> out) const {
+    std::size_t length = 0;
     for (Zone::Block block = block_; !zone_->has_flag(block, Zone::apex_flag);
          block = zone_->nodes_[zone_->header(block).parent]) {
         const auto* label = zone_->label(block);
-        wire.append(reinterpret_cast<const char*>(label), 1u + label[0]);
+        std::memcpy(out.data() + length, label, 1u + label[0]);
+        length += 1u + label[0];
     }
-    return wire + zone_->origin_;
+    // Owners are wire names (at most 255 bytes): the origin fits.
+    std::memcpy(out.data() + length, zone_->origin_.data(), zone_->origin_.size());
+    return length + zone_->origin_.size();
 }
 
 bool NodeView::is_apex() const { return zone_->has_flag(block_, Zone::apex_flag); }

@@ -57,6 +57,27 @@ TEST_SUITE("zone lookup") {
         CHECK(zone.apex().is_apex());
     }
 
+    TEST_CASE("every node's full name, written into a caller's buffer: the apex, empty non-terminals, 255 bytes") {
+        const Zone& zone = lookup_zone();
+        std::array<char, max_name_length> buffer;
+        auto written = [&](const NodeView& node) { return std::string(buffer.data(), node.write_name(buffer)); };
+        CHECK(written(zone.apex()) == wire("example.com."));
+        CHECK(written(zone.find(wire("ent.example.com."))) == wire("ent.example.com."));
+        CHECK(written(zone.find(wire("*.wild.example.com."))) == wire("*.wild.example.com."));
+        for (std::size_t n = 0; n < zone.node_count(); ++n) CHECK(written(zone.node(n)) == zone.node(n).name());
+
+        // The longest name there is: four labels of 63 below a one-byte origin.
+        std::string label(63, 'x');
+        std::string longest = label + "." + label + "." + label + "." + std::string(61, 'y') + ".";
+        REQUIRE(wire(longest.c_str()).size() == max_name_length);
+        Diagnostics diags;
+        auto root = build_zone(wire("."), records_from_text("root.db", good + longest + " TXT \"long\"\n", "."),
+                               declared_at, diags);
+        REQUIRE(root);
+        CHECK(written(root->find(wire(longest.c_str()))) == wire(longest.c_str()));
+        CHECK(written(root->apex()) == wire("."));
+    }
+
     TEST_CASE("prefetching: a token for any name below the apex, none for the apex or a name outside") {
         const Zone& zone = lookup_zone();
         for (const char* name : {"www.example.com.", "deep.below.sub.example.com.", "no-such-name.example.com."}) {
