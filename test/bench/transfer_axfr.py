@@ -83,7 +83,7 @@ def run_axfr(args, work):
                 servers[name] = server
             except (TransferError, OSError) as e:
                 notes.append(f"{name}: the warm-up AXFR failed: {e}" +
-                             (" (this azdns build may not serve zone transfers yet)" if name == "azdns" else ""))
+                             (" (an azdns built before zone transfers answers REFUSED)" if name == "azdns" else ""))
         order = list(servers)
         for rnd in range(args.rounds):
             for name in order[rnd % len(order):] + order[:rnd % len(order)]:

@@ -144,7 +144,9 @@ def timed_step(primary, knot, az, on, arrived, deadline):
     act.join(10)
     result = {"time": took, "kind": None, "error": outcome.get("why")}
     if took is None and not result["error"]:
-        result["error"] = f"Knot's answer did not change within {deadline:.0f} s"
+        said = [line for t, line in list(knot.lines) if t >= t0][-3:]
+        result["error"] = (f"Knot's answer did not change within {deadline:.0f} s; Knot logged meanwhile: "
+                           + (" | ".join(said) if said else "nothing (no NOTIFY reached it)"))
     if result["error"]:
         return result
     # The transfer is logged when it finishes, which can be just after the answer changed.
