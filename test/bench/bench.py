@@ -300,6 +300,7 @@ def dnsperf(port, queries, seconds, clients, outstanding, rate=None):
         "lost": grab(r"Queries lost:\s*(\d+)", int, 0),
         "qps": grab(r"Queries per second:\s*([\d.]+)"),
         "latency": grab(r"Average Latency \(s\):\s*([\d.]+)"),
+        "latency_max": grab(r"Average Latency \(s\):.*max ([\d.]+)"),
         "codes": codes.group(1).strip() if codes else "?",
     }
 
