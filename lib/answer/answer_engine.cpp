@@ -5,12 +5,17 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <ctime>
+#include <optional>
 #include <string_view>
 #include <utility>
 
 #include "answer_sections.hpp"
 #include "message_writer.hpp"
 #include "query_reader.hpp"
+#include "transfer_access.hpp"
+#include "transfer_state.hpp"
+#include "tsig.hpp"
 
 namespace azdns {
 
@@ -107,14 +112,37 @@ std::size_t AnswerEngine::max_response_size(Transport transport) const {
     return transport == Transport::tcp ? max_message_size : udp_size_offered(options_);
 }
 
+std::uint64_t AnswerEngine::wall_seconds() const {
+    return options_.wall_seconds != nullptr ? options_.wall_seconds()
+                                            : static_cast<std::uint64_t>(std::time(nullptr));
+}
+
 std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const ZoneSet& zones, const Client& client,
                                  std::span<std::uint8_t> response, const HealthView* health,
-                                 AnswerStats* stats) const {
+                                 AnswerStats* stats, const TransferState* transfers) const {
     Query query;
     ReadStatus status = read_query(query_wire, query);
     if (status == ReadStatus::ignore || response.size() < classic_udp_size) return 0;
 
-    MessageWriter writer(response, response_limit(query, options_, client.transport, response.size()));
+    // A signed query is answered only under a good signature, and signed
+    // back (RFC 8945 section 5.3): room for that signature is kept.
+    std::optional<TsigRecord> tsig;
+    TsigCheck check;
+    std::uint64_t now = 0;
+    if (status == ReadStatus::ok && query.tsig_offset != 0) {
+        tsig = read_tsig(query_wire, query.tsig_offset);
+        if (tsig) {
+            now = wall_seconds();
+            const TsigKey* key = transfers != nullptr ? transfers->key(tsig->key_name()) : nullptr;
+            check = verify_tsig(query_wire, *tsig, key, now);
+        }
+        if (!tsig || check.verdict == TsigVerdict::formerr) status = ReadStatus::formerr;
+        else if (check.verdict != TsigVerdict::ok) return answer_tsig_error(query, *tsig, check, response, stats);
+    }
+    const TsigKey* signer = status == ReadStatus::ok && tsig ? check.key : nullptr;
+    const std::size_t reserve = signer != nullptr ? tsig_record_size(*signer) : 0;
+
+    MessageWriter writer(response, response_limit(query, options_, client.transport, response.size()) - reserve);
     writer.write_header(query.id, base_flags(query));
     ResponseOutcome outcome;
 
@@ -142,16 +170,32 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
     }
     (void)writer.write_question(query.question.wire);  // at most 255 + 4 bytes: always fits in 512
 
-    outcome = respond(query, zones, client, writer, health);
+    outcome = respond(query, zones, client, writer, health, transfers,
+                      signer != nullptr ? std::string_view(signer->name) : std::string_view());
 
     writer.set_flags(flags_for(query, outcome));
     if (edns.present) (void)writer.write_opt(static_cast<std::uint8_t>(outcome.rcode >> 4));
     report(stats, outcome);
-    return writer.size();
+    if (signer == nullptr) return writer.size();
+    // The room was kept, so this cannot fail.
+    return sign_tsig(response, writer.size(), *signer, check.request_mac(), 0, now);
+}
+
+std::size_t AnswerEngine::answer_tsig_error(const Query& query, const TsigRecord& record, const TsigCheck& check,
+                                            std::span<std::uint8_t> response, AnswerStats* stats) const {
+    MessageWriter writer(response, response.size());
+    writer.write_header(query.id, base_flags(query));
+    (void)writer.write_question(query.question.wire);
+    ResponseOutcome outcome;
+    outcome.rcode = rcode::notauth;
+    writer.set_flags(flags_for(query, outcome));
+    report(stats, outcome);
+    return append_tsig_error(response, writer.size(), record, check, wall_seconds());
 }
 
 ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, const Client& client,
-                                      MessageWriter& writer, const HealthView* health) const {
+                                      MessageWriter& writer, const HealthView* health,
+                                      const TransferState* transfers, std::string_view signed_by) const {
     ResponseOutcome outcome;
     const Question& question = query.question;
     if (query.opcode != 0) {
@@ -167,7 +211,7 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
         return outcome;
     }
     if (question.qtype == rr_type::axfr || question.qtype == rr_type::ixfr) {
-        return refuse_transfer(question, zones, client, writer);
+        return respond_transfer(question, zones, client, writer, transfers, signed_by);
     }
     if (question.qclass == rr_class::ch) return respond_chaos(question, writer);
     if (question.qclass != rr_class::in) {
@@ -184,8 +228,10 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
         return outcome;
     }
 
+    const ZoneTransfers* offered = transfers != nullptr ? transfers->zone(slot) : nullptr;
     AnswerPlan plan;
-    solve_internet(*zone, question, client, plan, health);
+    solve_internet(*zone, question, client, plan, health,
+                   offered != nullptr && offered->serves_filtered ? offered->served_soa() : RRsetView{});
     // Before the sections: the OPT that carries it must keep its room.
     if (plan.extended_error != nullptr) (void)writer.add_extended_error(*plan.extended_error);
     outcome.rcode = plan.rcode;
@@ -196,14 +242,17 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, 
     return outcome;
 }
 
-// Zone transfers are not served yet. Answered as NSD 4.6 answers them with
-// no transfer allowed, and as Knot 3.2 too wherever the two agree: AXFR over
-// UDP is NOTIMP (it needs TCP, RFC 5936 section 4.2), a transfer of anything
-// but the apex of a zone we serve is NOTAUTH, and the rest (IXFR over UDP,
-// which RFC 1995 allows, and any transfer over TCP) is REFUSED (Knot: NOTAUTH)
-// with Extended DNS Error 18 (Prohibited).
-ResponseOutcome AnswerEngine::refuse_transfer(const Question& question, const ZoneSet& zones, const Client& client,
-                                              MessageWriter& writer) const {
+// Transfers over TCP are served by the transfer server (the listeners hand
+// their connections over); what reaches the engine is answered as NSD and
+// Knot answer it: AXFR over UDP is NOTIMP (it needs TCP, RFC 5936 section
+// 4.2), a transfer of anything but the apex of a zone we serve is NOTAUTH,
+// and a client the zone's allow_transfer rules do not name is REFUSED (Knot:
+// NOTAUTH) with Extended DNS Error 18 (Prohibited). An allowed IXFR over UDP
+// gets the view's SOA alone (RFC 1995 section 2): a client behind it then
+// asks again over TCP.
+ResponseOutcome AnswerEngine::respond_transfer(const Question& question, const ZoneSet& zones, const Client& client,
+                                               MessageWriter& writer, const TransferState* transfers,
+                                               std::string_view signed_by) const {
     ResponseOutcome outcome;
     if (question.qtype == rr_type::axfr && client.transport == Transport::udp) {
         outcome.rcode = rcode::notimp;
@@ -215,8 +264,20 @@ ResponseOutcome AnswerEngine::refuse_transfer(const Question& question, const Zo
         outcome.rcode = rcode::notauth;
         return outcome;
     }
-    outcome.rcode = rcode::refused;
-    (void)writer.add_extended_error(extended_error::prohibited);
+    outcome.zone_slot = slot;
+    const ZoneTransfers* offered = transfers != nullptr ? transfers->zone(slot) : nullptr;
+    const auto view = offered != nullptr ? transfer_view_for(offered->rules, client.address, signed_by) : std::nullopt;
+    if (!view || question.qtype == rr_type::axfr) {  // an allowed AXFR over TCP never reaches here
+        outcome.rcode = rcode::refused;
+        (void)writer.add_extended_error(extended_error::prohibited);
+        return outcome;
+    }
+    const RRsetView soa = *view == TransferView::filtered ? offered->served_soa() : zone->soa();
+    outcome.authoritative = true;
+    if (!writer.write_record(Section::answer, NameRef::in_message(question_offset), rr_type::soa, rr_class::in,
+                             soa.ttl(), (*soa.begin()).rdata())) {
+        outcome.truncated = true;
+    }
     return outcome;
 }
 

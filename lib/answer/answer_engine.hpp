@@ -18,12 +18,18 @@ struct Question;
 class MessageWriter;
 struct ResponseOutcome;
 class HealthView;
+class TransferState;
+struct TsigCheck;
+struct TsigRecord;
 
 // What the operator configured about this server's answers ([server]).
 struct AnswerOptions {
     std::string identity;               // NSID and CH TXT id.server; empty = off
     std::string version;                // CH TXT version.bind; empty = REFUSED
     std::uint16_t edns_udp_size = 1232; // largest UDP response to an EDNS client
+    // Seconds since 1970, read only for signed (TSIG) queries; nullptr: the
+    // system clock. Tests set their own.
+    std::uint64_t (*wall_seconds)() = nullptr;
 };
 
 // Largest response over TCP.
@@ -61,10 +67,12 @@ public:
     // size with TC=1, never leaving a partial RRset. Does not allocate.
     // `health` (built from these zones) filters A/AAAA answers; nullptr
     // serves the zones as they are. `stats`, when given, receives what the
-    // response says (for metrics).
+    // response says (for metrics). `transfers` (published with them) holds
+    // the TSIG keys, who may transfer what, and the SOA serials answers
+    // carry; nullptr: no key and no transfer (a signed query gets BADKEY).
     [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones, const Client& client,
                                      std::span<std::uint8_t> response, const HealthView* health = nullptr,
-                                     AnswerStats* stats = nullptr) const;
+                                     AnswerStats* stats = nullptr, const TransferState* transfers = nullptr) const;
 
     // For listeners that hold a batch of queries: call prefetch() for each
     // query of the batch, then prefetch_more() for each, then answer() them,
@@ -85,10 +93,16 @@ private:
     // What to say once the query is known to be well formed; writes the
     // records, the caller writes the flags and the OPT.
     [[nodiscard]] ResponseOutcome respond(const Query& query, const ZoneSet& zones, const Client& client,
-                                          MessageWriter& writer, const HealthView* health) const;
+                                          MessageWriter& writer, const HealthView* health,
+                                          const TransferState* transfers, std::string_view signed_by) const;
     [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
-    [[nodiscard]] ResponseOutcome refuse_transfer(const Question& question, const ZoneSet& zones,
-                                                  const Client& client, MessageWriter& writer) const;
+    [[nodiscard]] ResponseOutcome respond_transfer(const Question& question, const ZoneSet& zones,
+                                                   const Client& client, MessageWriter& writer,
+                                                   const TransferState* transfers, std::string_view signed_by) const;
+    // NOTAUTH with the TSIG error RFC 8945 section 5.3.2 asks for.
+    [[nodiscard]] std::size_t answer_tsig_error(const Query& query, const TsigRecord& record, const TsigCheck& check,
+                                                std::span<std::uint8_t> response, AnswerStats* stats) const;
+    [[nodiscard]] std::uint64_t wall_seconds() const;
 
     AnswerOptions options_;
 };

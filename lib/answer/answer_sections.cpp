@@ -52,6 +52,9 @@ struct Solving {
     const Client& client;
     const HealthView* health;  // nullptr: nothing is filtered
     AnswerPlan& plan;
+    // The SOA answers carry in place of the zone's: its filtered view's
+    // serial (docs/transfers.md, "Serials"); empty: the zone's own.
+    RRsetView served_soa;
     // The zone's apex as an owner (the SOA of negative answers): the
     // question's name ends with it, so it is a pointer to that suffix, which
     // the writer would otherwise find by comparing names.
@@ -87,6 +90,7 @@ const FilteredRRset* health_of(const Solving& s, const RRsetView& rrset, bool is
 void add_rrset(const Solving& s, PlannedRRset entry, const FilteredRRset* filtered) {
     if (entry.rrset.empty()) return;
     entry.source = entry.rrset.wire().data();
+    if (entry.rrset.type() == rr_type::soa && !s.served_soa.empty()) entry.rrset = s.served_soa;  // same TTL
     if (filtered != nullptr) {
         entry.rrset = filtered->rrset;  // empty unless served
         entry.ttl = filtered->rrset.ttl();
@@ -212,9 +216,9 @@ RRsetView AnswerPlan::synthesise_cname(std::span<const std::uint8_t> prefix, std
 }
 
 void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
-                    const HealthView* health) {
+                    const HealthView* health, RRsetView served_soa) {
     std::size_t apex_offset = question.name().size() - zone.origin().size();
-    const Solving s{zone, client, health, plan, NameRef::in_message(question_offset + apex_offset)};
+    const Solving s{zone, client, health, plan, served_soa, NameRef::in_message(question_offset + apex_offset)};
     plan.authoritative = true;
     std::array<CanonicalName, max_chain + 1> seen;  // names already resolved, for loops
     ChainLink link{question.name(), NameRef::in_message(question_offset), question.wire.data(), true};

@@ -104,8 +104,9 @@ class HealthView;
 // `health`, every A/AAAA RRset that is not glue is planned in its filtered
 // form with its TTL (answer and additional data alike); an A/AAAA answer
 // whose addresses are all down under policy servfail becomes SERVFAIL with
-// no records, under policy nodata a NODATA (SOA).
+// no records, under policy nodata a NODATA (SOA). `served_soa`, when not
+// empty, goes out wherever the zone's SOA would (the filtered view's serial).
 void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
-                    const HealthView* health = nullptr);
+                    const HealthView* health = nullptr, RRsetView served_soa = {});
 
 }  // namespace azdns

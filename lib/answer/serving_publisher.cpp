@@ -12,7 +12,9 @@ ServingPublisher::Inputs ServingPublisher::prepare(std::shared_ptr<const ZoneSet
     return {std::move(config), std::move(zones), std::move(index)};
 }
 
-ServingPublisher::ServingPublisher(std::shared_ptr<const Config> config, ServingSnapshot& out) : out_(out) {
+ServingPublisher::ServingPublisher(std::shared_ptr<const Config> config, ServingSnapshot& out,
+                                   SerialBook::Entries serials)
+    : out_(out), transfers_(std::move(serials)) {
     current_.config = std::move(config);
 }
 
@@ -33,8 +35,11 @@ std::shared_ptr<const Config> ServingPublisher::config() const {
 }
 
 void ServingPublisher::publish_locked(const HealthSnapshot& health) {
-    out_.publish({current_.zones, HealthView::build(current_.index, health)});
+    auto view = HealthView::build(current_.index, health);
+    auto transfers = transfers_.advance(*current_.config, *current_.zones, view);
+    out_.publish({current_.zones, std::move(view), transfers});
     rebuilds_.fetch_add(1, std::memory_order_relaxed);
+    if (observer_) observer_(std::move(transfers), transfers_.serials());
 }
 
 }  // namespace azdns

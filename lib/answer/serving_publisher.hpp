@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -18,6 +19,7 @@
 #include "health_state.hpp"
 #include "health_targets.hpp"
 #include "serving_snapshot.hpp"
+#include "transfer_tracker.hpp"
 
 namespace azdns {
 
@@ -36,8 +38,15 @@ public:
                                         const HealthTargets& targets);
 
     // `out` must outlive the publisher. Nothing is published before the
-    // first replace(); until then config() is `config`.
-    ServingPublisher(std::shared_ptr<const Config> config, ServingSnapshot& out);
+    // first replace(); until then config() is `config`. `serials`: the
+    // filtered views' serials saved in state_dir (served_serials.hpp).
+    ServingPublisher(std::shared_ptr<const Config> config, ServingSnapshot& out, SerialBook::Entries serials = {});
+
+    // Called after each publish, under the publisher's lock, with what
+    // transfers offer now and the serial book: it must only queue (NOTIFY,
+    // saving the serials). Set once, before the first replace().
+    using TransfersObserver = std::function<void(std::shared_ptr<const TransferState>, const SerialBook&)>;
+    void observe_transfers(TransfersObserver observer) { observer_ = std::move(observer); }
     ServingPublisher(const ServingPublisher&) = delete;
     ServingPublisher& operator=(const ServingPublisher&) = delete;
 
@@ -57,6 +66,8 @@ private:
     ServingSnapshot& out_;
     mutable std::mutex mutex_;  // one writer at a time; config() reads under it
     Inputs current_;
+    TransferTracker transfers_;
+    TransfersObserver observer_;
     std::atomic<std::uint64_t> rebuilds_{0};  // views built, one per publish
 };
 

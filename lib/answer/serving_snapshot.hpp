@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "health_view.hpp"
+#include "transfer_state.hpp"
 #include "zone_set.hpp"
 
 namespace azdns {
@@ -24,6 +25,9 @@ namespace azdns {
 struct ServingState {
     std::shared_ptr<const ZoneSet> zones;
     std::shared_ptr<const HealthView> health;  // null: nothing is filtered
+    // What zone transfers offer, and the SOA serials answers carry; null
+    // (tests, and before the first publish): no zone is transferred.
+    std::shared_ptr<const TransferState> transfers;
 };
 
 class ServingSnapshot {

@@ -1,10 +1,9 @@
 #include "config_transfer.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 
 #include "ascii.hpp"
+#include "base64.hpp"
 #include "config_values.hpp"
 #include "dns_name.hpp"
 #include "regular_file.hpp"
@@ -22,22 +21,6 @@ std::string_view trimmed(std::string_view text) {
     const auto first = text.find_first_not_of(whitespace);
     if (first == std::string_view::npos) return {};
     return text.substr(first, text.find_last_not_of(whitespace) - first + 1);
-}
-
-// Strict RFC 4648 base64: whole quads, '=' only as padding at the end.
-std::optional<std::vector<std::uint8_t>> decode_base64(std::string_view text) {
-    std::string compact;
-    for (char c : text)
-        if (whitespace.find(c) == std::string_view::npos) compact += c;
-    if (compact.empty() || compact.size() % 4 != 0) return std::nullopt;
-    const auto padding = compact.size() - compact.find_last_not_of('=') - 1;
-    if (padding > 2 || compact.find('=') < compact.size() - padding) return std::nullopt;
-    std::vector<std::uint8_t> out(compact.size() / 4 * 3);
-    const int length = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(compact.data()),
-                                       static_cast<int>(compact.size()));
-    if (length < 0) return std::nullopt;
-    out.resize(static_cast<std::size_t>(length) - padding);
-    return out;
 }
 
 // The quoted or bare word after `keyword` in a key clause, up to ';'.

@@ -96,4 +96,11 @@ std::vector<std::string> ZoneSet::origins() const {
     return out;
 }
 
+std::shared_ptr<const Zone> ZoneSet::shared(std::string_view origin, std::uint32_t& slot) const {
+    const Entry* entry = find_origin(origin, origin_hash(origin));
+    if (entry == nullptr) return nullptr;
+    slot = entry->slot;
+    return entry->zone;
+}
+
 }  // namespace azdns

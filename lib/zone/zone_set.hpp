@@ -35,6 +35,10 @@ public:
     // one is served (as Knot picks it), else the zone of qname itself.
     [[nodiscard]] const Zone* find_for_ds(std::string_view qname, std::uint32_t& slot) const;
 
+    // The zone of exactly this origin (canonical wire form) and its slot, or
+    // nullptr: for what must keep a zone alive beside the set (transfers).
+    [[nodiscard]] std::shared_ptr<const Zone> shared(std::string_view origin, std::uint32_t& slot) const;
+
     // The origins (canonical wire form) by slot; empty for an unused slot.
     [[nodiscard]] std::vector<std::string> origins() const;
 

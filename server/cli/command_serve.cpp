@@ -36,6 +36,7 @@
 #include "serving_publisher.hpp"
 #include "signals.hpp"
 #include "token_file.hpp"
+#include "transfer_service.hpp"
 #include "worker.hpp"
 #include "zone_reloader.hpp"
 #include "zone_watcher.hpp"
@@ -128,10 +129,21 @@ int run_serve(const std::string& config_path, std::ostream& err) {
 
     const AnswerEngine engine{AnswerOptions{server.identity, server.version, server.edns_udp_size}};
     ServingSnapshot snapshot{{zones.set, nullptr}};
-    ServingPublisher publisher{config, snapshot};  // the one writer of `snapshot`
+    // Filtered views go on from the serials an earlier run served (docs/transfers.md, "Serials").
+    std::string serials_problem;
+    auto serials = load_transfer_serials(server.state_dir, serials_problem);
+    if (!serials_problem.empty())
+        log_line(serials_problem + "; filtered views start again from their files' serials, which secondaries "
+                                   "may hold newer ones of");
+    ServingPublisher publisher{config, snapshot, std::move(serials)};  // the one writer of `snapshot`
+    QueryCounterRegistry query_counters;
+    TransferService transfers{engine, snapshot, query_counters, server.state_dir,
+                              {.idle_timeout = server.tcp_idle_timeout}};
+    publisher.observe_transfers([&transfers](std::shared_ptr<const TransferState> state, const SerialBook& book) {
+        transfers.published(std::move(state), book);
+    });
     // Health first: the first answers already carry the first probe round.
     ProbeMetrics probe_metrics;
-    QueryCounterRegistry query_counters;
     HealthMonitor health{publisher, HealthClock::now, &probe_metrics};
     health.restore(zones.set);
     if (!health.start(error)) {
@@ -195,7 +207,8 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     }
     TcpClientLimit tcp_limit{server.max_tcp_clients, workers};
     WorkerShared shared{engine, snapshot, tcp_limit, static_cast<std::uint64_t>(server.tcp_idle_timeout.count()),
-                        shutdown_grace_ms, &query_counters};
+                        shutdown_grace_ms, &query_counters,
+                        [&transfers](HandedOffConnection connection) { transfers.accept(std::move(connection)); }};
     std::vector<std::unique_ptr<Worker>> pool;
     for (unsigned i = 0; i < workers; ++i) {
         pool.push_back(std::make_unique<Worker>(i, shared, std::move(sockets[i])));
@@ -232,6 +245,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     control.stop();
     for (auto& worker : pool) worker->stop();
     pool.clear();  // joins: each worker ends once its TCP responses are written or the grace period ends
+    transfers.stop();  // after the workers: none hands a connection over any more
     health.stop();  // saves the health state a last time
     log_line("stopped");
     return exit_ok;

@@ -259,7 +259,7 @@ ApiReply LiveControlBackend::explain(const std::string& name, const std::string&
     // Asked on behalf of no client: the answer any client gets over TCP.
     const Client nobody{.transport = Transport::tcp};
     std::size_t length = engine_.answer(make_query(canonical, qtype), *serving.zones, nobody, response,
-                                        serving.health.get());
+                                        serving.health.get(), nullptr, serving.transfers.get());
     describe_answer({response.data(), length}, out);
 
     HealthExplanation why = explain_health(*serving.zones, serving.health.get(), *served_.config(), health, canonical, qtype);

@@ -1,5 +1,7 @@
 #include "tcp_connection.hpp"
 
+#include <unistd.h>
+
 #include "socket_address.hpp"
 
 namespace azdns {
@@ -33,7 +35,12 @@ void TcpConnection::finish() {
     if (closing_) return;
     finishing_ = true;
     update_reading();
-    if (!write_in_flight_ && queued_.empty()) close();
+    if (!write_in_flight_ && queued_.empty()) close_or_hand_off();
+}
+
+void TcpConnection::close_or_hand_off() {
+    if (!handing_off_.empty()) hand_off();
+    close();
 }
 
 void TcpConnection::on_closed(uv_handle_t* handle) {
@@ -88,10 +95,21 @@ void TcpConnection::answer_buffered() {
             finishing_ = true;  // answer nothing more; close once written
             return;
         }
+        if (owner_.handoff_ && is_transfer_query(query)) {
+            // Answered elsewhere, after what is queued has been written.
+            handing_off_.reserve(2 + query.size() + framer_.buffered());
+            handing_off_.push_back(static_cast<std::uint8_t>(query.size() >> 8));
+            handing_off_.push_back(static_cast<std::uint8_t>(query.size() & 0xff));
+            handing_off_.insert(handing_off_.end(), query.begin(), query.end());
+            const auto rest = framer_.unconsumed();
+            handing_off_.insert(handing_off_.end(), rest.begin(), rest.end());
+            finishing_ = true;
+            return;
+        }
         if (serving == nullptr) serving = &owner_.context_.serving.current();
         AnswerStats stats;
         std::size_t length = owner_.context_.engine.answer(query, *serving->zones, client_, owner_.response_,
-                                                           serving->health.get(), &stats);
+                                                           serving->health.get(), &stats, serving->transfers.get());
         owner_.context_.counters.count(Transport::tcp, length, stats);
         if (length == 0) continue;
         queued_.push_back(static_cast<std::uint8_t>(length >> 8));
@@ -147,10 +165,19 @@ void TcpConnection::serve_buffered() {
     write_queued();
     if (closing_) return;
     if (finishing_ && !write_in_flight_ && queued_.empty()) {
-        close();
+        close_or_hand_off();
         return;
     }
     update_reading();
+}
+
+void TcpConnection::hand_off() {
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd) != 0) return;
+    // A second descriptor of the same socket: closing the handle closes ours only.
+    Fd socket(::dup(fd));
+    if (!socket) return;  // out of descriptors: the client sees the connection close
+    owner_.handoff_(HandedOffConnection{std::move(socket), client_, std::move(handing_off_)});
 }
 
 void TcpConnection::update_reading() {
@@ -171,13 +198,15 @@ void TcpConnection::update_reading() {
 // ---- TcpClients -------------------------------------------------------------
 
 TcpClients::TcpClients(uv_loop_t* loop, std::size_t worker_index, AnswerContext context, TcpClientLimit& limit,
-                       std::uint64_t idle_timeout_ms, std::span<std::uint8_t> response_buffer)
+                       std::uint64_t idle_timeout_ms, std::span<std::uint8_t> response_buffer,
+                       TransferHandoff handoff)
     : loop_(loop),
       index_(worker_index),
       context_(context),
       limit_(limit),
       idle_timeout_ms_(idle_timeout_ms),
-      response_(response_buffer) {
+      response_(response_buffer),
+      handoff_(std::move(handoff)) {
     uv_timer_init(loop_, &idle_timer_);
     idle_timer_.data = this;
     uv_async_init(loop_, &evict_async_, on_evict_request);

@@ -19,6 +19,7 @@
 
 #include "intrusive_list.hpp"
 #include "tcp_framer.hpp"
+#include "transfer_handoff.hpp"
 #include "udp_listener.hpp"
 
 namespace azdns {
@@ -75,6 +76,8 @@ private:
     void write_queued();      // starts a write if none is in flight
     void update_reading();    // reads while there is room for more responses
     void learn_peer();        // fills client_ once accepted
+    void close_or_hand_off();  // once the output is written
+    void hand_off();           // gives the socket and the unanswered bytes to the transfer server
     // Marks activity at `when`. A write is stamped with a time taken before
     // the write itself: once the bytes are in the socket the client may read
     // them and act on another connection (of any worker) before this thread
@@ -91,6 +94,7 @@ private:
     Client client_{.transport = Transport::tcp};  // who asks every query of this connection
     std::vector<std::uint8_t> writing_;  // owned by the write in flight
     std::vector<std::uint8_t> queued_;   // responses made since
+    std::vector<std::uint8_t> handing_off_;  // a transfer query's frame and what followed it
     std::uint64_t last_activity_ = 0;  // uv_hrtime(): comparable across workers
     bool reading_ = false;
     bool write_in_flight_ = false;
@@ -101,8 +105,10 @@ private:
 
 class TcpClients {
 public:
+    // `handoff`: where connections go whose next query is a transfer; empty:
+    // the engine answers transfers as it answers any query.
     TcpClients(uv_loop_t* loop, std::size_t worker_index, AnswerContext context, TcpClientLimit& limit,
-               std::uint64_t idle_timeout_ms, std::span<std::uint8_t> response_buffer);
+               std::uint64_t idle_timeout_ms, std::span<std::uint8_t> response_buffer, TransferHandoff handoff);
     TcpClients(const TcpClients&) = delete;
     TcpClients& operator=(const TcpClients&) = delete;
 
@@ -136,6 +142,7 @@ private:
     TcpClientLimit& limit_;
     std::uint64_t idle_timeout_ms_;
     std::span<std::uint8_t> response_;  // scratch for one answer
+    TransferHandoff handoff_;
     IntrusiveList<TcpConnection, &TcpConnection::hook> list_;  // by last activity, oldest first
     uv_timer_t idle_timer_{};
     uv_timer_t grace_timer_{};

@@ -35,6 +35,8 @@ public:
     [[nodiscard]] Next next(std::span<const std::uint8_t>& frame);
 
     [[nodiscard]] std::size_t buffered() const { return end_ - begin_; }
+    // The bytes received and not yet handed out as frames.
+    [[nodiscard]] std::span<const std::uint8_t> unconsumed() const { return {buffer_.data() + begin_, buffered()}; }
     [[nodiscard]] std::size_t capacity() const { return buffer_.size(); }
 
 private:

@@ -176,7 +176,8 @@ void UdpListener::answer_batch() {
         Client client{.transport = Transport::udp};
         (void)from_sockaddr(b.peers[i], client.address, client.port);  // always IPv4 or IPv6 here
         AnswerStats stats;
-        std::size_t length = engine_.answer(query, *serving.zones, client, response, serving.health.get(), &stats);
+        std::size_t length = engine_.answer(query, *serving.zones, client, response, serving.health.get(), &stats,
+                                            serving.transfers.get());
         counters_.count(Transport::udp, length, stats);
         if (length == 0) continue;
 

@@ -22,7 +22,7 @@ Worker::Worker(unsigned index, WorkerShared shared, std::vector<ListenSockets> s
       serving_(shared.serving),
       tcp_response_(new std::uint8_t[max_message_size]),
       tcp_clients_(init_loop(&loop_), index, AnswerContext{shared.engine, serving_, counters_.add()}, shared.tcp_limit,
-                   shared.tcp_idle_timeout_ms, {tcp_response_.get(), max_message_size}) {
+                   shared.tcp_idle_timeout_ms, {tcp_response_.get(), max_message_size}, shared.transfer_handoff) {
     uv_async_init(&loop_, &stop_async_, on_stop);
     stop_async_.data = this;
     for (std::size_t i = 0; i < sockets.size(); ++i) {

@@ -33,6 +33,8 @@ struct WorkerShared {
     // Where each answering thread registers its counters block; nullptr:
     // the worker counts into a registry of its own that nobody reads.
     QueryCounterRegistry* query_counters = nullptr;
+    // Where TCP connections asking for a zone transfer go (transfer_handoff.hpp); empty: answered in place.
+    TransferHandoff transfer_handoff;
 };
 
 class Worker {

@@ -234,7 +234,7 @@ void NotifySender::send_one(Target& target, Clock::time_point now) {
     }
     std::array<std::uint8_t, message_room> message;
     std::size_t length = write_notify_query(message, target.id, status.zone);
-    if (length != 0 && options_.sign) length = options_.sign(message, length, status.zone);
+    if (length != 0 && options_.sign) length = options_.sign(message, length, status.zone, status.target);
     if (length == 0) {
         finish(target, NotifyOutcome::failed, "the NOTIFY could not be signed");
         return;

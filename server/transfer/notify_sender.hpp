@@ -22,10 +22,11 @@
 
 namespace azdns {
 
-// Signs a NOTIFY in place (TSIG): `buffer` holds the message's `length`
-// bytes and room after them. Returns the new length, 0 when signing failed.
+// Signs a NOTIFY to `target` in place (TSIG): `buffer` holds the message's
+// `length` bytes and room after them. Returns the new length, 0 when
+// signing failed.
 using NotifySign = std::function<std::size_t(std::span<std::uint8_t> buffer, std::size_t length,
-                                             std::string_view origin_wire)>;
+                                             std::string_view origin_wire, const SocketAddress& target)>;
 
 struct NotifySenderOptions {
     // Resends wait 1, 2, 4, 8 and 16 s: five tries over about half a minute.

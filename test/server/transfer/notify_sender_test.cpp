@@ -216,7 +216,8 @@ TEST_SUITE("notify_sender") {
         NotifyResponder secondary({.rcode = 0});
         NotifySenderOptions options = quick();
         std::string signed_origin;
-        options.sign = [&](std::span<std::uint8_t> buffer, std::size_t length, std::string_view origin_wire) {
+        options.sign = [&](std::span<std::uint8_t> buffer, std::size_t length, std::string_view origin_wire,
+                           const SocketAddress&) {
             signed_origin = origin_wire;  // read back after the sender is done with it
             const std::uint8_t mark[] = {0xde, 0xad, 0xbe, 0xef};
             if (buffer.size() < length + sizeof mark) return std::size_t{0};  // on the sender's thread: no REQUIRE
@@ -242,7 +243,7 @@ TEST_SUITE("notify_sender") {
     TEST_CASE("a sign hook that fails: nothing is sent, the NOTIFY is reported failed") {
         NotifyResponder secondary({.rcode = 0});
         NotifySenderOptions options = quick();
-        options.sign = [](std::span<std::uint8_t>, std::size_t, std::string_view) { return std::size_t{0}; };
+        options.sign = [](std::span<std::uint8_t>, std::size_t, std::string_view, const SocketAddress&) { return std::size_t{0}; };
         NotifySender sender(std::move(options));
         sender.notify(origin("example.com."), 15, {secondary.address()});
         REQUIRE(wait_for([&] { return finished(sender); }));

@@ -1,0 +1,34 @@
+// DNS messages over one TCP socket, for a thread that may block (the
+// transfer server's): two-byte length framing (RFC 1035 section 4.2.2), every
+// wait bounded by a timeout through poll(2). Not for the answering threads,
+// which never block (tcp_connection.hpp).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace azdns {
+
+class FramedSocket {
+public:
+    // `fd` stays the caller's to close; `received`: bytes already read from it.
+    FramedSocket(int fd, std::vector<std::uint8_t> received, std::chrono::milliseconds timeout);
+
+    enum class Read : std::uint8_t { frame, closed, timed_out, failed };
+    // The next whole message into `frame` (at most 65535 bytes: no more is ever buffered).
+    [[nodiscard]] Read next(std::vector<std::uint8_t>& frame);
+    // Writes the length and the message; false when the peer is gone or stalls past the timeout.
+    [[nodiscard]] bool write(std::span<const std::uint8_t> message);
+
+private:
+    // Waits for `events` on the socket; false on timeout or error.
+    [[nodiscard]] bool wait(short events);
+
+    int fd_;
+    std::vector<std::uint8_t> in_;
+    std::chrono::milliseconds timeout_;
+};
+
+}  // namespace azdns
