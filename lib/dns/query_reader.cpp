@@ -3,38 +3,13 @@
 #include "ascii.hpp"
 #include "rr_type.hpp"
 #include "wire_integers.hpp"
+#include "wire_names.hpp"
 
 namespace azdns {
 
 namespace {
 
 constexpr std::uint16_t nsid_option = 3;
-
-// Steps over one possibly compressed name (the name itself is never
-// followed: only its bytes here are consumed). False when malformed.
-bool skip_name(std::span<const std::uint8_t> packet, std::size_t& pos, bool& is_root) {
-    std::size_t length = 0;
-    is_root = true;
-    while (true) {
-        if (pos >= packet.size()) return false;
-        std::uint8_t label = packet[pos];
-        if ((label & 0xC0) == 0xC0) {
-            if (pos + 2 > packet.size()) return false;
-            std::size_t target = static_cast<std::size_t>(label & 0x3F) << 8 | packet[pos + 1];
-            // Pointers go backwards, into what was already read.
-            if (target >= pos) return false;
-            is_root = false;
-            pos += 2;
-            return true;
-        }
-        if (label > 63) return false;  // 0x40 and 0x80: obsolete or reserved label types
-        pos += 1u + label;
-        length += 1u + label;
-        if (length > 255) return false;
-        if (label == 0) return true;
-        is_root = false;
-    }
-}
 
 // The question's name may not be compressed: nothing precedes it to point at.
 // Inlined into both callers: a call here costs 1 % of answering a query.

@@ -1,0 +1,38 @@
+// Stepping over a name in a DNS message (RFC 1035 section 4.1.4), without
+// following it: what a reader that only needs to reach the next field does.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace azdns {
+
+// Steps `pos` over one possibly compressed name; `is_root` says whether it
+// was the root name. False when malformed: past the message's end, a label
+// type other than 0 and 0xC0, longer than 255 bytes, or a pointer that does
+// not go backwards (into what was read before).
+[[nodiscard]] inline bool skip_name(std::span<const std::uint8_t> packet, std::size_t& pos, bool& is_root) {
+    std::size_t length = 0;
+    is_root = true;
+    while (true) {
+        if (pos >= packet.size()) return false;
+        std::uint8_t label = packet[pos];
+        if ((label & 0xC0) == 0xC0) {
+            if (pos + 2 > packet.size()) return false;
+            std::size_t target = static_cast<std::size_t>(label & 0x3F) << 8 | packet[pos + 1];
+            if (target >= pos) return false;
+            is_root = false;
+            pos += 2;
+            return true;
+        }
+        if (label > 63) return false;  // 0x40 and 0x80: obsolete or reserved label types
+        pos += 1u + label;
+        length += 1u + label;
+        if (length > 255) return false;
+        if (label == 0) return true;
+        is_root = false;
+    }
+}
+
+}  // namespace azdns
