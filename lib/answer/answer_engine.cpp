@@ -123,26 +123,36 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
     Query query;
     ReadStatus status = read_query(query_wire, query);
     if (status == ReadStatus::ignore || response.size() < classic_udp_size) return 0;
+    const Served served{zones, client, health, transfers};
+    if (status == ReadStatus::ok && query.tsig_offset != 0) return answer_signed(query_wire, query, served, response, stats);
+    return write_response(query, status, served, response, stats, {}, 0);
+}
 
-    // A signed query is answered only under a good signature, and signed
-    // back (RFC 8945 section 5.3): room for that signature is kept.
-    std::optional<TsigRecord> tsig;
-    TsigCheck check;
-    std::uint64_t now = 0;
-    if (status == ReadStatus::ok && query.tsig_offset != 0) {
-        tsig = read_tsig(query_wire, query.tsig_offset);
-        if (tsig) {
-            now = wall_seconds();
-            const TsigKey* key = transfers != nullptr ? transfers->key(tsig->key_name()) : nullptr;
-            check = verify_tsig(query_wire, *tsig, key, now);
-        }
-        if (!tsig || check.verdict == TsigVerdict::formerr) status = ReadStatus::formerr;
-        else if (check.verdict != TsigVerdict::ok) return answer_tsig_error(query, *tsig, check, response, stats);
+// A signed query is answered only under a good signature, and signed back
+// (RFC 8945 section 5.3), within the client's size: room for that signature
+// is kept. Apart from the common path, which then builds no TSIG state.
+std::size_t AnswerEngine::answer_signed(std::span<const std::uint8_t> query_wire, const Query& query,
+                                        const Served& served, std::span<std::uint8_t> response,
+                                        AnswerStats* stats) const {
+    const auto tsig = read_tsig(query_wire, query.tsig_offset);
+    if (!tsig) return write_response(query, ReadStatus::formerr, served, response, stats, {}, 0);
+    const std::uint64_t now = wall_seconds();
+    const TsigKey* key = served.transfers != nullptr ? served.transfers->key(tsig->key_name()) : nullptr;
+    const TsigCheck check = verify_tsig(query_wire, *tsig, key, now);
+    if (check.verdict == TsigVerdict::formerr) {
+        return write_response(query, ReadStatus::formerr, served, response, stats, {}, 0);
     }
-    const TsigKey* signer = status == ReadStatus::ok && tsig ? check.key : nullptr;
-    const std::size_t reserve = signer != nullptr ? tsig_record_size(*signer) : 0;
+    if (check.verdict != TsigVerdict::ok) return answer_tsig_error(query, *tsig, check, response, stats, now);
+    const std::size_t length =
+        write_response(query, ReadStatus::ok, served, response, stats, check.key->name, tsig_record_size(*check.key));
+    return sign_tsig(response, length, *check.key, check.request_mac(), 0, now);  // the room was kept
+}
 
-    MessageWriter writer(response, response_limit(query, options_, client.transport, response.size()) - reserve);
+std::size_t AnswerEngine::write_response(const Query& query, ReadStatus status, const Served& served,
+                                         std::span<std::uint8_t> response, AnswerStats* stats,
+                                         std::string_view signed_by, std::size_t reserve) const {
+    MessageWriter writer(response,
+                         response_limit(query, options_, served.client.transport, response.size()) - reserve);
     writer.write_header(query.id, base_flags(query));
     ResponseOutcome outcome;
 
@@ -170,19 +180,17 @@ std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const
     }
     (void)writer.write_question(query.question.wire);  // at most 255 + 4 bytes: always fits in 512
 
-    outcome = respond(query, zones, client, writer, health, transfers,
-                      signer != nullptr ? std::string_view(signer->name) : std::string_view());
+    outcome = respond(query, served, writer, signed_by);
 
     writer.set_flags(flags_for(query, outcome));
     if (edns.present) (void)writer.write_opt(static_cast<std::uint8_t>(outcome.rcode >> 4));
     report(stats, outcome);
-    if (signer == nullptr) return writer.size();
-    // The room was kept, so this cannot fail.
-    return sign_tsig(response, writer.size(), *signer, check.request_mac(), 0, now);
+    return writer.size();
 }
 
 std::size_t AnswerEngine::answer_tsig_error(const Query& query, const TsigRecord& record, const TsigCheck& check,
-                                            std::span<std::uint8_t> response, AnswerStats* stats) const {
+                                            std::span<std::uint8_t> response, AnswerStats* stats,
+                                            std::uint64_t now) const {
     MessageWriter writer(response, response.size());
     writer.write_header(query.id, base_flags(query));
     (void)writer.write_question(query.question.wire);
@@ -190,12 +198,12 @@ std::size_t AnswerEngine::answer_tsig_error(const Query& query, const TsigRecord
     outcome.rcode = rcode::notauth;
     writer.set_flags(flags_for(query, outcome));
     report(stats, outcome);
-    return append_tsig_error(response, writer.size(), record, check, wall_seconds());
+    return append_tsig_error(response, writer.size(), record, check, now);
 }
 
-ResponseOutcome AnswerEngine::respond(const Query& query, const ZoneSet& zones, const Client& client,
-                                      MessageWriter& writer, const HealthView* health,
-                                      const TransferState* transfers, std::string_view signed_by) const {
+ResponseOutcome AnswerEngine::respond(const Query& query, const Served& served, MessageWriter& writer,
+                                      std::string_view signed_by) const {
+    const auto& [zones, client, health, transfers] = served;
     ResponseOutcome outcome;
     const Question& question = query.question;
     if (query.opcode != 0) {

@@ -9,11 +9,11 @@
 #include <string>
 
 #include "client.hpp"
+#include "query_reader.hpp"
 #include "zone_set.hpp"
 
 namespace azdns {
 
-struct Query;
 struct Question;
 class MessageWriter;
 struct ResponseOutcome;
@@ -92,16 +92,31 @@ public:
 private:
     // What to say once the query is known to be well formed; writes the
     // records, the caller writes the flags and the OPT.
-    [[nodiscard]] ResponseOutcome respond(const Query& query, const ZoneSet& zones, const Client& client,
-                                          MessageWriter& writer, const HealthView* health,
-                                          const TransferState* transfers, std::string_view signed_by) const;
+    // What one answer() reads besides the query.
+    struct Served {
+        const ZoneSet& zones;
+        const Client& client;
+        const HealthView* health;
+        const TransferState* transfers;
+    };
+    [[nodiscard]] std::size_t answer_signed(std::span<const std::uint8_t> query_wire, const Query& query,
+                                            const Served& served, std::span<std::uint8_t> response,
+                                            AnswerStats* stats) const;
+    // The response to a query read with `status`, within the client's size
+    // less `reserve` bytes (a TSIG's room); `signed_by`: the key that signed it.
+    [[nodiscard]] std::size_t write_response(const Query& query, ReadStatus status, const Served& served,
+                                             std::span<std::uint8_t> response, AnswerStats* stats,
+                                             std::string_view signed_by, std::size_t reserve) const;
+    [[nodiscard]] ResponseOutcome respond(const Query& query, const Served& served, MessageWriter& writer,
+                                          std::string_view signed_by) const;
     [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
     [[nodiscard]] ResponseOutcome respond_transfer(const Question& question, const ZoneSet& zones,
                                                    const Client& client, MessageWriter& writer,
                                                    const TransferState* transfers, std::string_view signed_by) const;
     // NOTAUTH with the TSIG error RFC 8945 section 5.3.2 asks for.
     [[nodiscard]] std::size_t answer_tsig_error(const Query& query, const TsigRecord& record, const TsigCheck& check,
-                                                std::span<std::uint8_t> response, AnswerStats* stats) const;
+                                                std::span<std::uint8_t> response, AnswerStats* stats,
+                                                std::uint64_t now) const;
     [[nodiscard]] std::uint64_t wall_seconds() const;
 
     AnswerOptions options_;
