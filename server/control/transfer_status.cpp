@@ -14,10 +14,8 @@ json optional_time(const std::optional<std::chrono::system_clock::time_point>& w
 }
 
 const ZoneTransfers* offered_zone(const TransferFacts& facts, const std::string& origin_wire) {
-    if (!facts.offered) return nullptr;
-    for (const ZoneTransfers& zone : facts.offered->zones())
-        if (zone.origin == origin_wire) return &zone;
-    return nullptr;
+    const auto found = facts.offered_by_zone.find(origin_wire);
+    return found != facts.offered_by_zone.end() ? found->second : nullptr;
 }
 
 std::string canonical_wire(const std::string& origin_text) {
@@ -59,10 +57,15 @@ json last_out_json(const TransferOutRecord& out) {
 
 TransferFacts gather_transfer_facts(std::shared_ptr<const TransferState> offered, const TransferService* service) {
     TransferFacts facts{.offered = std::move(offered)};
+    if (facts.offered)
+        for (const ZoneTransfers& zone : facts.offered->zones()) facts.offered_by_zone[zone.origin] = &zone;
     if (service == nullptr) return facts;
     facts.last_out = service->server().last_by_zone();
     facts.totals = service->server().totals();
-    facts.notify = service->notifier().status();
+    for (NotifyTargetStatus& target : service->notifier().status()) {
+        std::string zone = target.zone;
+        facts.notify[zone].push_back(std::move(target));
+    }
     return facts;
 }
 
@@ -73,8 +76,8 @@ json zone_transfers_json(const TransferFacts& facts, const std::string& origin_t
     if (zone != nullptr)
         for (const TransferRule& rule : zone->rules) rules.push_back(rule_json(rule));
     json notify = json::array();
-    for (const NotifyTargetStatus& target : facts.notify)
-        if (target.zone == origin) notify.push_back(notify_json(target));
+    if (const auto targets = facts.notify.find(origin); targets != facts.notify.end())
+        for (const NotifyTargetStatus& target : targets->second) notify.push_back(notify_json(target));
     const auto last = facts.last_out.find(origin);
     // Every zone comes from its file until azdns can be a secondary.
     return {{"source", "file"},
@@ -87,11 +90,13 @@ json zone_transfers_json(const TransferFacts& facts, const std::string& origin_t
 
 json transfer_totals_json(const TransferFacts& facts) {
     std::uint64_t sent = 0, acked = 0, refused = 0, failed = 0;
-    for (const NotifyTargetStatus& target : facts.notify) {
-        sent += target.sent;
-        acked += target.acked;
-        refused += target.refused;
-        failed += target.failed;
+    for (const auto& [zone, targets] : facts.notify) {
+        for (const NotifyTargetStatus& target : targets) {
+            sent += target.sent;
+            acked += target.acked;
+            refused += target.refused;
+            failed += target.failed;
+        }
     }
     return {{"out_axfr", facts.totals.axfr},
             {"out_ixfr", facts.totals.ixfr},
@@ -112,9 +117,11 @@ void add_transfer_metrics(const TransferFacts& facts, MetricsInput& input) {
     input.transfers.out_ixfr = facts.totals.ixfr;
     input.transfers.out_failed = facts.totals.failed;
     input.transfers.turned_away = facts.totals.turned_away;
-    for (const NotifyTargetStatus& target : facts.notify) {
-        input.transfers.notify.push_back({name_to_text(target.zone), target.target.to_string(), target.sent,
-                                          target.acked, target.refused, target.failed});
+    for (const auto& [zone, targets] : facts.notify) {
+        const std::string zone_text = name_to_text(zone);
+        for (const NotifyTargetStatus& target : targets)
+            input.transfers.notify.push_back({zone_text, target.target.to_string(), target.sent, target.acked,
+                                              target.refused, target.failed});
     }
 }
 

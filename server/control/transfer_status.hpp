@@ -18,11 +18,14 @@
 
 namespace azdns {
 
+// Indexed by origin (wire form, canonical), so a status of many zones stays
+// linear.
 struct TransferFacts {
     std::shared_ptr<const TransferState> offered;  // null: no zone is transferred
-    std::map<std::string, TransferOutRecord> last_out;  // by origin, wire form, canonical
+    std::map<std::string, const ZoneTransfers*> offered_by_zone;  // into `offered`
+    std::map<std::string, TransferOutRecord> last_out;
     TransferOutTotals totals;
-    std::vector<NotifyTargetStatus> notify;
+    std::map<std::string, std::vector<NotifyTargetStatus>> notify;  // by zone, ordered by target
 };
 
 // `service` null (tests without transfers): nothing happened yet.
