@@ -127,6 +127,44 @@ void print_fleet(std::ostream& out, const json& fleet) {
     print_table(out, header, rows);
 }
 
+// "ixfr 2026112604 to 192.0.2.53:40123 at T", and why it failed when it did.
+std::string last_out_cell(const json& last) {
+    if (!last.is_object()) return "-";
+    std::string cell = field(last, "kind") + " " + field(last, "serial") + " to " + field(last, "client") + " at " +
+                       field(last, "time");
+    if (last.contains("error") && last["error"].is_string()) cell += " (failed: " + last["error"].get<std::string>() + ")";
+    return cell;
+}
+
+// "192.0.2.53:53 acked 2026112604; 192.0.2.54:53 failed 2026112604 (why)".
+std::string notify_cell(const json& targets) {
+    std::string cell;
+    for (const auto& target : targets) {
+        if (!cell.empty()) cell += "; ";
+        cell += field(target, "target") + " " + field(target, "outcome") + " " + field(target, "serial");
+        if (target.contains("error") && target["error"].is_string()) cell += " (" + target["error"].get<std::string>() + ")";
+    }
+    return cell.empty() ? "-" : cell;
+}
+
+// Zones that are transferred or notified (docs/transfers.md): their serials,
+// the last transfer out, each NOTIFY target's state. Nothing when none is.
+void print_transfers(std::ostream& out, const json& zones) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& zone : zones) {
+        const json transfers = zone.value("transfers", json());
+        if (!transfers.is_object()) continue;
+        const json last = transfers.value("last_out", json());
+        if (array_of(transfers, "allow_transfer").empty() && array_of(transfers, "notify").empty() && !last.is_object())
+            continue;
+        rows.push_back({field(zone, "origin"), field(transfers, "serial"), field(transfers, "filtered_serial"),
+                        last_out_cell(last), notify_cell(array_of(transfers, "notify"))});
+    }
+    if (rows.empty()) return;
+    out << "\nTRANSFERS\n";
+    print_table(out, {"ZONE", "SERIAL", "FILTERED", "LAST OUT", "NOTIFY"}, rows);
+}
+
 void print_status(std::ostream& out, const json& status) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& zone : array_of(status, "zones"))
@@ -157,6 +195,7 @@ void print_status(std::ostream& out, const json& status) {
     out << "\nENDPOINTS\n";
     print_table(out, {"ADDRESS", "AZ", "CHECK", "STATE", "SINCE", "RTT", "LAST ERROR"}, rows);
     print_fleet(out, status.value("fleet", json()));
+    print_transfers(out, array_of(status, "zones"));
 }
 
 // "europe-se-1a: fenced (manual: "maintenance", until T) since T"

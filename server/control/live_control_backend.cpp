@@ -11,6 +11,7 @@
 #include "health_explain.hpp"
 #include "metrics_text.hpp"
 #include "rr_type.hpp"
+#include "transfer_status.hpp"
 
 #include <ldns/ldns.h>  // after the C++ headers: it defines true/false
 
@@ -167,7 +168,13 @@ json fleet_json(const HealthSnapshot& health, const std::map<std::string, Health
 json LiveControlBackend::status() {
     const HealthSnapshot health = health_.snapshot();
     json out{{"zones", json::array()}, {"azs", json::array()}, {"endpoints", json::array()}};
-    for (const ZoneStatus& zone : zones_.status()) out["zones"].push_back(zone_json(zone));
+    const TransferFacts transfers = gather_transfer_facts(served_.serving().transfers, transfers_);
+    for (const ZoneStatus& zone : zones_.status()) {
+        json entry = zone_json(zone);
+        entry["transfers"] = zone_transfers_json(transfers, zone.origin, zone.serial);
+        out["zones"].push_back(std::move(entry));
+    }
+    out["transfers"] = transfer_totals_json(transfers);
     const std::shared_ptr<const Config> in_force = served_.config();
     for (const AzConfig& config : in_force->azs) {
         if (const AzView* az = health.az(config.name)) out["azs"].push_back(az_json(config, *az, health));
@@ -312,6 +319,7 @@ std::string LiveControlBackend::metrics() {
     if (probes_ != nullptr) input.probes = probes_->snapshot();
     input.health_view_rebuilds = served_.rebuilds();
     for (const ZoneStatus& zone : zones_.status()) input.zones.push_back({zone.origin, zone.serial, zone.reload_errors});
+    add_transfer_metrics(gather_transfer_facts(served_.serving().transfers, transfers_), input);
     return render_metrics(input);
 }
 

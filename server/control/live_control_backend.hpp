@@ -9,20 +9,22 @@
 #include "probe_metrics.hpp"
 #include "query_counters.hpp"
 #include "serving_publisher.hpp"
+#include "transfer_service.hpp"
 #include "zone_reloader.hpp"
 
 namespace azdns {
 
 class LiveControlBackend : public ControlBackend {
 public:
-    // `queries` and `probes` (nullptr: those series are left at zero) must
-    // outlive the control server.
+    // `queries`, `probes` and `transfers` (nullptr: those series are left at
+    // zero, no transfer is shown) must outlive the control server.
     // The config in force and what is served are the publisher's (a reload
     // may replace them).
     LiveControlBackend(const AnswerEngine& engine, HealthMonitor& health, const ServingPublisher& served,
                        ZoneReloader& zones, const QueryCounterRegistry* queries = nullptr,
-                       const ProbeMetrics* probes = nullptr)
-        : engine_(engine), health_(health), served_(served), zones_(zones), queries_(queries), probes_(probes) {}
+                       const ProbeMetrics* probes = nullptr, const TransferService* transfers = nullptr)
+        : engine_(engine), health_(health), served_(served), zones_(zones), queries_(queries), probes_(probes),
+          transfers_(transfers) {}
 
     nlohmann::json status() override;
     ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
@@ -43,6 +45,7 @@ private:
     ZoneReloader& zones_;
     const QueryCounterRegistry* queries_;
     const ProbeMetrics* probes_;
+    const TransferService* transfers_;
 };
 
 }  // namespace azdns

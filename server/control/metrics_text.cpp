@@ -117,14 +117,44 @@ void render_fleet(MetricsText& out, const MetricsInput::Fleet& fleet) {
 }
 
 void render_zones(MetricsText& out, const MetricsInput& input) {
-    out.family("azdns_zone_serial", "gauge", "The SOA serial of the zone being served.");
+    out.family("azdns_zone_serial", "gauge",
+               "The SOA serial of the zone being served: view \"file\" as its file says, \"filtered\" as "
+               "transfers of the filtered view and SOA answers carry it.");
     for (const MetricsInput::Zone& zone : input.zones) {
-        out.sample("azdns_zone_serial", {{"zone", zone.origin}}, std::uint64_t{zone.serial});
+        out.sample("azdns_zone_serial", {{"zone", zone.origin}, {"view", "file"}}, std::uint64_t{zone.serial});
+        if (zone.filtered_serial)
+            out.sample("azdns_zone_serial", {{"zone", zone.origin}, {"view", "filtered"}},
+                       std::uint64_t{*zone.filtered_serial});
     }
     out.family("azdns_zone_reload_errors_total", "counter",
                "Reloads in which the zone failed to load (it kept serving its previous version).");
     for (const MetricsInput::Zone& zone : input.zones) {
         out.sample("azdns_zone_reload_errors_total", {{"zone", zone.origin}}, zone.reload_errors);
+    }
+}
+
+void render_transfers(MetricsText& out, const MetricsInput::Transfers& transfers) {
+    out.family("azdns_transfers_out_total", "counter",
+               "Zone transfers served to the end: kind \"axfr\" sent the whole zone (an IXFR answered so "
+               "included), \"ixfr\" the changes or that the client is current.");
+    out.sample("azdns_transfers_out_total", {{"kind", "axfr"}}, transfers.out_axfr);
+    out.sample("azdns_transfers_out_total", {{"kind", "ixfr"}}, transfers.out_ixfr);
+    out.family("azdns_transfers_out_failed_total", "counter",
+               "Zone transfers begun and not finished (the client went, a write timed out).");
+    out.sample("azdns_transfers_out_failed_total", {}, transfers.out_failed);
+    out.family("azdns_transfers_turned_away_total", "counter",
+               "Transfer connections closed at once because every transfer thread was busy.");
+    out.sample("azdns_transfers_turned_away_total", {}, transfers.turned_away);
+    out.family("azdns_notify_sent_total", "counter", "NOTIFY datagrams sent, resends included, by zone and target.");
+    for (const MetricsInput::Notify& n : transfers.notify)
+        out.sample("azdns_notify_sent_total", {{"zone", n.zone}, {"target", n.target}}, n.sent);
+    out.family("azdns_notify_total", "counter",
+               "NOTIFY exchanges ended, by zone, target and outcome: acked (NOERROR), refused (another rcode), "
+               "failed (no answer after every try, or not sent).");
+    for (const MetricsInput::Notify& n : transfers.notify) {
+        out.sample("azdns_notify_total", {{"zone", n.zone}, {"target", n.target}, {"outcome", "acked"}}, n.acked);
+        out.sample("azdns_notify_total", {{"zone", n.zone}, {"target", n.target}, {"outcome", "refused"}}, n.refused);
+        out.sample("azdns_notify_total", {{"zone", n.zone}, {"target", n.target}, {"outcome", "failed"}}, n.failed);
     }
 }
 
@@ -219,6 +249,7 @@ std::string render_metrics(const MetricsInput& input) {
     render_health(out, input);
     render_fleet(out, input.fleet);
     render_zones(out, input);
+    render_transfers(out, input.transfers);
     return out.text();
 }
 

@@ -60,8 +60,20 @@ struct MetricsInput {
         std::string origin;  // text form
         std::uint32_t serial = 0;
         std::uint64_t reload_errors = 0;
+        std::optional<std::uint32_t> filtered_serial;  // none: no rule transfers the filtered view
     };
     std::vector<Zone> zones;
+
+    // Zone transfers out (docs/transfers.md), since start.
+    struct Notify {
+        std::string zone, target;  // "example.com.", "192.0.2.53:53"
+        std::uint64_t sent = 0, acked = 0, refused = 0, failed = 0;
+    };
+    struct Transfers {
+        std::uint64_t out_axfr = 0, out_ixfr = 0, out_failed = 0, turned_away = 0;
+        std::vector<Notify> notify;
+    };
+    Transfers transfers;
 };
 
 [[nodiscard]] std::string render_metrics(const MetricsInput& input);

@@ -8,10 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <thread>
+
 #include "control_client.hpp"
 #include "e2e_fixture.hpp"
+#include "fake_endpoint.hpp"
 #include "health_world.hpp"
 #include "slow_clients.hpp"
+#include "transfer_primary.hpp"
 
 using namespace azdns::e2e;
 using namespace std::chrono_literals;
@@ -47,9 +51,78 @@ struct Failures {
     }
 };
 
+json zone_transfers(const json& status, const std::string& origin) {
+    for (const json& zone : status["zones"])
+        if (zone["origin"] == origin) return zone.value("transfers", json());
+    FAIL("no zone ", origin, " in /v1/status: ", status.dump());
+    return {};
+}
+
 }  // namespace
 
 TEST_SUITE("e2e_control") {
+
+TEST_CASE("status shows each zone's transfers: its rules, an AXFR out as the client saw it, a NOTIFY acknowledged") {
+    azdns::testing::FakeDnsEndpoint secondary;  // answers the NOTIFY with NOERROR
+    std::string error;
+    REQUIRE_MESSAGE(secondary.start(error), error);
+    AzdnsServer server(primary_options(secondary.port()));
+    REQUIRE_SERVER(server);
+
+    const auto axfr = ask_tcp(server.v4(), {"example.com.", rrtype::AXFR});
+    REQUIRE_MESSAGE(axfr, server.log());
+    REQUIRE(axfr->rcode == 0);
+    REQUIRE(axfr->answer.size() > 2);
+
+    // The transfer is recorded when its last message is written, the NOTIFY
+    // when the target's answer is read: both soon, neither at once.
+    json status;
+    json com;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        status = json::parse(control_request(server, "GET", "/v1/status").body);
+        com = zone_transfers(status, "example.com.");
+        if (!com["last_out"].is_null() && !com["notify"].empty() && com["notify"][0]["outcome"] == "acked") break;
+        std::this_thread::sleep_for(100ms);
+    }
+    INFO(status.dump(2));
+    CHECK(com["source"] == "file");
+    CHECK(com["serial"] == 2026010101);
+    CHECK(com["filtered_serial"] == 2026010101);  // first served: the file's serial
+    CHECK(com["allow_transfer"] == json::parse(R"([{"prefixes":["127.0.0.1/32"],"key":null,"view":"filtered"}])"));
+
+    const json& out = com["last_out"];
+    REQUIRE(out.is_object());
+    CHECK(out["kind"] == "axfr");
+    CHECK(out["view"] == "filtered");
+    CHECK(out["serial"] == 2026010101);
+    CHECK(out["client"].get<std::string>().starts_with("127.0.0.1:"));
+    CHECK(out["messages"] == 1);
+    CHECK(out["bytes"] == axfr->wire.size());
+    CHECK(out["error"].is_null());
+    CHECK(out["time"].get<std::string>().ends_with("Z"));
+
+    REQUIRE(com["notify"].size() == 1);
+    const json& notify = com["notify"][0];
+    CHECK(notify["target"] == "127.0.0.1:" + std::to_string(secondary.port()));
+    CHECK(notify["outcome"] == "acked");
+    CHECK(notify["serial"] == 2026010101);
+    CHECK(notify["tries"] == 1);
+    CHECK(notify["last_acked"].is_string());
+    CHECK(notify["error"].is_null());
+    CHECK(secondary.last_query_name() == "example.com.");
+
+    json net = zone_transfers(status, "example.net.");
+    CHECK(net["source"] == "file");
+    CHECK(net["serial"] == 7);
+    CHECK(net["filtered_serial"].is_null());
+    CHECK(net["allow_transfer"].empty());
+    CHECK(net["notify"].empty());
+    CHECK(net["last_out"].is_null());
+
+    CHECK(status["transfers"]["out_axfr"] == 1);
+    CHECK(status["transfers"]["out_failed"] == 0);
+    CHECK(status["transfers"]["notify_acked"] == 1);
+}
 
 TEST_CASE("a lenient fence body is refused with 400 and a reason; nothing is fenced or saved") {
     AzdnsServer server(two_azs());

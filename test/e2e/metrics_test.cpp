@@ -6,10 +6,13 @@
 
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "control_client.hpp"
 #include "e2e_fixture.hpp"
+#include "fake_endpoint.hpp"
 #include "health_world.hpp"
+#include "transfer_primary.hpp"
 
 using namespace azdns::e2e;
 using namespace std::chrono_literals;
@@ -88,7 +91,7 @@ TEST_CASE("query counters move by the queries asked, by transport and rcode; TC 
                                "azdns_probe_failures_total", "azdns_zone_serial", "azdns_zone_reload_errors_total"}) {
         CHECK_MESSAGE(text.find(std::string("# TYPE ") + family + " ") != std::string::npos, family);
     }
-    CHECK(value(before, "azdns_zone_serial{zone=\"example.com.\"}") == 2026010101);
+    CHECK(value(before, "azdns_zone_serial{zone=\"example.com.\",view=\"file\"}") == 2026010101);
     CHECK(value(before, "azdns_answers_filtered_total{zone=\"example.com.\"}") == 0);
     CHECK(value(before, "azdns_zone_reload_errors_total{zone=\"example.net.\"}") == 0);
 
@@ -139,7 +142,42 @@ TEST_CASE("a zone that fails to reload is counted and keeps its serial") {
     Scrape after = scrape(server);
     CHECK(value(after, "azdns_zone_reload_errors_total{zone=\"example.net.\"}") == 1);
     CHECK(value(after, "azdns_zone_reload_errors_total{zone=\"example.com.\"}") == 0);
-    CHECK(value(after, "azdns_zone_serial{zone=\"example.net.\"}") == 7);
+    CHECK(value(after, "azdns_zone_serial{zone=\"example.net.\",view=\"file\"}") == 7);
+}
+
+TEST_CASE("transfer series: an AXFR out counted by kind, a NOTIFY by outcome, the filtered serial") {
+    azdns::testing::FakeDnsEndpoint secondary;  // answers the NOTIFY with NOERROR
+    std::string error;
+    REQUIRE_MESSAGE(secondary.start(error), error);
+    AzdnsServer server(primary_options(secondary.port()));
+    REQUIRE_SERVER(server);
+    const std::string target = "zone=\"example.com.\",target=\"127.0.0.1:" + std::to_string(secondary.port()) + "\"";
+    const std::string acked = "azdns_notify_total{" + target + ",outcome=\"acked\"}";
+    const std::string axfr = "azdns_transfers_out_total{kind=\"axfr\"}";
+
+    Scrape before = scrape(server);
+    CHECK(value(before, axfr) == 0);
+    REQUIRE(must_ask(server.v4(), {"example.com.", rrtype::AXFR}, true).rcode == 0);
+    // Counted when the last message is written, the NOTIFY when its answer is read: soon, not at once.
+    Scrape after;
+    std::string text;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        after = scrape(server, &text);
+        if (value(after, axfr) == 1 && value(after, acked) == 1) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    INFO(text);
+    CHECK(value(after, axfr) == 1);
+    CHECK(value(after, "azdns_transfers_out_total{kind=\"ixfr\"}") == 0);
+    CHECK(value(after, "azdns_transfers_out_failed_total") == 0);
+    CHECK(value(after, "azdns_transfers_turned_away_total") == 0);
+    CHECK(value(after, acked) == 1);
+    CHECK(value(after, "azdns_notify_total{" + target + ",outcome=\"refused\"}") == 0);
+    CHECK(value(after, "azdns_notify_total{" + target + ",outcome=\"failed\"}") == 0);
+    CHECK(value(after, "azdns_notify_sent_total{" + target + "}") == 1);
+    CHECK(value(after, "azdns_zone_serial{zone=\"example.com.\",view=\"file\"}") == 2026010101);
+    CHECK(value(after, "azdns_zone_serial{zone=\"example.com.\",view=\"filtered\"}") == 2026010101);
+    CHECK(value(after, "azdns_zone_serial{zone=\"example.net.\",view=\"filtered\"}") == -1);  // no rule: none
 }
 
 TEST_CASE("health series: probe durations, endpoint state, failures by reason, filtered answers") {

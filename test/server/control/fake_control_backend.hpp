@@ -36,8 +36,19 @@ namespace azdns::testing {
 
 inline const nlohmann::json fake_status = nlohmann::json::parse(R"({
   "zones": [
-    {"origin": "example.com.", "serial": 2026112601, "records": 42, "loaded_at": "2026-11-26T05:00:00Z", "error": null},
-    {"origin": "example.net.", "serial": 7, "records": 3, "loaded_at": "2026-11-26T05:00:01Z", "error": "example.net.zone:3:1: bad TTL"}
+    {"origin": "example.com.", "serial": 2026112601, "records": 42, "loaded_at": "2026-11-26T05:00:00Z", "error": null,
+     "transfers": {"source": "file", "serial": 2026112601, "filtered_serial": 2026112604,
+       "allow_transfer": [{"prefixes": ["192.0.2.53/32"], "key": "xfr.", "view": "filtered"}],
+       "notify": [
+         {"target": "192.0.2.53:53", "serial": 2026112604, "outcome": "acked", "tries": 1,
+          "last_sent": "2026-11-26T05:12:00.000Z", "last_acked": "2026-11-26T05:12:00.004Z", "error": null},
+         {"target": "192.0.2.54:53", "serial": 2026112604, "outcome": "failed", "tries": 5,
+          "last_sent": "2026-11-26T05:12:31.000Z", "last_acked": null, "error": "no answer after 5 tries"}],
+       "last_out": {"time": "2026-11-26T05:12:00.120Z", "client": "192.0.2.53:40123", "kind": "ixfr",
+         "view": "filtered", "serial": 2026112604, "messages": 1, "bytes": 412, "took_ms": 2, "error": null}}},
+    {"origin": "example.net.", "serial": 7, "records": 3, "loaded_at": "2026-11-26T05:00:01Z", "error": "example.net.zone:3:1: bad TTL",
+     "transfers": {"source": "file", "serial": 7, "filtered_serial": null, "allow_transfer": [], "notify": [],
+       "last_out": null}}
   ],
   "azs": [
     {"name": "europe-se-1a", "region": "europe-se-1", "state": "up", "reason": null, "since": "2026-11-26T05:00:00Z",

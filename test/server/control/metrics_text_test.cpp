@@ -198,7 +198,7 @@ TEST_CASE("render_metrics: every spec family, query series by transport and rcod
     CHECK(has_line(text, "azdns_probe_duration_seconds_bucket{check=\"web\",le=\"0.0025\"} 1"));
     CHECK(has_line(text, "azdns_probe_duration_seconds_count{check=\"web\"} 1"));
     CHECK(has_line(text, "azdns_probe_failures_total{check=\"web\",reason=\"connect refused\"} 3"));
-    CHECK(has_line(text, "azdns_zone_serial{zone=\"example.com.\"} 2026010101"));
+    CHECK(has_line(text, "azdns_zone_serial{zone=\"example.com.\",view=\"file\"} 2026010101"));
     CHECK(has_line(text, "azdns_zone_reload_errors_total{zone=\"health.test.\"} 2"));
     // Every non-comment line is "name{labels} value" or "name value".
     std::size_t at = 0;
@@ -246,4 +246,30 @@ TEST_CASE("render_metrics: a fleet's series by peer and the votes by endpoint; n
     CHECK(has_line(text, "azdns_endpoint_up_here{address=\"127.0.0.11\",az=\"az-a\",check=\"web\"} 0"));
     CHECK(has_line(text, "azdns_endpoint_down_votes{address=\"127.0.0.11\",az=\"az-a\",check=\"web\"} 1"));
     CHECK(has_line(text, "azdns_endpoint_voters{address=\"127.0.0.11\",az=\"az-a\",check=\"web\"} 3"));
+}
+
+TEST_CASE("render_metrics: transfers out by kind, NOTIFY by zone, target and outcome, filtered serials") {
+    MetricsInput input;
+    input.zones = {{"example.com.", 2026010101, 0, 2026010104}, {"example.net.", 7, 0, std::nullopt}};
+    input.transfers = {.out_axfr = 3, .out_ixfr = 5, .out_failed = 1, .turned_away = 2,
+                       .notify = {{"example.com.", "127.0.0.1:5300", 4, 2, 1, 0}}};
+    const std::string text = render_metrics(input);
+    INFO(text);
+    CHECK(has_line(text, "azdns_zone_serial{zone=\"example.com.\",view=\"file\"} 2026010101"));
+    CHECK(has_line(text, "azdns_zone_serial{zone=\"example.com.\",view=\"filtered\"} 2026010104"));
+    CHECK(has_line(text, "azdns_zone_serial{zone=\"example.net.\",view=\"file\"} 7"));
+    CHECK(text.find("azdns_zone_serial{zone=\"example.net.\",view=\"filtered\"}") == std::string::npos);
+    CHECK(has_line(text, "azdns_transfers_out_total{kind=\"axfr\"} 3"));
+    CHECK(has_line(text, "azdns_transfers_out_total{kind=\"ixfr\"} 5"));
+    CHECK(has_line(text, "azdns_transfers_out_failed_total 1"));
+    CHECK(has_line(text, "azdns_transfers_turned_away_total 2"));
+    CHECK(has_line(text, "azdns_notify_sent_total{zone=\"example.com.\",target=\"127.0.0.1:5300\"} 4"));
+    CHECK(has_line(text, "azdns_notify_total{zone=\"example.com.\",target=\"127.0.0.1:5300\",outcome=\"acked\"} 2"));
+    CHECK(has_line(text, "azdns_notify_total{zone=\"example.com.\",target=\"127.0.0.1:5300\",outcome=\"refused\"} 1"));
+    CHECK(has_line(text, "azdns_notify_total{zone=\"example.com.\",target=\"127.0.0.1:5300\",outcome=\"failed\"} 0"));
+    for (const char* family : {"azdns_transfers_out_total counter", "azdns_transfers_out_failed_total counter",
+                               "azdns_transfers_turned_away_total counter", "azdns_notify_total counter",
+                               "azdns_notify_sent_total counter"}) {
+        CHECK(text.find(std::string("# TYPE ") + family + "\n") != std::string::npos);
+    }
 }
