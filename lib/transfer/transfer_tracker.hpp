@@ -36,6 +36,7 @@ private:
     struct Tracked {
         std::shared_ptr<const Zone> zone;
         std::shared_ptr<const HealthView> view;  // the one the zone was last seen with
+        bool follows_filtered = false;           // some rule granted the filtered view last time
         std::uint64_t digest = 0;                // of the filtered content, the file's serial included
         std::uint32_t filtered_serial = 0;
         std::shared_ptr<IxfrJournal> filtered;

@@ -178,6 +178,29 @@ TEST_SUITE("transfer tracker") {
         CHECK(only_zone(*back).filtered_journal->size() == 0);
     }
 
+    TEST_CASE("a filtered rule added to a zone transferred raw: the filtered view starts at the file's serial") {
+        BuiltZone built(serial_1);
+        TransferTracker tracker;
+        auto up = built.all_up();
+        (void)tracker.advance(transfer_config({transfer_rule("198.51.100.1/32", TransferView::raw)}), built.set, up);
+        SUBCASE("a reload of the config alone: the same zone and view") {
+            auto state = tracker.advance(both_views(), built.set, up);
+            CHECK(only_zone(*state).filtered_serial == 1);
+            CHECK(only_zone(*state).served_soa().ttl() == 3600);
+            auto next = tracker.advance(both_views(), built.set, built.www_a_down());
+            CHECK(only_zone(*next).filtered_serial == 2);
+        }
+        SUBCASE("with a health change") {
+            auto state = tracker.advance(both_views(), built.set, built.www_a_down());
+            CHECK(only_zone(*state).filtered_serial == 1);
+            auto next = tracker.advance(both_views(), built.set, up);
+            CHECK(only_zone(*next).filtered_serial == 2);
+            // A restart serving the same content serves the same serial: the digest is the content's.
+            TransferTracker restarted(tracker.serials().entries());
+            CHECK(only_zone(*restarted.advance(both_views(), built.set, up)).filtered_serial == 2);
+        }
+    }
+
     TEST_CASE("a tracker made from saved serials serves the same serial for the same content") {
         BuiltZone built(serial_1);
         TransferTracker first;
