@@ -39,31 +39,10 @@ Published after_health_change(TransferView view = TransferView::filtered) {
     return p;
 }
 
-Reply parse(std::vector<std::uint8_t> wire) {
-    Reply reply;
-    reply.wire = std::move(wire);
-    if (reply.wire.empty()) return reply;
-    ldns_pkt* pkt = nullptr;
-    REQUIRE(ldns_wire2pkt(&pkt, reply.wire.data(), reply.wire.size()) == LDNS_STATUS_OK);
-    reply.pkt.reset(pkt);
-    reply.answer = section(ldns_pkt_answer(pkt));
-    reply.authority = section(ldns_pkt_authority(pkt));
-    reply.additional = section(ldns_pkt_additional(pkt));
-    return reply;
-}
-
-std::uint64_t (*clock_now)() = nullptr;
-
 Reply ask_with(const std::vector<std::uint8_t>& query, const Published* p, Transport transport = Transport::udp,
-               const ZoneSet& zones = health_zones(), AnswerOptions options = {}) {
-    options.wall_seconds = clock_now;
-    AnswerEngine engine(options);
-    std::vector<std::uint8_t> buffer(max_message_size);
-    const std::size_t n = engine.answer(query, zones, client_over(transport), buffer,
-                                        p != nullptr ? p->health.get() : nullptr, nullptr,
-                                        p != nullptr ? p->state.get() : nullptr);
-    buffer.resize(n);
-    return parse(std::move(buffer));
+               const ZoneSet& zones = health_zones(), const AnswerOptions& options = {}) {
+    return ask_zones(query, zones, transport, options, p != nullptr ? p->health.get() : nullptr,
+                     p != nullptr ? p->state.get() : nullptr);
 }
 
 // The TSIG error of a reply's TSIG record (RFC 8945 section 4.2), and its MAC's size.
@@ -170,9 +149,8 @@ TEST_SUITE("answer_tsig") {
     TEST_CASE("a time further than the fudge from ours: NOTAUTH with BADTIME, signed") {
         Published p = published(TransferView::filtered);
         auto query = ldns_signed_query(sha256_key);
-        clock_now = [] { return wall_clock() + 3600; };
-        Reply reply = ask_with(query, &p);
-        clock_now = nullptr;
+        const AnswerOptions an_hour_late{.wall_seconds = [] { return wall_clock() + 3600; }};
+        Reply reply = ask_with(query, &p, Transport::udp, health_zones(), an_hour_late);
         REQUIRE(reply.pkt);
         CHECK(reply.rcode() == LDNS_RCODE_NOTAUTH);
         CHECK(tsig_of(reply).error == tsig_error::badtime);

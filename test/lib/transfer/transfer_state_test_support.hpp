@@ -38,15 +38,18 @@ inline Config transfer_config(std::vector<TransferRule> rules) {
     return config;
 }
 
-// Every address of health.zone up: the filtered view as the file has it,
-// bar the TTL policy.
-inline std::shared_ptr<const HealthView> all_up() {
-    return view_of(Health().endpoint("10.1.0.10", EndpointStatus::up, "a").endpoint("10.2.0.10", EndpointStatus::up, "b"));
+// Health as the views of `zones` (health.zone by default) show it: both of
+// www's addresses up, or its address in AZ a down (the filtered view loses it).
+inline std::shared_ptr<const HealthView> all_up(const ZoneSet& zones = health_zones()) {
+    return HealthView::build(
+        zones, make_config(),
+        Health().endpoint("10.1.0.10", EndpointStatus::up, "a").endpoint("10.2.0.10", EndpointStatus::up, "b").snapshot);
 }
 
-// www's address in AZ a down: the filtered view loses it.
-inline std::shared_ptr<const HealthView> www_a_down() {
-    return view_of(Health().endpoint("10.1.0.10", EndpointStatus::down, "a").endpoint("10.2.0.10", EndpointStatus::up, "b"));
+inline std::shared_ptr<const HealthView> www_a_down(const ZoneSet& zones = health_zones()) {
+    return HealthView::build(
+        zones, make_config(),
+        Health().endpoint("10.1.0.10", EndpointStatus::down, "a").endpoint("10.2.0.10", EndpointStatus::up, "b").snapshot);
 }
 
 }  // namespace azdns::transfer_test

@@ -13,28 +13,6 @@ using namespace azdns::transfer_test;
 
 namespace {
 
-// example.com. built from `text`, in a ZoneSet of its own, with the health
-// test config's views of it.
-struct BuiltZone {
-    ZoneSet set;
-    std::shared_ptr<const Zone> zone;
-    explicit BuiltZone(std::string_view text) {
-        std::string report;
-        zone = test::build(text, report);
-        REQUIRE_MESSAGE(zone, report);
-        REQUIRE(set.add(zone));
-    }
-    std::shared_ptr<const HealthView> view(const Health& health) const {
-        return HealthView::build(set, make_config(), health.snapshot);
-    }
-    std::shared_ptr<const HealthView> all_up() const {
-        return view(Health().endpoint("10.1.0.10", EndpointStatus::up, "a").endpoint("10.2.0.10", EndpointStatus::up, "b"));
-    }
-    std::shared_ptr<const HealthView> www_a_down() const {
-        return view(Health().endpoint("10.1.0.10", EndpointStatus::down, "a").endpoint("10.2.0.10", EndpointStatus::up, "b"));
-    }
-};
-
 const char* const serial_1 = R"(
 @      SOA   ns1 hostmaster 1 7200 3600 1209600 300
 @      NS    ns1
@@ -84,7 +62,7 @@ TEST_SUITE("transfer tracker") {
     TEST_CASE("the first publish serves the file's serial, with empty journals") {
         BuiltZone built(serial_1);
         TransferTracker tracker;
-        auto state = tracker.advance(both_views(), built.set, built.all_up());
+        auto state = tracker.advance(both_views(), built.set, all_up(built.set));
         const ZoneTransfers& zone = only_zone(*state);
         CHECK(zone.origin == wire_name("example.com."));
         CHECK(zone.serves_filtered);
@@ -98,9 +76,9 @@ TEST_SUITE("transfer tracker") {
     TEST_CASE("a health change that changes the filtered view: serial + 1, one filtered step of that change") {
         BuiltZone built(serial_1);
         TransferTracker tracker;
-        auto up = built.all_up();
+        auto up = all_up(built.set);
         (void)tracker.advance(both_views(), built.set, up);
-        auto down = built.www_a_down();
+        auto down = www_a_down(built.set);
         auto state = tracker.advance(both_views(), built.set, down);
         const ZoneTransfers& zone = only_zone(*state);
         CHECK(zone.filtered_serial == 2);
@@ -122,7 +100,7 @@ TEST_SUITE("transfer tracker") {
     TEST_CASE("a health change the filtered view does not show keeps the serial") {
         BuiltZone built(serial_1);
         TransferTracker tracker;
-        (void)tracker.advance(both_views(), built.set, built.all_up());
+        (void)tracker.advance(both_views(), built.set, all_up(built.set));
         // An endpoint at an address no record of the zone holds: the view changes, its records do not.
         auto other = built.view(Health()
                                     .endpoint("10.1.0.10", EndpointStatus::up, "a")
@@ -137,8 +115,8 @@ TEST_SUITE("transfer tracker") {
         BuiltZone before(serial_1);
         BuiltZone after(serial_5);
         TransferTracker tracker;
-        (void)tracker.advance(both_views(), before.set, before.all_up());
-        auto state = tracker.advance(both_views(), after.set, after.all_up());
+        (void)tracker.advance(both_views(), before.set, all_up(before.set));
+        auto state = tracker.advance(both_views(), after.set, all_up(after.set));
         const ZoneTransfers& zone = only_zone(*state);
         CHECK(zone.raw_serial == 5);
         CHECK(zone.filtered_serial == 5);
@@ -157,8 +135,8 @@ TEST_SUITE("transfer tracker") {
         BuiltZone first(serial_1);
         BuiltZone again(serial_1);
         TransferTracker tracker;
-        (void)tracker.advance(both_views(), first.set, first.all_up());
-        auto state = tracker.advance(both_views(), again.set, again.all_up());
+        (void)tracker.advance(both_views(), first.set, all_up(first.set));
+        auto state = tracker.advance(both_views(), again.set, all_up(again.set));
         const ZoneTransfers& zone = only_zone(*state);
         CHECK(zone.filtered_serial == 1);
         CHECK(zone.filtered_journal->size() == 0);
@@ -168,12 +146,12 @@ TEST_SUITE("transfer tracker") {
     TEST_CASE("a zone whose rules go away is dropped, and comes back with its journals new") {
         BuiltZone built(serial_1);
         TransferTracker tracker;
-        (void)tracker.advance(both_views(), built.set, built.all_up());
-        (void)tracker.advance(both_views(), built.set, built.www_a_down());
-        auto state = tracker.advance(transfer_config({}), built.set, built.www_a_down());
+        (void)tracker.advance(both_views(), built.set, all_up(built.set));
+        (void)tracker.advance(both_views(), built.set, www_a_down(built.set));
+        auto state = tracker.advance(transfer_config({}), built.set, www_a_down(built.set));
         CHECK(state->zones().empty());
         CHECK(state->zone(0) == nullptr);
-        auto back = tracker.advance(both_views(), built.set, built.www_a_down());
+        auto back = tracker.advance(both_views(), built.set, www_a_down(built.set));
         CHECK(only_zone(*back).filtered_serial == 2);  // the serial book remembers
         CHECK(only_zone(*back).filtered_journal->size() == 0);
     }
@@ -181,17 +159,17 @@ TEST_SUITE("transfer tracker") {
     TEST_CASE("a filtered rule added to a zone transferred raw: the filtered view starts at the file's serial") {
         BuiltZone built(serial_1);
         TransferTracker tracker;
-        auto up = built.all_up();
+        auto up = all_up(built.set);
         (void)tracker.advance(transfer_config({transfer_rule("198.51.100.1/32", TransferView::raw)}), built.set, up);
         SUBCASE("a reload of the config alone: the same zone and view") {
             auto state = tracker.advance(both_views(), built.set, up);
             CHECK(only_zone(*state).filtered_serial == 1);
             CHECK(only_zone(*state).served_soa().ttl() == 3600);
-            auto next = tracker.advance(both_views(), built.set, built.www_a_down());
+            auto next = tracker.advance(both_views(), built.set, www_a_down(built.set));
             CHECK(only_zone(*next).filtered_serial == 2);
         }
         SUBCASE("with a health change") {
-            auto state = tracker.advance(both_views(), built.set, built.www_a_down());
+            auto state = tracker.advance(both_views(), built.set, www_a_down(built.set));
             CHECK(only_zone(*state).filtered_serial == 1);
             auto next = tracker.advance(both_views(), built.set, up);
             CHECK(only_zone(*next).filtered_serial == 2);
@@ -204,17 +182,17 @@ TEST_SUITE("transfer tracker") {
     TEST_CASE("a tracker made from saved serials serves the same serial for the same content") {
         BuiltZone built(serial_1);
         TransferTracker first;
-        (void)first.advance(both_views(), built.set, built.all_up());
-        (void)first.advance(both_views(), built.set, built.www_a_down());
+        (void)first.advance(both_views(), built.set, all_up(built.set));
+        (void)first.advance(both_views(), built.set, www_a_down(built.set));
         const SerialBook::Entries saved = first.serials().entries();
 
         SUBCASE("the same content: the same serial") {
             TransferTracker restarted(saved);
-            CHECK(only_zone(*restarted.advance(both_views(), built.set, built.www_a_down())).filtered_serial == 2);
+            CHECK(only_zone(*restarted.advance(both_views(), built.set, www_a_down(built.set))).filtered_serial == 2);
         }
         SUBCASE("other content: the next serial") {
             TransferTracker restarted(saved);
-            CHECK(only_zone(*restarted.advance(both_views(), built.set, built.all_up())).filtered_serial == 3);
+            CHECK(only_zone(*restarted.advance(both_views(), built.set, all_up(built.set))).filtered_serial == 3);
         }
     }
 
@@ -223,8 +201,8 @@ TEST_SUITE("transfer tracker") {
         BuiltZone reordered(serial_1_reordered);
         BuiltZone edited(serial_5);
         CHECK(view_digest(*one.zone, nullptr) == view_digest(*reordered.zone, nullptr));
-        CHECK(view_digest(*one.zone, one.all_up().get()) == view_digest(*reordered.zone, reordered.all_up().get()));
-        CHECK(view_digest(*one.zone, one.all_up().get()) != view_digest(*one.zone, one.www_a_down().get()));
+        CHECK(view_digest(*one.zone, all_up(one.set).get()) == view_digest(*reordered.zone, all_up(reordered.set).get()));
+        CHECK(view_digest(*one.zone, all_up(one.set).get()) != view_digest(*one.zone, www_a_down(one.set).get()));
         CHECK(view_digest(*one.zone, nullptr) != view_digest(*edited.zone, nullptr));
     }
 }

@@ -12,7 +12,6 @@
 
 #include "transfer_state_test_support.hpp"
 #include "transfer_test_support.hpp"
-#include "zone_test_support.hpp"
 
 using namespace azdns;
 using namespace azdns::transfer_test;
@@ -21,40 +20,26 @@ namespace {
 
 const Client client_127{*IpAddress::parse("127.0.0.1"), 40053, Transport::tcp};
 
-// example.com. with the health test records, or with `extra` TXT records
-// after them (a zone whose AXFR fills any socket buffer).
-std::shared_ptr<const Zone> example_zone(int extra) {
+// example.com. with a few of the health test records, and `extra` TXT
+// records after them (a zone whose AXFR fills any socket buffer).
+std::string example_zone(int extra) {
     std::string text = "@ SOA ns1 hostmaster 2024010101 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.1\n"
                        "www A 10.1.0.10\nwww A 10.2.0.10\n";
-    for (int i = 0; i < extra; ++i)
-        text += "t" + std::to_string(i) + " TXT \"" + std::string(100, 'x') + "\"\n";
-    std::string report;
-    auto zone = test::build(text, report);
-    REQUIRE_MESSAGE(zone, report);
-    return zone;
+    for (int i = 0; i < extra; ++i) text += "t" + std::to_string(i) + " TXT \"" + std::string(100, 'x') + "\"\n";
+    return text;
 }
 
 // A published state in which 127.0.0.1 may transfer example.com. filtered,
 // www's address in AZ a down.
 struct Published {
-    std::shared_ptr<ZoneSet> zones = std::make_shared<ZoneSet>();
-    std::shared_ptr<const Zone> zone;
-    std::shared_ptr<const HealthView> health;
+    BuiltZone built;
+    std::shared_ptr<const HealthView> health = www_a_down(built.set);
     TransferTracker tracker;
-    std::shared_ptr<const TransferState> transfers;
-    std::unique_ptr<ServingSnapshot> snapshot;
+    std::shared_ptr<const TransferState> transfers =
+        tracker.advance(transfer_config({transfer_rule("127.0.0.1/32", TransferView::filtered)}), built.set, health);
+    ServingSnapshot snapshot{ServingState{std::make_shared<const ZoneSet>(built.set), health, transfers}};
 
-    explicit Published(int extra = 0) : zone(example_zone(extra)) {
-        REQUIRE(zones->add(zone));
-        health = HealthView::build(*zones, make_config(),
-                                   Health()
-                                       .endpoint("10.1.0.10", EndpointStatus::down, "a")
-                                       .endpoint("10.2.0.10", EndpointStatus::up, "b")
-                                       .snapshot);
-        transfers = tracker.advance(transfer_config({transfer_rule("127.0.0.1/32", TransferView::filtered)}),
-                                         *zones, health);
-        snapshot = std::make_unique<ServingSnapshot>(ServingState{zones, health, transfers});
-    }
+    explicit Published(int extra = 0) : built(example_zone(extra)) {}
 };
 
 struct Server {
@@ -62,7 +47,7 @@ struct Server {
     QueryCounterRegistry counters;
     TransferServer server;
     Server(const Published& published, TransferServer::Options options)
-        : server(engine, *published.snapshot, counters, options) {}
+        : server(engine, published.snapshot, counters, options) {}
 };
 
 // The test's end of a connection handed to the transfer server.
@@ -148,7 +133,7 @@ TEST_SUITE("transfer server") {
         server.server.accept(connection.hand_off());
 
         const std::uint32_t serial = published.transfers->zones().front().filtered_serial;
-        Lines expected = view_lines(*published.zone, published.health.get(), serial);
+        Lines expected = view_lines(*published.built.zone, published.health.get(), serial);
         expected.push_back(expected.front());
         CHECK(connection.read_axfr() == expected);
         CHECK(std::find(expected.begin(), expected.end(), "www.example.com. 20 IN A 10.2.0.10") != expected.end());
