@@ -81,39 +81,39 @@ TransferTracker::TransferTracker(SerialBook::Entries saved, JournalLimits limits
 
 void TransferTracker::follow(Tracked& tracked, const std::string& origin, const std::shared_ptr<const Zone>& zone,
                              const std::shared_ptr<const HealthView>& view, bool filtered, bool raw) {
-    if (!tracked.filtered) {
+    if (!tracked.zone) {
         tracked.filtered = std::make_shared<IxfrJournal>(limits_);
         tracked.raw = std::make_shared<IxfrJournal>(limits_);
     }
-    const bool moved = tracked.zone && (tracked.zone != zone || tracked.view != view);
-    if (filtered && !tracked.digest) {
-        // First seen as filtered (at start, or a rule added by a reload): nothing to diff against.
+    if (filtered && !tracked.follows_filtered) {
+        // First seen, or a filtered rule just added: nothing to diff against.
         tracked.digest = view_digest(*zone, view.get());
-        tracked.filtered_serial = serials_.serial_for(origin, zone->serial(), *tracked.digest);
-    } else if (filtered && moved) {
+        tracked.filtered_serial = serials_.serial_for(origin, zone->serial(), tracked.digest);
+        tracked.filtered = std::make_shared<IxfrJournal>(limits_);
+        tracked.filtered_published.reset();
+    } else if (filtered && (tracked.zone != zone || tracked.view != view)) {
         const Zone& before = *tracked.zone;
         ZoneDelta delta = diff_views(before, tracked.view.get(), *zone, view.get());
-        std::uint64_t digest = *tracked.digest ^ soa_hash(before) ^ soa_hash(*zone);
+        std::uint64_t digest = tracked.digest ^ soa_hash(before) ^ soa_hash(*zone);
         apply_to_digest(digest, delta);
         const std::uint32_t serial = serials_.serial_for(origin, zone->serial(), digest);
         if (serial != tracked.filtered_serial) {
-            tracked.filtered->add(SoaRecord(before, tracked.filtered_serial), SoaRecord(*zone, serial),
-                                  std::move(delta));
+            tracked.filtered->add(SoaRecord(before, tracked.filtered_serial), SoaRecord(*zone, serial), std::move(delta));
             tracked.filtered_published.reset();
         }
         tracked.digest = digest;
         tracked.filtered_serial = serial;
-    } else if (!filtered) {
-        tracked.digest.reset();  // a filtered rule added later starts afresh
     }
     // The raw view moves only with the file's serial, as any primary's zone does.
     if (raw && tracked.zone && tracked.zone != zone && zone->serial() != tracked.zone->serial()) {
-        tracked.raw->add(SoaRecord(*tracked.zone, tracked.zone->serial()), SoaRecord(*zone, zone->serial()),
-                         diff_views(*tracked.zone, nullptr, *zone, nullptr));
+        const Zone& before = *tracked.zone;
+        tracked.raw->add(SoaRecord(before, before.serial()), SoaRecord(*zone, zone->serial()),
+                         diff_views(before, nullptr, *zone, nullptr));
         tracked.raw_published.reset();
     }
     tracked.zone = zone;
     tracked.view = view;
+    tracked.follows_filtered = filtered;
     if (!tracked.filtered_published) tracked.filtered_published = std::make_shared<const IxfrJournal>(*tracked.filtered);
     if (!tracked.raw_published) tracked.raw_published = std::make_shared<const IxfrJournal>(*tracked.raw);
 }

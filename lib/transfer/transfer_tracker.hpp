@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <memory>
 #include <string>
 
@@ -37,8 +36,8 @@ private:
     struct Tracked {
         std::shared_ptr<const Zone> zone;
         std::shared_ptr<const HealthView> view;  // the one the zone was last seen with
-        // Of the filtered content, the file's serial included; none while no rule grants the filtered view.
-        std::optional<std::uint64_t> digest;
+        bool follows_filtered = false;           // some rule granted the filtered view last time
+        std::uint64_t digest = 0;                // of the filtered content, the file's serial included
         std::uint32_t filtered_serial = 0;
         std::shared_ptr<IxfrJournal> filtered;
         std::shared_ptr<IxfrJournal> raw;

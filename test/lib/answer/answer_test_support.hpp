@@ -162,12 +162,14 @@ inline Client client_over(Transport transport) {
     return {*IpAddress::parse("192.0.2.53"), 40053, transport};
 }
 
-// Answers `query` from `zone_set` (filtered by `health` when given) and parses the reply.
+// Answers `query` from `zone_set` (filtered by `health`, with the keys and
+// rules of `transfers`, when given) and parses the reply.
 inline Reply ask_zones(const std::vector<std::uint8_t>& query, const ZoneSet& zone_set, Transport transport,
-                       const AnswerOptions& options = {}, const HealthView* health = nullptr) {
+                       const AnswerOptions& options = {}, const HealthView* health = nullptr,
+                       const TransferState* transfers = nullptr) {
     AnswerEngine engine(options);
     std::vector<std::uint8_t> buffer(max_message_size);
-    std::size_t n = engine.answer(query, zone_set, client_over(transport), buffer, health);
+    std::size_t n = engine.answer(query, zone_set, client_over(transport), buffer, health, nullptr, transfers);
     Reply reply;
     reply.wire.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
     if (n == 0) return reply;

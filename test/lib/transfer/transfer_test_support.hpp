@@ -11,10 +11,27 @@
 #include "query_reader.hpp"
 #include "transfer_messages.hpp"
 #include "transfer_records.hpp"
+#include "zone_test_support.hpp"
 
 namespace azdns::transfer_test {
 
 using namespace azdns::answer_test;
+
+// example.com. built from `text` (test::build), in a ZoneSet of its own,
+// with the health test config's views of it.
+struct BuiltZone {
+    ZoneSet set;
+    std::shared_ptr<const Zone> zone;
+    explicit BuiltZone(std::string_view text) {
+        std::string report;
+        zone = test::build(text, report);
+        REQUIRE_MESSAGE(zone, report);
+        REQUIRE(set.add(zone));
+    }
+    [[nodiscard]] std::shared_ptr<const HealthView> view(const health_test::Health& health) const {
+        return HealthView::build(set, health_test::make_config(), health.snapshot);
+    }
+};
 
 // One record in presentation form, as ldns reads it from the wire.
 inline std::string record_text(const TransferRecord& record) {

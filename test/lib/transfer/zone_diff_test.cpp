@@ -44,21 +44,6 @@ ZoneDelta diff_checked(const Zone& old_zone, const HealthView* old_view, const Z
     return delta;
 }
 
-// example.com. built from `text`, with the health test config's views.
-struct BuiltZone {
-    ZoneSet set;
-    std::shared_ptr<const Zone> zone;
-    explicit BuiltZone(std::string_view text) {
-        std::string report;
-        zone = test::build(text, report);
-        REQUIRE_MESSAGE(zone, report);
-        REQUIRE(set.add(zone));
-    }
-    std::shared_ptr<const HealthView> view(const Health& health) const {
-        return HealthView::build(set, make_config(), health.snapshot);
-    }
-};
-
 const char* const before_reload = R"(
 @      SOA   ns1 hostmaster 1 7200 3600 1209600 300
 @      NS    ns1

@@ -1,0 +1,200 @@
+// The transfer server over real sockets (socketpairs): connections handed to
+// it as a worker hands them, a published state whose rules allow the client,
+// and ldns reading what comes back: a whole AXFR, the queries pipelined after
+// it, a client that stops reading, more connections than slots, stop().
+#include "transfer_server.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "transfer_state_test_support.hpp"
+#include "transfer_test_support.hpp"
+
+using namespace azdns;
+using namespace azdns::transfer_test;
+
+namespace {
+
+const Client client_127{*IpAddress::parse("127.0.0.1"), 40053, Transport::tcp};
+
+// example.com. with a few of the health test records, and `extra` TXT
+// records after them (a zone whose AXFR fills any socket buffer).
+std::string example_zone(int extra) {
+    std::string text = "@ SOA ns1 hostmaster 2024010101 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.1\n"
+                       "www A 10.1.0.10\nwww A 10.2.0.10\n";
+    for (int i = 0; i < extra; ++i) text += "t" + std::to_string(i) + " TXT \"" + std::string(100, 'x') + "\"\n";
+    return text;
+}
+
+// A published state in which 127.0.0.1 may transfer example.com. filtered,
+// www's address in AZ a down.
+struct Published {
+    BuiltZone built;
+    std::shared_ptr<const HealthView> health = www_a_down(built.set);
+    TransferTracker tracker;
+    std::shared_ptr<const TransferState> transfers =
+        tracker.advance(transfer_config({transfer_rule("127.0.0.1/32", TransferView::filtered)}), built.set, health);
+    ServingSnapshot snapshot{ServingState{std::make_shared<const ZoneSet>(built.set), health, transfers}};
+
+    explicit Published(int extra = 0) : built(example_zone(extra)) {}
+};
+
+struct Server {
+    AnswerEngine engine{AnswerOptions{}};
+    QueryCounterRegistry counters;
+    TransferServer server;
+    Server(const Published& published, TransferServer::Options options)
+        : server(engine, published.snapshot, counters, options) {}
+};
+
+// The test's end of a connection handed to the transfer server.
+struct Connection {
+    Fd ours;
+    Fd theirs;
+    Connection() {
+        int fds[2];
+        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+        ours = Fd(fds[0]);
+        theirs = Fd(fds[1]);
+    }
+    HandedOffConnection hand_off() { return {std::move(theirs), client_127, {}}; }
+
+    void send(const std::vector<std::uint8_t>& message) {
+        std::vector<std::uint8_t> framed;
+        put16(framed, static_cast<std::uint16_t>(message.size()));
+        framed.insert(framed.end(), message.begin(), message.end());
+        REQUIRE(::write(ours.get(), framed.data(), framed.size()) == static_cast<ssize_t>(framed.size()));
+    }
+
+    // Exactly `size` bytes, or fewer when the server closed (or went quiet for 10 s).
+    std::vector<std::uint8_t> read_bytes(std::size_t size) {
+        std::vector<std::uint8_t> bytes;
+        while (bytes.size() < size) {
+            pollfd p{ours.get(), POLLIN, 0};
+            if (::poll(&p, 1, 10'000) != 1) break;
+            std::uint8_t chunk[4096];
+            const ssize_t n = ::read(ours.get(), chunk, std::min(sizeof chunk, size - bytes.size()));
+            if (n <= 0) break;
+            bytes.insert(bytes.end(), chunk, chunk + n);
+        }
+        return bytes;
+    }
+
+    // The next message, parsed; an empty Reply when the server closed.
+    Reply next_message() {
+        Reply reply;
+        const auto length = read_bytes(2);
+        if (length.size() != 2) return reply;
+        reply.wire = read_bytes(std::size_t{length[0]} << 8 | length[1]);
+        ldns_pkt* pkt = nullptr;
+        REQUIRE(ldns_wire2pkt(&pkt, reply.wire.data(), reply.wire.size()) == LDNS_STATUS_OK);
+        reply.pkt.reset(pkt);
+        reply.answer = section(ldns_pkt_answer(pkt));
+        return reply;
+    }
+
+    // The records of a whole AXFR: messages until the second SOA.
+    Lines read_axfr() {
+        Lines records;
+        for (int messages = 0; messages < 10'000; ++messages) {
+            Reply reply = next_message();
+            REQUIRE(reply.pkt);
+            REQUIRE(reply.rcode() == LDNS_RCODE_NOERROR);
+            records.insert(records.end(), reply.answer.begin(), reply.answer.end());
+            if (records.size() > 1 && records.back().find(" IN SOA ") != std::string::npos) return records;
+        }
+        FAIL("no closing SOA");
+        return records;
+    }
+};
+
+// Waits, bounded, until `done` holds.
+template <typename Done>
+bool eventually(Done done) {
+    for (int i = 0; i < 1000; ++i) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+}
+
+}  // namespace
+
+TEST_SUITE("transfer server") {
+    TEST_CASE("an AXFR: the filtered view whole, then the queries pipelined after it") {
+        Published published;
+        Server server(published, {});
+        Connection connection;
+        connection.send(make_query("example.com.", AXFR));
+        connection.send(make_query("www.example.com.", A));
+        server.server.accept(connection.hand_off());
+
+        const std::uint32_t serial = published.transfers->zones().front().filtered_serial;
+        Lines expected = view_lines(*published.built.zone, published.health.get(), serial);
+        expected.push_back(expected.front());
+        CHECK(connection.read_axfr() == expected);
+        CHECK(std::find(expected.begin(), expected.end(), "www.example.com. 20 IN A 10.2.0.10") != expected.end());
+
+        Reply after = connection.next_message();
+        REQUIRE(after.pkt);
+        CHECK(after.answer == Lines{"www.example.com. 20 IN A 10.2.0.10"});
+        server.server.stop();
+        CHECK(server.server.totals().axfr == 1);
+        CHECK(server.server.totals().failed == 0);
+    }
+
+    TEST_CASE("a client that never reads: the transfer fails at the idle timeout, and its slot serves again") {
+        Published published(5000);
+        Server server(published, {.max_connections = 1, .idle_timeout = std::chrono::milliseconds(200)});
+        Connection stalled;
+        const int small = 4096;
+        REQUIRE(::setsockopt(stalled.theirs.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
+        stalled.send(make_query("example.com.", AXFR));
+        server.server.accept(stalled.hand_off());
+        REQUIRE(eventually([&] { return server.server.totals().failed == 1; }));
+        CHECK(server.server.totals().axfr == 0);
+        CHECK_FALSE(server.server.last_by_zone().begin()->second.error.empty());
+
+        Connection next;
+        next.send(make_query("example.com.", AXFR));
+        server.server.accept(next.hand_off());
+        // SOA, NS, ns1's A, www's one address up, the TXTs, SOA.
+        CHECK(next.read_axfr().size() == 4 + 5000 + 1);
+        server.server.stop();
+        CHECK(server.server.totals().turned_away == 0);
+        CHECK(server.server.totals().axfr == 1);
+    }
+
+    TEST_CASE("more connections than slots: the others are closed at once and counted") {
+        Published published;
+        Server server(published, {.max_connections = 1, .idle_timeout = std::chrono::seconds(60)});
+        Connection waiting;  // holds the one slot: it has sent nothing yet
+        server.server.accept(waiting.hand_off());
+        Connection extra;
+        extra.send(make_query("example.com.", AXFR));
+        server.server.accept(extra.hand_off());
+        CHECK(server.server.totals().turned_away == 1);
+        CHECK_FALSE(extra.next_message().pkt);  // closed, unanswered
+        server.server.stop();
+    }
+
+    TEST_CASE("stop() ends a transfer in flight") {
+        Published published(5000);
+        Server server(published, {.max_connections = 2, .idle_timeout = std::chrono::seconds(600)});
+        Connection stalled;
+        const int small = 4096;
+        REQUIRE(::setsockopt(stalled.theirs.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
+        stalled.send(make_query("example.com.", AXFR));
+        server.server.accept(stalled.hand_off());
+        // The first messages are out: the transfer is under way, blocked on the full socket.
+        REQUIRE(stalled.next_message().pkt);
+        server.server.stop();  // with a 600 s idle timeout, only the shutdown ends it
+        CHECK(server.server.totals().failed == 1);
+        Connection late;
+        server.server.accept(late.hand_off());
+        CHECK(server.server.totals().turned_away == 1);
+    }
+}
