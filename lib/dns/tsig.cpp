@@ -14,6 +14,7 @@
 #include "query_reader.hpp"
 #include "rr_type.hpp"
 #include "wire_integers.hpp"
+#include "wire_names.hpp"
 
 namespace azdns {
 
@@ -225,34 +226,6 @@ bool macs_equal(std::span<const std::uint8_t> received, const Mac& computed, std
     return computed_size >= received.size() && CRYPTO_memcmp(received.data(), computed.data(), received.size()) == 0;
 }
 
-// Reads a possibly compressed name at `pos` into `out`, lowercased, and
-// moves `pos` past it. Pointers must go backwards (so the walk ends).
-bool read_owner(std::span<const std::uint8_t> message, std::size_t& pos, TsigRecord& out) {
-    std::size_t at = pos, length = 0;
-    bool jumped = false;
-    while (true) {
-        if (at >= message.size()) return false;
-        std::uint8_t label = message[at];
-        if ((label & 0xC0) == 0xC0) {
-            if (at + 2 > message.size()) return false;
-            std::size_t target = static_cast<std::size_t>(label & 0x3F) << 8 | message[at + 1];
-            if (target >= at) return false;
-            if (!jumped) pos = at + 2;
-            jumped = true;
-            at = target;
-            continue;
-        }
-        if (label > 63 || length + 1u + label > 255 || at + 1u + label > message.size()) return false;
-        for (std::size_t i = 0; i <= label; ++i) out.key_name_wire[length + i] = static_cast<char>(ascii_lower(message[at + i]));
-        length += 1u + label;
-        at += 1u + label;
-        if (label == 0) break;
-    }
-    if (!jumped) pos = at;
-    out.key_name_length = static_cast<std::uint8_t>(length);
-    return true;
-}
-
 // The algorithm name: never compressed, so it must end inside the RDATA.
 std::optional<std::span<const std::uint8_t>> read_algorithm_name(std::span<const std::uint8_t> rdata) {
     std::size_t at = 0;
@@ -288,7 +261,7 @@ std::optional<TsigRecord> read_tsig(std::span<const std::uint8_t> message, std::
     TsigRecord record;
     record.offset = offset;
     std::size_t pos = offset;
-    if (offset < header_size || !read_owner(message, pos, record)) return std::nullopt;
+    if (offset < header_size || !read_name(message, pos, record.key_name_wire, record.key_name_length)) return std::nullopt;
     if (message.size() - pos < fixed_rr_fields) return std::nullopt;
     const std::uint8_t* fixed = &message[pos];
     if (read_u16(fixed) != rr_type::tsig || read_u16(fixed + 2) != rr_class::any || read_u32(fixed + 4) != 0) {

@@ -1,10 +1,14 @@
-// Stepping over a name in a DNS message (RFC 1035 section 4.1.4), without
-// following it: what a reader that only needs to reach the next field does.
+// Names in a DNS message (RFC 1035 section 4.1.4): stepping over one without
+// following it (what a reader that only needs the next field does), or
+// reading one out, compression pointers followed.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+
+#include "ascii.hpp"
 
 namespace azdns {
 
@@ -33,6 +37,36 @@ namespace azdns {
         if (label == 0) return true;
         is_root = false;
     }
+}
+
+// Reads the possibly compressed name at `pos` into `out` (wire form,
+// lowercased; `length` its size) and moves `pos` past it. False when
+// malformed, as skip_name judges; pointers must go backwards, so the walk ends.
+[[nodiscard]] inline bool read_name(std::span<const std::uint8_t> packet, std::size_t& pos,
+                                    std::array<char, 255>& out, std::uint8_t& length) {
+    std::size_t at = pos, size = 0;
+    bool jumped = false;
+    while (true) {
+        if (at >= packet.size()) return false;
+        std::uint8_t label = packet[at];
+        if ((label & 0xC0) == 0xC0) {
+            if (at + 2 > packet.size()) return false;
+            std::size_t target = static_cast<std::size_t>(label & 0x3F) << 8 | packet[at + 1];
+            if (target >= at) return false;
+            if (!jumped) pos = at + 2;
+            jumped = true;
+            at = target;
+            continue;
+        }
+        if (label > 63 || size + 1u + label > 255 || at + 1u + label > packet.size()) return false;
+        for (std::size_t i = 0; i <= label; ++i) out[size + i] = static_cast<char>(ascii_lower(packet[at + i]));
+        size += 1u + label;
+        at += 1u + label;
+        if (label == 0) break;
+    }
+    if (!jumped) pos = at;
+    length = static_cast<std::uint8_t>(size);
+    return true;
 }
 
 }  // namespace azdns

@@ -24,7 +24,7 @@ FramedSocket::Read FramedSocket::next(std::vector<std::uint8_t>& frame) {
     while (true) {
         if (in_.size() >= 2) {
             const std::size_t length = std::size_t{in_[0]} << 8 | in_[1];
-            if (length == 0) return Read::closed;  // a broken client (as the workers treat it)
+            if (length == 0) return Read::empty;
             if (in_.size() >= 2 + length) {
                 frame.assign(in_.begin() + 2, in_.begin() + 2 + static_cast<std::ptrdiff_t>(length));
                 in_.erase(in_.begin(), in_.begin() + 2 + static_cast<std::ptrdiff_t>(length));

@@ -16,11 +16,14 @@ public:
     // `fd` stays the caller's to close; `received`: bytes already read from it.
     FramedSocket(int fd, std::vector<std::uint8_t> received, std::chrono::milliseconds timeout);
 
-    enum class Read : std::uint8_t { frame, closed, timed_out, failed };
+    // empty: a length of 0, which no DNS message has (a broken peer).
+    enum class Read : std::uint8_t { frame, closed, empty, timed_out, failed };
     // The next whole message into `frame` (at most 65535 bytes: no more is ever buffered).
     [[nodiscard]] Read next(std::vector<std::uint8_t>& frame);
     // Writes the length and the message; false when the peer is gone or stalls past the timeout.
     [[nodiscard]] bool write(std::span<const std::uint8_t> message);
+    // The bound on each wait from now on (a client shortens it as its deadline nears).
+    void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 
 private:
     // Waits for `events` on the socket; false on timeout or error.

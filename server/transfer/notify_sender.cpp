@@ -9,12 +9,12 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <random>
 #include <stdexcept>
 
 #include "dns_name.hpp"
 #include "log.hpp"
 #include "notify_message.hpp"
+#include "query_id.hpp"
 #include "query_reader.hpp"
 
 namespace azdns {
@@ -35,13 +35,6 @@ int open_socket(int family, std::string& error) {
     const int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) error = std::string("cannot open a UDP socket: ") + std::strerror(errno);
     return fd;
-}
-
-std::uint16_t random_id() {
-    // libstdc++'s random_device reads the kernel's CSPRNG (or RDRAND): an
-    // ID a spoofer cannot predict, as RFC 5452 asks of queries.
-    static thread_local std::random_device device;
-    return static_cast<std::uint16_t>(device());
 }
 
 std::vector<std::pair<std::string, std::string>> fields(const char* event, const NotifyTargetStatus& status,
@@ -177,7 +170,7 @@ void NotifySender::start_serial(const std::string& origin, std::uint32_t serial,
     target.status.outcome = NotifyOutcome::pending;
     target.status.tries = 0;
     target.status.last_error.clear();
-    target.id = random_id();
+    target.id = random_query_id();
     target.next_send = Clock::now();
     target.wait = options_.first_retry;
     target.touched = ++touch_counter_;
