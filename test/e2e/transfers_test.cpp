@@ -273,6 +273,11 @@ TEST_CASE("a secondary of the raw view keeps the file's serial and every address
     CHECK_MESSAGE(soa_serial(raw.v4(), origin) == 1u, raw.log());
     CHECK_MESSAGE(answered(raw.v4(), www) == everything, raw.log());
     CHECK_MESSAGE(answer_lines(raw.v4(), www, rrtype::A).front() == www + " 300 IN A " + az_a[0], raw.log());
+    // Its SOA queries see the serial its transfers carry, not the filtered
+    // one: Knot, notified, finds its zone current instead of asking in vain.
+    auto polled = kdig(primary, raw_source, "SOA", key, {"+short"});
+    CHECK_MESSAGE(contains(polled.out, "hostmaster.health.test. 1 3600 "), polled.out, polled.err);
+    CHECK_MESSAGE(!contains(raw.log(), "zone is outdated"), raw.log(), primary.log());
 }
 
 TEST_CASE("an AXFR of the filtered view is a zone file that named-checkzone and ldns-read-zone accept") {
