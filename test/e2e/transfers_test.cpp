@@ -48,6 +48,8 @@ const Addresses only_b{az_b[0], az_b[1]};
 const std::string knot_source = "127.0.2.1", nsd_source = "127.0.2.2", raw_source = "127.0.2.3",
                   kdig_source = "127.0.2.9";
 
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 std::string kdig_key(const TsigSpec& tsig) { return tsig.algorithm + ":" + tsig.name + ":" + tsig.secret_base64; }
 
 // A line of `azdns serve`'s config: `name = ["a", "b"]`.
@@ -165,8 +167,6 @@ azdns::test::ProcessResult kdig(const Primary& primary, const std::string& sourc
     return azdns::test::run_process(argv, 20s);
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 constexpr int tsig_badsig = 16, tsig_badkey = 17;
 constexpr std::uint16_t ede_prohibited = 18;
 
@@ -278,6 +278,13 @@ TEST_CASE("a secondary of the raw view keeps the file's serial and every address
     auto polled = kdig(primary, raw_source, "SOA", key, {"+short"});
     CHECK_MESSAGE(contains(polled.out, "hostmaster.health.test. 1 3600 "), polled.out, polled.err);
     CHECK_MESSAGE(!contains(raw.log(), "zone is outdated"), raw.log(), primary.log());
+    // A secondary of the filtered view sees the filtered serial.
+    auto filtered_poll = kdig(primary, knot_source, "SOA", key, {"+short"});
+    CHECK_MESSAGE(contains(filtered_poll.out, "hostmaster.health.test. " + std::to_string(primary.serial()) + " 3600 "),
+                  filtered_poll.out, filtered_poll.err);
+    auto filtered_tcp = kdig(primary, knot_source, "SOA", key, {"+short", "+tcp"});
+    CHECK_MESSAGE(contains(filtered_tcp.out, "hostmaster.health.test. " + std::to_string(primary.serial()) + " 3600 "),
+                  filtered_tcp.out, filtered_tcp.err);
 }
 
 TEST_CASE("an AXFR of the filtered view is a zone file that named-checkzone and ldns-read-zone accept") {
