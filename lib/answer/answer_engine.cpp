@@ -95,17 +95,6 @@ void encode_plan(const AnswerPlan& plan, MessageWriter& writer, ResponseOutcome&
     }
 }
 
-// The SOA a zone's answers carry in place of its own: the filtered serial
-// when some rule transfers the filtered view, so that a secondary polling
-// the SOA sees what a transfer would give it; but a client whose rule
-// grants the raw view transfers the file's serial, so it sees that one
-// (else a raw secondary, notified, would find itself outdated each time).
-RRsetView served_soa_for(const ZoneTransfers* offered, const Client& client, std::string_view signed_by) {
-    if (offered == nullptr || !offered->serves_filtered) return {};
-    if (transfer_view_for(offered->rules, client.address, signed_by) == TransferView::raw) return {};
-    return offered->served_soa();
-}
-
 }  // namespace
 
 AnswerEngine::AnswerEngine(AnswerOptions options) : options_(std::move(options)) {}
@@ -249,7 +238,7 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const Served& served, 
 
     const ZoneTransfers* offered = transfers != nullptr ? transfers->zone(slot) : nullptr;
     AnswerPlan plan;
-    solve_internet(*zone, question, client, plan, health, served_soa_for(offered, client, signed_by));
+    solve_internet(*zone, question, client, plan, health, {offered, signed_by});
     // Before the sections: the OPT that carries it must keep its room.
     if (plan.extended_error != nullptr) (void)writer.add_extended_error(*plan.extended_error);
     outcome.rcode = plan.rcode;

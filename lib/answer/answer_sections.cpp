@@ -6,6 +6,8 @@
 #include "ascii.hpp"
 #include "dns_name.hpp"
 #include "health_view.hpp"
+#include "transfer_access.hpp"
+#include "transfer_state.hpp"
 #include "rdata_names.hpp"
 
 namespace azdns {
@@ -52,9 +54,7 @@ struct Solving {
     const Client& client;
     const HealthView* health;  // nullptr: nothing is filtered
     AnswerPlan& plan;
-    // The SOA answers carry in place of the zone's: its filtered view's
-    // serial (docs/transfers.md, "Serials"); empty: the zone's own.
-    RRsetView served_soa;
+    const SoaChoice& soa;
     // The zone's apex as an owner (the SOA of negative answers): the
     // question's name ends with it, so it is a pointer to that suffix, which
     // the writer would otherwise find by comparing names.
@@ -75,6 +75,16 @@ NameRef suffix_of(const ChainLink& link, std::size_t offset) {
     return NameRef::from_wire(link.wire + offset);
 }
 
+// The SOA RRset to plan in place of the zone's `own` (SoaChoice); the TTL stays the caller's.
+RRsetView served_soa(const Solving& s, const RRsetView& own) {
+    const ZoneTransfers& offered = *s.soa.offered;
+    if (!offered.serves_filtered ||
+        transfer_view_for(offered.rules, s.client.address, s.soa.signed_by) == TransferView::raw) {
+        return own;
+    }
+    return offered.served_soa();
+}
+
 // What health made of a zone RRset, or nullptr when it goes out as it is.
 // Only A/AAAA are filtered, and never glue: delegation data is the child
 // zone's, and a resolver needs every address of its name servers.
@@ -90,7 +100,7 @@ const FilteredRRset* health_of(const Solving& s, const RRsetView& rrset, bool is
 void add_rrset(const Solving& s, PlannedRRset entry, const FilteredRRset* filtered) {
     if (entry.rrset.empty()) return;
     entry.source = entry.rrset.wire().data();
-    if (entry.rrset.type() == rr_type::soa && !s.served_soa.empty()) entry.rrset = s.served_soa;  // same TTL
+    if (entry.rrset.type() == rr_type::soa && s.soa.offered != nullptr) entry.rrset = served_soa(s, entry.rrset);
     if (filtered != nullptr) {
         entry.rrset = filtered->rrset;  // empty unless served
         entry.ttl = filtered->rrset.ttl();
@@ -216,9 +226,9 @@ RRsetView AnswerPlan::synthesise_cname(std::span<const std::uint8_t> prefix, std
 }
 
 void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
-                    const HealthView* health, RRsetView served_soa) {
+                    const HealthView* health, const SoaChoice& transfers) {
     std::size_t apex_offset = question.name().size() - zone.origin().size();
-    const Solving s{zone, client, health, plan, served_soa, NameRef::in_message(question_offset + apex_offset)};
+    const Solving s{zone, client, health, plan, transfers, NameRef::in_message(question_offset + apex_offset)};
     plan.authoritative = true;
     std::array<CanonicalName, max_chain + 1> seen;  // names already resolved, for loops
     ChainLink link{question.name(), NameRef::in_message(question_offset), question.wire.data(), true};

@@ -99,14 +99,26 @@ private:
 inline constexpr std::size_t question_offset = header_size;
 
 class HealthView;
+struct ZoneTransfers;
+
+// What decides the SOA a zone's answers carry: its filtered serial when some
+// rule transfers the filtered view (a secondary polling the SOA then sees
+// what a transfer would give it), except to a client whose rule, by its
+// address and the key it signed with, grants the raw view: it transfers the
+// file's serial, so it sees that one (else a raw secondary, notified, would
+// find itself outdated each time). Judged only when an SOA is planned.
+struct SoaChoice {
+    const ZoneTransfers* offered = nullptr;  // nullptr: the zone's own SOA
+    std::string_view signed_by;              // the verified TSIG key's name; empty: unsigned
+};
 
 // Fills `plan` for an IN query from `client` whose name lies in `zone`. With
 // `health`, every A/AAAA RRset that is not glue is planned in its filtered
 // form with its TTL (answer and additional data alike); an A/AAAA answer
 // whose addresses are all down under policy servfail becomes SERVFAIL with
-// no records, under policy nodata a NODATA (SOA). `served_soa`, when not
-// empty, goes out wherever the zone's SOA would (the filtered view's serial).
+// no records, under policy nodata a NODATA (SOA). `transfers` says which
+// SOA goes out wherever the zone's would (docs/transfers.md, "Serials").
 void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
-                    const HealthView* health = nullptr, RRsetView served_soa = {});
+                    const HealthView* health = nullptr, const SoaChoice& transfers = {});
 
 }  // namespace azdns
