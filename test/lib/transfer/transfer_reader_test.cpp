@@ -69,6 +69,20 @@ std::vector<std::string> with(std::vector<std::string> records, const std::vecto
     return records;
 }
 
+// `message` with one more additional record: owner the root, `rdata_size` zero bytes.
+std::vector<std::uint8_t> with_additional(std::vector<std::uint8_t> message, std::uint16_t type,
+                                          std::uint16_t rdata_size) {
+    message.push_back(0);
+    put16(message, type);
+    put16(message, type == 250 ? 255 : IN);  // TSIG: class ANY
+    put16(message, 0);
+    put16(message, 0);
+    put16(message, rdata_size);
+    message.resize(message.size() + rdata_size);
+    message[11] = static_cast<std::uint8_t>(message[11] + 1);  // ARCOUNT, below 256 here
+    return message;
+}
+
 bool contains(const std::vector<std::uint8_t>& bytes, const std::vector<std::uint8_t>& part) {
     return std::search(bytes.begin(), bytes.end(), part.begin(), part.end()) != bytes.end();
 }
@@ -101,8 +115,8 @@ TEST_SUITE("transfer reader") {
         const std::vector<std::string> lines = {
             soa(3), "example.com. 3600 IN NS ns1.example.com.", "ns1.example.com. 3600 IN A 192.0.2.1",
             "example.com. 3600 IN MX 10 mail.example.com.", "example.com. 3600 IN MX 20 MX.Other.NET.",
-            "www.example.com. 3600 IN CNAME example.com.", "1.example.com. 3600 IN PTR www.example.com.",
-            "_x._tcp.example.com. 3600 IN SRV 1 2 3 www.example.com.", "example.com. 3600 IN TXT \"a b\""};
+            "WWW.example.com. 3600 IN CNAME example.com.", "1.example.com. 3600 IN PTR ns1.example.com.",
+            "_x._tcp.example.com. 3600 IN SRV 1 2 3 ns1.example.com.", "example.com. 3600 IN TXT \"a b\""};
         const auto message = ldns_message(with(lines, {soa(3)}));
         // "mail" then a pointer: the MX's name is compressed (no owner is mail.example.com.).
         REQUIRE(contains(message, {4, 'm', 'a', 'i', 'l', 0xC0}));
@@ -211,6 +225,24 @@ TEST_SUITE("transfer reader") {
               std::string::npos);
     }
 
+    TEST_CASE("authority and additional records are walked: a TSIG's place is kept, bytes after the last refused") {
+        const auto message = ldns_message(with(small_zone, {soa(10)}));
+        TransferReader reader(asked(AXFR));
+        CHECK(reader.add_message(with_additional(message, 250, 30)));
+        CHECK(reader.last_tsig_offset() == message.size());
+        CHECK(reader.complete());
+
+        CHECK(read_error({with_additional(with_additional(message, 250, 30), TXT, 4)}) ==
+              "AXFR from 198.51.100.1:53: message 1: a TSIG record that is not the last");
+        auto trailing = message;
+        trailing.push_back(0);
+        CHECK(read_error({trailing}) == "AXFR from 198.51.100.1:53: message 1: bytes after the last record");
+        TransferReader other_additional(asked(AXFR));
+        CHECK(other_additional.add_message(with_additional(message, TXT, 40)));
+        CHECK(other_additional.last_tsig_offset() == 0);
+        CHECK(other_additional.complete());
+    }
+
     TEST_CASE("a stream of the wrong shape is refused") {
         CHECK(read_error({ldns_message({"example.com. 3600 IN NS ns1.example.com.", soa(10), soa(10)})}) ==
               "AXFR from 198.51.100.1:53: message 1: record 1: the first record is not the zone's SOA");
@@ -270,6 +302,12 @@ TEST_SUITE("transfer reader") {
         TransferReadLimits few_bytes;
         few_bytes.max_bytes = 200;
         CHECK(read_error(messages, asked(AXFR), few_bytes).find("200 bytes, the zone size limit") != std::string::npos);
+        // Bytes received count, also those of records the reader does not keep.
+        const auto padded = with_additional(ldns_message(with(small_zone, {soa(10)})), TXT, 2000);
+        TransferReadLimits under_padding;
+        under_padding.max_bytes = 1000;
+        CHECK(read_error({padded}, asked(AXFR), under_padding) ==
+              "AXFR from 198.51.100.1:53: message 1: the transfer passes 1000 bytes, the zone size limit");
         // Names compressed in the messages count as the records hold them, uncompressed.
         const auto compressed = ldns_message(with(small_zone, {"www.example.com. 3600 IN CNAME ns1.example.com.", soa(10)}));
         TransferReadLimits message_size;
