@@ -35,6 +35,15 @@ std::string class_text(std::uint16_t rclass) {
     }
 }
 
+// Two SOA RDATAs name the same version: the names without letter case (a
+// primary's compression may point at an owner written in another case),
+// the five numbers exactly.
+bool same_soa(std::string_view a, std::string_view b) {
+    if (a.size() != b.size() || a.size() < soa_numbers_size) return false;
+    const std::size_t names = a.size() - soa_numbers_size;
+    return ascii_iequals(a.substr(0, names), b.substr(0, names)) && a.substr(names) == b.substr(names);
+}
+
 }  // namespace
 
 std::optional<std::uint32_t> soa_rdata_serial(std::string_view rdata) {
@@ -233,7 +242,7 @@ bool TransferReader::take(const Record& record, const SourceLocation& where) {
         case State::axfr_records:
             if (!soa) {
                 content_.zone.add(zone_record);
-            } else if (record.rdata == first_soa_) {
+            } else if (same_soa(record.rdata, first_soa_)) {
                 state_ = State::done;
             } else {
                 error_ = "the closing SOA (serial " + std::to_string(*soa_rdata_serial(record.rdata)) +
@@ -252,7 +261,7 @@ bool TransferReader::take(const Record& record, const SourceLocation& where) {
         case State::ixfr_added:
             if (!soa) {
                 content_.steps.back().added.add(zone_record);
-            } else if (record.rdata == first_soa_) {
+            } else if (same_soa(record.rdata, first_soa_)) {
                 state_ = State::done;
             } else {
                 content_.steps.emplace_back().removed.add(zone_record);

@@ -257,6 +257,16 @@ TEST_SUITE("transfer reader") {
                   .find("record 4: a SOA for sub.example.com., not the zone's origin") != std::string::npos);
     }
 
+    TEST_CASE("the closing SOA may differ from the first in the letter case of its names only") {
+        const std::string upper = "example.com. 3600 IN SOA NS1.example.COM. hostmaster.EXAMPLE.com. 10 7200 3600 1209600 300";
+        // In a message of its own, so that its names are not compressed against the first SOA's.
+        TransferReader reader(asked(AXFR));
+        CHECK(read_all(reader, {ldns_message(small_zone), ldns_message({upper})}).error.empty());
+        CHECK(read_error({ldns_message(with(small_zone, {"example.com. 3600 IN SOA ns1.example.com. "
+                                                         "hostmaster.example.com. 10 7200 3600 1209600 301"}))})
+                  .find("differs from the first") != std::string::npos);
+    }
+
     TEST_CASE("a stream that ends before its closing SOA is an error at finish()") {
         auto messages = axfr_messages(health_zone(), 1);
         messages.pop_back();
