@@ -14,6 +14,7 @@
 #include "query_reader.hpp"
 #include "rr_type.hpp"
 #include "wire_integers.hpp"
+#include "wire_names.hpp"
 
 namespace azdns {
 
@@ -226,29 +227,11 @@ bool macs_equal(std::span<const std::uint8_t> received, const Mac& computed, std
 }
 
 // Reads a possibly compressed name at `pos` into `out`, lowercased, and
-// moves `pos` past it. Pointers must go backwards (so the walk ends).
+// moves `pos` past it.
 bool read_owner(std::span<const std::uint8_t> message, std::size_t& pos, TsigRecord& out) {
-    std::size_t at = pos, length = 0;
-    bool jumped = false;
-    while (true) {
-        if (at >= message.size()) return false;
-        std::uint8_t label = message[at];
-        if ((label & 0xC0) == 0xC0) {
-            if (at + 2 > message.size()) return false;
-            std::size_t target = static_cast<std::size_t>(label & 0x3F) << 8 | message[at + 1];
-            if (target >= at) return false;
-            if (!jumped) pos = at + 2;
-            jumped = true;
-            at = target;
-            continue;
-        }
-        if (label > 63 || length + 1u + label > 255 || at + 1u + label > message.size()) return false;
-        for (std::size_t i = 0; i <= label; ++i) out.key_name_wire[length + i] = static_cast<char>(ascii_lower(message[at + i]));
-        length += 1u + label;
-        at += 1u + label;
-        if (label == 0) break;
-    }
-    if (!jumped) pos = at;
+    std::size_t length = 0;
+    if (!read_name(message, pos, out.key_name_wire, length)) return false;
+    for (std::size_t i = 0; i < length; ++i) out.key_name_wire[i] = ascii_lower(out.key_name_wire[i]);
     out.key_name_length = static_cast<std::uint8_t>(length);
     return true;
 }
