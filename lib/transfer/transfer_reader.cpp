@@ -93,7 +93,9 @@ bool TransferReader::add_message(std::span<const std::uint8_t> message) {
 bool TransferReader::read_header(std::span<const std::uint8_t> message, std::size_t& pos) {
     if (message.size() < header_size) return fail("shorter than a DNS header");
     const std::uint16_t id = read_u16(&message[0]);
-    if (id != question_.id) return fail("ID " + std::to_string(id) + ", the query's is " + std::to_string(question_.id));
+    if (id != question_.id) {
+        return fail("ID " + std::to_string(id) + ", the query's is " + std::to_string(question_.id));
+    }
     if ((message[2] & 0x80) == 0) return fail("not a response (QR=0)");
     const unsigned opcode = (message[2] >> 3) & 0x0F;
     if (opcode != 0) return fail("opcode " + std::to_string(opcode) + ", not QUERY");
@@ -142,7 +144,8 @@ bool TransferReader::read_answer(std::span<const std::uint8_t> message, std::siz
 
     if (record.rclass != rr_class::in) return fail_record(number, "class " + class_text(record.rclass) + "; only IN");
     if (!name_is_at_or_below(record.owner, question_.origin)) {
-        return fail_record(number, name_to_text(record.owner) + " is outside the zone " + name_to_text(question_.origin));
+        return fail_record(number,
+                           name_to_text(record.owner) + " is outside the zone " + name_to_text(question_.origin));
     }
     if (record.type == 0 || rr_type::is_meta(record.type)) {
         return fail_record(number, "type " + std::to_string(record.type) + " is a query or meta type, not zone data");
@@ -155,7 +158,8 @@ bool TransferReader::read_answer(std::span<const std::uint8_t> message, std::siz
     }
     bytes_held_ += record.owner.size() + record_fixed_size + record.rdata.size();
     if (bytes_held_ > limits_.max_bytes) {
-        return fail_record(number, "the records pass " + std::to_string(limits_.max_bytes) + " bytes, the zone size limit");
+        return fail_record(number,
+                           "the records pass " + std::to_string(limits_.max_bytes) + " bytes, the zone size limit");
     }
     const SourceLocation where{source_, static_cast<std::uint32_t>(messages_), static_cast<std::uint32_t>(number)};
     return take(record, where) || fail_record(number, error_);

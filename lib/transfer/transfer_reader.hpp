@@ -23,6 +23,7 @@
 // the message's number, column the record's number in it (both from 1).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>

@@ -32,7 +32,9 @@ std::vector<IxfrStep> steps_of(const std::vector<std::string>& lines) {
     return std::move(content.steps);
 }
 
-Lines zone_lines(ZoneRecords records, std::uint32_t serial) { return sorted(view_lines(*built(std::move(records)), nullptr, serial)); }
+Lines zone_lines(ZoneRecords records, std::uint32_t serial) {
+    return sorted(view_lines(*built(std::move(records)), nullptr, serial));
+}
 
 }  // namespace
 
@@ -48,8 +50,8 @@ TEST_SUITE("ixfr apply") {
         IxfrApplied applied = apply_ixfr(held(zone_at_10), steps);
         REQUIRE_MESSAGE(applied.error.empty(), applied.error);
         CHECK(zone_lines(std::move(applied.zone), 12) ==
-              zone_lines(held({soa(12), "example.com. 3600 IN NS ns1.example.com.", "ns1.example.com. 600 IN A 192.0.2.1",
-                               "www.example.com. 3600 IN A 192.0.2.81"}),
+              zone_lines(held({soa(12), "example.com. 3600 IN NS ns1.example.com.",
+                               "ns1.example.com. 600 IN A 192.0.2.1", "www.example.com. 3600 IN A 192.0.2.81"}),
                          12));
     }
 
@@ -62,7 +64,8 @@ TEST_SUITE("ixfr apply") {
 
     TEST_CASE("a step from another serial than the zone's is refused, the first or a later one") {
         auto from_9 = steps_of({soa(11), soa(9), soa(11), soa(11)});
-        CHECK(apply_ixfr(held(zone_at_10), from_9).error == "IXFR step 1: starts at serial 9, the zone is at serial 10");
+        CHECK(apply_ixfr(held(zone_at_10), from_9).error ==
+              "IXFR step 1: starts at serial 9, the zone is at serial 10");
 
         auto gap = steps_of({soa(13), soa(10), soa(11), soa(12), soa(13), soa(13)});
         CHECK(apply_ixfr(held(zone_at_10), gap).error == "IXFR step 2: starts at serial 12, the zone is at serial 11");

@@ -258,7 +258,8 @@ TEST_SUITE("transfer reader") {
     }
 
     TEST_CASE("the closing SOA may differ from the first in the letter case of its names only") {
-        const std::string upper = "example.com. 3600 IN SOA NS1.example.COM. hostmaster.EXAMPLE.com. 10 7200 3600 1209600 300";
+        const std::string upper =
+            "example.com. 3600 IN SOA NS1.example.COM. hostmaster.EXAMPLE.com. 10 7200 3600 1209600 300";
         // In a message of its own, so that its names are not compressed against the first SOA's.
         TransferReader reader(asked(AXFR));
         CHECK(read_all(reader, {ldns_message(small_zone), ldns_message({upper})}).error.empty());
@@ -308,7 +309,8 @@ TEST_SUITE("transfer reader") {
         const auto messages = axfr_messages(health_zone(), 1);
         TransferReadLimits few_records;
         few_records.max_records = 5;
-        CHECK(read_error(messages, asked(AXFR), few_records).find("more than 5 records, the limit") != std::string::npos);
+        CHECK(read_error(messages, asked(AXFR), few_records).find("more than 5 records, the limit") !=
+              std::string::npos);
         TransferReadLimits few_bytes;
         few_bytes.max_bytes = 200;
         CHECK(read_error(messages, asked(AXFR), few_bytes).find("200 bytes, the zone size limit") != std::string::npos);
@@ -319,7 +321,8 @@ TEST_SUITE("transfer reader") {
         CHECK(read_error({padded}, asked(AXFR), under_padding) ==
               "AXFR from 198.51.100.1:53: message 1: the transfer passes 1000 bytes, the zone size limit");
         // Names compressed in the messages count as the records hold them, uncompressed.
-        const auto compressed = ldns_message(with(small_zone, {"www.example.com. 3600 IN CNAME ns1.example.com.", soa(10)}));
+        const auto compressed =
+            ldns_message(with(small_zone, {"www.example.com. 3600 IN CNAME ns1.example.com.", soa(10)}));
         TransferReadLimits message_size;
         message_size.max_bytes = compressed.size();
         CHECK(read_error({compressed}, asked(AXFR), message_size).find("the records pass") != std::string::npos);
