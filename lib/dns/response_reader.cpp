@@ -3,6 +3,7 @@
 #include <array>
 #include <string_view>
 
+#include "ascii.hpp"
 #include "rr_type.hpp"
 #include "wire_integers.hpp"
 #include "wire_names.hpp"
@@ -45,7 +46,7 @@ bool read_response(std::span<const std::uint8_t> message, ResponseOutline& out) 
     for (std::size_t i = 0; i < records; ++i) {
         const std::size_t start = pos;
         std::array<char, 255> owner;
-        std::uint8_t owner_length = 0;
+        std::size_t owner_length = 0;
         if (!read_name(message, pos, owner, owner_length) || message.size() - pos < 10) return false;
         const std::uint16_t type = read_u16(&message[pos]);
         const std::uint16_t rclass = read_u16(&message[pos + 2]);
@@ -57,7 +58,7 @@ bool read_response(std::span<const std::uint8_t> message, ResponseOutline& out) 
             out.tsig_offset = start;
         }
         const bool owned_by_question =
-            out.has_question && std::string_view(owner.data(), owner_length) == out.question.name();
+            out.has_question && ascii_iequals(std::string_view(owner.data(), owner_length), out.question.name());
         if (i < answers && type == rr_type::soa && rclass == rr_class::in && owned_by_question && !out.answer_soa_serial) {
             out.answer_soa_serial = soa_serial(message, rdata, pos);
             if (!out.answer_soa_serial) return false;

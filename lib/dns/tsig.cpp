@@ -226,6 +226,16 @@ bool macs_equal(std::span<const std::uint8_t> received, const Mac& computed, std
     return computed_size >= received.size() && CRYPTO_memcmp(received.data(), computed.data(), received.size()) == 0;
 }
 
+// Reads a possibly compressed name at `pos` into `out`, lowercased, and
+// moves `pos` past it.
+bool read_owner(std::span<const std::uint8_t> message, std::size_t& pos, TsigRecord& out) {
+    std::size_t length = 0;
+    if (!read_name(message, pos, out.key_name_wire, length)) return false;
+    for (std::size_t i = 0; i < length; ++i) out.key_name_wire[i] = ascii_lower(out.key_name_wire[i]);
+    out.key_name_length = static_cast<std::uint8_t>(length);
+    return true;
+}
+
 // The algorithm name: never compressed, so it must end inside the RDATA.
 std::optional<std::span<const std::uint8_t>> read_algorithm_name(std::span<const std::uint8_t> rdata) {
     std::size_t at = 0;
@@ -261,7 +271,7 @@ std::optional<TsigRecord> read_tsig(std::span<const std::uint8_t> message, std::
     TsigRecord record;
     record.offset = offset;
     std::size_t pos = offset;
-    if (offset < header_size || !read_name(message, pos, record.key_name_wire, record.key_name_length)) return std::nullopt;
+    if (offset < header_size || !read_owner(message, pos, record)) return std::nullopt;
     if (message.size() - pos < fixed_rr_fields) return std::nullopt;
     const std::uint8_t* fixed = &message[pos];
     if (read_u16(fixed) != rr_type::tsig || read_u16(fixed + 2) != rr_class::any || read_u32(fixed + 4) != 0) {

@@ -1,6 +1,6 @@
 // Names in a DNS message (RFC 1035 section 4.1.4): stepping over one without
-// following it (what a reader that only needs the next field does), or
-// reading one out, compression pointers followed.
+// following it (what a reader that only needs the next field does), and
+// reading one whole, its pointers followed.
 #pragma once
 
 #include <array>
@@ -39,13 +39,15 @@ namespace azdns {
     }
 }
 
-// Reads the possibly compressed name at `pos` into `out` (wire form,
-// lowercased; `length` its size) and moves `pos` past it. False when
-// malformed, as skip_name judges; pointers must go backwards, so the walk ends.
+// Reads the possibly compressed name at `pos` into `out`, uncompressed and
+// in the case sent; `length` gets its size, root byte included, and `pos`
+// moves past the bytes it takes at `pos`. False when malformed, as for
+// skip_name; pointers must go backwards, so the walk ends.
 [[nodiscard]] inline bool read_name(std::span<const std::uint8_t> packet, std::size_t& pos,
-                                    std::array<char, 255>& out, std::uint8_t& length) {
-    std::size_t at = pos, size = 0;
+                                    std::array<char, 255>& out, std::size_t& length) {
+    std::size_t at = pos;
     bool jumped = false;
+    length = 0;
     while (true) {
         if (at >= packet.size()) return false;
         std::uint8_t label = packet[at];
@@ -58,14 +60,13 @@ namespace azdns {
             at = target;
             continue;
         }
-        if (label > 63 || size + 1u + label > 255 || at + 1u + label > packet.size()) return false;
-        for (std::size_t i = 0; i <= label; ++i) out[size + i] = static_cast<char>(ascii_lower(packet[at + i]));
-        size += 1u + label;
+        if (label > 63 || length + 1u + label > 255 || at + 1u + label > packet.size()) return false;
+        for (std::size_t i = 0; i <= label; ++i) out[length + i] = static_cast<char>(packet[at + i]);
+        length += 1u + label;
         at += 1u + label;
         if (label == 0) break;
     }
     if (!jumped) pos = at;
-    length = static_cast<std::uint8_t>(size);
     return true;
 }
 

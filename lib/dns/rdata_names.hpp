@@ -1,5 +1,6 @@
-// Where the domain names sit in the RDATA of the types whose names the
-// message writer handles, and what it may do with them. Only the RFC 1035
+// Where the domain names sit in the RDATA of the types whose names azdns
+// handles, and what a message writer may do with them: the answer's writer
+// compresses them, the transfer reader decompresses them. Only the RFC 1035
 // types may have their names compressed (RFC 3597 section 4); SRV (RFC 2782)
 // and DNAME (RFC 6672 section 2.5) go out as they are, but their names are
 // in the message all the same, so later names may point at them.
