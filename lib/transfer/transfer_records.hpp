@@ -74,9 +74,11 @@ class SoaRecord {
 public:
     SoaRecord(const Zone& zone, std::uint32_t serial);
 
-    [[nodiscard]] TransferRecord record() const {
+    // Points into this SoaRecord: not to be taken from a temporary.
+    [[nodiscard]] TransferRecord record() const& {
         return {{owner_.data(), owner_length_}, rr_type::soa, ttl_, {rdata_.data(), rdata_length_}};
     }
+    TransferRecord record() const&& = delete;
     [[nodiscard]] std::uint32_t serial() const { return serial_; }
 
 private:

@@ -17,7 +17,10 @@ std::uint64_t record_hash(const TransferRecord& record) {
     return h;
 }
 
-std::uint64_t soa_hash(const Zone& zone) { return record_hash(SoaRecord(zone, zone.serial()).record()); }
+std::uint64_t soa_hash(const Zone& zone) {
+    const SoaRecord soa(zone, zone.serial());
+    return record_hash(soa.record());
+}
 
 void flip(std::uint64_t& digest, const TransferRecords& records) {
     for (std::size_t i = 0; i < records.size(); ++i) digest ^= record_hash(records[i]);
@@ -28,7 +31,8 @@ bool grants(const std::vector<TransferRule>& rules, TransferView view) {
 }
 
 std::vector<std::uint8_t> soa_wire(const Zone& zone, std::uint32_t serial) {
-    const TransferRecord soa = SoaRecord(zone, serial).record();
+    const SoaRecord record(zone, serial);  // holds the bytes the record points into
+    const TransferRecord soa = record.record();
     std::vector<std::uint8_t> wire{static_cast<std::uint8_t>(soa.rdata.size() >> 8),
                                    static_cast<std::uint8_t>(soa.rdata.size() & 0xff)};
     wire.insert(wire.end(), soa.rdata.begin(), soa.rdata.end());

@@ -318,7 +318,7 @@ std::string LiveControlBackend::metrics() {
     }
     if (probes_ != nullptr) input.probes = probes_->snapshot();
     input.health_view_rebuilds = served_.rebuilds();
-    for (const ZoneStatus& zone : zones_.status()) input.zones.push_back({zone.origin, zone.serial, zone.reload_errors});
+    for (const ZoneStatus& zone : zones_.status()) input.zones.push_back({zone.origin, zone.serial, zone.reload_errors, std::nullopt});
     add_transfer_metrics(gather_transfer_facts(served_.serving().transfers, transfers_), input);
     return render_metrics(input);
 }

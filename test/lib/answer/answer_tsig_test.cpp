@@ -162,8 +162,8 @@ TEST_SUITE("answer_tsig") {
         Packet pkt = unsigned_query();
         REQUIRE(ldns_pkt_tsig_sign(pkt.get(), sha256_key.name, sha256_key.secret, 300, sha256_key.algorithm,
                                    nullptr) == LDNS_STATUS_OK);
-        // Move the TSIG ahead of another additional record.
-        ldns_rr* tsig = ldns_rr_clone(ldns_pkt_tsig(pkt.get()));
+        // Move the TSIG ahead of another additional record (the packet owns it again once pushed).
+        ldns_rr* tsig = ldns_pkt_tsig(pkt.get());
         ldns_pkt_set_tsig(pkt.get(), nullptr);
         ldns_rr* a = nullptr;
         REQUIRE(ldns_rr_new_frm_str(&a, "x.example.com. 0 IN A 192.0.2.9", 0, nullptr, nullptr) == LDNS_STATUS_OK);
