@@ -234,12 +234,17 @@ TEST_CASE("NSD and Knot take the filtered view over TSIG and follow a fence and 
         check_same_answers(*secondary, primary);
     }
     // Incremental, as Knot and azdns tell. NSD's log does not say; azdns's
-    // does, for NSD's first change (a fence may take two serials, one per
-    // endpoint down: NSD 4.6 can load two at once, log "soa serial N update
-    // failed, restarting transfer" and ask the next with AXFR, its own doing).
+    // does, for NSD's first transfer after the fence, to whichever serial it
+    // reached first (a fence may take two serials, one per endpoint down, and
+    // NSD may skip the first; NSD 4.6 can also load two at once, log "soa
+    // serial N update failed, restarting transfer" and ask the next with
+    // AXFR, its own doing).
     CHECK_MESSAGE(knot.last_transfer_kind() == "ixfr", knot.log());
     CHECK_MESSAGE(logged_transfer(primary, "ixfr", "filtered", fenced, knot_source), primary.log());
-    CHECK_MESSAGE(logged_transfer(primary, "ixfr", "filtered", first + 1, nsd_source), primary.log(), nsd.log());
+    bool nsd_incremental = false;
+    for (std::uint32_t serial = first + 1; serial != fenced + 1 && !nsd_incremental; ++serial)
+        nsd_incremental = logged_transfer(primary, "ixfr", "filtered", serial, nsd_source);
+    CHECK_MESSAGE(nsd_incremental, primary.log(), nsd.log());
 
     // AZ a back: both answer with it again.
     primary.start_az_a();
