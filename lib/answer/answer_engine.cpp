@@ -25,6 +25,7 @@ struct ResponseOutcome {
     bool authoritative = false;
     bool truncated = false;
     bool health_filtered = false;
+    bool notify_accepted = false;
     std::uint32_t zone_slot = AnswerStats::no_zone;
 };
 
@@ -71,6 +72,7 @@ void report(AnswerStats* stats, const ResponseOutcome& outcome) {
     stats->truncated = outcome.truncated;
     stats->health_filtered = outcome.health_filtered;
     stats->zone_slot = outcome.zone_slot;
+    stats->notify_accepted = outcome.notify_accepted;
 }
 
 std::string_view as_name(const char* bytes, std::size_t length) { return {bytes, length}; }
@@ -206,7 +208,8 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const Served& served, 
     const auto& [zones, client, health, transfers] = served;
     ResponseOutcome outcome;
     const Question& question = query.question;
-    if (query.opcode != 0) {
+    if (query.opcode != opcode::query) {
+        if (query.opcode == opcode::notify) return respond_notify(question, zones, client, writer, transfers, signed_by);
         outcome.rcode = rcode::notimp;
         return outcome;
     }
@@ -231,6 +234,11 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const Served& served, 
     const Zone* zone = question.qtype != rr_type::ds ? zones.find(question.name(), slot)
                                                      : zones.find_for_ds(question.name(), slot);
     if (zone == nullptr) {
+        if (slot != AnswerStats::no_zone) {  // a secondary's zone not (or no longer) held: docs/transfers.md
+            outcome.rcode = rcode::servfail;
+            outcome.zone_slot = slot;
+            return outcome;
+        }
         outcome.rcode = rcode::refused;
         (void)writer.add_extended_error(extended_error::not_authoritative);
         return outcome;
@@ -267,6 +275,13 @@ ResponseOutcome AnswerEngine::respond_transfer(const Question& question, const Z
     }
     std::uint32_t slot = AnswerStats::no_zone;
     const Zone* zone = question.qclass == rr_class::in ? zones.find(question.name(), slot) : nullptr;
+    if (zone == nullptr && slot != AnswerStats::no_zone) {
+        std::uint32_t exact = AnswerStats::no_zone;
+        if (zones.shared(question.name(), exact) == nullptr && exact != AnswerStats::no_zone) {
+            outcome.rcode = rcode::servfail;  // a secondary's zone not held: nothing to transfer (as Knot)
+            return outcome;
+        }
+    }
     if (zone == nullptr || zone->origin() != question.name()) {
         outcome.rcode = rcode::notauth;
         return outcome;
@@ -285,6 +300,40 @@ ResponseOutcome AnswerEngine::respond_transfer(const Question& question, const Z
                              soa.ttl(), (*soa.begin()).rdata())) {
         outcome.truncated = true;
     }
+    return outcome;
+}
+
+// NOTIFY (RFC 1996) for a zone this server takes from primaries: accepted
+// (NOERROR, AA, the question echoed) from an allow_notify address, signed
+// with the zone's primary_key when it has one; the server then asks the
+// primaries for the serial (notify_accepted). Any other zone is NOTAUTH, a
+// sender not allowed REFUSED with EDE 18, as Knot answers them.
+ResponseOutcome AnswerEngine::respond_notify(const Question& question, const ZoneSet& zones, const Client& client,
+                                             MessageWriter& writer, const TransferState* transfers,
+                                             std::string_view signed_by) const {
+    ResponseOutcome outcome;
+    if (question.qclass != rr_class::in || question.qtype != rr_type::soa) {
+        outcome.rcode = rcode::formerr;
+        return outcome;
+    }
+    std::uint32_t slot = AnswerStats::no_zone;
+    (void)zones.find(question.name(), slot);
+    const SecondaryNotify* secondary =
+        transfers != nullptr && slot != AnswerStats::no_zone ? transfers->secondary(slot) : nullptr;
+    if (secondary == nullptr || secondary->origin != question.name()) {
+        outcome.rcode = rcode::notauth;
+        return outcome;
+    }
+    outcome.zone_slot = slot;
+    const bool from_allowed = std::any_of(secondary->allow_notify.begin(), secondary->allow_notify.end(),
+                                          [&](const IpPrefix& prefix) { return prefix.contains(client.address); });
+    if (!from_allowed || signed_by != secondary->key) {
+        outcome.rcode = rcode::refused;
+        (void)writer.add_extended_error(extended_error::prohibited);
+        return outcome;
+    }
+    outcome.authoritative = true;
+    outcome.notify_accepted = true;
     return outcome;
 }
 

@@ -48,6 +48,9 @@ struct AnswerStats {
     // no_zone for REFUSED, CH, FORMERR and the like.
     std::uint32_t zone_slot = no_zone;
     static constexpr std::uint32_t no_zone = 0xFFFFFFFF;
+    // A NOTIFY from an allowed primary for the secondary zone of zone_slot:
+    // the server asks that zone's primaries for its serial now.
+    bool notify_accepted = false;
 };
 
 // One query's lookahead, started by AnswerEngine::prefetch.
@@ -110,6 +113,9 @@ private:
     [[nodiscard]] ResponseOutcome respond(const Query& query, const Served& served, MessageWriter& writer,
                                           std::string_view signed_by) const;
     [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
+    [[nodiscard]] ResponseOutcome respond_notify(const Question& question, const ZoneSet& zones, const Client& client,
+                                                 MessageWriter& writer, const TransferState* transfers,
+                                                 std::string_view signed_by) const;
     [[nodiscard]] ResponseOutcome respond_transfer(const Question& question, const ZoneSet& zones,
                                                    const Client& client, MessageWriter& writer,
                                                    const TransferState* transfers, std::string_view signed_by) const;

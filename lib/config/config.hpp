@@ -84,6 +84,13 @@ struct ZoneConfig {
     std::vector<TransferRule> allow_transfer;  // none: no transfer at all
     SourceLocation where;       // the [[zone]] table
     SourceLocation file_where;  // the `file` key's value
+    // A zone taken from primaries instead of a file (docs/transfers.md).
+    std::vector<ListenAddress> primaries;
+    std::string primary_key;  // a [[key]]'s name, wire form, canonical; empty: unsigned
+    std::vector<IpPrefix> allow_notify;  // default: the primaries' addresses
+    SourceLocation primaries_where, primary_key_where;
+
+    [[nodiscard]] bool is_secondary() const { return !primaries.empty(); }
 };
 
 struct TtlPolicy {

@@ -23,6 +23,11 @@ inline constexpr std::uint8_t notauth = 9;  // RFC 2136 section 2.2
 inline constexpr std::uint16_t badvers = 16;  // extended: needs OPT
 }  // namespace rcode
 
+namespace opcode {
+inline constexpr std::uint8_t query = 0;
+inline constexpr std::uint8_t notify = 4;  // RFC 1996
+}  // namespace opcode
+
 namespace rr_class {
 inline constexpr std::uint16_t in = 1;
 inline constexpr std::uint16_t ch = 3;

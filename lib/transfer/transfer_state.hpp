@@ -48,15 +48,27 @@ struct ZoneTransfers {
     }
 };
 
+// A zone this server takes from primaries: who may tell it of a new serial
+// by NOTIFY (RFC 1996). Present whether or not the zone has loaded yet.
+struct SecondaryNotify {
+    std::string origin;  // wire form, canonical
+    std::uint32_t slot = 0;
+    std::vector<IpPrefix> allow_notify;
+    std::string key;  // the primary_key a NOTIFY must be signed with; empty: none needed
+};
+
 class TransferState {
 public:
-    TransferState(std::vector<ZoneTransfers> zones, std::vector<TsigKey> keys);
+    TransferState(std::vector<ZoneTransfers> zones, std::vector<TsigKey> keys,
+                  std::vector<SecondaryNotify> secondaries = {});
 
     // The zone of ZoneSet slot `slot`, or nullptr when it has no transfer rules.
     [[nodiscard]] const ZoneTransfers* zone(std::uint32_t slot) const {
         return slot < by_slot_.size() && by_slot_[slot] != no_zone ? &zones_[by_slot_[slot]] : nullptr;
     }
     [[nodiscard]] const std::vector<ZoneTransfers>& zones() const { return zones_; }
+    // The secondary zone of ZoneSet slot `slot`, or nullptr when it is not one.
+    [[nodiscard]] const SecondaryNotify* secondary(std::uint32_t slot) const;
     // The [[key]] of that name (wire form, canonical), or nullptr.
     [[nodiscard]] const TsigKey* key(std::string_view name) const;
     [[nodiscard]] bool has_keys() const { return !keys_.empty(); }
@@ -66,6 +78,7 @@ private:
     std::vector<ZoneTransfers> zones_;
     std::vector<std::uint32_t> by_slot_;  // slot -> index into zones_
     std::vector<TsigKey> keys_;
+    std::vector<SecondaryNotify> secondaries_;  // few: found by a walk
 };
 
 }  // namespace azdns

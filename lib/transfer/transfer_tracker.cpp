@@ -10,6 +10,8 @@ namespace azdns {
 
 namespace {
 
+constexpr std::uint32_t no_slot = UINT32_MAX;
+
 std::uint64_t record_hash(const TransferRecord& record) {
     const auto* owner = reinterpret_cast<const std::uint8_t*>(record.owner.data());
     std::uint64_t h = short_hash(record.owner.size(), owner, record.owner.size());
@@ -65,13 +67,20 @@ void apply_to_digest(std::uint64_t& digest, const ZoneDelta& delta) {
     flip(digest, delta.added);
 }
 
-TransferState::TransferState(std::vector<ZoneTransfers> zones, std::vector<TsigKey> keys)
-    : zones_(std::move(zones)), keys_(std::move(keys)) {
+TransferState::TransferState(std::vector<ZoneTransfers> zones, std::vector<TsigKey> keys,
+                             std::vector<SecondaryNotify> secondaries)
+    : zones_(std::move(zones)), keys_(std::move(keys)), secondaries_(std::move(secondaries)) {
     for (std::size_t i = 0; i < zones_.size(); ++i) {
         const std::uint32_t slot = zones_[i].slot;
         if (slot >= by_slot_.size()) by_slot_.resize(slot + 1, no_zone);
         by_slot_[slot] = static_cast<std::uint32_t>(i);
     }
+}
+
+const SecondaryNotify* TransferState::secondary(std::uint32_t slot) const {
+    for (const SecondaryNotify& secondary : secondaries_)
+        if (secondary.slot == slot) return &secondary;
+    return nullptr;
 }
 
 const TsigKey* TransferState::key(std::string_view name) const {
@@ -125,8 +134,15 @@ void TransferTracker::follow(Tracked& tracked, const std::string& origin, const 
 std::shared_ptr<const TransferState> TransferTracker::advance(const Config& config, const ZoneSet& zones,
                                                               const std::shared_ptr<const HealthView>& view) {
     std::vector<ZoneTransfers> out;
+    std::vector<SecondaryNotify> secondaries;
     std::map<std::string, Tracked> kept;
     for (const ZoneConfig& configured : config.zones) {
+        if (configured.is_secondary()) {
+            std::uint32_t slot = no_slot;
+            (void)zones.shared(configured.origin, slot);  // loaded or not, it has a slot
+            if (slot != no_slot)
+                secondaries.push_back({configured.origin, slot, configured.allow_notify, configured.primary_key});
+        }
         if (configured.allow_transfer.empty() && configured.notify.empty()) continue;
         std::uint32_t slot = 0;
         std::shared_ptr<const Zone> zone = zones.shared(configured.origin, slot);
@@ -152,7 +168,7 @@ std::shared_ptr<const TransferState> TransferTracker::advance(const Config& conf
         kept.emplace(configured.origin, std::move(tracked));
     }
     zones_ = std::move(kept);  // a zone no longer offered forgets its journals
-    return std::make_shared<const TransferState>(std::move(out), keys_of(config));
+    return std::make_shared<const TransferState>(std::move(out), keys_of(config), std::move(secondaries));
 }
 
 }  // namespace azdns

@@ -18,11 +18,17 @@ bool ZoneSet::add(std::shared_ptr<const Zone> zone) {
 }
 
 bool ZoneSet::add(std::shared_ptr<const Zone> zone, std::uint32_t slot) {
-    const std::string& origin = zone->origin();
+    std::string origin = zone->origin();
+    return add_entry(std::move(origin), std::move(zone), slot);
+}
+
+bool ZoneSet::add_unavailable(std::string origin, std::uint32_t slot) { return add_entry(std::move(origin), nullptr, slot); }
+
+bool ZoneSet::add_entry(std::string origin, std::shared_ptr<const Zone> zone, std::uint32_t slot) {
     std::uint64_t hash = origin_hash(origin);
     if (find_origin(origin, hash) != nullptr) return false;
     origin_lengths_.set(origin.size());
-    entries_.push_back(Entry{origin, std::move(zone), slot, hash});
+    entries_.push_back(Entry{std::move(origin), std::move(zone), slot, hash});
     if (entries_.size() * 2 > table_.size()) {
         table_.assign(table_.empty() ? 8 : table_.size() * 2, no_entry);
         for (std::uint32_t i = 0; i < entries_.size(); ++i) index(i);

@@ -23,12 +23,18 @@ public:
     // one (the number of zones already added).
     bool add(std::shared_ptr<const Zone> zone);
     bool add(std::shared_ptr<const Zone> zone, std::uint32_t slot);
+    // An origin served without a zone: a secondary's zone before its first
+    // transfer or after it expired (docs/transfers.md). Its names are
+    // answered SERVFAIL, not REFUSED: this server is authoritative for
+    // them, it just has nothing to serve. False when the origin is taken.
+    bool add_unavailable(std::string origin, std::uint32_t slot);
 
     // The zone whose origin is the longest one at or above `qname` (canonical
-    // wire form), or nullptr when no zone covers it. Does not allocate; the
-    // pointer lives as long as the set.
+    // wire form), or nullptr when no zone covers it or that origin is
+    // unavailable. Does not allocate; the pointer lives as long as the set.
     [[nodiscard]] const Zone* find(std::string_view qname) const;
-    // The same, and the zone's slot in `slot` (unchanged when none).
+    // The same, and the origin's slot in `slot` (unchanged when none): an
+    // unavailable origin gives nullptr with its slot set.
     [[nodiscard]] const Zone* find(std::string_view qname, std::uint32_t& slot) const;
     // The zone that answers DS at `qname`: DS belongs to the parent side of a
     // cut (RFC 4035 section 3.1.4.1), so the zone of qname's parent name when
@@ -36,7 +42,8 @@ public:
     [[nodiscard]] const Zone* find_for_ds(std::string_view qname, std::uint32_t& slot) const;
 
     // The zone of exactly this origin (canonical wire form) and its slot, or
-    // nullptr: for what must keep a zone alive beside the set (transfers).
+    // nullptr (the slot is set when the origin is unavailable): for what
+    // must keep a zone alive beside the set (transfers).
     [[nodiscard]] std::shared_ptr<const Zone> shared(std::string_view origin, std::uint32_t& slot) const;
 
     // The origins (canonical wire form) by slot; empty for an unused slot.
@@ -44,18 +51,20 @@ public:
 
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
 
-    // Every zone, in the order they were added (for building derived views).
+    // Every zone, in the order they were added (for building derived
+    // views); unavailable origins have none.
     [[nodiscard]] std::vector<std::shared_ptr<const Zone>> all() const {
         std::vector<std::shared_ptr<const Zone>> out;
         out.reserve(entries_.size());
-        for (const Entry& entry : entries_) out.push_back(entry.zone);
+        for (const Entry& entry : entries_)
+            if (entry.zone) out.push_back(entry.zone);
         return out;
     }
 
 private:
     struct Entry {
         std::string origin;
-        std::shared_ptr<const Zone> zone;
+        std::shared_ptr<const Zone> zone;  // null: unavailable
         std::uint32_t slot = 0;
         std::uint64_t hash = 0;  // origin_hash(origin)
     };
@@ -67,6 +76,7 @@ private:
     [[nodiscard]] static std::uint64_t origin_hash(std::string_view origin);
     [[nodiscard]] const Entry* find_entry(std::string_view qname) const;
     [[nodiscard]] const Entry* find_origin(std::string_view origin, std::uint64_t hash) const;
+    bool add_entry(std::string origin, std::shared_ptr<const Zone> zone, std::uint32_t slot);
     void index(std::uint32_t entry);
 
     std::vector<Entry> entries_;

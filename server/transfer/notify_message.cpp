@@ -29,7 +29,7 @@ std::size_t write_notify_query(std::span<std::uint8_t> buffer, std::uint16_t id,
     const std::size_t length = header_size + origin_wire.size() + question_tail;
     if (buffer.size() < length) return 0;
     put16(buffer, 0, id);
-    buffer[2] = static_cast<std::uint8_t>(opcode_notify << 3) | flag_aa;
+    buffer[2] = static_cast<std::uint8_t>(opcode::notify << 3) | flag_aa;
     buffer[3] = 0;
     put16(buffer, 4, 1);  // QDCOUNT
     put16(buffer, 6, 0);
@@ -45,7 +45,7 @@ std::size_t write_notify_query(std::span<std::uint8_t> buffer, std::uint16_t id,
 std::optional<NotifyReply> read_notify_reply(std::span<const std::uint8_t> datagram) {
     if (datagram.size() < header_size) return std::nullopt;
     const std::uint8_t flags = datagram[2];
-    if (!(flags & flag_qr) || ((flags >> 3) & 0x0f) != opcode_notify) return std::nullopt;
+    if (!(flags & flag_qr) || ((flags >> 3) & 0x0f) != opcode::notify) return std::nullopt;
     NotifyReply reply;
     reply.id = get16(datagram, 0);
     reply.rcode = datagram[3] & 0x0f;

@@ -12,7 +12,6 @@
 
 namespace azdns {
 
-inline constexpr std::uint8_t opcode_notify = 4;
 
 // A NOTIFY query: opcode NOTIFY, AA set, one question (origin SOA IN) and
 // nothing else (RFC 1996 section 3.7: the SOA in the answer section is

@@ -305,6 +305,26 @@ TEST_SUITE("zone set") {
         CHECK(slot == 0);
     }
 
+    TEST_CASE("an unavailable origin (a secondary with no zone yet) is found as such, with its slot") {
+        auto [parent, child] = parent_and_child();
+        ZoneSet zones;
+        REQUIRE(zones.add(parent, 0));
+        REQUIRE(zones.add_unavailable(wire("sub.example.com."), 3));
+        CHECK_FALSE(zones.add(child));  // the origin is taken
+        std::uint32_t slot = 99;
+        CHECK(zones.find(wire("www.sub.example.com."), slot) == nullptr);
+        CHECK(slot == 3);  // covered, but with nothing to serve
+        slot = 99;
+        CHECK(zones.find(wire("www.example.com."), slot) == parent.get());
+        CHECK(slot == 0);
+        slot = 99;
+        CHECK(zones.find(wire("example.org."), slot) == nullptr);
+        CHECK(slot == 99);  // not covered at all
+        CHECK(zones.all().size() == 1);
+        CHECK(zones.origins().at(3) == wire("sub.example.com."));
+        CHECK(zones.shared(wire("sub.example.com."), slot) == nullptr);
+    }
+
     TEST_CASE("hundreds of zones, nested and side by side: each name finds its own, with its slot") {
         // Enough zones that the set's table grows several times after the first ones.
         Diagnostics diags;
