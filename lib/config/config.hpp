@@ -77,18 +77,22 @@ struct TransferRule {
     SourceLocation key_where;  // its `key` value
 };
 
+// A zone comes from one place: its `file`, or, for a secondary, its `primaries`.
 struct ZoneConfig {
     std::string origin;  // wire form, canonical
-    std::string file;    // resolved against the config's folder
+    std::string file;    // resolved against the config's folder; empty for a secondary
     std::vector<ListenAddress> notify;         // secondaries told of every new serial (port 53 by default)
     std::vector<TransferRule> allow_transfer;  // none: no transfer at all
+    // A secondary's primaries (port 53 by default), asked in this order.
+    std::vector<ListenAddress> primaries;
+    // A [[key]]'s name, wire form, canonical: signs transfers and SOA queries to
+    // the primaries, and must sign their NOTIFY. Empty: unsigned.
+    std::string primary_key;
+    // Who may NOTIFY this secondary; by default each primary's address as a host prefix.
+    std::vector<IpPrefix> allow_notify;
     SourceLocation where;       // the [[zone]] table
     SourceLocation file_where;  // the `file` key's value
-    // A zone taken from primaries instead of a file (docs/transfers.md).
-    std::vector<ListenAddress> primaries;
-    std::string primary_key;  // a [[key]]'s name, wire form, canonical; empty: unsigned
-    std::vector<IpPrefix> allow_notify;  // default: the primaries' addresses
-    SourceLocation primaries_where, primary_key_where;
+    SourceLocation primaries_where, primary_key_where;  // their values
 
     [[nodiscard]] bool is_secondary() const { return !primaries.empty(); }
 };

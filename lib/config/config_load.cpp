@@ -231,7 +231,8 @@ void Loader::read_zone(ConfigSection& s) {
             s.error(s.where("origin"), "invalid zone.origin \"" + *origin + "\": not a valid domain name");
         }
     }
-    if (const auto file = s.string("file", true)) {
+    // Not required: a secondary zone has primaries instead (read_zone_transfers checks for one of them).
+    if (const auto file = s.string("file")) {
         if (file->empty()) s.error(s.where("file"), "zone.file must not be empty");
         else zone.file = readable_file(s, "file", *file);
     }

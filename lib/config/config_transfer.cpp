@@ -50,6 +50,93 @@ bool open_to_everyone(const TransferRule& rule) {
     return std::any_of(rule.prefixes.begin(), rule.prefixes.end(), [](const IpPrefix& p) { return p.length == 0; });
 }
 
+// A name server's address in `key` (notify, primaries): "ADDR" or "ADDR:PORT", port 53 by default.
+std::optional<ListenAddress> server_address(ConfigSection& s, std::string_view key, const Located<std::string>& entry) {
+    std::string why;
+    std::optional<ListenAddress> server;
+    if (const auto address = IpAddress::parse(entry.value)) server = ListenAddress{*address, 53, {}};
+    else server = parse_listen_address(entry.value, why);
+    if (!server) {
+        s.error(entry.where, "invalid " + s.name(key) + " \"" + entry.value + "\": " + why);
+        return std::nullopt;
+    }
+    server->where = entry.where;
+    return server;
+}
+
+// The prefixes in `key` (allow_transfer.prefixes, allow_notify), each mistake reported.
+void read_prefixes(ConfigSection& s, std::string_view key, const std::vector<Located<std::string>>& entries,
+                   std::vector<IpPrefix>& prefixes) {
+    for (const auto& [text, where] : entries) {
+        std::string why;
+        if (const auto prefix = IpPrefix::parse(text, &why)) prefixes.push_back(*prefix);
+        else s.error(where, "invalid " + s.name(key) + " entry \"" + text + "\": " + why);
+    }
+}
+
+// The [[key]] name in `key` (allow_transfer.key, primary_key) in canonical
+// wire form; whether such a key exists is check_transfer_keys()'s to say.
+std::optional<std::string> key_name(ConfigSection& s, std::string_view key) {
+    const auto text = s.string(key);
+    if (!text) return std::nullopt;
+    auto wire = name_from_text(*text);
+    if (!wire || text->empty()) {
+        s.error(s.where(key), "invalid " + s.name(key) + " \"" + *text + "\": not a valid domain name");
+        return std::nullopt;
+    }
+    name_canonicalize(*wire);
+    return wire;
+}
+
+// Each primary's address once, as a host prefix: NOTIFY comes from the
+// primaries themselves unless allow_notify says otherwise (as in Knot and NSD).
+std::vector<IpPrefix> primaries_as_prefixes(const std::vector<ListenAddress>& primaries) {
+    std::vector<IpPrefix> prefixes;
+    for (const ListenAddress& primary : primaries) {
+        const IpPrefix host{primary.address, static_cast<std::uint8_t>(primary.address.size() * 8)};
+        if (std::find(prefixes.begin(), prefixes.end(), host) == prefixes.end()) prefixes.push_back(host);
+    }
+    return prefixes;
+}
+
+// `primaries`, `primary_key` and `allow_notify`, and that the zone has exactly
+// one source: its file or its primaries.
+void read_zone_primaries(ConfigSection& s, ZoneConfig& zone) {
+    const std::string zone_named = "zone \"" + name_to_text(zone.origin) + "\"";
+    const bool from_file = s.has("file");
+    const bool from_primaries = s.has("primaries");
+    if (from_file && !from_primaries) {
+        // On a zone read from its file these would silently do nothing.
+        for (const std::string_view key : {"primary_key", "allow_notify"})
+            if (s.has(key))
+                s.error(s.where(key), s.name(key) + " means nothing on " + zone_named +
+                                          ", which is read from its file: only a zone with primaries takes "
+                                          "transfers in");
+        return;
+    }
+    if (!from_file && !from_primaries) s.error(s.where(), zone_named + " needs either file or primaries");
+    zone.primaries_where = s.where("primaries");
+    if (from_file)
+        s.error(zone.primaries_where, zone_named + " has both file and primaries: a zone comes from one place");
+    if (const auto entries = s.strings("primaries")) {
+        if (entries->empty()) s.error(zone.primaries_where, "zone.primaries must not be empty");
+        for (const auto& entry : *entries)
+            if (auto primary = server_address(s, "primaries", entry)) zone.primaries.push_back(*primary);
+    }
+    if (auto key = key_name(s, "primary_key")) {
+        zone.primary_key = std::move(*key);
+        zone.primary_key_where = s.where("primary_key");
+    }
+    if (const auto entries = s.strings("allow_notify")) read_prefixes(s, "allow_notify", *entries, zone.allow_notify);
+    else if (!s.has("allow_notify")) zone.allow_notify = primaries_as_prefixes(zone.primaries);
+    // Without TSIG, a transfer across the network is only as safe as the path.
+    if (s.has("primary_key")) return;
+    for (const ListenAddress& primary : zone.primaries)
+        if (!primary.address.is_loopback())
+            s.warning(primary.where, "zone transfers in from " + primary.to_string() +
+                                         " are not signed: anyone on the path can change the zone; set primary_key");
+}
+
 }  // namespace
 
 std::optional<std::vector<std::uint8_t>> parse_key_secret(std::string_view text, std::string& algorithm,
@@ -124,43 +211,23 @@ void read_key(ConfigSection& s, const ConfigFolder& folder, std::map<std::string
 }
 
 void read_zone_transfers(ConfigSection& s, ZoneConfig& zone) {
-    if (const auto targets = s.strings("notify")) {
-        for (const auto& [text, where] : *targets) {
-            std::string why;
-            std::optional<ListenAddress> target;
-            if (const auto address = IpAddress::parse(text)) target = ListenAddress{*address, 53, where};
-            else target = parse_listen_address(text, why);
-            if (!target) {
-                s.error(where, "invalid zone.notify \"" + text + "\": " + why);
-                continue;
-            }
-            target->where = where;
-            zone.notify.push_back(*target);
-        }
-    }
+    read_zone_primaries(s, zone);
+    if (const auto targets = s.strings("notify"))
+        for (const auto& entry : *targets)
+            if (auto target = server_address(s, "notify", entry)) zone.notify.push_back(*target);
     for (const auto* table : s.tables("allow_transfer")) {
         auto r = s.nested(*table, "zone.allow_transfer", "[[zone.allow_transfer]]");
         TransferRule rule;
         rule.where = r.where();
         if (const auto prefixes = r.strings("prefixes")) {
             if (prefixes->empty()) r.error(r.where("prefixes"), "zone.allow_transfer.prefixes must not be empty");
-            for (const auto& [text, where] : *prefixes) {
-                std::string why;
-                if (const auto prefix = IpPrefix::parse(text, &why)) rule.prefixes.push_back(*prefix);
-                else r.error(where, "invalid zone.allow_transfer.prefixes entry \"" + text + "\": " + why);
-            }
+            read_prefixes(r, "prefixes", *prefixes, rule.prefixes);
         } else if (!r.has("prefixes")) {
             r.missing("prefixes", "the client addresses allowed, like [\"192.0.2.53/32\"]");
         }
-        if (const auto key = r.string("key")) {
-            auto wire = name_from_text(*key);
-            if (!wire || key->empty()) {
-                r.error(r.where("key"), "invalid zone.allow_transfer.key \"" + *key + "\": not a valid domain name");
-            } else {
-                name_canonicalize(*wire);
-                rule.key = std::move(*wire);
-                rule.key_where = r.where("key");
-            }
+        if (auto key = key_name(r, "key")) {
+            rule.key = std::move(*key);
+            rule.key_where = r.where("key");
         }
         if (const auto view = view_of(r)) rule.view = *view;
         r.report_unknown_keys();
@@ -170,6 +237,9 @@ void read_zone_transfers(ConfigSection& s, ZoneConfig& zone) {
 
 void check_transfer_keys(const Config& config, Diagnostics& diags) {
     for (const ZoneConfig& zone : config.zones) {
+        if (!zone.primary_key.empty() && config.key(zone.primary_key) == nullptr)
+            diags.error(zone.primary_key_where, "zone.primary_key names key \"" + name_to_text(zone.primary_key) +
+                                                    "\", which is not defined");
         for (const TransferRule& rule : zone.allow_transfer) {
             if (!rule.key.empty() && config.key(rule.key) == nullptr)
                 diags.error(rule.key_where, "zone.allow_transfer.key names key \"" + name_to_text(rule.key) +

@@ -1,6 +1,7 @@
 // Zone transfers in the config (docs/transfers.md): the [[key]] entries
 // (TSIG keys, secrets read from their files now, so `azdns check` proves
-// them) and each zone's `notify` and [[zone.allow_transfer]] rules.
+// them), each zone's `notify` and [[zone.allow_transfer]] rules, and a
+// secondary zone's primaries.
 // Internal to the config loader.
 #pragma once
 
@@ -21,12 +22,15 @@ namespace azdns {
 void read_key(ConfigSection& s, const ConfigFolder& folder, std::map<std::string, SourceLocation>& seen,
               KeyConfig& key);
 
-// Reads a [[zone]]'s `notify` and [[zone.allow_transfer]] into `zone`. Keys
-// are checked by check_transfer_keys(), once every [[key]] is read.
+// Reads a [[zone]]'s transfers into `zone`: out (`notify`,
+// [[zone.allow_transfer]]) and in (`primaries`, `primary_key`,
+// `allow_notify`), and checks that the zone has its file or its primaries,
+// not both (read_zone reads `file` first). Keys are checked by
+// check_transfer_keys(), once every [[key]] is read.
 void read_zone_transfers(ConfigSection& s, ZoneConfig& zone);
 
-// Every allow_transfer.key names a [[key]]; a rule open to any address and
-// without a key is a warning: anyone may copy the zone.
+// Every allow_transfer.key and primary_key names a [[key]]; a rule open to
+// any address and without a key is a warning: anyone may copy the zone.
 void check_transfer_keys(const Config& config, Diagnostics& diags);
 
 // The secret of a secret_file's text: the base64 alone, or a BIND/tsig-keygen

@@ -11,6 +11,7 @@ LoadedZones load_zones(const Config& config, Diagnostics& diags, const LoadStop&
     loaded.problems.reserve(config.zones.size());
     const ZoneLoadLimits limits{config.server.max_zone_size, stop};
     for (const auto& zone_config : config.zones) {
+        if (zone_config.is_secondary()) { loaded.problems.emplace_back(); loaded.zones.push_back(nullptr); continue; }
         Diagnostics problems;
         if (stop.due()) {
             loaded.problems.push_back(std::move(problems));

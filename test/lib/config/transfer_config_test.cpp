@@ -1,6 +1,7 @@
 // Zone transfers in the config (docs/transfers.md): [[key]] with its secret
-// file, a zone's notify targets and [[zone.allow_transfer]] rules; every
-// mistake at the FILE:LINE:COL that `azdns check` prints, all in one run.
+// file, a zone's notify targets and [[zone.allow_transfer]] rules, a
+// secondary zone's primaries; every mistake at the FILE:LINE:COL that
+// `azdns check` prints, all in one run.
 #include <doctest/doctest.h>
 
 #include <initializer_list>
@@ -32,6 +33,8 @@ std::string expected(const std::string& name, std::initializer_list<std::string>
     for (const auto& message : located_messages) out += data(name) + ":" + message + "\n";
     return out;
 }
+
+IpPrefix prefix(const char* text) { return *IpPrefix::parse(text); }
 
 std::vector<std::uint8_t> bytes_from(std::uint8_t first, std::size_t count) {
     std::vector<std::uint8_t> out(count);
@@ -125,4 +128,80 @@ TEST_CASE("a secret file's text: bare base64 or a key clause, nothing else") {
         CAPTURE(bad);
         CHECK_FALSE(parse_key_secret(bad, algorithm, why).has_value());
     }
+}
+
+TEST_CASE("a secondary zone: its primaries, its key, and NOTIFY from the primaries' addresses by default") {
+    const auto config = azdns::test::load_valid_config(data("secondary.toml"));
+    REQUIRE(config.zones.size() == 3);
+
+    const ZoneConfig& signed_zone = config.zones[0];
+    CHECK(signed_zone.is_secondary());
+    CHECK(signed_zone.file.empty());
+    REQUIRE(signed_zone.primaries.size() == 4);
+    CHECK(signed_zone.primaries[0].to_string() == "198.51.100.1:53");
+    CHECK(signed_zone.primaries[1].to_string() == "[2001:db8::1]:53");  // the port defaults to 53
+    CHECK(signed_zone.primaries[2].to_string() == "[2001:db8::2]:5353");
+    CHECK(signed_zone.primaries[3].to_string() == "198.51.100.1:5300");
+    CHECK(signed_zone.primaries[1].where.line == 9);
+    CHECK(signed_zone.primaries_where.line == 9);
+    CHECK(signed_zone.primary_key == config.keys[0].name);  // "XFR." names key "xfr"
+    CHECK(signed_zone.primary_key_where.line == 10);
+    // Each primary's address once, as a host prefix.
+    CHECK(signed_zone.allow_notify ==
+          std::vector<IpPrefix>{prefix("198.51.100.1/32"), prefix("2001:db8::1/128"), prefix("2001:db8::2/128")});
+
+    const ZoneConfig& loopback_zone = config.zones[1];
+    CHECK(loopback_zone.is_secondary());
+    CHECK(loopback_zone.primary_key.empty());  // unsigned, and no warning: the primaries are on this host
+    CHECK(loopback_zone.allow_notify == std::vector<IpPrefix>{prefix("198.51.100.0/24"), prefix("2001:db8::/64")});
+    // A secondary passes the zone on like any other.
+    REQUIRE(loopback_zone.notify.size() == 1);
+    REQUIRE(loopback_zone.allow_transfer.size() == 1);
+
+    // allow_notify = []: no NOTIFY is taken, the SOA timers alone refresh the zone.
+    CHECK(config.zones[2].is_secondary());
+    CHECK(config.zones[2].allow_notify.empty());
+}
+
+TEST_CASE("a zone from a file is no secondary") {
+    const auto config = azdns::test::load_valid_config(std::string(AZDNS_TEST_DATA_DIR) + "/config/minimal.toml");
+    CHECK_FALSE(config.zones[0].is_secondary());
+    CHECK(config.zones[0].primaries.empty());
+    CHECK(config.zones[0].primary_key.empty());
+    CHECK(config.zones[0].allow_notify.empty());
+}
+
+TEST_CASE("every mistake in secondary zones, each where it is") {
+    const std::string name = "bad_secondary.toml";
+    const std::string means_nothing = " means nothing on zone \"fromfile.example.\", which is read from its file: "
+                                      "only a zone with primaries takes transfers in";
+    CHECK(diagnostics_of(name, false) ==
+          expected(name, {
+              "9:13: zone \"both.example.\" has both file and primaries: a zone comes from one place",
+              "9:14: warning: zone transfers in from 198.51.100.1:53 are not signed: anyone on the path can change "
+                  "the zone; set primary_key",
+              "11:1: zone \"neither.example.\" needs either file or primaries",
+              "16:13: zone.primaries must not be empty",
+              "20:14: invalid zone.primaries \"198.51.100.300\": expected ADDRESS:PORT, like \"127.0.0.1:5353\" or "
+                  "\"[::1]:5353\"",
+              "20:32: invalid zone.primaries \"ns1.example.net:53\": \"ns1.example.net\" is not an IPv4 address",
+              "20:54: invalid zone.primaries \"[2001:db8::1]:0\": the port must be a number from 1 to 65535",
+              "21:15: zone.primary_key names key \"nosuchkey.\", which is not defined",
+              "22:17: invalid zone.allow_notify entry \"198.51.100.1\": expected ADDRESS/LENGTH, like \"192.0.2.0/25\"",
+              "22:33: invalid zone.allow_notify entry \"198.51.100.1/24\": bits past /24 are set (did you mean "
+                  "198.51.100.0/24?)",
+              "27:15: zone.primary_key" + means_nothing,
+              "28:16: zone.allow_notify" + means_nothing,
+              "33:15: invalid zone.primary_key \"bad..name\": not a valid domain name",
+          }));
+}
+
+TEST_CASE("transfers in from a primary beyond this host without a key are a warning, at each such primary") {
+    const std::string name = "unsigned_secondary.toml";
+    const std::string unsigned_from = ": warning: zone transfers in from ";
+    const std::string why = " are not signed: anyone on the path can change the zone; set primary_key";
+    CHECK(diagnostics_of(name, true) == expected(name, {
+                                            "3:32" + unsigned_from + "198.51.100.1:53" + why,
+                                            "3:48" + unsigned_from + "[2001:db8::1]:53" + why,
+                                        }));
 }

@@ -138,6 +138,41 @@ TEST_CASE("azdns check refuses a peer reached without TLS across the network, an
     CHECK(result.err.empty());
 }
 
+// The example's 82 lines, then a zone taken from a primary (docs/transfers.md).
+TEST_CASE("azdns check lists the mistakes of a secondary zone with their places and exits 1") {
+    ExampleCopy copy;
+    std::ofstream(copy.config(), std::ios::app) << "\n"
+                                                   "[[zone]]\n"
+                                                   "origin = \"example.org.\"\n"
+                                                   "primaries = [\"198.51.100.1:53\"]\n"
+                                                   "primary_key = \"xfr\"\n"
+                                                   "allow_notify = [\"198.51.100.1\"]\n";
+    auto result = check(copy.config());
+    CHECK(result.exit_code == 1);
+    const std::string file = copy.config().string();
+    CHECK(lines_of(result.err) ==
+          std::vector<std::string>{
+              file + ":87:15: zone.primary_key names key \"xfr.\", which is not defined",
+              file + ":88:17: invalid zone.allow_notify entry \"198.51.100.1\": expected ADDRESS/LENGTH, like "
+                     "\"192.0.2.0/25\"",
+          });
+    CHECK(result.out == file + ": 2 errors, 0 warnings\n");
+}
+
+TEST_CASE("azdns check warns about a secondary zone taken unsigned across the network, and still passes") {
+    ExampleCopy copy;
+    std::ofstream(copy.config(), std::ios::app) << "\n"
+                                                   "[[zone]]\n"
+                                                   "origin = \"example.org.\"\n"
+                                                   "primaries = [\"127.0.0.1:5353\", \"198.51.100.1\"]\n";
+    auto result = check(copy.config());
+    CHECK(result.exit_code == 0);
+    CHECK(result.err == copy.config().string() +
+                            ":86:32: warning: zone transfers in from 198.51.100.1:53 are not signed: anyone on the "
+                            "path can change the zone; set primary_key\n");
+    CHECK(result.out.find(": OK: 2 zones (") != std::string::npos);
+}
+
 TEST_CASE("azdns check lists zone mistakes with file:line:col, and loads no broken zone") {
     ExampleCopy copy;
     edit_file(copy.zone(), "www          IN A    192.0.2.140", "www          IN A    192.0.2.300");
