@@ -66,29 +66,35 @@ std::optional<std::string> name_from_text(std::string_view text) {
 }
 
 std::string name_to_text(std::string_view wire) {
-    if (wire.empty() || wire[0] == 0) return ".";
     std::string out;
-    for (std::size_t offset : label_offsets(wire)) {
-        std::size_t length = static_cast<unsigned char>(wire[offset]);
-        for (std::size_t i = 0; i < length; ++i) {
-            auto c = static_cast<unsigned char>(wire[offset + 1 + i]);
+    name_append_text(out, wire);
+    return out;
+}
+
+void name_append_text(std::string& out, std::string_view wire) {
+    if (wire.empty() || wire[0] == 0) {
+        out += '.';
+        return;
+    }
+    std::size_t pos = 0;
+    while (pos < wire.size() && wire[pos] != 0) {
+        std::size_t length = static_cast<unsigned char>(wire[pos]);
+        for (std::size_t i = pos + 1; i <= pos + length && i < wire.size(); ++i) {
+            auto c = static_cast<unsigned char>(wire[i]);
             if (c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' || c == ')' || c == '@' || c == '$') {
                 out += '\\';
                 out += static_cast<char>(c);
             } else if (c <= 0x20 || c >= 0x7f) {
-                std::array<char, 5> buffer{};
-                buffer[0] = '\\';
-                buffer[1] = static_cast<char>('0' + c / 100);
-                buffer[2] = static_cast<char>('0' + (c / 10) % 10);
-                buffer[3] = static_cast<char>('0' + c % 10);
-                out.append(buffer.data(), 4);
+                const std::array<char, 4> escaped{'\\', static_cast<char>('0' + c / 100),
+                                                  static_cast<char>('0' + (c / 10) % 10), static_cast<char>('0' + c % 10)};
+                out.append(escaped.data(), escaped.size());
             } else {
                 out += static_cast<char>(c);
             }
         }
         out += '.';
+        pos += 1 + length;
     }
-    return out;
 }
 
 void name_canonicalize(std::string& wire) {

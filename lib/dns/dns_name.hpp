@@ -19,6 +19,8 @@ inline constexpr std::size_t max_label_length = 63;
 
 // Presentation form with the trailing dot, escaping what needs escaping.
 [[nodiscard]] std::string name_to_text(std::string_view wire);
+// The same, appended to `out`: writing a zone file allocates nothing per name.
+void name_append_text(std::string& out, std::string_view wire);
 
 // Lowercases ASCII letters in place.
 void name_canonicalize(std::string& wire);
