@@ -3,6 +3,7 @@
 // previous version of a zone that fails).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,7 +34,18 @@ struct LoadedZones {
 // hold server.max_zone_size bytes. Once `stop` is due, reading ends and the
 // zones not loaded yet are left out (nullptr, with no problems of their
 // own): the caller abandons such a load.
-[[nodiscard]] LoadedZones load_zones(const Config& config, Diagnostics& diags, const LoadStop& stop = {});
+// A zone taken from primaries (ZoneConfig::is_secondary) loads from its
+// kept copy in state_dir (zone_copy_path); without one it is not held yet
+// (nullptr, no problem) and is in the set as unavailable (ZoneSet::
+// add_unavailable); a damaged copy is a warning, not an error: the zone is
+// then taken again from its primaries. `keep` names zones not to read at
+// all (a reload keeps the version a secondary holds); they are left out of
+// the set. Each zone's slot in the set is its index in the config.
+[[nodiscard]] LoadedZones load_zones(const Config& config, Diagnostics& diags, const LoadStop& stop = {},
+                                     const std::function<bool(const ZoneConfig&)>& keep = {});
+
+// Where a secondary zone's copy is kept: server.state_dir/zone_copy_file_name.
+[[nodiscard]] std::string zone_copy_path(const Config& config, std::string_view origin);
 
 // "zone example.com. serial 5, 12 records": what serve and a reload log for
 // a zone that loaded.

@@ -23,6 +23,7 @@
 #include "config.hpp"
 #include "config_zones.hpp"
 #include "control_server.hpp"
+#include "dns_name.hpp"
 #include "fleet_link.hpp"
 #include "fleet_report.hpp"
 #include "health_monitor.hpp"
@@ -32,6 +33,7 @@
 #include "probe_metrics.hpp"
 #include "query_counters.hpp"
 #include "reload_thread.hpp"
+#include "secondary_zones.hpp"
 #include "sd_notify.hpp"
 #include "serving_publisher.hpp"
 #include "signals.hpp"
@@ -116,7 +118,11 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         log_line("not serving: " + plural(diags.error_count(), "error") + " in " + config_path);
         return exit_problem;
     }
-    for (const auto& zone : zones.zones) log_line(describe_loaded_zone(*zone));
+    for (std::size_t i = 0; i < zones.zones.size(); ++i) {
+        if (zones.zones[i]) log_line(describe_loaded_zone(*zones.zones[i]) +
+                                     (config->zones[i].is_secondary() ? " (the kept copy)" : ""));
+        else log_line("zone " + name_to_text(config->zones[i].origin) + ": not held yet; taken from its primaries");
+    }
 
     const ServerConfig& server = config->server;
     unsigned workers = worker_count(server);
@@ -151,6 +157,16 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         return exit_problem;
     }
     ZoneReloader reloader{config_path, zones, health, publisher};
+    // Zones taken from primaries (docs/transfers.md, "azdns as a secondary").
+    SecondaryZones secondaries{{.state_dir = server.state_dir,
+                                .limits = {.idle_timeout = server.tcp_idle_timeout},
+                                .max_zone_bytes = server.max_zone_size},
+                               [&reloader](const std::string& origin, std::shared_ptr<const Zone> zone) {
+                                   reloader.serve_transferred(origin, std::move(zone));
+                               }};
+    reloader.set_secondaries_listener([&secondaries](const Config& in_force, const ZoneReloader::HeldZones& held) {
+        secondaries.configure(in_force, held);
+    });
     ReloadThread background_reloads{[&] {
         sd_notify_state(sd_reloading_state());  // `systemctl reload` waits for the READY=1 that follows
         reloader.reload();
@@ -209,7 +225,11 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     TcpClientLimit tcp_limit{server.max_tcp_clients, workers};
     WorkerShared shared{engine, snapshot, tcp_limit, static_cast<std::uint64_t>(server.tcp_idle_timeout.count()),
                         shutdown_grace_ms, &query_counters,
-                        [&transfers](HandedOffConnection connection) { transfers.accept(std::move(connection)); }};
+                        [&transfers](HandedOffConnection connection) { transfers.accept(std::move(connection)); },
+                        [&snapshot, &secondaries](std::uint32_t slot) {
+                            const auto origins = snapshot.load()->zones->origins();
+                            if (slot < origins.size()) secondaries.notified(origins[slot]);
+                        }};
     std::vector<std::unique_ptr<Worker>> pool;
     for (unsigned i = 0; i < workers; ++i) {
         pool.push_back(std::make_unique<Worker>(i, shared, std::move(sockets[i])));
@@ -242,6 +262,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     // read and publishes nothing: joining its thread then waits little.
     reloader.abandon();
     background_reloads.stop();
+    secondaries.stop();  // transfers in end at once; nothing more is served or kept
     if (fleet) fleet->stop();
     control.stop();
     for (auto& worker : pool) worker->stop();

@@ -112,6 +112,7 @@ void TcpConnection::answer_buffered() {
                                                            serving->health.get(), &stats, serving->transfers.get());
         owner_.context_.counters.count(Transport::tcp, length, stats);
         if (length == 0) continue;
+        if (stats.notify_accepted && owner_.context_.notified) owner_.context_.notified(stats.zone_slot);
         queued_.push_back(static_cast<std::uint8_t>(length >> 8));
         queued_.push_back(static_cast<std::uint8_t>(length & 0xff));
         queued_.insert(queued_.end(), owner_.response_.data(), owner_.response_.data() + length);

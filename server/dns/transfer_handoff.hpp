@@ -26,6 +26,11 @@ struct HandedOffConnection {
 // Takes ownership; runs on the worker's thread, so it must only queue.
 using TransferHandoff = std::function<void(HandedOffConnection)>;
 
+// A NOTIFY the engine accepted for the secondary zone of ZoneSet slot
+// `slot` (AnswerStats::notify_accepted): its primaries are to be asked now.
+// Runs on an answering thread, so it must only queue.
+using SecondaryNotified = std::function<void(std::uint32_t slot)>;
+
 // An AXFR or IXFR query (QR=0, opcode QUERY): judged on the question alone;
 // everything else about it is the transfer server's to judge.
 [[nodiscard]] bool is_transfer_query(std::span<const std::uint8_t> query);

@@ -83,18 +83,20 @@ void UdpBatch::prepare_receive(bool pktinfo) {
 }
 
 UdpListener::UdpListener(Fd socket, bool pktinfo, const AnswerEngine& engine, const ServingSnapshot& serving,
-                         QueryCounters& counters, std::string name)
+                         QueryCounters& counters, std::string name, const SecondaryNotified& notified)
     : socket_(std::move(socket)),
       pktinfo_(pktinfo),
       engine_(engine),
       serving_(serving),
       counters_(counters),
       batch_(engine.max_response_size(Transport::udp)),
-      name_(std::move(name)) {}
+      name_(std::move(name)),
+      notified_(notified) {}
 
 std::unique_ptr<UdpListener> UdpListener::open(Fd socket, bool pktinfo, const AnswerEngine& engine,
                                                const ServingSnapshot& serving, QueryCounters& counters,
-                                               std::string name, std::string& error) {
+                                               std::string name, const SecondaryNotified& notified,
+                                               std::string& error) {
     int fd = socket.get();
     int flags = ::fcntl(fd, F_GETFL);
     timeval timeout{0, receive_timeout_us};
@@ -103,7 +105,7 @@ std::unique_ptr<UdpListener> UdpListener::open(Fd socket, bool pktinfo, const An
         error = std::string("cannot set up udp socket: ") + std::strerror(errno);
         return nullptr;  // `socket` closes
     }
-    return std::unique_ptr<UdpListener>(new UdpListener(std::move(socket), pktinfo, engine, serving, counters, std::move(name)));
+    return std::unique_ptr<UdpListener>(new UdpListener(std::move(socket), pktinfo, engine, serving, counters, std::move(name), notified));
 }
 
 UdpListener::~UdpListener() {
@@ -180,6 +182,7 @@ void UdpListener::answer_batch() {
                                             serving.transfers.get());
         counters_.count(Transport::udp, length, stats);
         if (length == 0) continue;
+        if (stats.notify_accepted && notified_) notified_(stats.zone_slot);
 
         msghdr& out = b.replies[replies].msg_hdr;
         out.msg_name = &b.peers[i];

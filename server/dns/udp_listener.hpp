@@ -27,6 +27,7 @@
 
 #include "answer_engine.hpp"
 #include "listen_socket.hpp"
+#include "transfer_handoff.hpp"
 #include "query_counters.hpp"
 #include "serving_snapshot.hpp"
 
@@ -84,6 +85,7 @@ struct AnswerContext {
     const AnswerEngine& engine;
     ServingSnapshotReader& serving;
     QueryCounters& counters;  // the answering thread's own
+    const SecondaryNotified& notified;  // may be empty
 };
 
 // One UDP socket and the thread that answers on it.
@@ -93,9 +95,10 @@ public:
     // until start(). On failure returns nullptr with `error` set (the socket
     // is closed). `name` names the thread (at most 15 characters).
     // `counters` becomes this thread's alone.
+    // `notified` (may be empty) gets each NOTIFY the engine accepts.
     static std::unique_ptr<UdpListener> open(Fd socket, bool pktinfo, const AnswerEngine& engine,
                                              const ServingSnapshot& serving, QueryCounters& counters, std::string name,
-                                             std::string& error);
+                                             const SecondaryNotified& notified, std::string& error);
 
     UdpListener(const UdpListener&) = delete;
     UdpListener& operator=(const UdpListener&) = delete;
@@ -109,7 +112,7 @@ public:
 
 private:
     UdpListener(Fd socket, bool pktinfo, const AnswerEngine& engine, const ServingSnapshot& serving,
-                QueryCounters& counters, std::string name);
+                QueryCounters& counters, std::string name, const SecondaryNotified& notified);
 
     void run();
     // Waits for, answers and sends one batch.
@@ -122,6 +125,7 @@ private:
     QueryCounters& counters_;        // written by this thread only
     UdpBatch batch_;
     std::string name_;
+    const SecondaryNotified& notified_;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };

@@ -21,7 +21,7 @@ Worker::Worker(unsigned index, WorkerShared shared, std::vector<ListenSockets> s
       counters_(shared.query_counters != nullptr ? *shared.query_counters : *own_counters_),
       serving_(shared.serving),
       tcp_response_(new std::uint8_t[max_message_size]),
-      tcp_clients_(init_loop(&loop_), index, AnswerContext{shared.engine, serving_, counters_.add()}, shared.tcp_limit,
+      tcp_clients_(init_loop(&loop_), index, AnswerContext{shared.engine, serving_, counters_.add(), shared_.secondary_notified}, shared.tcp_limit,
                    shared.tcp_idle_timeout_ms, {tcp_response_.get(), max_message_size}, shared.transfer_handoff) {
     uv_async_init(&loop_, &stop_async_, on_stop);
     stop_async_.data = this;
@@ -31,7 +31,7 @@ Worker::Worker(unsigned index, WorkerShared shared, std::vector<ListenSockets> s
         std::string name = "azdns-udp" + std::to_string(index) + "." + std::to_string(i);
         if (name.size() > 15) name.resize(15);
         if (auto udp = UdpListener::open(std::move(socket.udp), socket.udp_pktinfo, shared.engine, shared.serving,
-                                         counters_.add(), std::move(name), error))
+                                         counters_.add(), std::move(name), shared_.secondary_notified, error))
             udp_listeners_.push_back(std::move(udp));
         else if (error_.empty())
             error_ = error;

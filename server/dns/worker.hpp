@@ -35,6 +35,8 @@ struct WorkerShared {
     QueryCounterRegistry* query_counters = nullptr;
     // Where TCP connections asking for a zone transfer go (transfer_handoff.hpp); empty: answered in place.
     TransferHandoff transfer_handoff;
+    // Where NOTIFYs accepted for secondary zones go; empty: nowhere.
+    SecondaryNotified secondary_notified;
 };
 
 class Worker {

@@ -11,6 +11,9 @@ namespace azdns {
 
 namespace {
 
+constexpr const char* not_held_yet = "not held yet: taken from its primaries";
+constexpr const char* expired_text = "expired: no primary confirmed it within the SOA expire; answered SERVFAIL";
+
 ZoneStatus loaded_status(const Zone& zone) {
     return {name_to_text(zone.origin()), zone.serial(), zone.record_count(), std::chrono::system_clock::now(), {}, 0, {}};
 }
@@ -51,8 +54,19 @@ ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, 
       publisher_(publisher),
       now_(std::move(now)),
       files_read_(initial.files_read) {
-    // The slots load_zones gave: the order of the config.
-    for (const auto& zone : initial.zones) served_.push_back({zone->origin(), zone, loaded_status(*zone), next_slot_++});
+    // The slots load_zones gave: the order of the config. Only a secondary's zone may be missing.
+    const auto config = publisher.config();
+    for (std::size_t i = 0; i < initial.zones.size(); ++i) {
+        const ZoneConfig& zone_config = config->zones[i];
+        Served entry{zone_config.origin, initial.zones[i], {}, next_slot_++, zone_config.is_secondary(), false};
+        if (entry.zone) {
+            entry.status = loaded_status(*entry.zone);
+        } else {
+            entry.status.origin = name_to_text(zone_config.origin);
+            entry.status.error = not_held_yet;
+        }
+        served_.push_back(std::move(entry));
+    }
 }
 
 // The config file as it is now, or the running config when it has errors
@@ -88,13 +102,19 @@ ReloadReport ZoneReloader::reload() {
     // The config being applied sets the bound, so that raising it helps the very reload that reads it.
     const LoadStop stop(started + config->server.reload_timeout, shutdown_.get_token(), now_);
     Diagnostics diags;  // each zone's problems are logged with it, below
-    LoadedZones loaded = load_zones(*config, diags, stop);
+    // A secondary's held version stays: only its primaries replace it.
+    auto holds = [&](const ZoneConfig& zone_config) {
+        return zone_config.is_secondary() &&
+               std::any_of(served_.begin(), served_.end(), [&](const Served& s) {
+                   return s.origin == zone_config.origin && s.secondary && s.zone;
+               });
+    };
+    LoadedZones loaded = load_zones(*config, diags, stop, holds);
     if (const LoadStop::Reason reason = stop.reason(); reason != LoadStop::Reason::none) {
         give_up_locked(reason, config->server.reload_timeout);
         report.zones = status_locked();
         return report;
     }
-    auto next = std::make_shared<ZoneSet>();
     std::vector<Served> reloaded;
     for (std::size_t i = 0; i < config->zones.size(); ++i) {
         const ZoneConfig& zone_config = config->zones[i];
@@ -109,7 +129,18 @@ ReloadReport ZoneReloader::reload() {
             entry.slot = next_slot_++;
         }
         for (const auto& problem : loaded.problems[i].all()) log_line(problem.to_string());
-        if (loaded.zones[i]) {
+        const bool was_secondary = entry.secondary;
+        entry.secondary = zone_config.is_secondary();
+        if (entry.secondary) {
+            if (!was_secondary) entry.zone = nullptr;  // a file's version is no secondary's
+            if (!entry.zone && loaded.zones[i]) {
+                log_line(describe_loaded_zone(*loaded.zones[i]) + " (the kept copy)");
+                entry.zone = std::move(loaded.zones[i]);
+                entry.status = loaded_status(*entry.zone);
+            }
+            if (!entry.zone) entry.status.error = not_held_yet;
+        } else if (loaded.zones[i]) {
+            entry.withdrawn = false;
             log_line(describe_loaded_zone(*loaded.zones[i]));
             std::uint64_t errors = entry.status.reload_errors;
             entry.zone = std::move(loaded.zones[i]);
@@ -122,7 +153,6 @@ ReloadReport ZoneReloader::reload() {
             entry.status.errors = error_lines(loaded.problems[i], config_path_);
             ++entry.status.reload_errors;
         }
-        if (entry.zone) next->add(entry.zone, entry.slot);
         reloaded.push_back(std::move(entry));
     }
     for (const Served& gone : served_) {
@@ -133,9 +163,51 @@ ReloadReport ZoneReloader::reload() {
     // Watch first: an edit made once the new zones answer is then seen.
     files_read_ = std::move(loaded.files_read);
     if (files_listener_) files_listener_(files_read_);
-    health_.set_zones(std::move(next), std::move(config));
+    if (secondaries_listener_) secondaries_listener_(*config, held_secondaries_locked());
+    health_.set_zones(zone_set_locked(), std::move(config));
     report.zones = status_locked();
     return report;
+}
+
+void ZoneReloader::serve_transferred(const std::string& origin, std::shared_ptr<const Zone> zone) {
+    std::lock_guard lock(mutex_);
+    auto entry = std::find_if(served_.begin(), served_.end(),
+                              [&](const Served& s) { return s.origin == origin && s.secondary; });
+    if (entry == served_.end()) return;
+    if (zone) {
+        const std::uint64_t errors = entry->status.reload_errors;
+        entry->zone = std::move(zone);
+        entry->withdrawn = false;
+        entry->status = loaded_status(*entry->zone);
+        entry->status.reload_errors = errors;
+    } else {
+        entry->withdrawn = true;
+        entry->status.error = expired_text;
+    }
+    health_.set_zones(zone_set_locked(), publisher_.config());
+}
+
+// The set to serve: each zone held, and each secondary's origin without one as unavailable.
+std::shared_ptr<ZoneSet> ZoneReloader::zone_set_locked() const {
+    auto set = std::make_shared<ZoneSet>();
+    for (const Served& served : served_) {
+        if (served.zone && !served.withdrawn) set->add(served.zone, served.slot);
+        else if (served.secondary) set->add_unavailable(served.origin, served.slot);
+    }
+    return set;
+}
+
+ZoneReloader::HeldZones ZoneReloader::held_secondaries_locked() const {
+    HeldZones held;
+    for (const Served& served : served_)
+        if (served.secondary) held.emplace(served.origin, served.zone);
+    return held;
+}
+
+void ZoneReloader::set_secondaries_listener(std::function<void(const Config&, const HeldZones&)> listener) {
+    std::lock_guard lock(mutex_);
+    secondaries_listener_ = std::move(listener);
+    secondaries_listener_(*publisher_.config(), held_secondaries_locked());
 }
 
 void ZoneReloader::abandon() { shutdown_.request_stop(); }

@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -79,6 +80,16 @@ public:
     // zone's file and its $INCLUDEs, as in LoadedZones::files_read): now, and
     // after every reload. Called under the reload lock, so sets arrive in order.
     void set_files_listener(std::function<void(std::vector<std::string>)> listener);
+    // `listener` gets the config in force and, per zone it takes from
+    // primaries, the version held (null: none): now, and after every reload.
+    // Called under the reload lock (SecondaryZones::configure).
+    using HeldZones = std::map<std::string, std::shared_ptr<const Zone>>;
+    void set_secondaries_listener(std::function<void(const Config&, const HeldZones&)> listener);
+    // A new version of a zone taken from primaries (SecondaryZones), served
+    // at once with the health view; nullptr withdraws the zone (expired:
+    // answered SERVFAIL) until a version comes again. Ignored for an origin
+    // the config in force does not take from primaries.
+    void serve_transferred(const std::string& origin, std::shared_ptr<const Zone> zone);
     [[nodiscard]] std::vector<ZoneStatus> status() const;
 
 private:
@@ -87,11 +98,15 @@ private:
         std::shared_ptr<const Zone> zone;  // null: never loaded
         ZoneStatus status;
         std::uint32_t slot = 0;  // the same in every ZoneSet (see ZoneSet::add)
+        bool secondary = false;  // taken from primaries: in every set, unavailable when not held
+        bool withdrawn = false;  // a secondary's zone past its expire: `zone` is kept, not served
     };
 
     std::shared_ptr<const Config> read_config(std::vector<std::string>& errors);
     void give_up_locked(LoadStop::Reason reason, Duration timeout);
     [[nodiscard]] std::vector<ZoneStatus> status_locked() const;
+    [[nodiscard]] std::shared_ptr<ZoneSet> zone_set_locked() const;
+    [[nodiscard]] HeldZones held_secondaries_locked() const;
 
     const std::string config_path_;
     HealthMonitor& health_;
@@ -103,6 +118,7 @@ private:
     std::uint32_t next_slot_ = 0;  // for an origin a reload adds
     std::vector<std::string> files_read_;  // by the last reload (or the start)
     std::function<void(std::vector<std::string>)> files_listener_;
+    std::function<void(const Config&, const HeldZones&)> secondaries_listener_;
 };
 
 }  // namespace azdns
