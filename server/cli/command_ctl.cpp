@@ -147,6 +147,20 @@ std::string notify_cell(const json& targets) {
     return cell.empty() ? "-" : cell;
 }
 
+// A secondary zone's state: its last transfer in, "expired", or its last error.
+std::string last_in_cell(const json& in) {
+    if (!in.is_object()) return "-";
+    std::string cell;
+    const json last = in.value("last_in", json());
+    if (last.is_object()) cell = field(last, "kind") + " " + field(last, "serial") + " from " + field(last, "primary");
+    if (in.value("expired", false)) cell += std::string(cell.empty() ? "" : "; ") + "EXPIRED";
+    else if (!in.value("held", false)) cell += std::string(cell.empty() ? "" : "; ") + "not held yet";
+    const json errors = in.value("errors", json::array());
+    if (errors.is_array() && !errors.empty() && errors[0].is_string())
+        cell += (cell.empty() ? "" : "; ") + errors[0].get<std::string>();
+    return cell.empty() ? "-" : cell;
+}
+
 // Zones that are transferred or notified (docs/transfers.md): their serials,
 // the last transfer out, each NOTIFY target's state. Nothing when none is.
 void print_transfers(std::ostream& out, const json& zones) {
@@ -155,14 +169,17 @@ void print_transfers(std::ostream& out, const json& zones) {
         const json transfers = zone.value("transfers", json());
         if (!transfers.is_object()) continue;
         const json last = transfers.value("last_out", json());
-        if (array_of(transfers, "allow_transfer").empty() && array_of(transfers, "notify").empty() && !last.is_object())
+        const json in = transfers.value("in", json());
+        if (array_of(transfers, "allow_transfer").empty() && array_of(transfers, "notify").empty() &&
+            !last.is_object() && !in.is_object())
             continue;
-        rows.push_back({field(zone, "origin"), field(transfers, "serial"), field(transfers, "filtered_serial"),
-                        last_out_cell(last), notify_cell(array_of(transfers, "notify"))});
+        rows.push_back({field(zone, "origin"), field(transfers, "source"), field(transfers, "serial"),
+                        field(transfers, "filtered_serial"), last_in_cell(in), last_out_cell(last),
+                        notify_cell(array_of(transfers, "notify"))});
     }
     if (rows.empty()) return;
     out << "\nTRANSFERS\n";
-    print_table(out, {"ZONE", "SERIAL", "FILTERED", "LAST OUT", "NOTIFY"}, rows);
+    print_table(out, {"ZONE", "SOURCE", "SERIAL", "FILTERED", "LAST IN", "LAST OUT", "NOTIFY"}, rows);
 }
 
 void print_status(std::ostream& out, const json& status) {

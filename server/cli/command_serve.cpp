@@ -179,7 +179,7 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     // The watched files follow every reload, from whichever thread it runs on.
     reloader.set_files_listener([&](std::vector<std::string> files) { watcher.watch(std::move(files)); });
     LiveControlBackend control_backend{engine, health, publisher, reloader, &query_counters, &probe_metrics,
-                                      &transfers};
+                                      &transfers, &secondaries};
     // load_config refuses a non-loopback listener without a token_file; on
     // loopback a token_file, when given, is enforced too.
     std::string token;

@@ -168,7 +168,7 @@ json fleet_json(const HealthSnapshot& health, const std::map<std::string, Health
 json LiveControlBackend::status() {
     const HealthSnapshot health = health_.snapshot();
     json out{{"zones", json::array()}, {"azs", json::array()}, {"endpoints", json::array()}};
-    const TransferFacts transfers = gather_transfer_facts(served_.serving().transfers, transfers_);
+    const TransferFacts transfers = gather_transfer_facts(served_.serving().transfers, transfers_, secondaries_);
     for (const ZoneStatus& zone : zones_.status()) {
         json entry = zone_json(zone);
         entry["transfers"] = zone_transfers_json(transfers, zone.origin, zone.serial);
@@ -319,7 +319,7 @@ std::string LiveControlBackend::metrics() {
     if (probes_ != nullptr) input.probes = probes_->snapshot();
     input.health_view_rebuilds = served_.rebuilds();
     for (const ZoneStatus& zone : zones_.status()) input.zones.push_back({zone.origin, zone.serial, zone.reload_errors, std::nullopt});
-    add_transfer_metrics(gather_transfer_facts(served_.serving().transfers, transfers_), input);
+    add_transfer_metrics(gather_transfer_facts(served_.serving().transfers, transfers_, secondaries_), input);
     return render_metrics(input);
 }
 

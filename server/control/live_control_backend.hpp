@@ -8,6 +8,7 @@
 #include "health_monitor.hpp"
 #include "probe_metrics.hpp"
 #include "query_counters.hpp"
+#include "secondary_zones.hpp"
 #include "serving_publisher.hpp"
 #include "transfer_service.hpp"
 #include "zone_reloader.hpp"
@@ -16,15 +17,16 @@ namespace azdns {
 
 class LiveControlBackend : public ControlBackend {
 public:
-    // `queries`, `probes` and `transfers` (nullptr: those series are left at
-    // zero, no transfer is shown) must outlive the control server.
+    // `queries`, `probes`, `transfers` and `secondaries` (nullptr: those
+    // series are left at zero, no transfer is shown) must outlive the control server.
     // The config in force and what is served are the publisher's (a reload
     // may replace them).
     LiveControlBackend(const AnswerEngine& engine, HealthMonitor& health, const ServingPublisher& served,
                        ZoneReloader& zones, const QueryCounterRegistry* queries = nullptr,
-                       const ProbeMetrics* probes = nullptr, const TransferService* transfers = nullptr)
+                       const ProbeMetrics* probes = nullptr, const TransferService* transfers = nullptr,
+                       const SecondaryZones* secondaries = nullptr)
         : engine_(engine), health_(health), served_(served), zones_(zones), queries_(queries), probes_(probes),
-          transfers_(transfers) {}
+          transfers_(transfers), secondaries_(secondaries) {}
 
     nlohmann::json status() override;
     ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
@@ -46,6 +48,7 @@ private:
     const QueryCounterRegistry* queries_;
     const ProbeMetrics* probes_;
     const TransferService* transfers_;
+    const SecondaryZones* secondaries_;
 };
 
 }  // namespace azdns

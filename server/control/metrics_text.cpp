@@ -145,6 +145,20 @@ void render_transfers(MetricsText& out, const MetricsInput::Transfers& transfers
     out.family("azdns_transfers_turned_away_total", "counter",
                "Transfer connections closed at once because every transfer thread was busy.");
     out.sample("azdns_transfers_turned_away_total", {}, transfers.turned_away);
+    out.family("azdns_transfers_in_total", "counter",
+               "Versions of a zone taken from its primaries (by AXFR or IXFR) and served, by zone.");
+    for (const MetricsInput::Secondary& s : transfers.secondaries)
+        out.sample("azdns_transfers_in_total", {{"zone", s.zone}}, s.transfers_in);
+    out.family("azdns_zone_refresh_failures_total", "counter",
+               "Refreshes of a zone taken from primaries that failed (no primary answered, or what came was "
+               "refused), by zone.");
+    for (const MetricsInput::Secondary& s : transfers.secondaries)
+        out.sample("azdns_zone_refresh_failures_total", {{"zone", s.zone}}, s.refresh_failures);
+    out.family("azdns_zone_served", "gauge",
+               "1 while a zone taken from primaries is served; 0 before its first transfer and after it expired "
+               "(answered SERVFAIL).");
+    for (const MetricsInput::Secondary& s : transfers.secondaries)
+        out.sample("azdns_zone_served", {{"zone", s.zone}}, std::uint64_t{s.served ? 1u : 0u});
     out.family("azdns_notify_sent_total", "counter", "NOTIFY datagrams sent, resends included, by zone and target.");
     for (const MetricsInput::Notify& n : transfers.notify)
         out.sample("azdns_notify_sent_total", {{"zone", n.zone}, {"target", n.target}}, n.sent);

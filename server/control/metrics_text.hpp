@@ -69,9 +69,16 @@ struct MetricsInput {
         std::string zone, target;  // "example.com.", "192.0.2.53:53"
         std::uint64_t sent = 0, acked = 0, refused = 0, failed = 0;
     };
+    // A zone taken from primaries.
+    struct Secondary {
+        std::string zone;  // "example.org."
+        std::uint64_t transfers_in = 0, refresh_failures = 0;
+        bool served = false;  // held and not expired
+    };
     struct Transfers {
         std::uint64_t out_axfr = 0, out_ixfr = 0, out_failed = 0, turned_away = 0;
         std::vector<Notify> notify;
+        std::vector<Secondary> secondaries;
     };
     Transfers transfers;
 };

@@ -53,12 +53,47 @@ json last_out_json(const TransferOutRecord& out) {
             {"error", out.error.empty() ? json(nullptr) : json(out.error)}};
 }
 
+json time_or_null(SecondaryStatus::Time when) {
+    return when == SecondaryStatus::Time{} ? json(nullptr) : json(wall_clock_text(when));
+}
+
+// A secondary zone's "in": where it comes from and how that went.
+json transfer_in_json(const SecondaryStatus& in) {
+    json last = nullptr;
+    if (!in.last_in_kind.empty())
+        last = {{"time", wall_clock_text(in.last_in_at)},
+                {"primary", in.last_in_primary},
+                {"kind", in.last_in_kind},
+                {"serial", in.serial},
+                {"messages", in.last_in_messages},
+                {"bytes", in.last_in_bytes}};
+    return {{"primaries", in.primaries},
+            {"held", in.held},
+            {"expired", in.expired},
+            {"serial", in.held ? json(in.serial) : json(nullptr)},
+            {"confirmed_at", time_or_null(in.confirmed_at)},
+            {"next_refresh", time_or_null(in.next_refresh)},
+            {"last_in", last},
+            {"errors", in.last_errors},
+            {"last_error_at", in.last_errors.empty() ? json(nullptr) : time_or_null(in.last_error_at)},
+            {"last_notify", time_or_null(in.last_notify_at)},
+            {"transfers_in", in.transfers_in},
+            {"refresh_failures", in.refresh_failures},
+            {"notifies", in.notifies}};
+}
+
 }  // namespace
 
-TransferFacts gather_transfer_facts(std::shared_ptr<const TransferState> offered, const TransferService* service) {
+TransferFacts gather_transfer_facts(std::shared_ptr<const TransferState> offered, const TransferService* service,
+                                    const SecondaryZones* secondaries) {
     TransferFacts facts{.offered = std::move(offered)};
     if (facts.offered)
         for (const ZoneTransfers& zone : facts.offered->zones()) facts.offered_by_zone[zone.origin] = &zone;
+    if (secondaries != nullptr)
+        for (SecondaryStatus& zone : secondaries->status()) {
+            std::string origin = canonical_wire(zone.origin);
+            facts.secondaries.emplace(std::move(origin), std::move(zone));
+        }
     if (service == nullptr) return facts;
     facts.last_out = service->server().last_by_zone();
     facts.totals = service->server().totals();
@@ -79,8 +114,10 @@ json zone_transfers_json(const TransferFacts& facts, const std::string& origin_t
     if (const auto targets = facts.notify.find(origin); targets != facts.notify.end())
         for (const NotifyTargetStatus& target : targets->second) notify.push_back(notify_json(target));
     const auto last = facts.last_out.find(origin);
-    // Every zone comes from its file until azdns can be a secondary.
-    return {{"source", "file"},
+    const auto in = facts.secondaries.find(origin);
+    const bool secondary = in != facts.secondaries.end();
+    return {{"source", secondary ? "primaries" : "file"},
+            {"in", secondary ? transfer_in_json(in->second) : json(nullptr)},
             {"serial", file_serial},
             {"filtered_serial", zone != nullptr && zone->serves_filtered ? json(zone->filtered_serial) : json(nullptr)},
             {"allow_transfer", rules},
@@ -98,7 +135,14 @@ json transfer_totals_json(const TransferFacts& facts) {
             failed += target.failed;
         }
     }
-    return {{"out_axfr", facts.totals.axfr},
+    std::uint64_t in = 0, in_failed = 0;
+    for (const auto& [zone, status] : facts.secondaries) {
+        in += status.transfers_in;
+        in_failed += status.refresh_failures;
+    }
+    return {{"in", in},
+            {"in_refresh_failures", in_failed},
+            {"out_axfr", facts.totals.axfr},
             {"out_ixfr", facts.totals.ixfr},
             {"out_failed", facts.totals.failed},
             {"turned_away", facts.totals.turned_away},
@@ -117,6 +161,9 @@ void add_transfer_metrics(const TransferFacts& facts, MetricsInput& input) {
     input.transfers.out_ixfr = facts.totals.ixfr;
     input.transfers.out_failed = facts.totals.failed;
     input.transfers.turned_away = facts.totals.turned_away;
+    for (const auto& [zone, status] : facts.secondaries)
+        input.transfers.secondaries.push_back({status.origin, status.transfers_in, status.refresh_failures,
+                                               status.held && !status.expired});
     for (const auto& [zone, targets] : facts.notify) {
         const std::string zone_text = name_to_text(zone);
         for (const NotifyTargetStatus& target : targets)

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "metrics_text.hpp"
+#include "secondary_zones.hpp"
 #include "transfer_service.hpp"
 #include "transfer_state.hpp"
 
@@ -26,11 +27,13 @@ struct TransferFacts {
     std::map<std::string, TransferOutRecord> last_out;
     TransferOutTotals totals;
     std::map<std::string, std::vector<NotifyTargetStatus>> notify;  // by zone, ordered by target
+    std::map<std::string, SecondaryStatus> secondaries;  // the zones taken from primaries
 };
 
-// `service` null (tests without transfers): nothing happened yet.
+// `service` or `secondaries` null (tests without transfers): nothing happened yet.
 [[nodiscard]] TransferFacts gather_transfer_facts(std::shared_ptr<const TransferState> offered,
-                                                  const TransferService* service);
+                                                  const TransferService* service,
+                                                  const SecondaryZones* secondaries = nullptr);
 
 // A zone's "transfers" object; `origin_text` as ZoneStatus names it, and the
 // serial of the file being served.
@@ -39,7 +42,7 @@ struct TransferFacts {
 // The status's top-level "transfers": counts since start.
 [[nodiscard]] nlohmann::json transfer_totals_json(const TransferFacts& facts);
 
-// The filtered serials, transfer totals and NOTIFY counts into `input`.
+// The filtered serials, transfer totals, NOTIFY counts and secondaries' state into `input`.
 void add_transfer_metrics(const TransferFacts& facts, MetricsInput& input);
 
 }  // namespace azdns

@@ -104,10 +104,14 @@ TEST_CASE("ctl status prints the zones, AZs and endpoints as tables") {
                    "192.0.2.10   europe-se-1a  web    up     2026-11-26T05:00:02Z  1.2ms  -\n"
                    "192.0.2.140  europe-se-1b  web    down   2026-11-26T05:09:00Z  -      connection refused\n"));
     // Only zones that are transferred or notified: example.net. has neither.
-    CHECK(has(out, "\nTRANSFERS\nZONE          SERIAL      FILTERED    LAST OUT                                                         "
-                   "NOTIFY\n"
-                   "example.com.  2026112601  2026112604  ixfr 2026112604 to 192.0.2.53:40123 at 2026-11-26T05:12:00.120Z  "
-                   "192.0.2.53:53 acked 2026112604; 192.0.2.54:53 failed 2026112604 (no answer after 5 tries)\n"));
+    // A zone taken from primaries shows its last transfer in.
+    CHECK(has(out, "\nTRANSFERS\nZONE          SOURCE     SERIAL      FILTERED    LAST IN                      LAST OUT    "
+                   "                                                     NOTIFY\n"
+                   "example.com.  file       2026112601  2026112604  -                            ixfr 2026112604 to "
+                   "192.0.2.53:40123 at 2026-11-26T05:12:00.120Z  "
+                   "192.0.2.53:53 acked 2026112604; 192.0.2.54:53 failed 2026112604 (no answer after 5 tries)\n"
+                   "example.org.  primaries  5           -           IXFR 5 from 198.51.100.1:53  -        "
+                   "                                                        -\n"));
     CHECK(!has(out, "\nexample.net.  7           -"));
 }
 

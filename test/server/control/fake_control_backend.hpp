@@ -48,7 +48,16 @@ inline const nlohmann::json fake_status = nlohmann::json::parse(R"({
          "view": "filtered", "serial": 2026112604, "messages": 1, "bytes": 412, "took_ms": 2, "error": null}}},
     {"origin": "example.net.", "serial": 7, "records": 3, "loaded_at": "2026-11-26T05:00:01Z", "error": "example.net.zone:3:1: bad TTL",
      "transfers": {"source": "file", "serial": 7, "filtered_serial": null, "allow_transfer": [], "notify": [],
-       "last_out": null}}
+       "last_out": null}},
+    {"origin": "example.org.", "serial": 5, "records": 9, "loaded_at": "2026-11-26T05:02:00Z", "error": null,
+     "transfers": {"source": "primaries", "serial": 5, "filtered_serial": null, "allow_transfer": [], "notify": [],
+       "last_out": null,
+       "in": {"primaries": ["198.51.100.1:53"], "held": true, "expired": false, "serial": 5,
+         "confirmed_at": "2026-11-26T05:12:00Z", "next_refresh": "2026-11-26T06:12:00Z",
+         "last_in": {"time": "2026-11-26T05:02:00Z", "primary": "198.51.100.1:53", "kind": "IXFR", "serial": 5,
+           "messages": 1, "bytes": 446},
+         "errors": [], "last_error_at": null, "last_notify": "2026-11-26T05:01:59Z",
+         "transfers_in": 2, "refresh_failures": 0, "notifies": 2}}}
   ],
   "azs": [
     {"name": "europe-se-1a", "region": "europe-se-1", "state": "up", "reason": null, "since": "2026-11-26T05:00:00Z",

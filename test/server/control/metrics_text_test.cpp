@@ -248,11 +248,24 @@ TEST_CASE("render_metrics: a fleet's series by peer and the votes by endpoint; n
     CHECK(has_line(text, "azdns_endpoint_voters{address=\"127.0.0.11\",az=\"az-a\",check=\"web\"} 3"));
 }
 
+TEST_CASE("render_metrics: zones taken from primaries: versions taken, failed refreshes, served or not") {
+    MetricsInput input;
+    input.transfers.secondaries = {{"example.org.", 3, 1, true}, {"example.net.", 0, 7, false}};
+    const std::string text = render_metrics(input);
+    INFO(text);
+    CHECK(has_line(text, "azdns_transfers_in_total{zone=\"example.org.\"} 3"));
+    CHECK(has_line(text, "azdns_zone_refresh_failures_total{zone=\"example.net.\"} 7"));
+    CHECK(has_line(text, "azdns_zone_served{zone=\"example.org.\"} 1"));
+    CHECK(has_line(text, "azdns_zone_served{zone=\"example.net.\"} 0"));
+    CHECK(text.find("# TYPE azdns_zone_served gauge\n") != std::string::npos);
+}
+
 TEST_CASE("render_metrics: transfers out by kind, NOTIFY by zone, target and outcome, filtered serials") {
     MetricsInput input;
     input.zones = {{"example.com.", 2026010101, 0, 2026010104}, {"example.net.", 7, 0, std::nullopt}};
     input.transfers = {.out_axfr = 3, .out_ixfr = 5, .out_failed = 1, .turned_away = 2,
-                       .notify = {{"example.com.", "127.0.0.1:5300", 4, 2, 1, 0}}};
+                       .notify = {{"example.com.", "127.0.0.1:5300", 4, 2, 1, 0}},
+                       .secondaries = {}};
     const std::string text = render_metrics(input);
     INFO(text);
     CHECK(has_line(text, "azdns_zone_serial{zone=\"example.com.\",view=\"file\"} 2026010101"));
