@@ -4,9 +4,9 @@
 
 #include <uv.h>
 
-#include <array>
 
 #include "ascii.hpp"
+#include "query_reader.hpp"
 
 namespace azdns::probe_error {
 
@@ -39,12 +39,6 @@ std::string body_lacks(std::string_view expected) {
     return "body lacks \"" + std::string(expected) + "\"";
 }
 
-std::string dns_rcode(unsigned rcode) {
-    static constexpr std::array<std::string_view, 11> names{
-        "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-        "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
-    if (rcode < names.size()) return "rcode " + std::string(names[rcode]);
-    return "rcode " + std::to_string(rcode);
-}
+std::string dns_rcode(unsigned rcode) { return "rcode " + rcode_name(rcode); }
 
 }  // namespace azdns::probe_error

@@ -1,5 +1,7 @@
 #include "query_reader.hpp"
 
+#include <array>
+
 #include "ascii.hpp"
 #include "rr_type.hpp"
 #include "wire_integers.hpp"
@@ -55,6 +57,15 @@ bool read_opt(std::span<const std::uint8_t> rr, std::uint16_t rr_class, std::uin
 }
 
 }  // namespace
+
+std::string rcode_name(unsigned rcode) {
+    static constexpr std::array<const char*, 12> names{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                                       "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                                       "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI"};
+    if (rcode < names.size()) return names[rcode];
+    if (rcode == rcode::badvers) return "BADVERS";
+    return "RCODE" + std::to_string(rcode);
+}
 
 ReadStatus read_query(std::span<const std::uint8_t> packet, Query& out) {
     out = Query{};

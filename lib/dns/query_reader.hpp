@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace azdns {
@@ -22,6 +23,10 @@ inline constexpr std::uint8_t yxdomain = 6;  // a DNAME would make a name too lo
 inline constexpr std::uint8_t notauth = 9;  // RFC 2136 section 2.2
 inline constexpr std::uint16_t badvers = 16;  // extended: needs OPT
 }  // namespace rcode
+
+// "NOERROR", "NOTAUTH", "BADVERS" (IANA's names, RFC 1035, 2136, 6891,
+// 8490), "RCODE12" for one with no name: for logs, errors and labels.
+[[nodiscard]] std::string rcode_name(unsigned rcode);
 
 namespace opcode {
 inline constexpr std::uint8_t query = 0;

@@ -14,18 +14,6 @@ namespace {
 constexpr std::size_t soa_numbers_size = 20;  // SERIAL REFRESH RETRY EXPIRE MINIMUM
 constexpr std::size_t record_fixed_size = 10; // TYPE CLASS TTL RDLENGTH
 
-std::string rcode_text(unsigned rcode) {
-    switch (rcode) {
-        case rcode::formerr: return "FORMERR";
-        case rcode::servfail: return "SERVFAIL";
-        case rcode::nxdomain: return "NXDOMAIN";
-        case rcode::notimp: return "NOTIMP";
-        case rcode::refused: return "REFUSED";
-        case rcode::notauth: return "NOTAUTH";
-        case rcode::badvers: return "BADVERS";
-        default: return "rcode " + std::to_string(rcode);
-    }
-}
 
 std::string class_text(std::uint16_t rclass) {
     switch (rclass) {
@@ -100,7 +88,7 @@ bool TransferReader::read_header(std::span<const std::uint8_t> message, std::siz
     const unsigned opcode = (message[2] >> 3) & 0x0F;
     if (opcode != 0) return fail("opcode " + std::to_string(opcode) + ", not QUERY");
     const unsigned rcode = message[3] & 0x0F;
-    if (rcode != rcode::noerror) return fail("the primary answered " + rcode_text(rcode));
+    if (rcode != rcode::noerror) return fail("the primary answered " + rcode_name(rcode));
     if ((message[2] & 0x02) != 0) return fail("truncated (TC=1): a transfer is never truncated");
     const std::uint16_t questions = read_u16(&message[4]);
     if (questions > 1) return fail(std::to_string(questions) + " questions");
@@ -210,7 +198,7 @@ bool TransferReader::walk_other_sections(std::span<const std::uint8_t> message, 
             if (i + 1 != total || additional == 0) return fail("a TSIG record that is not the last");
             tsig_offset_ = start;
         } else if (type == rr_type::opt && extended_rcode != 0) {
-            return fail("the primary answered " + rcode_text(unsigned{extended_rcode} << 4 | (message[3] & 0x0Fu)));
+            return fail("the primary answered " + rcode_name(unsigned{extended_rcode} << 4 | (message[3] & 0x0Fu)));
         }
     }
     if (pos != message.size()) return fail("bytes after the last record");

@@ -4,14 +4,20 @@ namespace azdns {
 
 namespace {
 
-// RFC 1035, 2136, 8490; 12 to 15 are unassigned.
-constexpr std::array<const char*, rcode_buckets> rcode_labels{
-    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET",
-    "NOTAUTH", "NOTZONE", "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14", "RCODE15",  "other",   "none"};
+// One bucket per 4-bit RCODE, then "other" (extended) and "none" (no answer).
+const std::array<std::string, rcode_buckets> rcode_labels = [] {
+    std::array<std::string, rcode_buckets> labels;
+    for (unsigned rcode = 0; rcode < rcode_other; ++rcode) labels[rcode] = rcode_name(rcode);
+    labels[rcode_other] = "other";
+    labels[rcode_buckets - 1] = "none";
+    return labels;
+}();
 
 }  // namespace
 
-const char* rcode_label(std::size_t bucket) { return bucket < rcode_labels.size() ? rcode_labels[bucket] : "other"; }
+const char* rcode_label(std::size_t bucket) {
+    return bucket < rcode_labels.size() ? rcode_labels[bucket].c_str() : "other";
+}
 
 const char* transport_label(std::size_t transport) { return transport == 0 ? "udp" : "tcp"; }
 

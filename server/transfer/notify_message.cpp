@@ -65,11 +65,5 @@ std::optional<NotifyReply> read_notify_reply(std::span<const std::uint8_t> datag
     return reply;
 }
 
-std::string rcode_text(std::uint8_t rcode) {
-    static constexpr std::array<const char*, 11> names{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-                                                       "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
-                                                       "NXRRSET", "NOTAUTH", "NOTZONE"};
-    return rcode < names.size() ? names[rcode] : "RCODE " + std::to_string(rcode);
-}
 
 }  // namespace azdns

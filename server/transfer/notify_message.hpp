@@ -32,7 +32,5 @@ struct NotifyReply {
 // for anything else, including a question the reader cannot walk.
 [[nodiscard]] std::optional<NotifyReply> read_notify_reply(std::span<const std::uint8_t> datagram);
 
-// "NOERROR", "REFUSED", "NOTAUTH", ... or "RCODE n".
-[[nodiscard]] std::string rcode_text(std::uint8_t rcode);
 
 }  // namespace azdns

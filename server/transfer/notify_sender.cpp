@@ -292,7 +292,7 @@ void NotifySender::read_replies(int fd) {
                 !(target.status.target == sender) || (!reply->question.empty() && reply->question != target.status.zone))
                 continue;
             if (reply->rcode == rcode::noerror) finish(target, NotifyOutcome::acked, "");
-            else finish(target, NotifyOutcome::refused, rcode_text(reply->rcode));
+            else finish(target, NotifyOutcome::refused, rcode_name(reply->rcode));
             break;
         }
     }

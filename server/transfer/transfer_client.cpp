@@ -153,19 +153,19 @@ Problem judge(std::span<const std::uint8_t> message, const ResponseOutline& outl
             // unsigned (RFC 8945 section 5.3.2).
             const auto tsig = read_tsig(message, outline.tsig_offset);
             if (tsig && tsig->error != 0)
-                return fail(TransferError::tsig, "the primary rejected our signature: " + rcode_text(outline.rcode) +
+                return fail(TransferError::tsig, "the primary rejected our signature: " + rcode_name(outline.rcode) +
                                                      ", TSIG error " + tsig_error_text(tsig->error));
         }
         const TsigVerdict verdict = query.verifier->verify_next(message, outline.tsig_offset, wall_seconds());
         if (verdict != TsigVerdict::ok) {
             if (outline.tsig_offset == 0 && outline.rcode != rcode::noerror)
-                return fail(TransferError::refused, "the primary answered " + rcode_text(outline.rcode) + ", unsigned");
+                return fail(TransferError::refused, "the primary answered " + rcode_name(outline.rcode) + ", unsigned");
             if (outline.tsig_offset == 0) return fail(TransferError::tsig, "the reply is not signed");
             return fail(TransferError::tsig, std::string("the reply's signature does not verify: ") + verdict_text(verdict));
         }
     }
     if (outline.rcode != rcode::noerror)
-        return fail(TransferError::refused, "the primary answered " + rcode_text(outline.rcode));
+        return fail(TransferError::refused, "the primary answered " + rcode_name(outline.rcode));
     return {};
 }
 

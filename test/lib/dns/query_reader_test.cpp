@@ -100,3 +100,12 @@ TEST_SUITE("query reader: TSIG") {
         CHECK(read(ttl_high, query) == ReadStatus::formerr);
     }
 }
+
+TEST_CASE("rcode_name: IANA's names, BADVERS for the extended 16, RCODEn for one without a name") {
+    CHECK(rcode_name(rcode::noerror) == "NOERROR");
+    CHECK(rcode_name(rcode::notauth) == "NOTAUTH");
+    CHECK(rcode_name(11) == "DSOTYPENI");
+    CHECK(rcode_name(13) == "RCODE13");
+    CHECK(rcode_name(rcode::badvers) == "BADVERS");
+    CHECK(rcode_name(4095) == "RCODE4095");
+}
