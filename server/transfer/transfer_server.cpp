@@ -138,13 +138,17 @@ void TransferServer::serve(std::size_t index, HandedOffConnection connection) {
     // One connection may ask for several transfers, and ordinary queries too.
     for (bool open = true; open && socket.next(query) == FramedSocket::Read::frame;) {
         auto serving = serving_.load();
-        auto transfer = is_transfer_query(query) ? allowed(query, connection.client, serving) : std::nullopt;
-        if (!transfer) {
+        // What is not a transfer to serve here is the engine's to answer (a refusal, any other query).
+        const auto answer_by_engine = [&] {
             AnswerStats stats;
             const std::size_t length = engine_.answer(query, *serving->zones, connection.client, out,
                                                       serving->health.get(), &stats, serving->transfers.get());
             counters.count(Transport::tcp, length, stats);
-            open = length == 0 || socket.write({out.data(), length});
+            return length == 0 || socket.write({out.data(), length});
+        };
+        auto transfer = is_transfer_query(query) ? allowed(query, connection.client, serving) : std::nullopt;
+        if (!transfer) {
+            open = answer_by_engine();
             continue;
         }
         const AllowedTransfer& t = *transfer;
@@ -157,10 +161,7 @@ void TransferServer::serve(std::size_t index, HandedOffConnection connection) {
         if (asked_ixfr) {
             client_serial = ixfr_client_serial(query);
             if (!client_serial) {  // RFC 1995 section 3: an IXFR carries the client's SOA
-                AnswerStats stats;
-                const std::size_t length = engine_.answer(query, *serving->zones, connection.client, out,
-                                                          serving->health.get(), &stats, serving->transfers.get());
-                open = length == 0 || socket.write({out.data(), length});
+                open = answer_by_engine();
                 continue;
             }
         }
