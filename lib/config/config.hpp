@@ -13,24 +13,22 @@
 #include "diagnostics.hpp"
 #include "ip_prefix.hpp"
 #include "load_limits.hpp"
+#include "socket_address.hpp"
 #include "tls_server_context.hpp"
 
 namespace azdns {
 
 using Duration = std::chrono::milliseconds;
 
-struct ListenAddress {
-    IpAddress address;
-    std::uint16_t port = 53;
+// An address and port the config names, and where (to_string() is the
+// config's syntax: "127.0.0.1:5353", "[::1]:5353").
+struct ListenAddress : SocketAddress {
     SourceLocation where;  // empty for a default
-
-    // "127.0.0.1:5353", "[::1]:5353": the syntax the config uses.
-    [[nodiscard]] std::string to_string() const;
 };
 
 struct ServerConfig {
     // 0.0.0.0:53 and [::]:53 (both all-zero addresses).
-    std::vector<ListenAddress> listen{{{IpFamily::v4, {}}, 53, {}}, {{IpFamily::v6, {}}, 53, {}}};
+    std::vector<ListenAddress> listen{{{{IpFamily::v4, {}}, 53}, {}}, {{{IpFamily::v6, {}}, 53}, {}}};
     unsigned workers = 0;               // 0 = one per CPU
     std::uint16_t edns_udp_size = 1232;
     Duration tcp_idle_timeout{10'000};
@@ -44,7 +42,7 @@ struct ServerConfig {
 };
 
 struct ControlConfig {
-    ListenAddress listen{{IpFamily::v4, {127, 0, 0, 1}}, 8053, {}};  // 127.0.0.1:8053
+    ListenAddress listen{{{IpFamily::v4, {127, 0, 0, 1}}, 8053}, {}};  // 127.0.0.1:8053
     std::string token_file;  // resolved against the config's folder; empty = none
     // Both set or both empty (plain HTTP); resolved against the config's folder.
     std::string tls_cert;  // PEM: the certificate, then any intermediates

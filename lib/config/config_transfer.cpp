@@ -54,7 +54,7 @@ bool open_to_everyone(const TransferRule& rule) {
 std::optional<ListenAddress> server_address(ConfigSection& s, std::string_view key, const Located<std::string>& entry) {
     std::string why;
     std::optional<ListenAddress> server;
-    if (const auto address = IpAddress::parse(entry.value)) server = ListenAddress{*address, 53, {}};
+    if (const auto address = IpAddress::parse(entry.value)) server = ListenAddress{{*address, 53}, {}};
     else server = parse_listen_address(entry.value, why);
     if (!server) {
         s.error(entry.where, "invalid " + s.name(key) + " \"" + entry.value + "\": " + why);

@@ -73,11 +73,6 @@ std::string duration_text(Duration value) {
     return std::to_string(ms) + "ms";
 }
 
-std::string ListenAddress::to_string() const {
-    const std::string host = address.family == IpFamily::v6 ? "[" + address.to_string() + "]" : address.to_string();
-    return host + ":" + std::to_string(port);
-}
-
 std::optional<std::uint16_t> parse_port(std::string_view text, std::string& why) {
     unsigned number = 0;
     bool valid = !text.empty() && text.size() <= 5;
@@ -124,7 +119,7 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
     }
     const auto number = parse_port(port, why);
     if (!number) return std::nullopt;
-    return ListenAddress{*address, *number, {}};
+    return ListenAddress{{*address, *number}, {}};
 }
 
 std::optional<std::pair<std::string, std::uint16_t>> parse_check_query(std::string_view text, std::string& why) {

@@ -37,7 +37,7 @@ std::string peer_text(const uv_tcp_t& tcp) {
     if (uv_tcp_getpeername(&tcp, reinterpret_cast<sockaddr*>(&storage), &length) != 0 ||
         !from_sockaddr(storage, address, port))
         return "a client";
-    return ListenAddress{address, port, {}}.to_string();
+    return SocketAddress{address, port}.to_string();
 }
 
 }  // namespace

@@ -162,7 +162,7 @@ void SecondaryZones::refresh(const std::string& origin, Tracked snapshot) {
     RefreshRequest request;
     request.origin = origin;
     for (const ListenAddress& primary : snapshot.config.primaries)
-        request.primaries.push_back({{primary.address, primary.port}, snapshot.key.empty() ? nullptr : &snapshot.key[0]});
+        request.primaries.push_back({primary, snapshot.key.empty() ? nullptr : &snapshot.key[0]});
     request.held = snapshot.held;
     request.declared_at = snapshot.config.where;
     request.limits = options_.limits;

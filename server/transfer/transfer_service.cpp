@@ -18,10 +18,6 @@ constexpr char serials_file[] = "transfer-serials.json";
 // About 100 bytes a zone: room for a hundred thousand zones.
 constexpr std::uint64_t max_serials_file = 16 << 20;
 
-SocketAddress socket_address_of(const ListenAddress& address) {
-    return SocketAddress{address.address, address.port};
-}
-
 }  // namespace
 
 SerialBook::Entries load_transfer_serials(const std::string& state_dir, std::string& problem) {
@@ -63,7 +59,7 @@ void TransferService::published(std::shared_ptr<const TransferState> state, cons
         const auto before = told_.find(zone.origin);
         if (!zone.notify.empty() && (before == told_.end() || before->second != serials)) {
             std::vector<SocketAddress> targets;
-            for (const ListenAddress& target : zone.notify) targets.push_back(socket_address_of(target));
+            for (const ListenAddress& target : zone.notify) targets.push_back(target);
             // The serial a secondary of the filtered view will find; a raw
             // secondary compares its own, whatever the NOTIFY says.
             notifier_.notify(zone.origin, zone.serves_filtered ? zone.filtered_serial : zone.raw_serial,

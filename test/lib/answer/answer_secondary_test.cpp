@@ -23,7 +23,7 @@ Config secondary_config(const char* allow, bool keyed = false) {
     for (const char* origin : {"example.com.", "example.org."}) {
         ZoneConfig zone;
         zone.origin = wire_name(origin);
-        zone.primaries = {ListenAddress{*IpAddress::parse("192.0.2.1"), 53, {}}};
+        zone.primaries = {ListenAddress{{*IpAddress::parse("192.0.2.1"), 53}, {}}};
         zone.allow_notify = {*IpPrefix::parse(allow)};
         if (keyed) zone.primary_key = key.name;
         config.zones.push_back(zone);

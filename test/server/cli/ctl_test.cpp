@@ -32,7 +32,7 @@ struct Server {
     FakeControlBackend backend;
     azdns::ControlServer server;
     explicit Server(std::string token = {})
-        : server({{azdns::IpFamily::v4, {127, 0, 0, 1}}, 0, {}}, std::move(token), {}, backend) {
+        : server({{{azdns::IpFamily::v4, {127, 0, 0, 1}}, 0}, {}}, std::move(token), {}, backend) {
         ::unsetenv("AZDNS_TOKEN");  // the tests choose the token source themselves
         std::string error;
         REQUIRE_MESSAGE(server.start(error), error);

@@ -34,7 +34,7 @@ std::string last_reason(FakeControlBackend& backend) {
     return fences.empty() ? std::string() : fences.back().reason;
 }
 
-azdns::ListenAddress loopback_any_port() { return {{azdns::IpFamily::v4, {127, 0, 0, 1}}, 0, {}}; }
+azdns::ListenAddress loopback_any_port() { return {{{azdns::IpFamily::v4, {127, 0, 0, 1}}, 0}, {}}; }
 
 struct Response {
     int status = 0;
@@ -592,7 +592,7 @@ TEST_CASE("stop() with idle and half-sent connections open returns promptly and 
 TEST_CASE("start() fails with the address when the port is taken") {
     Running running;
     FakeControlBackend backend;
-    ControlServer second({{azdns::IpFamily::v4, {127, 0, 0, 1}}, running.server.port(), {}}, {}, {}, backend);
+    ControlServer second({{{azdns::IpFamily::v4, {127, 0, 0, 1}}, running.server.port()}, {}}, {}, {}, backend);
     std::string error;
     CHECK(!second.start(error));
     CHECK(error.find("127.0.0.1:" + std::to_string(running.server.port())) != std::string::npos);

@@ -44,7 +44,7 @@ TEST_CASE("a zone from primaries: source \"primaries\", not held, and why its re
     Config config;
     ZoneConfig zone;
     zone.origin = *name_from_text("example.org.");
-    zone.primaries = {ListenAddress{*IpAddress::parse("127.0.0.1"), closed.port, {}}};
+    zone.primaries = {ListenAddress{{*IpAddress::parse("127.0.0.1"), closed.port}, {}}};
     config.zones.push_back(zone);
     ZoneConfig from_file;
     from_file.origin = *name_from_text("example.com.");
