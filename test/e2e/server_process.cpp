@@ -149,7 +149,7 @@ bool wait_until_answering(const Endpoint& server, const std::string& zone, std::
 }
 
 AzdnsServer::AzdnsServer(ServerOptions options) {
-    port_ = free_port();
+    port_ = options.port != 0 ? options.port : free_port();
     control_port_ = options.control_port != 0 ? options.control_port : free_port();
     std::ostringstream config;
     config << "# written by test/e2e/server_process.cpp\n[server]\n"

@@ -68,6 +68,9 @@ struct ServerOptions {
     std::vector<std::pair<std::string, std::string>> zone_texts;
     // Appended to the config as is: [[az]], [[check]], [[service]], [ttl], [policy].
     std::string extra_config;
+    // The DNS port on 127.0.0.1 and ::1; 0 picks a free one. A primary that
+    // NOTIFYs this server must know it before either starts.
+    std::uint16_t port = 0;
     // The control API's port on 127.0.0.1; 0 picks a free one. A fleet's
     // instances must know each other's before any starts.
     std::uint16_t control_port = 0;
