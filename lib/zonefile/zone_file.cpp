@@ -427,6 +427,15 @@ bool is_unquoted_caa_value(std::uint16_t type, std::span<const ZoneToken> fields
     return type == rr_type::caa && fields.size() == 3 && fields[2].text.find('"') == std::string_view::npos;
 }
 
+// The bytes RDATA in RFC 3597's generic form (`\\# 4 0a000001`) holds: its
+// hex digits halved; nullopt when the RDATA is not in that form.
+std::optional<std::size_t> generic_rdata_size(std::span<const ZoneToken> fields) {
+    if (fields.empty() || fields[0].text != "\\#") return std::nullopt;
+    std::size_t digits = 0;
+    for (const ZoneToken& hex : fields.subspan(std::min<std::size_t>(2, fields.size()))) digits += hex.text.size();
+    return digits / 2;
+}
+
 // RDATA in wire form into rdata_, names uncompressed and in the case written.
 bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, const FileState& file) {
     const std::size_t type_index = head.type_index;
@@ -470,6 +479,14 @@ bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, 
     for (std::size_t i = 0; i < ldns_rr_rd_count(rr.get()); ++i) {
         const ldns_rdf* field = ldns_rr_rdf(rr.get(), i);
         rdata_.append(reinterpret_cast<const char*>(ldns_rdf_data(field)), ldns_rdf_size(field));
+    }
+    // ldns reads a known type's generic RDATA as the type's fields and drops
+    // any bytes after them: those would be lost without a word.
+    if (const auto written = generic_rdata_size(fields); written && *written != rdata_.size()) {
+        error(file, first,
+              "generic RDATA of " + std::to_string(*written) + " bytes does not match " + std::string(type.text) +
+                  "'s " + std::to_string(rdata_.size()) + " bytes");
+        return false;
     }
     return true;
 }

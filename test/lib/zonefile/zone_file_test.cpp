@@ -352,3 +352,18 @@ TEST_CASE("RDATA text at and past the length ldns reads") {
     REQUIRE(zone.records.size() == 1);
     CHECK(zone.records[0].rdata.size() == 65535);
 }
+
+TEST_CASE("RFC 3597 generic RDATA of a known type: its length must be the type's, not a prefix of it") {
+    ScratchDir scratch;
+    const std::string path = (scratch.path / "generic.zone").string();
+    std::ofstream(path) << "mx   60 MX \\# 4 000a0000\n"      // MX 10 . and one byte more
+                           "a    60 A \\# 5 c000020100\n"     // an A and one byte more
+                           "ok   60 MX \\# 3 000a00\n"        // MX 10 .
+                           "ok   60 A \\# 4 c0000207\n";
+    auto zone = load(path);
+    CHECK(zone.messages == path + ":1:12: generic RDATA of 4 bytes does not match MX's 3 bytes\n" + path +
+                               ":2:11: generic RDATA of 5 bytes does not match A's 4 bytes\n");
+    REQUIRE(zone.records.size() == 2);
+    CHECK(hex(zone.at("ok.example.com.", MX).rdata) == hex(u16(10) + wire(".")));
+    CHECK(hex(zone.at("ok.example.com.", A).rdata) == hex(bytes({192, 0, 2, 7})));
+}

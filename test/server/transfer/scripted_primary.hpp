@@ -143,11 +143,16 @@ using TcpScript = std::function<void(ScriptedConnection&)>;
 
 class ScriptedPrimary {
 public:
-    explicit ScriptedPrimary(TcpScript tcp, UdpScript udp = {}) : tcp_(std::move(tcp)), udp_(std::move(udp)) {
+    // `port` 0: a free one; another: a primary back where one was before
+    // (SO_REUSEADDR: the connections the last one closed may linger).
+    explicit ScriptedPrimary(TcpScript tcp, UdpScript udp = {}, std::uint16_t port = 0)
+        : tcp_(std::move(tcp)), udp_(std::move(udp)) {
         listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         REQUIRE(listener_ >= 0);
+        const int reuse = 1;
+        REQUIRE(::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) == 0);
         sockaddr_storage storage;
-        socklen_t length = to_sockaddr(*IpAddress::parse("127.0.0.1"), 0, storage);
+        socklen_t length = to_sockaddr(*IpAddress::parse("127.0.0.1"), port, storage);
         REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&storage), length) == 0);
         REQUIRE(::listen(listener_, 4) == 0);
         length = sizeof storage;
