@@ -18,6 +18,7 @@ struct Fetched {
     TransferContent content;
     TransferResult result;
     std::string error;  // empty when content is complete
+    bool error_names_source = false;  // the reader's: "AXFR from PRIMARY: message 2: ..."
 };
 
 Fetched fetch(const RefreshRequest& request, const PrimaryServer& primary, const TransferRequest& asked,
@@ -36,6 +37,7 @@ Fetched fetch(const RefreshRequest& request, const PrimaryServer& primary, const
     });
     if (reader && reader->failed()) {
         out.error = reader->error();
+        out.error_names_source = true;
     } else if (!out.result.ok()) {
         out.error = out.result.reason;
     } else if (reader) {
@@ -106,7 +108,8 @@ RefreshOutcome refresh_zone(const RefreshRequest& request, TransferCancel& cance
             Fetched fetched = fetch(request, primary, asked, cancel);
             if (cancel.cancelled()) return outcome;
             if (!fetched.error.empty()) {
-                failed(std::string(kind) + ": " + fetched.error);
+                if (fetched.error_names_source) outcome.errors.push_back(fetched.error);
+                else failed(std::string(kind) + ": " + fetched.error);
                 continue;
             }
             TransferContent& content = fetched.content;
