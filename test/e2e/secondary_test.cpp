@@ -9,9 +9,13 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
+#include "control_client.hpp"
 #include "e2e_fixture.hpp"
 #include "health_world.hpp"
 #include "transfer_peers.hpp"
@@ -199,6 +203,25 @@ TEST_CASE("from a Knot primary over TSIG: AXFR first, an edit by NOTIFY and IXFR
     CHECK(soa_serial(azdns.v4(), origin) == 2u);
     CHECK_MESSAGE(logs(azdns, transfer_line(2, knot.v4(), "IXFR")), azdns.log());
     CHECK_MESSAGE(knot.last_transfer_kind_served_to("127.0.0.1") == "ixfr", knot.log());
+
+    // Status and metrics say where the zone comes from and how the last transfer in went.
+    const auto status = nlohmann::json::parse(control_request(azdns, "GET", "/v1/status").body);
+    const auto zone = std::find_if(status["zones"].begin(), status["zones"].end(),
+                                   [](const auto& z) { return z["origin"] == origin; });
+    REQUIRE(zone != status["zones"].end());
+    const auto& transfers = (*zone)["transfers"];
+    INFO(transfers.dump(2));
+    CHECK(transfers["source"] == "primaries");
+    CHECK(transfers["in"]["held"].get<bool>());
+    CHECK(transfers["in"]["serial"] == 2);
+    CHECK(transfers["in"]["last_in"]["kind"] == "IXFR");
+    CHECK(transfers["in"]["last_in"]["primary"] == knot.v4().to_string());
+    CHECK(transfers["in"]["transfers_in"] == 2);
+    CHECK(transfers["in"]["notifies"].get<int>() >= 1);
+    CHECK(transfers["in"]["errors"].empty());
+    const std::string metrics = control_request(azdns, "GET", "/metrics").body;
+    CHECK_MESSAGE(contains(metrics, "azdns_transfers_in_total{zone=\"" + origin + "\"} 2\n"), metrics);
+    CHECK_MESSAGE(contains(metrics, "azdns_zone_served{zone=\"" + origin + "\"} 1\n"), metrics);
 
     // The kept copy holds serial 2, and BIND's and ldns's readers take it.
     const fs::path copy = kept_copy(azdns);
