@@ -152,17 +152,7 @@ Response signed_notify(const Endpoint& server, const TsigSpec& tsig) {
     ldns_pkt_set_opcode(notify, LDNS_PACKET_NOTIFY);
     ldns_pkt_set_id(notify, 0x5151);
     ldns_pkt_set_edns_udp_size(notify, 1232);
-    const std::string algorithm = tsig.algorithm + ".";
-    REQUIRE(ldns_pkt_tsig_sign(notify, tsig.name.c_str(), tsig.secret_base64.c_str(), 300, algorithm.c_str(),
-                               nullptr) == LDNS_STATUS_OK);
-    std::uint8_t* data = nullptr;
-    std::size_t size = 0;
-    const ldns_status encoded = ldns_pkt2wire(&data, notify, &size);
-    ldns_pkt_free(notify);
-    REQUIRE(encoded == LDNS_STATUS_OK);
-    const Bytes wire(data, data + size);
-    std::free(data);
-    auto reply = udp_exchange(server, wire);
+    auto reply = udp_exchange(server, tsig_signed_wire(notify, tsig));
     return reply ? parse_response(*reply) : Response{};
 }
 

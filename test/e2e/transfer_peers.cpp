@@ -1,10 +1,14 @@
 #include "transfer_peers.hpp"
 
+#include <doctest/doctest.h>
 #include <poll.h>
 
 #include <sstream>
 
 #include "process.hpp"
+
+// After the C++ headers: ldns defines `false` and `true` when stdbool.h is absent.
+#include <ldns/ldns.h>
 
 namespace azdns::e2e {
 
@@ -167,6 +171,21 @@ bool KnotPrimary::edit(const std::string& zone_text) {
 
 std::string KnotPrimary::last_transfer_kind_served_to(const std::string& address) const {
     return last_knot_transfer_kind(daemon_.output(), origin_, "outgoing", address + "@");
+}
+
+Bytes tsig_signed_wire(ldns_pkt* packet, const TsigSpec& tsig) {
+    REQUIRE(packet != nullptr);
+    const std::string algorithm = tsig.algorithm + ".";
+    const ldns_status signed_ok =
+        ldns_pkt_tsig_sign(packet, tsig.name.c_str(), tsig.secret_base64.c_str(), 300, algorithm.c_str(), nullptr);
+    std::uint8_t* data = nullptr;
+    std::size_t size = 0;
+    const ldns_status encoded = signed_ok == LDNS_STATUS_OK ? ldns_pkt2wire(&data, packet, &size) : signed_ok;
+    ldns_pkt_free(packet);
+    REQUIRE(encoded == LDNS_STATUS_OK);
+    Bytes wire(data, data + size);
+    std::free(data);
+    return wire;
 }
 
 }  // namespace azdns::e2e

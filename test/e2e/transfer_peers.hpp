@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "dns_client.hpp"
 #include "peer_server.hpp"
+
+struct ldns_struct_pkt;
 
 namespace azdns::e2e {
 
@@ -19,6 +22,9 @@ struct TsigSpec {
     std::string algorithm;  // "hmac-sha256" | "hmac-sha512"
     std::string secret_base64;
 };
+
+// `packet` (an ldns_pkt, freed here) signed by ldns with `tsig`, in wire form.
+Bytes tsig_signed_wire(ldns_struct_pkt* packet, const TsigSpec& tsig);
 
 // The serial in `server`'s authoritative (AA, NOERROR) SOA answer for `zone`
 // over UDP; nullopt when it does not answer so.

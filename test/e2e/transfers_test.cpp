@@ -177,17 +177,7 @@ Response signed_axfr(const Endpoint& server, const TsigSpec& tsig) {
     REQUIRE(query != nullptr);
     ldns_pkt_set_id(query, 0x4242);
     ldns_pkt_set_edns_udp_size(query, 1232);
-    const std::string algorithm = tsig.algorithm + ".";
-    REQUIRE(ldns_pkt_tsig_sign(query, tsig.name.c_str(), tsig.secret_base64.c_str(), 300, algorithm.c_str(),
-                               nullptr) == LDNS_STATUS_OK);
-    std::uint8_t* data = nullptr;
-    std::size_t size = 0;
-    const ldns_status encoded = ldns_pkt2wire(&data, query, &size);
-    ldns_pkt_free(query);
-    REQUIRE(encoded == LDNS_STATUS_OK);
-    const Bytes wire(data, data + size);
-    std::free(data);
-    auto reply = tcp_exchange(server, wire);
+    auto reply = tcp_exchange(server, tsig_signed_wire(query, tsig));
     return reply ? parse_response(*reply) : Response{};
 }
 

@@ -7,10 +7,12 @@
 #include <stdexcept>
 
 #include "dns_name.hpp"
+#include "hex_text.hpp"
 #include "zone_file.hpp"
 #include "zone_load.hpp"
 
 using namespace azdns;
+using azdns::test::hex;
 
 namespace {
 
@@ -25,18 +27,6 @@ std::string u32(std::uint32_t value) { return u16(value >> 16) + u16(value & 0xf
 std::string bytes(std::initializer_list<unsigned> values) {
     std::string out;
     for (unsigned v : values) out += static_cast<char>(v);
-    return out;
-}
-
-// Readable failures: doctest prints strings, and hex shows binary bytes.
-std::string hex(std::string_view data) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (char c : data) {
-        auto byte = static_cast<unsigned char>(c);
-        out += digits[byte >> 4];
-        out += digits[byte & 0xf];
-    }
     return out;
 }
 

@@ -7,27 +7,18 @@
 #include <string>
 
 #include "dns_name.hpp"
+#include "hex_text.hpp"
 #include "process.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
 #include "zone_file_writer.hpp"
 
 using namespace azdns;
+using azdns::test::hex;
 
 namespace {
 
 std::string wire(const char* name) { return *name_from_text(name); }
-
-std::string hex(std::string_view data) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (char c : data) {
-        auto byte = static_cast<unsigned char>(c);
-        out += digits[byte >> 4];
-        out += digits[byte & 0xf];
-    }
-    return out;
-}
 
 void write_file(const std::filesystem::path& path, std::string_view text) {
     std::ofstream(path, std::ios::binary) << text;
