@@ -11,9 +11,6 @@ namespace azdns {
 
 namespace {
 
-constexpr const char* not_held_yet = "not held yet: taken from its primaries";
-constexpr const char* expired_text = "expired: no primary confirmed it within the SOA expire; answered SERVFAIL";
-
 ZoneStatus loaded_status(const Zone& zone) {
     return {name_to_text(zone.origin()), zone.serial(), zone.record_count(), std::chrono::system_clock::now(), {}, 0, {}};
 }
@@ -54,17 +51,14 @@ ZoneReloader::ZoneReloader(std::string config_path, const LoadedZones& initial, 
       publisher_(publisher),
       now_(std::move(now)),
       files_read_(initial.files_read) {
-    // The slots load_zones gave: the order of the config. Only a secondary's zone may be missing.
+    // The slots load_zones gave: the order of the config. Only a secondary's
+    // zone may be missing: not held yet is no load error (its transfers say so).
     const auto config = publisher.config();
     for (std::size_t i = 0; i < initial.zones.size(); ++i) {
         const ZoneConfig& zone_config = config->zones[i];
         Served entry{zone_config.origin, initial.zones[i], {}, next_slot_++, zone_config.is_secondary(), false};
-        if (entry.zone) {
-            entry.status = loaded_status(*entry.zone);
-        } else {
-            entry.status.origin = name_to_text(zone_config.origin);
-            entry.status.error = not_held_yet;
-        }
+        if (entry.zone) entry.status = loaded_status(*entry.zone);
+        else entry.status.origin = name_to_text(zone_config.origin);
         served_.push_back(std::move(entry));
     }
 }
@@ -138,7 +132,6 @@ ReloadReport ZoneReloader::reload() {
                 entry.zone = std::move(loaded.zones[i]);
                 entry.status = loaded_status(*entry.zone);
             }
-            if (!entry.zone) entry.status.error = not_held_yet;
         } else if (loaded.zones[i]) {
             entry.withdrawn = false;
             log_line(describe_loaded_zone(*loaded.zones[i]));
@@ -181,8 +174,7 @@ void ZoneReloader::serve_transferred(const std::string& origin, std::shared_ptr<
         entry->status = loaded_status(*entry->zone);
         entry->status.reload_errors = errors;
     } else {
-        entry->withdrawn = true;
-        entry->status.error = expired_text;
+        entry->withdrawn = true;  // status.transfers.in says so: it is no load error
     }
     health_.set_zones(zone_set_locked(), publisher_.config());
 }

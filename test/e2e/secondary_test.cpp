@@ -270,6 +270,15 @@ TEST_CASE("a zone no primary confirms within the SOA's expire is answered SERVFA
     REQUIRE(soa);
     CHECK_MESSAGE(soa->rcode == rcode::SERVFAIL, soa->dump());
 
+    // A reload is no failure for an expired zone, and does not serve its kept copy again.
+    const auto reload = control_request(azdns, "POST", "/v1/reload");
+    CHECK_MESSAGE(reload.status == 200, reload.body);
+    const auto status = nlohmann::json::parse(control_request(azdns, "GET", "/v1/status").body);
+    CHECK_MESSAGE(status["zones"][0]["transfers"]["in"]["expired"].get<bool>(), status.dump(2));
+    auto after_reload = ask_udp(azdns.v4(), Query{.name = origin, .type = rrtype::SOA});
+    REQUIRE(after_reload);
+    CHECK_MESSAGE(after_reload->rcode == rcode::SERVFAIL, after_reload->dump());
+
     // The primary back on its port with the same serial: the copy held is current again.
     REQUIRE_MESSAGE(primary.restart(), primary.log());
     REQUIRE(serves(azdns, only_a));
