@@ -113,10 +113,17 @@ RefreshOutcome refresh_zone(const RefreshRequest& request, TransferCancel& cance
                 continue;
             }
             TransferContent& content = fetched.content;
+            // A lone SOA means "you are current" (RFC 1995 section 4) only at the serial held;
+            // at another, the primary has no history from it: the whole zone then.
             if (content.kind == TransferContent::Kind::up_to_date) {
-                outcome.result = RefreshOutcome::Result::up_to_date;
-                outcome.primary = name;
-                return outcome;
+                if (held != nullptr && content.serial == held->serial()) {
+                    outcome.result = RefreshOutcome::Result::up_to_date;
+                    outcome.primary = name;
+                    return outcome;
+                }
+                failed(std::string(kind) + ": a lone SOA of serial " + std::to_string(content.serial) +
+                       ", not the serial held");
+                continue;
             }
             if (held != nullptr && !serial_newer(content.serial, held->serial())) {
                 failed(std::string(kind) + ": serial " + std::to_string(content.serial) + " is not newer than the " +

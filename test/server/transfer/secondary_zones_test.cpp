@@ -311,6 +311,26 @@ TEST_SUITE("secondary zones: bad primaries") {
         still_holds_serial_1(secondary, copy);
     }
 
+    TEST_CASE("an IXFR answered with a lone SOA newer than the one held: the zone by AXFR, not \"up to date\"") {
+        Primary primary(1);
+        Secondary secondary;
+        secondary.holds_serial_1(primary);
+        primary.turn(2, [](ScriptedConnection& connection) {
+            const Bytes& query = connection.query();
+            if (qtype_of(query) == rr_type::ixfr) {
+                connection.send(message_to(query, {soa(2)}));  // a primary with no history of serial 1
+            } else {
+                for (const Bytes& message : axfr(query, 2)) connection.send(message);
+            }
+        });
+        secondary.notify();
+        REQUIRE(eventually([&] { return secondary.served().size() == 2 && secondary.status().transfers_in == 2; }));
+        REQUIRE(secondary.served()[1]);
+        CHECK(secondary.served()[1]->serial() == 2);
+        CHECK(secondary.status().last_in_kind == "AXFR");
+        CHECK(qtype_of(primary.queries().back()) == rr_type::axfr);
+    }
+
     TEST_CASE("an IXFR that does not apply (removes a record not held): the zone by AXFR instead") {
         Primary primary(1);
         Secondary secondary;
