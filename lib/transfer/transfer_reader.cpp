@@ -157,6 +157,9 @@ bool TransferReader::read_answer(std::span<const std::uint8_t> message, std::siz
 // each to end inside the RDATA, the rest copied; other types as they are.
 bool TransferReader::read_rdata(std::span<const std::uint8_t> message, std::size_t at, std::size_t length,
                                 std::uint16_t type) {
+    // An address is its size (RFC 1035 section 3.4.1, RFC 3596 section 2.2): a
+    // zone file cannot hold another, so neither can a transferred zone.
+    if ((type == rr_type::a && length != 4) || (type == rr_type::aaaa && length != 16)) return false;
     const auto* begin = reinterpret_cast<const char*>(message.data() + at);
     const std::size_t first = first_name_offset(type);
     if (rdata_name_use(type) == RdataNameUse::none || first == no_rdata_name) {

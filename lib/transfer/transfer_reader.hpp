@@ -9,10 +9,11 @@
 // message must have one), equal to the one asked; at least one answer
 // record. Every answer record: class IN, an owner at or below the origin,
 // not a meta type; names in RDATA decompressed for the types rdata_names.hpp
-// knows (only RFC 1035 types may be compressed, RFC 3597 section 4), other
-// RDATA kept as bytes, so a record reads as the zone file's reader stores it
-// (owner lowercased, RDATA names uncompressed in the case sent). Authority
-// and additional records are walked, not read; a TSIG must be the last.
+// knows (only RFC 1035 types may be compressed, RFC 3597 section 4), A of 4
+// bytes and AAAA of 16, other RDATA kept as bytes, so a record reads as the
+// zone file's reader stores it (owner lowercased, RDATA names uncompressed
+// in the case sent). Authority and additional records are walked, not read;
+// a TSIG must be the last.
 //
 // The answer records' shape:
 // - AXFR: the zone's SOA, every other record, the same SOA again (the end);

@@ -145,8 +145,9 @@ void SecondaryZones::refresh_loop() {
             wake_.wait(lock);
             continue;
         }
-        if (due->second.next_check > Clock::now()) {
-            wake_.wait_until(lock, due->second.next_check);
+        // A copy: a reload may replace zones_ while this waits.
+        if (const Clock::time_point when = due->second.next_check; when > Clock::now()) {
+            wake_.wait_until(lock, when);
             continue;
         }
         due->second.busy = true;

@@ -3,6 +3,7 @@
 // every kind of bad stream refused with its reason.
 #include "transfer_reader.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include "temp_dir.hpp"
@@ -286,6 +287,23 @@ TEST_SUITE("transfer reader") {
               "AXFR from 198.51.100.1:53: message 1: record 4: class CH; only IN");
         CHECK(read_error({ldns_message(with(small_zone, {"www.example.com. 0 IN TYPE251 \\# 0", soa(10)}))})
                   .find("record 4: type 251 is a query or meta type") != std::string::npos);
+    }
+
+    TEST_CASE("an address of the wrong size is refused: A is 4 bytes, AAAA 16, as in a zone file") {
+        // ldns writes no A of 3 bytes: a private type's record is written, then its TYPE changed.
+        const auto with_type = [](const char* rdata, std::uint16_t type) {
+            auto message = ldns_message(with(small_zone, {std::string("www.example.com. 3600 IN TYPE65280 ") + rdata, soa(10)}));
+            const std::uint8_t private_type[] = {0xFF, 0x00, 0x00, 0x01};  // TYPE65280, class IN
+            auto at = std::search(message.begin(), message.end(), std::begin(private_type), std::end(private_type));
+            REQUIRE(at != message.end());
+            at[0] = static_cast<std::uint8_t>(type >> 8);
+            at[1] = static_cast<std::uint8_t>(type);
+            return message;
+        };
+        CHECK(read_error({with_type("\\# 3 c00002", A)}) ==
+              "AXFR from 198.51.100.1:53: message 1: record 4: malformed RDATA");
+        CHECK(read_error({with_type("\\# 4 20010db8", AAAA)}) ==
+              "AXFR from 198.51.100.1:53: message 1: record 4: malformed RDATA");
     }
 
     TEST_CASE("every cut of a valid message is refused, never read past its end") {
