@@ -41,6 +41,8 @@ std::vector<std::uint8_t> soa_wire(const Zone& zone, std::uint32_t serial) {
     return wire;
 }
 
+}  // namespace
+
 std::vector<TsigKey> keys_of(const Config& config) {
     std::vector<TsigKey> keys;
     for (const KeyConfig& key : config.keys) {
@@ -49,8 +51,6 @@ std::vector<TsigKey> keys_of(const Config& config) {
     }
     return keys;
 }
-
-}  // namespace
 
 std::uint64_t view_digest(const Zone& zone, const HealthView* view) {
     std::uint64_t digest = 0;

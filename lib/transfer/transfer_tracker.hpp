@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 #include "health_view.hpp"
@@ -59,6 +60,9 @@ private:
 // XOR of a hash per record, the SOA counted with the file's serial. A
 // diff's records update it (each removed or added record flips its hash).
 [[nodiscard]] std::uint64_t view_digest(const Zone& zone, const HealthView* view);
+
+// The [[key]]s of `config` as TSIG keys (what signs and verifies transfers and NOTIFY).
+[[nodiscard]] std::vector<TsigKey> keys_of(const Config& config);
 void apply_to_digest(std::uint64_t& digest, const ZoneDelta& delta);
 
 }  // namespace azdns

@@ -9,6 +9,7 @@
 #include "dns_name.hpp"
 #include "durable_file.hpp"
 #include "log.hpp"
+#include "transfer_tracker.hpp"
 #include "wire_integers.hpp"
 #include "zone_file_writer.hpp"
 
@@ -86,11 +87,8 @@ void SecondaryZones::configure(const Config& config, const std::map<std::string,
         }
         tracked.config = zone;
         tracked.key.clear();
-        for (const KeyConfig& key : config.keys) {
-            if (key.name != zone.primary_key) continue;
-            if (const auto algorithm = tsig_algorithm_from_name(key.algorithm))
-                tracked.key.push_back({key.name, *algorithm, key.secret});
-        }
+        for (TsigKey& key : keys_of(config))
+            if (key.name == zone.primary_key) tracked.key.push_back(std::move(key));
         tracked.status.primaries.clear();
         for (const ListenAddress& primary : zone.primaries) tracked.status.primaries.push_back(primary.to_string());
         next.emplace(zone.origin, std::move(tracked));
