@@ -86,17 +86,6 @@ std::size_t count_of(const std::string& text, const std::string& part) {
 // moment before editing a file only just watched.
 void let_watch_set_apply() { std::this_thread::sleep_for(200ms); }
 
-// Until the log holds `text`, at most `wait`: the log is a file, so this
-// waits even on a server whose control API would hang.
-bool wait_for_log(const AzdnsServer& server, const std::string& text, std::chrono::milliseconds wait) {
-    const auto deadline = std::chrono::steady_clock::now() + wait;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (server.log().find(text) != std::string::npos) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return false;
-}
-
 // The errors `azdns check` prints for the server's config, one line each.
 std::vector<std::string> check_errors(const AzdnsServer& server) {
     auto check = azdns::test::run_process({AZDNS_BINARY, "check", "-c", server.config_path().string()}, 15s);
@@ -326,7 +315,7 @@ TEST_CASE("an edit that $INCLUDEs a FIFO or /dev/zero keeps the previous zone, a
     }
     // The $INCLUDE is line 7, after the 5 lines of head and the marker.
     replace_file(file, zone_head("health.test.", 2) + "marker IN TXT \"v2\"\n$INCLUDE " + target + "\n");
-    REQUIRE_MESSAGE(wait_for_log(server, "zone health.test. failed to load: keeps serving serial 1", 5s), server.log());
+    REQUIRE_MESSAGE(server.logs("zone health.test. failed to load: keeps serving serial 1", 5s), server.log());
     CHECK_MESSAGE(server.log().find(file.string() + ":7:10: cannot open \"" + target + "\": not a regular file (" +
                                     kind + ")") != std::string::npos,
                   server.log());

@@ -101,16 +101,6 @@ ServerOptions primary_options(const std::string& zone, const std::string& zone_l
 
 std::string log_file(const AzdnsServer& server) { return read_text(server.dir() / "azdns.log"); }
 
-// Waits until the server's log holds `text`.
-bool logs(const AzdnsServer& server, const std::string& text, std::chrono::milliseconds wait = transfer_wait) {
-    const auto until = std::chrono::steady_clock::now() + wait;
-    for (;;) {
-        if (contains(log_file(server), text)) return true;
-        if (std::chrono::steady_clock::now() >= until) return false;
-        poll(nullptr, 0, 100);
-    }
-}
-
 // Waits until the server answers www authoritatively with exactly `want`.
 bool serves(const AzdnsServer& server, const Addresses& want) {
     auto got = wait_for_answer(
@@ -191,7 +181,7 @@ TEST_CASE("from a Knot primary over TSIG: AXFR first, an edit by NOTIFY and IXFR
     REQUIRE_MESSAGE(knot.edit(zone_text(2, az_b)), knot.log());
     REQUIRE(serves(azdns, only_b));
     CHECK(soa_serial(azdns.v4(), origin) == 2u);
-    CHECK_MESSAGE(logs(azdns, transfer_line(2, knot.v4(), "IXFR")), azdns.log());
+    CHECK_MESSAGE(azdns.logs(transfer_line(2, knot.v4(), "IXFR"), transfer_wait), azdns.log());
     CHECK_MESSAGE(knot.last_transfer_kind_served_to("127.0.0.1") == "ixfr", knot.log());
 
     // Status and metrics say where the zone comes from and how the last transfer in went.
@@ -248,9 +238,10 @@ TEST_CASE("a restart without its primary serves the kept copy at once, and keeps
                   azdns.log());
     CHECK_MESSAGE(contains(log_file(azdns), "(the kept copy)"), azdns.log());
 
-    CHECK_MESSAGE(logs(azdns, "zone " + origin + ": refresh failed: " + primary.to_string() + ": SOA query"),
-                  azdns.log());
-    CHECK_MESSAGE(logs(azdns, "keeps serving serial 7"), azdns.log());
+    CHECK_MESSAGE(
+        azdns.logs("zone " + origin + ": refresh failed: " + primary.to_string() + ": SOA query", transfer_wait),
+        azdns.log());
+    CHECK_MESSAGE(azdns.logs("keeps serving serial 7", transfer_wait), azdns.log());
     CHECK(serves(azdns, only_a));
     CHECK(soa_serial(azdns.v4(), origin) == 7u);
 }
@@ -282,7 +273,7 @@ TEST_CASE("a zone no primary confirms within the SOA's expire is answered SERVFA
     // The primary back on its port with the same serial: the copy held is current again.
     REQUIRE_MESSAGE(primary.restart(), primary.log());
     REQUIRE(serves(azdns, only_a));
-    CHECK_MESSAGE(logs(azdns, primary.v4().to_string() + " confirms serial 3: served again"), azdns.log());
+    CHECK_MESSAGE(azdns.logs(primary.v4().to_string() + " confirms serial 3: served again", transfer_wait), azdns.log());
 }
 
 TEST_CASE("a secondary of another azdns's raw view filters by its own probes, and follows an edit by NOTIFY and IXFR") {
@@ -305,7 +296,7 @@ TEST_CASE("a secondary of another azdns's raw view filters by its own probes, an
     REQUIRE(serves(primary, only_a));
     // The secondary holds every address (the raw view) and answers with the AZ its own probes find up.
     REQUIRE(serves(secondary, only_b));
-    CHECK_MESSAGE(logs(primary, "transfer out: axfr of " + origin + " (raw) serial 1 to 127.0.0.1:"), primary.log());
+    CHECK_MESSAGE(primary.logs("transfer out: axfr of " + origin + " (raw) serial 1 to 127.0.0.1:", transfer_wait), primary.log());
     const std::string kept = read_text(kept_copy(secondary));
     for (const std::string& address : everywhere) CHECK_MESSAGE(contains(kept, address), kept);
 
@@ -319,8 +310,8 @@ TEST_CASE("a secondary of another azdns's raw view filters by its own probes, an
         [](const Response& r) { return r.aa && r.answer.size() == 1 && contains(r.answer[0], "second version"); },
         transfer_wait);
     REQUIRE_MESSAGE(note.response, describe(note, secondary));
-    CHECK_MESSAGE(logs(secondary, transfer_line(2, primary.v4(), "IXFR")), secondary.log());
-    CHECK_MESSAGE(logs(primary, "transfer out: ixfr of " + origin + " (raw) serial 2 to 127.0.0.1:"), primary.log());
+    CHECK_MESSAGE(secondary.logs(transfer_line(2, primary.v4(), "IXFR"), transfer_wait), secondary.log());
+    CHECK_MESSAGE(primary.logs("transfer out: ixfr of " + origin + " (raw) serial 2 to 127.0.0.1:", transfer_wait), primary.log());
     CHECK(serves(secondary, only_b));
     CHECK(serves(primary, only_a));
 }

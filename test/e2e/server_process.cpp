@@ -191,6 +191,15 @@ bool AzdnsServer::restart() {
 
 AzdnsServer::~AzdnsServer() { process_.stop(); }
 
+bool AzdnsServer::logs(const std::string& text, std::chrono::milliseconds wait) const {
+    const auto until = Clock::now() + wait;
+    for (;;) {
+        if (read_text(dir_.path / "azdns.log").find(text) != std::string::npos) return true;
+        if (Clock::now() >= until) return false;
+        poll(nullptr, 0, 50);
+    }
+}
+
 std::string AzdnsServer::log() const {
     return "--- azdns log (" + (dir_.path / "azdns.log").string() + ") ---\n" + read_text(dir_.path / "azdns.log") +
            "--- config ---\n" + read_text(dir_.path / "azdns.toml");

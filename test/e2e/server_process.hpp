@@ -100,6 +100,11 @@ public:
     [[nodiscard]] bool running() { return process_.running(); }
     // What the server printed (stderr and stdout), for failure messages.
     [[nodiscard]] std::string log() const;
+    // Until the log file holds `text`, at most `wait`. Lines are written after
+    // the act they tell of (a transfer's after its last message), so a client
+    // can be done before the line is there. Reads the file, so it works on a
+    // server whose control API hangs.
+    [[nodiscard]] bool logs(const std::string& text, std::chrono::milliseconds wait) const;
     // SIGTERM and wait (bounded): the exit code, -1 if killed.
     int stop() { return process_.stop(); }
     // Stops the server (if running) and starts it again with the same config,
