@@ -95,10 +95,19 @@ struct ZoneConfig {
     [[nodiscard]] bool is_secondary() const { return !primaries.empty(); }
 };
 
+// ttl.healthy: what an answer with nothing removed carries (docs/health.md,
+// "TTLs"). `cap`: the zone's TTL up to ttl.max, as before the key existed;
+// `fixed`: `healthy` seconds; `detection`: how long the checks deciding the
+// RRset take to see a failure, between `healthy_min` and ttl.max.
+enum class HealthyTtlRule { cap, fixed, detection };
+
 struct TtlPolicy {
     std::uint32_t max = 60;
     std::uint32_t degraded = 20;
     std::uint32_t all_down = 10;
+    HealthyTtlRule healthy_rule = HealthyTtlRule::cap;
+    std::uint32_t healthy = 0;  // seconds, with HealthyTtlRule::fixed
+    std::uint32_t healthy_min = 1;
 };
 
 enum class AllDownPolicy { serve_all, servfail, nodata };

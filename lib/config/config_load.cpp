@@ -246,6 +246,24 @@ void Loader::read_ttl(ConfigSection& s) {
     if (const auto max = s.integer("max", 0, max_ttl)) ttl.max = static_cast<std::uint32_t>(*max);
     if (const auto degraded = s.integer("degraded", 0, max_ttl)) ttl.degraded = static_cast<std::uint32_t>(*degraded);
     if (const auto all_down = s.integer("all_down", 0, max_ttl)) ttl.all_down = static_cast<std::uint32_t>(*all_down);
+    if (const auto floor = s.integer("healthy_min", 0, max_ttl)) ttl.healthy_min = static_cast<std::uint32_t>(*floor);
+    const auto healthy = s.string("healthy");
+    if (!healthy) return;
+    if (*healthy == "auto") {
+        ttl.healthy_rule = HealthyTtlRule::detection;
+        return;
+    }
+    const auto fixed = parse_duration(*healthy);
+    if (!fixed || fixed->count() == 0 || fixed->count() % 1000 != 0)  // a TTL is whole seconds
+        s.error(s.where("healthy"),
+                "ttl.healthy must be \"auto\" or whole seconds, like \"10s\", not \"" + *healthy + "\"");
+    else if (fixed->count() / 1000 > ttl.max)
+        s.error(s.where("healthy"), "ttl.healthy (" + *healthy + ") is above ttl.max (" + std::to_string(ttl.max) +
+                                        " s), which caps every answer");
+    else {
+        ttl.healthy_rule = HealthyTtlRule::fixed;
+        ttl.healthy = static_cast<std::uint32_t>(fixed->count() / 1000);
+    }
 }
 
 void Loader::read_policy(ConfigSection& s) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "health_targets.hpp"
+#include "healthy_ttl.hpp"
 #include "health_view.hpp"
 #include "rr_type.hpp"
 #include "zone_set.hpp"
@@ -89,6 +90,7 @@ HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, c
     const RRsetView& rrset = found.answer;
     const FilteredRRset* filtered = view != nullptr ? view->find(rrset) : nullptr;
 
+    std::vector<std::string_view> deciding;  // the checks that judge these addresses
     for (RdataView rr : rrset) {
         auto address = address_in_rdata(qtype, rr.rdata());
         if (!address) continue;
@@ -101,6 +103,7 @@ HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, c
             if (e.id.address == *address && (out.service == nullptr || e.id.check == out.service->check))
                 probes.push_back(&e);
         }
+        for (const EndpointView* e : probes) deciding.push_back(e->id.check);
         if (filtered != nullptr)
             verdict.in = filtered->outcome == HealthOutcome::serve && contains_rdata(filtered->rrset, rr.wire());
         verdict.why = why(verdict, az, probes, out.service, filtered, config);
@@ -119,8 +122,7 @@ HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, c
         out.ttl_rule = "ttl.degraded: an address is down or fenced";
     } else {
         out.ttl = filtered->rrset.ttl();
-        out.ttl_rule = rrset.ttl() > config.ttl.max ? "ttl.max: the zone's TTL is capped while all is well"
-                                                    : "the zone's TTL: below ttl.max";
+        out.ttl_rule = healthy_ttl_rule(config.ttl, rrset.ttl(), slowest_check(config.checks, deciding));
     }
     return out;
 }

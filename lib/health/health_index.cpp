@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "health_targets.hpp"
+#include "healthy_ttl.hpp"
 #include "zone_set.hpp"
 
 namespace azdns {
@@ -97,8 +98,13 @@ std::shared_ptr<const HealthIndex> HealthIndex::build(const ZoneSet& zone_set, c
                     index->probes_.resize(first_probe);
                     continue;
                 }
+                std::vector<std::string_view> deciding;
+                for (std::size_t p = first_probe; p < index->probes_.size(); ++p)
+                    deciding.push_back(endpoints[index->probes_[p]].check);
+                const CheckConfig* slowest = slowest_check(config.checks, deciding);
                 index->slots_.push_back({rrset, static_cast<std::uint32_t>(first_address), prefer_for(service), zone.get(),
-                                         static_cast<std::uint32_t>(n)});
+                                         static_cast<std::uint32_t>(n),
+                                         healthy_ttl(config.ttl, rrset.ttl(), slowest)});
                 index->wire_bytes_ += rrset.wire().size();
             }
         }

@@ -34,6 +34,7 @@ public:
         // found (and named) from the slots alone, without a walk of the zone.
         const Zone* zone;
         std::uint32_t node;  // Zone::node(node) owns it
+        std::uint32_t healthy_ttl;  // with nothing removed (healthy_ttl.hpp)
     };
     struct Address {
         std::uint32_t first_probe;  // into probes()

@@ -77,7 +77,7 @@ std::shared_ptr<const HealthView> HealthView::build(std::shared_ptr<const Health
 
         FilteredRRset& out = view->views_[s];
         out.removed = kept != count;
-        std::uint32_t ttl = out.removed ? ttl_policy.degraded : std::min(original.ttl(), ttl_policy.max);
+        std::uint32_t ttl = out.removed ? ttl_policy.degraded : slot.healthy_ttl;
         if (kept == 0) {
             out.all_down = true;
             ttl = ttl_policy.all_down;

@@ -69,6 +69,39 @@ TEST_CASE("an endpoint that stops leaves the answer within interval x fall plus 
     CHECK(server.log().find("AZ az-a fenced") != std::string::npos);
 }
 
+TEST_CASE("ttl.healthy auto: a healthy answer lives interval x fall of its check, and explain says so") {
+    EndpointFarm farm({"127.0.0.13", "127.0.0.14"});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    // interval 1s x fall 2: a failure shows within 2 s.
+    const std::string check = "[[check]]\nname = \"web\"\ntype = \"http\"\nport = " + std::to_string(farm.port()) +
+                              "\npath = \"/healthz\"\ninterval = \"1s\"\ntimeout = \"500ms\"\nrise = 1\nfall = 2\n\n";
+    AzdnsServer server(options_for(zone_with({{"www", "127.0.0.13"}, {"www", "127.0.0.14"}}),
+                                   az("az-a", {"127.0.0.13"}) + az("az-b", {"127.0.0.14"}) + check +
+                                       service("www.health.test."),
+                                   "max = 10\ndegraded = 5\nhealthy = \"auto\"\n"));
+    REQUIRE_SERVER(server);
+    const std::string www = "www.health.test.";
+
+    auto both = wait_for_answer(server.v4(), www, rrtype::A, [](const Response& r) {
+        return addresses_in(r) == Addresses{"127.0.0.13", "127.0.0.14"};
+    }, 5s);
+    REQUIRE_MESSAGE(both.response, describe(both, server));
+    CHECK_MESSAGE(answer_ttl(*both.response) == 2u, describe(both, server));  // not the zone's 300, not ttl.max 10
+
+    auto explained = ctl(server, {"--json", "explain", www, "A"});
+    REQUIRE_MESSAGE(explained.exit_code == 0, (explained.out + explained.err));
+    auto why = nlohmann::json::parse(explained.out);
+    CHECK(why["ttl"] == 2);
+    CHECK(why["ttl_rule"] == "ttl.healthy auto: check web sees a failure in 2 s (interval 1000 ms x fall 2)");
+
+    // One down: ttl.degraded, as without the setting.
+    farm.at("127.0.0.13").stop();
+    auto gone = wait_for_answer(server.v4(), www, rrtype::A, [](const Response& r) { return without(r, "127.0.0.13"); },
+                                3s + slack);
+    REQUIRE_MESSAGE(gone.response, describe(gone, server));
+    CHECK(answer_ttl(*gone.response) == 5u);
+}
+
 TEST_CASE("fence_below: losing 2 of 3 endpoints fences the whole AZ, and restore_after holds it out") {
     EndpointFarm farm({"127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24"});
     REQUIRE_MESSAGE(farm.ok(), farm.error());

@@ -102,11 +102,11 @@ std::string service(const std::string& name, const std::string& policy, const st
            (prefer.empty() ? "" : "prefer = " + prefer + "\n") + "\n";
 }
 
-ServerOptions options_for(const std::string& zone, const std::string& config) {
+ServerOptions options_for(const std::string& zone, const std::string& config, const std::string& ttl) {
     ServerOptions options;
     options.zones.clear();
     options.zone_texts = {{"health.test.", zone}};
-    options.extra_config = "[ttl]\nmax = 60\ndegraded = 20\nall_down = 10\n\n" + config;
+    options.extra_config = "[ttl]\n" + ttl + "\n" + config;
     return options;
 }
 

@@ -67,14 +67,15 @@ std::set<std::string> answered(const Endpoint& server, const std::string& name, 
 // Config and zone pieces for health tests: the zone health.test. with the
 // given (owner, IPv4 address) records, [[az]] tables owning /32s, an http
 // check "web" (interval 200ms, timeout 150ms, rise 2, fall 2; `extra` lines
-// added), services using it, and options that serve all that with ttl.max
-// 60, ttl.degraded 20, ttl.all_down 10.
+// added), services using it, and options that serve all that with the
+// [ttl] lines given (by default ttl.max 60, ttl.degraded 20, ttl.all_down 10).
 std::string zone_with(const std::vector<std::pair<std::string, std::string>>& records);
 std::string az(const std::string& name, const std::vector<std::string>& addresses,
                const std::string& restore_after = "500ms", double fence_below = 0.5);
 std::string web_check(std::uint16_t port, const std::string& extra = "");
 std::string service(const std::string& name, const std::string& policy = "all", const std::string& prefer = "");
-ServerOptions options_for(const std::string& zone, const std::string& config);
+ServerOptions options_for(const std::string& zone, const std::string& config,
+                          const std::string& ttl = "max = 60\ndegraded = 20\nall_down = 10\n");
 
 // `azdns ctl -s http://127.0.0.1:CONTROL ARGS...`
 test::ProcessResult ctl(const AzdnsServer& server, const std::vector<std::string>& args);

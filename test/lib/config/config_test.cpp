@@ -164,6 +164,8 @@ TEST_CASE("a minimal config gets the spec's defaults") {
     CHECK(config.ttl.max == 60);
     CHECK(config.ttl.degraded == 20);
     CHECK(config.ttl.all_down == 10);
+    CHECK(config.ttl.healthy_rule == HealthyTtlRule::cap);
+    CHECK(config.ttl.healthy_min == 1);
     CHECK(config.all_down == AllDownPolicy::serve_all);
     CHECK(config.zones.size() == 1);
     CHECK(config.azs.empty());
@@ -397,6 +399,28 @@ TEST_CASE("enum values") {
                                          "\"icmp\"",
                                          "15:10: service.policy must be one of \"all\", \"failover\", not \"first\"",
                                      }));
+}
+
+TEST_CASE("ttl.healthy: \"auto\", or whole seconds up to ttl.max") {
+    const auto automatic = load_valid("ttl_auto.toml");
+    CHECK(automatic.ttl.healthy_rule == HealthyTtlRule::detection);
+    const auto fixed = load_valid("ttl_healthy.toml");
+    CHECK(fixed.ttl.healthy_rule == HealthyTtlRule::fixed);
+    CHECK(fixed.ttl.healthy == 20);
+    CHECK(fixed.ttl.healthy_min == 3);
+
+    CHECK(problems("bad/ttl_healthy.toml") ==
+          expected("bad/ttl_healthy.toml",
+                   {"3:11: ttl.healthy must be \"auto\" or whole seconds, like \"10s\", not \"1500ms\"",
+                    "4:15: ttl.healthy_min must be between 0 and 2147483647, not -1"}));
+    CHECK(problems("bad/ttl_healthy_max.toml") ==
+          expected("bad/ttl_healthy_max.toml",
+                   {"3:11: ttl.healthy (2m) is above ttl.max (10 s), which caps every answer"}));
+    CHECK(problems("bad/ttl_healthy_type.toml") ==
+          expected("bad/ttl_healthy_type.toml", {"2:11: ttl.healthy must be a string, not an integer"}));
+    CHECK(problems("bad/ttl_healthy_word.toml") ==
+          expected("bad/ttl_healthy_word.toml",
+                   {"2:11: ttl.healthy must be \"auto\" or whole seconds, like \"10s\", not \"automatic\""}));
 }
 
 TEST_CASE("values out of range") {

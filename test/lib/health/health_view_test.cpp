@@ -241,6 +241,91 @@ TEST_SUITE("health_view") {
         CHECK(mx.addresses.empty());
     }
 
+    // make_config() with ttl.healthy = "auto", the service's check `web`
+    // and a slower `other` that probes nothing here.
+    Config detection_ttl_config(Duration web_interval, unsigned web_fall, std::uint32_t healthy_min = 1) {
+        Config config = make_config();
+        config.ttl.healthy_rule = HealthyTtlRule::detection;
+        config.ttl.healthy_min = healthy_min;
+        CheckConfig web;
+        web.name = "web";
+        web.interval = web_interval;
+        web.fall = web_fall;
+        CheckConfig other;
+        other.name = "other";
+        other.interval = Duration{10'000};
+        other.fall = 2;
+        config.checks = {web, other};
+        return config;
+    }
+
+    Lines answer_with(const Config& config, const Health& h, const char* name) {
+        auto view = HealthView::build(health_zones(), config, h.snapshot);
+        return ask_health(name, A, view.get()).answer;
+    }
+
+    TEST_CASE("ttl.healthy auto: a healthy answer lives as long as its checks take to see a failure") {
+        Health probed;
+        probed.endpoint("10.1.0.10", EndpointStatus::up, "a").endpoint("10.2.0.10", EndpointStatus::up, "b");
+        // interval 1 s x fall 2: a failure shows within 2 s, so clients hold the answer 2 s.
+        CHECK(answer_with(detection_ttl_config(Duration{1'000}, 2), probed, "www.example.com.") ==
+              Lines{"www.example.com. 2 IN A 10.1.0.10", "www.example.com. 2 IN A 10.2.0.10"});
+        // 1.5 s x 3 = 4.5 s, rounded up.
+        CHECK(answer_with(detection_ttl_config(Duration{1'500}, 3), probed, "www.example.com.") ==
+              Lines{"www.example.com. 5 IN A 10.1.0.10", "www.example.com. 5 IN A 10.2.0.10"});
+        // Never above ttl.max (60), never below ttl.healthy_min.
+        CHECK(answer_with(detection_ttl_config(Duration{40'000}, 3), probed, "www.example.com.") ==
+              Lines{"www.example.com. 60 IN A 10.1.0.10", "www.example.com. 60 IN A 10.2.0.10"});
+        CHECK(answer_with(detection_ttl_config(Duration{1'000}, 2, 7), probed, "www.example.com.") ==
+              Lines{"www.example.com. 7 IN A 10.1.0.10", "www.example.com. 7 IN A 10.2.0.10"});
+        // An RRset no check probes goes with its AZ, which every check
+        // decides: the slowest of them (other, 20 s) sets it.
+        CHECK(answer_with(detection_ttl_config(Duration{1'000}, 2), probed, "short.example.com.") ==
+              Lines{"short.example.com. 20 IN A 10.1.0.30"});
+        // A removed address still makes it ttl.degraded; untouched names keep the zone's TTL.
+        Health fenced = probed;
+        fenced.fence("b");
+        CHECK(answer_with(detection_ttl_config(Duration{1'000}, 2), fenced, "www.example.com.") ==
+              Lines{"www.example.com. 20 IN A 10.1.0.10"});
+        CHECK(answer_with(detection_ttl_config(Duration{1'000}, 2), probed, "plain.example.com.") ==
+              Lines{"plain.example.com. 3600 IN A 192.0.2.99"});
+    }
+
+    TEST_CASE("ttl.healthy fixed: that TTL while all is well, the zone's when lower") {
+        Config config = make_config();
+        config.ttl.healthy_rule = HealthyTtlRule::fixed;
+        config.ttl.healthy = 45;
+        CHECK(answer_with(config, Health{}, "www.example.com.") ==
+              Lines{"www.example.com. 45 IN A 10.1.0.10", "www.example.com. 45 IN A 10.2.0.10"});
+        CHECK(answer_with(config, Health{}, "short.example.com.") == Lines{"short.example.com. 30 IN A 10.1.0.30"});
+        HealthExplanation why = explain_health(health_zones(), HealthView::build(health_zones(), config, {}).get(),
+                                               config, Health{}.snapshot, wire_name("short.example.com."), A);
+        CHECK(why.ttl == 30);
+        CHECK(why.ttl_rule == "the zone's TTL: below the 45 s ttl.healthy allows");
+    }
+
+    TEST_CASE("explain names the rule that set a healthy TTL: the check, its interval and fall, and any clamp") {
+        Health probed;
+        probed.endpoint("10.1.0.10", EndpointStatus::up, "a").endpoint("10.2.0.10", EndpointStatus::up, "b");
+        auto explain = [&](const Config& config, const char* name) {
+            auto view = HealthView::build(health_zones(), config, probed.snapshot);
+            return explain_health(health_zones(), view.get(), config, probed.snapshot, wire_name(name), A);
+        };
+        HealthExplanation www = explain(detection_ttl_config(Duration{1'000}, 2), "www.example.com.");
+        CHECK(www.ttl == 2);
+        CHECK(www.ttl_rule == "ttl.healthy auto: check web sees a failure in 2 s (interval 1000 ms x fall 2)");
+        HealthExplanation capped = explain(detection_ttl_config(Duration{40'000}, 3), "www.example.com.");
+        CHECK(capped.ttl == 60);
+        CHECK(capped.ttl_rule ==
+              "ttl.healthy auto: check web sees a failure in 120 s (interval 40000 ms x fall 3), capped at ttl.max");
+        HealthExplanation floor = explain(detection_ttl_config(Duration{1'000}, 2, 7), "www.example.com.");
+        CHECK(floor.ttl == 7);
+        CHECK(floor.ttl_rule.ends_with(", raised to ttl.healthy_min"));
+        HealthExplanation unprobed = explain(detection_ttl_config(Duration{1'000}, 2), "short.example.com.");
+        CHECK(unprobed.ttl == 20);
+        CHECK(unprobed.ttl_rule == "ttl.healthy auto: check other sees a failure in 20 s (interval 10000 ms x fall 2)");
+    }
+
     TEST_CASE("explain: failover says which AZ was chosen, all down says which policy") {
         Health h;
         auto view = view_of(h);
