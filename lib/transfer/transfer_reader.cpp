@@ -4,6 +4,7 @@
 #include "dns_name.hpp"
 #include "query_reader.hpp"
 #include "rdata_names.hpp"
+#include "rdata_wire_check.hpp"
 #include "wire_integers.hpp"
 #include "wire_names.hpp"
 
@@ -137,6 +138,13 @@ bool TransferReader::read_answer(std::span<const std::uint8_t> message, std::siz
     }
     if (record.type == 0 || rr_type::is_meta(record.type)) {
         return fail_record(number, "type " + std::to_string(record.type) + " is a query or meta type, not zone data");
+    }
+    // Types with names were laid out whole by read_rdata, addresses by size.
+    if (rdata_name_use(record.type) == RdataNameUse::none && record.type != rr_type::a &&
+        record.type != rr_type::aaaa) {
+        const auto* bytes = reinterpret_cast<const std::uint8_t*>(rdata_.data());
+        if (auto problem = rdata_wire_problem(record.type, {bytes, rdata_.size()}))
+            return fail_record(number, *problem);
     }
     if (record.type == rr_type::soa && record.owner != question_.origin) {
         return fail_record(number, "a SOA for " + name_to_text(record.owner) + ", not the zone's origin");

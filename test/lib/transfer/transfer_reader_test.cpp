@@ -306,6 +306,34 @@ TEST_SUITE("transfer reader") {
               "AXFR from 198.51.100.1:53: message 1: record 4: malformed RDATA");
     }
 
+    TEST_CASE("RDATA that does not fit its type is refused at its record, as a zone file's would be") {
+        // As above: written as a private type, then given the type it claims to be.
+        const auto with_type = [](const char* rdata, std::uint16_t type) {
+            auto message = ldns_message(with(small_zone, {std::string("www.example.com. 3600 IN TYPE65280 ") + rdata, soa(10)}));
+            const std::uint8_t private_type[] = {0xFF, 0x00, 0x00, 0x01};
+            auto at = std::search(message.begin(), message.end(), std::begin(private_type), std::end(private_type));
+            REQUIRE(at != message.end());
+            at[0] = static_cast<std::uint8_t>(type >> 8);
+            at[1] = static_cast<std::uint8_t>(type);
+            return message;
+        };
+        constexpr std::uint16_t TXT = 16, SSHFP = 44, CAA = 257;
+        // A TXT string whose length byte says 9 bytes where 3 follow.
+        CHECK(read_error({with_type("\\# 4 09616263", TXT)}) ==
+              "AXFR from 198.51.100.1:53: message 1: record 4: RDATA does not fit TXT: a field runs past its end");
+        // SSHFP needs algorithm, type and fingerprint: one byte is not one.
+        CHECK(read_error({with_type("\\# 1 01", SSHFP)}) ==
+              "AXFR from 198.51.100.1:53: message 1: record 4: RDATA does not fit SSHFP: 1 of its 3 fields");
+        // A CAA whose tag length passes the RDATA.
+        CHECK(read_error({with_type("\\# 3 00ff61", CAA)}).find("record 4: RDATA does not fit CAA") != std::string::npos);
+        // Whole ones of the same types pass.
+        for (const auto& [rdata, type] : {std::pair{"\\# 4 03616263", TXT}, std::pair{"\\# 4 01010aff", SSHFP},
+                                          std::pair{"\\# 7 00016161626364", CAA}}) {
+            TransferReader reader(asked(AXFR));
+            CHECK_MESSAGE(reader.add_message(with_type(rdata, type)), rdata);
+        }
+    }
+
     TEST_CASE("every cut of a valid message is refused, never read past its end") {
         const std::vector<std::vector<std::uint8_t>> wholes = {
             axfr_messages(health_zone(), 1).front(),
