@@ -51,6 +51,11 @@ SecondaryStatus::Time copy_confirmed_at(const std::string& path) {
         seconds(info.st_mtim.tv_sec) + std::chrono::nanoseconds(info.st_mtim.tv_nsec)));
 }
 
+std::string expiry_text(std::uint32_t serial, const SoaTimers& timers) {
+    return "expired: no primary confirmed serial " + std::to_string(serial) + " within " +
+           std::to_string(timers.expire.count()) + " s (SOA expire), answered SERVFAIL until one does";
+}
+
 std::string joined(const std::vector<std::string>& lines) {
     std::string out;
     for (const std::string& line : lines) out += (out.empty() ? "" : "; ") + line;
@@ -158,6 +163,11 @@ void SecondaryZones::refresh_loop() {
 }
 
 void SecondaryZones::refresh(const std::string& origin, Tracked snapshot) {
+    // A copy older than its SOA expire (kept across a stop that long) is not
+    // served while the primaries are asked: they may take seconds to fail.
+    if (snapshot.held && !snapshot.status.expired &&
+        std::chrono::system_clock::now() - snapshot.status.confirmed_at >= soa_timers(*snapshot.held).expire)
+        expire_before_refresh(origin, snapshot);
     RefreshRequest request;
     request.origin = origin;
     for (const ListenAddress& primary : snapshot.config.primaries)
@@ -181,6 +191,18 @@ void SecondaryZones::refresh(const std::string& origin, Tracked snapshot) {
         (void)::utimensat(AT_FDCWD, copy_path(options_.state_dir, origin).c_str(), nullptr, 0);
     }
     settle(origin, outcome);
+}
+
+void SecondaryZones::expire_before_refresh(const std::string& origin, Tracked& snapshot) {
+    {
+        std::lock_guard lock(mutex_);
+        auto found = zones_.find(origin);
+        if (found == zones_.end()) return;  // left the config meanwhile
+        found->second.status.expired = true;
+    }
+    snapshot.status.expired = true;
+    log_line("zone " + snapshot.status.origin + ": " + expiry_text(snapshot.status.serial, soa_timers(*snapshot.held)));
+    serve_(origin, nullptr);
 }
 
 void SecondaryZones::settle(const std::string& origin, const RefreshOutcome& outcome) {
@@ -239,8 +261,7 @@ void SecondaryZones::settle(const std::string& origin, const RefreshOutcome& out
                 wait = timers.retry;
                 if (!status.expired && wall - status.confirmed_at >= timers.expire) {
                     status.expired = withdraw = true;
-                    log += "; expired: no primary confirmed serial " + std::to_string(status.serial) + " within " +
-                           std::to_string(timers.expire.count()) + " s (SOA expire), answered SERVFAIL until one does";
+                    log += "; " + expiry_text(status.serial, timers);
                 } else if (!status.expired) {
                     log += "; keeps serving serial " + std::to_string(status.serial);
                 }

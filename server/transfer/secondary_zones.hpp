@@ -93,6 +93,7 @@ private:
 
     void refresh_loop();
     void refresh(const std::string& origin, Tracked snapshot);
+    void expire_before_refresh(const std::string& origin, Tracked& snapshot);
     void settle(const std::string& origin, const RefreshOutcome& outcome);
     [[nodiscard]] std::string keep_copy(const Zone& zone, const RefreshOutcome& outcome) const;
 

@@ -7,8 +7,14 @@
 // it was. Waits poll the status against a deadline; no time is asserted.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <ctime>
+
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -153,15 +159,7 @@ public:
                      served_.push_back(std::move(zone));
                  }) {}
 
-    void follow(SocketAddress primary) {
-        Config config;
-        ZoneConfig zone;
-        zone.origin = origin;
-        zone.primaries.push_back({primary.address, primary.port, {}});
-        zone.where = {"azdns.toml", 3, 1};
-        config.zones.push_back(zone);
-        zones_.configure(config, {});
-    }
+    void follow(SocketAddress primary) { follow_holding(primary, nullptr); }
 
     [[nodiscard]] SecondaryStatus status() const {
         const auto all = zones_.status();
@@ -182,6 +180,17 @@ public:
         std::ostringstream text;
         text << in.rdbuf();
         return text.str();
+    }
+
+    // Follows `primary` holding `held`, as a start that read a kept copy does.
+    void follow_holding(SocketAddress primary, std::shared_ptr<const Zone> held) {
+        Config config;
+        ZoneConfig zone;
+        zone.origin = origin;
+        zone.primaries.push_back({primary.address, primary.port, {}});
+        zone.where = {"azdns.toml", 3, 1};
+        config.zones.push_back(zone);
+        zones_.configure(config, {{origin, std::move(held)}});
     }
 
     void notify() { zones_.notified(origin); }
@@ -390,6 +399,27 @@ TEST_SUITE("secondary zones: bad primaries") {
         REQUIRE(again[2]);
         CHECK(again[2]->serial() == 1);
         CHECK(secondary.status().last_errors.empty());
+    }
+
+    TEST_CASE("a kept copy older than the SOA's expire is withdrawn before the primaries are asked") {
+        const SoaTimers quick{.refresh = 2, .retry = 2, .expire = 3};
+        Primary primary(1, quick);
+        Secondary first;
+        first.holds_serial_1(primary);
+        // A primary that never answers: the SOA query waits its 5 s out.
+        ScriptedPrimary silent([](ScriptedConnection&) {}, [](const Bytes&) { return std::vector<Bytes>{}; });
+
+        // A restart after 10 s down: the copy's mtime is 10 s old.
+        Secondary restarted;
+        std::filesystem::copy_file(first.kept_copy_path(), restarted.kept_copy_path());
+        const timespec times[2] = {{::time(nullptr) - 10, 0}, {::time(nullptr) - 10, 0}};
+        REQUIRE(::utimensat(AT_FDCWD, restarted.kept_copy_path().c_str(), times, 0) == 0);
+        restarted.follow_holding(silent.address(), first.served()[0]);
+        REQUIRE(eventually([&] { return !restarted.served().empty(); }));
+        // Withdrawn first, while the refresh still waits on the silent primary.
+        CHECK(restarted.served()[0] == nullptr);
+        CHECK(restarted.status().refresh_failures == 0);
+        CHECK(restarted.status().expired);
     }
 
     TEST_CASE("the kept copy: after a good transfer it is in state_dir and loads into the same serial") {
