@@ -18,7 +18,9 @@ failover benchmark's (failover_*.py). Per setting:
     pause a random time in [0, ttl.max) so that unbound's copy is at a random
     age (and T0 anywhere in the probe cycle), asking every 100 ms to see the
     TTLs the client gets; stop endpoint a at T0; ask unbound every 20 ms
-    until 127.0.0.21 is gone ("client moved" = T1 - T0); keep asking for
+    until 127.0.0.21 is gone ("client moved" = T1 - T0), and azdns itself
+    until its own answer lacks it (detection, the rest is unbound's copy
+    being held); keep asking for
     --stale-watch s: an answer with 127.0.0.21 again is a stale answer; start
     endpoint a and wait until the client gets it again before the next run.
   - every wait is bounded by --deadline; a run that hits it counts as failed.
@@ -46,11 +48,32 @@ GOAL_S = 4.0  # issue 13: a client moved within 4 s at worst (ttl.max 10, interv
 
 
 def new_result(setting, settings):
-    return {"setting": setting, "settings": settings, "moved": [], "back": [], "failed": 0, "stale": 0,
+    return {"setting": setting, "settings": settings, "moved": [], "azdns": [], "held": [], "back": [], "failed": 0, "stale": 0,
             "ttl_azdns": set(), "ttl_client": set(), "ttl_moved": set(), "error": None}
 
 
-def run_once(run, client, ep_a, result, args):
+def wait_moved(direct, client, t0, args):
+    """Asks azdns itself and the client (via unbound) every --step s until the client's answer lacks
+    ADDR_A: (time azdns's answer lost it or None, time the client's did or None, that answer)."""
+    t_azdns = None
+    while True:
+        t_send = time.monotonic()
+        if t_azdns is None:
+            d = direct.query()
+            if d is not None and lacks_a(d):
+                t_azdns = time.monotonic()
+        a = client.query()
+        if a is not None and lacks_a(a):
+            return t_azdns, time.monotonic(), a
+        now = time.monotonic()
+        if now - t0 > args.deadline:
+            return t_azdns, None, a
+        pause = t_send + args.step - now
+        if pause > 0:
+            time.sleep(pause)
+
+
+def run_once(run, direct, client, ep_a, result, args):
     """One run; False when the client never got both addresses (the setup is broken: stop)."""
     t, a, _ = poll(client, healthy, args.deadline, 0.05)
     if t is None:
@@ -67,7 +90,9 @@ def run_once(run, client, ep_a, result, args):
         time.sleep(0.1)
     t0 = time.monotonic()
     ep_a.stop()
-    t1, a, _ = poll(client, lacks_a, args.deadline, args.step)
+    t_azdns, t1, a = wait_moved(direct, client, t0, args)
+    if t_azdns is not None:
+        result["azdns"].append(t_azdns - t0)
     moved = None
     if t1 is None:
         result["failed"] += 1
@@ -75,6 +100,8 @@ def run_once(run, client, ep_a, result, args):
     else:
         moved = t1 - t0
         result["moved"].append(moved)
+        if t_azdns is not None:
+            result["held"].append(t1 - t_azdns)
         result["ttl_moved"].add(a.ttl)
         end = time.monotonic() + args.stale_watch
         while time.monotonic() < end:
@@ -90,7 +117,7 @@ def run_once(run, client, ep_a, result, args):
         log(f"  run {run}: {ADDR_A} not back {args.deadline:.0f} s after its endpoint started")
     else:
         result["back"].append(t3 - t2)
-    log(f"  run {run}: client moved {fmt_s(moved)}, back {fmt_s(t3 - t2 if t3 else None)}, "
+    log(f"  run {run}: client moved {fmt_s(moved)} (azdns {fmt_s(t_azdns - t0 if t_azdns else None)}), back {fmt_s(t3 - t2 if t3 else None)}, "
         f"stale {result['stale']}")
     return True
 
@@ -125,7 +152,7 @@ def measure(setting, args, work):
             if not (azdns.alive() and unbound.alive()):
                 result["error"] = f"run {run}: azdns or unbound exited"
                 break
-            if not run_once(run, client, ep_a, result, args):
+            if not run_once(run, direct, client, ep_a, result, args):
                 break
         a = direct.query()
         if a is not None and healthy(a):
@@ -143,12 +170,15 @@ def measure(setting, args, work):
 
 def report(results, args):
     lines = [f"{'setting':<8} {'runs':>4} {'moved med':>10} {'moved max':>10} {'failed':>6} {'stale':>5} "
+             f"{'azdns med':>9} {'azdns max':>9} {'held max':>8} "
              f"{'TTL azdns':>9} {'TTL client':>10} {'TTL moved':>9} {'back med':>9}  settings"]
     for r in results:
-        m, b = r["moved"], r["back"]
+        m, b, z, h = r["moved"], r["back"], r["azdns"], r["held"]
         client_max = max((t for t in r["ttl_client"] if t is not None), default=None)
         lines.append(f"{r['setting']:<8} {len(m):>4} {fmt_s(statistics.median(m) if m else None):>10} "
                      f"{fmt_s(max(m) if m else None):>10} {r['failed']:>6} {r['stale']:>5} "
+                     f"{fmt_s(statistics.median(z) if z else None):>9} {fmt_s(max(z) if z else None):>9} "
+                     f"{fmt_s(max(h) if h else None):>8} "
                      f"{fmt_ttls(r['ttl_azdns']):>9} {'-' if client_max is None else f'<={client_max}':>10} "
                      f"{fmt_ttls(r['ttl_moved']):>9} {fmt_s(statistics.median(b) if b else None):>9}  "
                      f"{r['settings']}")
@@ -157,6 +187,7 @@ def report(results, args):
     lines.append(f"(runs = runs measured; moved = endpoint a stopped -> first answer via unbound without {ADDR_A}, "
                  f"queries every {args.step * 1000:.0f} ms; failed = waits that hit the {args.deadline:.0f} s "
                  f"deadline; stale = answers with {ADDR_A} in the {args.stale_watch:.0f} s after the move; "
+                 f"azdns = endpoint stopped -> azdns's own answer without it; held = azdns's answer without it -> the client's; "
                  f"TTL azdns = healthy TTL straight from azdns; TTL client = highest healthy TTL via unbound; "
                  f"TTL moved = TTL of the first answer without {ADDR_A}; back = endpoint started -> client gets it)")
     auto = next((r for r in results if r["setting"] == "auto"), None)
