@@ -33,7 +33,9 @@ class Answer:
 
 
 class Resolver:
-    def __init__(self, port, timeout=0.2):
+    def __init__(self, port, timeout=0.2, recursion_desired=False):
+        # RD set for a caching resolver: without it, unbound answers from its cache only.
+        self.flags = 0x0100 if recursion_desired else 0
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.connect(("127.0.0.1", port))
         self.timeout = timeout
@@ -46,7 +48,7 @@ class Resolver:
         """Answer (rcode, A addresses, smallest A TTL) or None on timeout."""
         self.qid = (self.qid + 1) & 0xFFFF
         qid = self.qid
-        msg = struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 0) + encode_name(name) + struct.pack(">HH", qtype, 1)
+        msg = struct.pack(">HHHHHH", qid, self.flags, 1, 0, 0, 0) + encode_name(name) + struct.pack(">HH", qtype, 1)
         try:
             self.sock.send(msg)
         except OSError:
