@@ -63,6 +63,7 @@ std::shared_ptr<const HealthIndex> HealthIndex::build(const ZoneSet& zone_set, c
         return it->second;
     };
 
+    std::vector<std::string_view> deciding;  // per slot: the checks that judge it (one buffer for all)
     for (const auto& zone : index->zones_) {
         for (std::size_t n = 0; n < zone->node_count(); ++n) {
             NodeView node = zone->node(n);
@@ -98,7 +99,7 @@ std::shared_ptr<const HealthIndex> HealthIndex::build(const ZoneSet& zone_set, c
                     index->probes_.resize(first_probe);
                     continue;
                 }
-                std::vector<std::string_view> deciding;
+                deciding.clear();
                 for (std::size_t p = first_probe; p < index->probes_.size(); ++p)
                     deciding.push_back(endpoints[index->probes_[p]].check);
                 const CheckConfig* slowest = slowest_check(config.checks, deciding);

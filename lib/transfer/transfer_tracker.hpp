@@ -56,13 +56,13 @@ private:
     std::map<std::string, Tracked> zones_;  // by origin; only zones with transfer rules
 };
 
+// The [[key]]s of `config` as TSIG keys (what signs and verifies transfers and NOTIFY).
+[[nodiscard]] std::vector<TsigKey> keys_of(const Config& config);
+
 // A digest of a view's content that does not depend on record order: the
 // XOR of a hash per record, the SOA counted with the file's serial. A
 // diff's records update it (each removed or added record flips its hash).
 [[nodiscard]] std::uint64_t view_digest(const Zone& zone, const HealthView* view);
-
-// The [[key]]s of `config` as TSIG keys (what signs and verifies transfers and NOTIFY).
-[[nodiscard]] std::vector<TsigKey> keys_of(const Config& config);
 void apply_to_digest(std::uint64_t& digest, const ZoneDelta& delta);
 
 }  // namespace azdns

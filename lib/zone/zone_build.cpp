@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "dns_name.hpp"
+#include "rr_type_text.hpp"
 #include "zone_builder.hpp"
 
 namespace azdns {
@@ -245,7 +246,7 @@ void ZoneBuilder::group_by_type(std::vector<std::uint32_t>& records) {
         std::uint32_t record = records[i];
         std::uint16_t type = records_.type(record);
         if (i > 0 && same_rr(records[i - 1], record)) {
-            warning(record, "duplicate " + type_name(type) + " record at " + owner_text(record) + " dropped");
+            warning(record, "duplicate " + rr_type_text(type) + " record at " + owner_text(record) + " dropped");
             continue;
         }
         if (groups_.empty() || groups_.back().type != type) groups_.push_back({type, kept_.size(), kept_.size()});

@@ -85,7 +85,6 @@ private:
     void finish_apex();
     void report(Diagnostics& diags);
 
-    static std::string type_name(std::uint16_t type);
     void error(std::size_t record, std::string message);
     void warning(std::size_t record, std::string message);
     std::string owner_text(std::size_t record) const;

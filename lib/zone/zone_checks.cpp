@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "dns_name.hpp"
+#include "rr_type_text.hpp"
 #include "zone_builder.hpp"
 
 // After the standard headers: ldns's C headers redefine `false` and `true`.
@@ -31,10 +32,6 @@ constexpr std::size_t max_rrset_wire = 65535 - 12;
 constexpr std::size_t rr_overhead = 2 + 2 + 2 + 4 + 2;
 
 }  // namespace
-
-std::string ZoneBuilder::type_name(std::uint16_t type) {
-    return ldns_text(ldns_rr_type2str(static_cast<ldns_rr_type>(type)));
-}
 
 std::string ZoneBuilder::owner_text(std::size_t record) const { return quoted(records_.owner(record)); }
 
@@ -69,7 +66,7 @@ bool ZoneBuilder::accepts(std::size_t record) {
         return false;
     }
     if (type == 0 || rr_type::is_meta(type)) {
-        error(record, "type " + type_name(type) + " is a query or meta type, not zone data");
+        error(record, "type " + rr_type_text(type) + " is a query or meta type, not zone data");
         return false;
     }
     if (!name_is_at_or_below(records_.owner(record), zone_->origin_)) {
@@ -87,7 +84,7 @@ void ZoneBuilder::check_node(std::uint32_t node) {
         if (group.type == rr_type::cname) {
             cname = &group;
         } else if (group.type != rr_type::rrsig && group.type != rr_type::nsec) {
-            others += (others.empty() ? "" : ", ") + type_name(group.type);
+            others += (others.empty() ? "" : ", ") + rr_type_text(group.type);
         }
         if (group.type == rr_type::soa && node != 0) {
             for (std::size_t k = group.begin; k < group.end; ++k) {
@@ -133,7 +130,7 @@ bool ZoneBuilder::check_below_dname(std::uint32_t node, const Group& group) {
     std::uint32_t owner = header(node).parent;
     while (!(marks_[owner] & has_dname) || (marks_[owner] & below_dname)) owner = header(owner).parent;
     std::uint32_t first = kept_[group.begin];
-    error(first, type_name(group.type) + " at " + owner_text(first) + " is below the DNAME at " +
+    error(first, rr_type_text(group.type) + " at " + owner_text(first) + " is below the DNAME at " +
                      quoted(node_name(owner)) + "; names below a DNAME cannot own data");
     return true;
 }
@@ -155,7 +152,7 @@ bool ZoneBuilder::check_occluded(std::uint32_t node, const Group& group) {
     while (!has_flag(cut, Zone::delegation_flag)) cut = header(cut).parent;
     std::uint32_t first = kept_[group.begin];
     std::string cut_name = quoted(node_name(cut));
-    warning(first, type_name(group.type) + " at " + owner_text(first) +
+    warning(first, rr_type_text(group.type) + " at " + owner_text(first) +
                        (at_cut ? " is at the delegation " : " is below the delegation ") + cut_name +
                        " and is not glue; occluded, will not be served");
     return true;
@@ -205,7 +202,7 @@ std::optional<std::uint32_t> ZoneBuilder::check_rrset(std::uint32_t node, const 
         wire += rr_overhead + rdata(kept_[k]).size();
     }
     if (wire > max_rrset_wire) {
-        error(first, type_name(group.type) + " RRset at " + owner_text(first) +
+        error(first, rr_type_text(group.type) + " RRset at " + owner_text(first) +
                          " is too large for a DNS message (" + std::to_string(wire) + " bytes)");
         return std::nullopt;
     }

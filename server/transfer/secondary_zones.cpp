@@ -51,6 +51,11 @@ SecondaryStatus::Time copy_confirmed_at(const std::string& path) {
         seconds(info.st_mtim.tv_sec) + std::chrono::nanoseconds(info.st_mtim.tv_nsec)));
 }
 
+// No primary has confirmed the version held for its SOA's expire.
+bool past_expire(const SecondaryStatus& status, const Zone& held, SecondaryStatus::Time now) {
+    return now - status.confirmed_at >= soa_timers(held).expire;
+}
+
 std::string expiry_text(std::uint32_t serial, const SoaTimers& timers) {
     return "expired: no primary confirmed serial " + std::to_string(serial) + " within " +
            std::to_string(timers.expire.count()) + " s (SOA expire), answered SERVFAIL until one does";
@@ -166,7 +171,7 @@ void SecondaryZones::refresh(const std::string& origin, Tracked snapshot) {
     // A copy older than its SOA expire (kept across a stop that long) is not
     // served while the primaries are asked: they may take seconds to fail.
     if (snapshot.held && !snapshot.status.expired &&
-        std::chrono::system_clock::now() - snapshot.status.confirmed_at >= soa_timers(*snapshot.held).expire)
+        past_expire(snapshot.status, *snapshot.held, std::chrono::system_clock::now()))
         expire_before_refresh(origin, snapshot);
     RefreshRequest request;
     request.origin = origin;
@@ -259,7 +264,7 @@ void SecondaryZones::settle(const std::string& origin, const RefreshOutcome& out
                 }
                 const SoaTimers timers = soa_timers(*tracked.held);
                 wait = timers.retry;
-                if (!status.expired && wall - status.confirmed_at >= timers.expire) {
+                if (!status.expired && past_expire(status, *tracked.held, wall)) {
                     status.expired = withdraw = true;
                     log += "; " + expiry_text(status.serial, timers);
                 } else if (!status.expired) {
