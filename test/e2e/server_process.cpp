@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -52,16 +54,48 @@ std::uint16_t try_bind(int family, int type, std::uint16_t port) {
     return bound;
 }
 
+// The kernel's ephemeral range, from which connect() and bind(0) take ports.
+std::pair<unsigned, unsigned> ephemeral_range() {
+    unsigned low = 32768, high = 60999;
+    std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low >> high;
+    return {low, high};
+}
+
+// Holds an advisory lock on `port` for this process's life, so that test
+// processes running side by side never pick the same one; the kernel drops
+// the lock when the process ends, however it ends.
+bool claim_for_this_process(std::uint16_t port) {
+    const fs::path folder = fs::temp_directory_path() / "azdns-e2e-ports";
+    std::error_code ignored;
+    fs::create_directories(folder, ignored);
+    const std::string file = (folder / std::to_string(port)).string();
+    int fd = open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return false;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return false;
+    }
+    return true;  // fd stays open: the lock lasts until exit
+}
+
 }  // namespace
 
 std::uint16_t free_port() {
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        std::uint16_t port = try_bind(AF_INET, SOCK_STREAM, 0);
-        if (port != 0 && try_bind(AF_INET, SOCK_DGRAM, port) == port &&
-            try_bind(AF_INET6, SOCK_STREAM, port) == port && try_bind(AF_INET6, SOCK_DGRAM, port) == port)
+    // Outside the ephemeral range: a probe's or a client's outgoing
+    // connection can take an ephemeral port between our check and the
+    // server's bind, which no check can prevent.
+    const auto [low, high] = ephemeral_range();
+    const unsigned first = low > 12000 ? 10000 : high + 1, last = low > 12000 ? low - 1 : 65535;
+    thread_local std::mt19937 random(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+    std::uniform_int_distribution<unsigned> pick(first, last);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const auto port = static_cast<std::uint16_t>(pick(random));
+        if (try_bind(AF_INET, SOCK_STREAM, port) == port && try_bind(AF_INET, SOCK_DGRAM, port) == port &&
+            try_bind(AF_INET6, SOCK_STREAM, port) == port && try_bind(AF_INET6, SOCK_DGRAM, port) == port &&
+            claim_for_this_process(port))
             return port;
     }
-    throw std::runtime_error("no free loopback port found in 100 attempts");
+    throw std::runtime_error("no free loopback port found in 200 attempts");
 }
 
 ChildProcess::~ChildProcess() { stop(); }
@@ -179,14 +213,34 @@ AzdnsServer::AzdnsServer(ServerOptions options) {
     argv_ = {AZDNS_BINARY, "serve", "-c", config_path().string()};
     argv_.insert(argv_.end(), options.serve_args.begin(), options.serve_args.end());
     if (!process_.spawn(argv_, dir_.path / "azdns.log")) return;
-    ready_ = wait_until_answering(v4(), first_zone_, ready_wait_, process_);
+    ready_ = wait_until_ready(0);
 }
 
 bool AzdnsServer::restart() {
     process_.stop();
-    ready_ = process_.spawn(argv_, dir_.path / "azdns.log", true) &&
-             wait_until_answering(v4(), first_zone_, ready_wait_, process_);
+    const std::size_t readies_before = ready_lines();
+    ready_ = process_.spawn(argv_, dir_.path / "azdns.log", true) && wait_until_ready(readies_before);
     return ready_;
+}
+
+std::size_t AzdnsServer::ready_lines() const {
+    const std::string log = read_text(dir_.path / "azdns.log");
+    std::size_t count = 0;
+    for (const char* line : {"azdns: ready\n", "\"message\":\"ready\""})
+        for (auto at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) ++count;
+    return count;
+}
+
+// Answering is not all of started: the zone watcher starts after the
+// workers, and says "ready" once it has (as systemd hears READY=1).
+bool AzdnsServer::wait_until_ready(std::size_t readies_before) {
+    const auto deadline = Clock::now() + ready_wait_;
+    if (!wait_until_answering(v4(), first_zone_, ready_wait_, process_)) return false;
+    for (;;) {
+        if (ready_lines() > readies_before) return true;
+        if (Clock::now() >= deadline || !process_.running()) return false;
+        poll(nullptr, 0, 20);
+    }
 }
 
 AzdnsServer::~AzdnsServer() { process_.stop(); }

@@ -21,8 +21,9 @@ namespace fs = std::filesystem;
 
 using testing::TempDir;
 
-// A port free for UDP and TCP on both 127.0.0.1 and ::1 (bound to port 0,
-// read back, closed). Another process could still take it; tests accept that.
+// A port free for UDP and TCP on both 127.0.0.1 and ::1, outside the
+// kernel's ephemeral range (so no outgoing connection takes it meanwhile)
+// and claimed for this test process (so no other test picks it).
 std::uint16_t free_port();
 
 // A child process whose stdout and stderr go to a file. Only this PID is ever signalled.
@@ -108,11 +109,14 @@ public:
     // SIGTERM and wait (bounded): the exit code, -1 if killed.
     int stop() { return process_.stop(); }
     // Stops the server (if running) and starts it again with the same config,
-    // ports and state_dir; true when it answers again in time.
+    // ports and state_dir; true when it answers and says "ready" again in time.
     bool restart();
     ChildProcess& process() { return process_; }
 
 private:
+    [[nodiscard]] std::size_t ready_lines() const;
+    bool wait_until_ready(std::size_t readies_before);
+
     TempDir dir_{"azdns-e2e"};
     std::uint16_t port_ = 0;
     std::uint16_t control_port_ = 0;
