@@ -33,6 +33,21 @@ namespace {
 
 constexpr std::size_t classic_udp_size = 512;
 
+// Where the client is: the subnet its resolver sent (RFC 7871), cut to /24
+// or /56 as resolvers expect of us (section 11.1), else the query's source.
+// A /0 subnet says nothing: the client counts as outside every AZ.
+ClientPlace client_place(const Query& query, const Client& client) {
+    const ClientSubnet& subnet = query.edns.client_subnet;
+    if (!query.edns.present || !subnet.present) return ClientPlace::of_address(client.address);
+    ClientPlace place;
+    const bool v4 = subnet.family == ClientSubnet::ipv4;
+    place.address.family = v4 ? IpFamily::v4 : IpFamily::v6;
+    std::copy_n(subnet.address.begin(), place.address.size(), place.address.bytes.begin());
+    place.bits = std::min<std::uint8_t>(subnet.source_bits, v4 ? 24 : 56);
+    place.address = place.address.leading_bits(place.bits);
+    return place;
+}
+
 // Header flag bits (second and third header bytes as one word).
 constexpr std::uint16_t flag_qr = 0x8000;
 constexpr std::uint16_t flag_aa = 0x0400;
@@ -178,7 +193,8 @@ std::size_t AnswerEngine::write_response(const Query& query, ReadStatus status, 
     if (edns.present) {
         writer.plan_opt({.udp_size = static_cast<std::uint16_t>(udp_size_offered(options_)),
                          .dnssec_ok = edns.dnssec_ok,
-                         .nsid = nsid});
+                         .nsid = nsid,
+                         .client_subnet = edns.client_subnet.present ? &edns.client_subnet : nullptr});
     }
     (void)writer.write_question(query.question.wire);  // at most 255 + 4 bytes: always fits in 512
 
@@ -246,7 +262,10 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const Served& served, 
 
     const ZoneTransfers* offered = transfers != nullptr ? transfers->zone(slot) : nullptr;
     AnswerPlan plan;
-    solve_internet(*zone, question, client, plan, health, {offered, signed_by});
+    ClientPlace place = client_place(query, client);
+    solve_internet(*zone, question, client, plan, health, {offered, signed_by}, &place);
+    // Scope 0 unless an answer depended on where the client is (RFC 7871 section 7.2.1).
+    if (place.place != ClientPlace::unknown) writer.set_client_subnet_scope(place.scope);
     // Before the sections: the OPT that carries it must keep its room.
     if (plan.extended_error != nullptr) (void)writer.add_extended_error(*plan.extended_error);
     outcome.rcode = plan.rcode;

@@ -53,6 +53,7 @@ struct Solving {
     const Zone& zone;
     const Client& client;
     const HealthView* health;  // nullptr: nothing is filtered
+    ClientPlace& place;        // where the client is, looked up when an answer depends on it
     AnswerPlan& plan;
     const SoaChoice& soa;
     // The zone's apex as an owner (the SOA of negative answers): the
@@ -92,7 +93,7 @@ const FilteredRRset* health_of(const Solving& s, const RRsetView& rrset, bool is
     if (s.health == nullptr || is_glue || (rrset.type() != rr_type::a && rrset.type() != rr_type::aaaa)) {
         return nullptr;
     }
-    return s.health->find(rrset);
+    return s.health->find(rrset, s.place);
 }
 
 // The one way a zone RRset enters the plan. `entry` holds it with its zone
@@ -226,9 +227,11 @@ RRsetView AnswerPlan::synthesise_cname(std::span<const std::uint8_t> prefix, std
 }
 
 void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
-                    const HealthView* health, const SoaChoice& transfers) {
+                    const HealthView* health, const SoaChoice& transfers, ClientPlace* place) {
     std::size_t apex_offset = question.name().size() - zone.origin().size();
-    const Solving s{zone, client, health, plan, transfers, NameRef::in_message(question_offset + apex_offset)};
+    ClientPlace by_address = ClientPlace::of_address(client.address);
+    const Solving s{zone,      client, health, place != nullptr ? *place : by_address, plan,
+                    transfers, NameRef::in_message(question_offset + apex_offset)};
     plan.authoritative = true;
     std::array<CanonicalName, max_chain + 1> seen;  // names already resolved, for loops
     ChainLink link{question.name(), NameRef::in_message(question_offset), question.wire.data(), true};

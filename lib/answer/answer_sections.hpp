@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "client.hpp"
+#include "client_networks.hpp"
 #include "dns_name.hpp"
 #include "message_writer.hpp"
 #include "query_reader.hpp"
@@ -118,7 +119,10 @@ struct SoaChoice {
 // whose addresses are all down under policy servfail becomes SERVFAIL with
 // no records, under policy nodata a NODATA (SOA). `transfers` says which
 // SOA goes out wherever the zone's would (docs/transfers.md, "Serials").
+// `place` says where the client is for a `nearest` service (its place is
+// resolved there when an answer depends on it); nullptr: at its address.
 void solve_internet(const Zone& zone, const Question& question, const Client& client, AnswerPlan& plan,
-                    const HealthView* health = nullptr, const SoaChoice& transfers = {});
+                    const HealthView* health = nullptr, const SoaChoice& transfers = {},
+                    ClientPlace* place = nullptr);
 
 }  // namespace azdns

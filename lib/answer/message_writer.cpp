@@ -9,8 +9,6 @@ namespace azdns {
 
 namespace {
 
-constexpr std::uint16_t nsid_option = 3;             // RFC 5001
-constexpr std::uint16_t extended_error_option = 15;  // RFC 8914
 constexpr std::size_t option_header = 4;             // OPTION-CODE, OPTION-LENGTH (RFC 6891 section 6.1.2)
 
 // The OPTION-LENGTH of an Extended DNS Error: INFO-CODE, then EXTRA-TEXT
@@ -214,6 +212,7 @@ bool MessageWriter::write_record(Section section, NameRef owner, std::uint16_t t
 std::size_t MessageWriter::opt_size() const {
     std::size_t bytes = 11;
     if (!opt_.nsid.empty()) bytes += option_header + opt_.nsid.size();
+    if (opt_.client_subnet != nullptr) bytes += option_header + 4 + opt_.client_subnet->address_bytes();
     if (has_extended_error_) bytes += extended_error_option_size(extended_error_);
     return bytes;
 }
@@ -221,6 +220,7 @@ std::size_t MessageWriter::opt_size() const {
 void MessageWriter::plan_opt(const OptRecord& opt) {
     opt_ = opt;
     opt_planned_ = true;
+    client_subnet_scope_ = 0;
     has_extended_error_ = false;
     reserved_ = opt_size();
 }
@@ -248,13 +248,21 @@ bool MessageWriter::write_opt(std::uint8_t extended_rcode) {
     out.u32(std::uint32_t{extended_rcode} << 24 | (opt_.dnssec_ok ? 0x8000u : 0u));  // version 0
     out.u16(bytes - 11);
     if (!opt_.nsid.empty()) {
-        out.u16(nsid_option);
+        out.u16(edns_option::nsid);
         out.u16(opt_.nsid.size());
         out.bytes(opt_.nsid.data(), opt_.nsid.size());
     }
+    if (const ClientSubnet* subnet = opt_.client_subnet) {
+        out.u16(edns_option::client_subnet);
+        out.u16(4 + subnet->address_bytes());
+        out.u16(subnet->family);
+        const std::uint8_t prefixes[2] = {subnet->source_bits, client_subnet_scope_};
+        out.bytes(prefixes, 2);
+        out.bytes(subnet->address.data(), subnet->address_bytes());
+    }
     if (has_extended_error_) {
         auto text = extended_error_.extra_text;
-        out.u16(extended_error_option);
+        out.u16(edns_option::extended_error);
         out.u16(extended_error_length(extended_error_));
         out.u16(extended_error_.info_code);
         if (!text.empty()) out.bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());

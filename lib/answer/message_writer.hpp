@@ -37,6 +37,7 @@ struct OptRecord {
     std::uint16_t udp_size = 0;
     bool dnssec_ok = false;
     std::span<const std::uint8_t> nsid;  // RFC 5001; empty = none
+    const ClientSubnet* client_subnet = nullptr;  // the query's, echoed (RFC 7871); nullptr = none
 };
 
 class MessageWriter {
@@ -68,6 +69,8 @@ public:
     // it; false when it was not added. It never displaces an RRset: call it
     // before the sections.
     bool add_extended_error(const ExtendedError& error);
+    // The SCOPE PREFIX-LENGTH the planned client subnet echo carries (0 until set).
+    void set_client_subnet_scope(std::uint8_t bits) { client_subnet_scope_ = bits; }
     // The planned OPT with the extended RCODE's upper 8 bits; false when
     // none is planned or (a header and question filling the limit) it does not fit.
     [[nodiscard]] bool write_opt(std::uint8_t extended_rcode);
@@ -95,6 +98,7 @@ private:
     bool question_remembered_ = false;
     bool opt_planned_ = false;
     OptRecord opt_;
+    std::uint8_t client_subnet_scope_ = 0;
     bool has_extended_error_ = false;
     ExtendedError extended_error_;
 };

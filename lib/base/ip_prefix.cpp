@@ -21,17 +21,16 @@ bool same_leading_bits(const std::array<std::uint8_t, 16>& a, const std::array<s
     return ((a[whole] ^ b[whole]) & mask) == 0;
 }
 
-IpAddress masked(const IpAddress& address, unsigned length) {
+}  // namespace
+
+IpAddress IpAddress::leading_bits(unsigned length) const {
     IpAddress out;
-    out.family = address.family;
+    out.family = family;
     const unsigned whole = length / 8;
-    std::memcpy(out.bytes.data(), address.bytes.data(), whole);
-    if (length % 8 != 0)
-        out.bytes[whole] = static_cast<std::uint8_t>(address.bytes[whole] & (0xff << (8 - length % 8)));
+    std::memcpy(out.bytes.data(), bytes.data(), whole);
+    if (length % 8 != 0) out.bytes[whole] = static_cast<std::uint8_t>(bytes[whole] & (0xff << (8 - length % 8)));
     return out;
 }
-
-}  // namespace
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     const std::string terminated(text);  // inet_pton wants a C string
@@ -81,7 +80,7 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text, std::string* why)
     if (!valid || length > max_length)
         return fail("the length must be a number from 0 to " + std::to_string(max_length));
 
-    IpPrefix prefix{masked(*address, length), static_cast<std::uint8_t>(length)};
+    IpPrefix prefix{address->leading_bits(length), static_cast<std::uint8_t>(length)};
     if (prefix.address != *address)
         return fail("bits past /" + std::to_string(length) + " are set (did you mean " + prefix.to_string() + "?)");
     return prefix;

@@ -21,6 +21,8 @@ struct IpAddress {
     [[nodiscard]] static std::optional<IpAddress> parse(std::string_view text);
 
     [[nodiscard]] std::size_t size() const { return family == IpFamily::v4 ? 4 : 16; }
+    // The first `length` bits (at most 8 x size()), the rest zero.
+    [[nodiscard]] IpAddress leading_bits(unsigned length) const;
     [[nodiscard]] std::string to_string() const;
     // 127.0.0.0/8, ::1 and IPv4-mapped ::ffff:127.0.0.0/104.
     [[nodiscard]] bool is_loopback() const;

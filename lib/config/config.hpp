@@ -116,6 +116,7 @@ struct AzConfig {
     std::string name;
     std::string region;
     std::vector<IpPrefix> prefixes;
+    std::vector<IpPrefix> clients;  // client networks that live here (policy "nearest")
     double fence_below = 0.5;
     Duration restore_after{30'000};
     SourceLocation where;
@@ -141,7 +142,12 @@ struct CheckConfig {
     SourceLocation where;
 };
 
-enum class ServicePolicy { all, failover };
+enum class ServicePolicy { all, failover, nearest };
+
+// As the config spells it.
+constexpr const char* service_policy_name(ServicePolicy policy) {
+    return policy == ServicePolicy::failover ? "failover" : policy == ServicePolicy::nearest ? "nearest" : "all";
+}
 
 struct ServiceConfig {
     std::string name;  // wire form, canonical

@@ -67,6 +67,7 @@ private:
     void read_ttl(ConfigSection& s);
     void read_policy(ConfigSection& s);
     void read_az(ConfigSection& s);
+    void read_clients(ConfigSection& s, AzConfig& az);
     void read_check(ConfigSection& s);
     void read_check_query(ConfigSection& s, const std::optional<std::string>& query, CheckConfig& check);
     void read_service(ConfigSection& s);
@@ -96,6 +97,7 @@ private:
         std::string az;
     };
     std::vector<PlacedPrefix> prefixes_;
+    std::vector<PlacedPrefix> client_networks_;
     // Where each service's references are, to report them once all is read.
     struct ServiceReferences {
         SourceLocation name, check;
@@ -298,9 +300,31 @@ void Loader::read_az(ConfigSection& s) {
     } else if (!s.has("prefixes")) {
         s.missing("prefixes");
     }
+    read_clients(s, az);
     if (const auto fence_below = s.number("fence_below", 0.0, 1.0)) az.fence_below = *fence_below;
     if (const auto restore_after = s.duration("restore_after", true)) az.restore_after = *restore_after;
     config_.azs.push_back(std::move(az));
+}
+
+// Client networks may nest across AZs (the longest prefix wins), but one
+// network listed for two AZs could only be a mistake.
+void Loader::read_clients(ConfigSection& s, AzConfig& az) {
+    const auto clients = s.strings("clients");
+    if (!clients) return;
+    for (const auto& [text, where] : *clients) {
+        std::string why;
+        const auto prefix = IpPrefix::parse(text, &why);
+        if (!prefix) {
+            s.error(where, "invalid az.clients \"" + text + "\": " + why);
+            continue;
+        }
+        for (const auto& earlier : client_networks_)
+            if (earlier.prefix == *prefix && earlier.az != az.name)
+                s.error(where, "client network " + prefix->to_string() + " of az \"" + az.name +
+                                   "\" is also listed for az \"" + earlier.az + "\"");
+        client_networks_.push_back({*prefix, az.name});
+        az.clients.push_back(*prefix);
+    }
 }
 
 void Loader::read_check(ConfigSection& s) {
@@ -379,7 +403,8 @@ void Loader::read_service(ConfigSection& s) {
         service.check = std::move(*check);
     }
     const auto policy = s.choice<ServicePolicy>("policy", {{"all", ServicePolicy::all},
-                                                           {"failover", ServicePolicy::failover}});
+                                                           {"failover", ServicePolicy::failover},
+                                                           {"nearest", ServicePolicy::nearest}});
     if (policy) service.policy = *policy;
     if (const auto prefer = s.strings("prefer")) {
         for (const auto& [az, where] : *prefer) {
@@ -387,11 +412,12 @@ void Loader::read_service(ConfigSection& s) {
             references.prefer.push_back(where);
         }
     }
-    if (policy == ServicePolicy::failover && service.prefer.empty()) {
+    if ((policy == ServicePolicy::failover || policy == ServicePolicy::nearest) && service.prefer.empty()) {
+        const std::string which = policy == ServicePolicy::failover ? "failover" : "nearest";
         if (s.has("prefer"))
-            s.error(s.where("prefer"), "service.prefer must name at least one az when policy is \"failover\"");
+            s.error(s.where("prefer"), "service.prefer must name at least one az when policy is \"" + which + "\"");
         else
-            s.missing("prefer", "failover services need at least one az");
+            s.missing("prefer", which + " services need at least one az");
     }
     config_.services.push_back(std::move(service));
     service_references_.push_back(std::move(references));
@@ -450,6 +476,10 @@ void Loader::check_service_references() {
             if (!az_names_.contains(service.prefer[j]))
                 diags_.error(references.prefer[j],
                              "service.prefer names az \"" + service.prefer[j] + "\", which is not defined");
+        if (service.policy == ServicePolicy::nearest && client_networks_.empty())
+            diags_.warning(references.name, "service \"" + name_to_text(service.name) +
+                                                "\" has policy \"nearest\" but no az lists clients: every client "
+                                                "is outside, and gets the prefer order");
         if (service.name.empty() || !origins_known) continue;
         const bool in_a_zone = std::any_of(config_.zones.begin(), config_.zones.end(), [&](const ZoneConfig& zone) {
             return name_is_at_or_below(service.name, zone.origin);

@@ -1,5 +1,6 @@
 #include "query_reader.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "ascii.hpp"
@@ -11,7 +12,26 @@ namespace azdns {
 
 namespace {
 
-constexpr std::uint16_t nsid_option = 3;
+// RFC 7871 section 7.2.1: a wrongly formatted option (a FAMILY other than
+// IPv4 or IPv6, a prefix longer than the family's address, an ADDRESS not
+// exactly as long as the prefix or with bits set past it, or a second
+// option) gets FORMERR.
+bool read_client_subnet(std::span<const std::uint8_t> option, ClientSubnet& out) {
+    if (out.present || option.size() < 4) return false;
+    const std::uint16_t family = read_u16(&option[0]);
+    const std::uint8_t source_bits = option[2];
+    if (family != ClientSubnet::ipv4 && family != ClientSubnet::ipv6) return false;
+    if (source_bits > (family == ClientSubnet::ipv4 ? 32 : 128)) return false;
+    out.present = true;
+    out.family = family;
+    out.source_bits = source_bits;
+    const std::size_t bytes = out.address_bytes();
+    if (option.size() != 4 + bytes) return false;
+    out.address.fill(0);
+    std::copy_n(option.begin() + 4, bytes, out.address.begin());
+    const unsigned spare = bytes * 8 - source_bits;
+    return spare == 0 || (out.address[bytes - 1] & ((1u << spare) - 1)) == 0;
+}
 
 // The question's name may not be compressed: nothing precedes it to point at.
 // Inlined into both callers: a call here costs 1 % of answering a query.
@@ -50,7 +70,9 @@ bool read_opt(std::span<const std::uint8_t> rr, std::uint16_t rr_class, std::uin
         std::uint16_t length = read_u16(&rr[pos + 2]);
         pos += 4;
         if (pos + length > rr.size()) return false;
-        if (code == nsid_option && length == 0) edns.nsid_requested = true;
+        if (code == edns_option::nsid && length == 0) edns.nsid_requested = true;
+        if (code == edns_option::client_subnet && !read_client_subnet(rr.subspan(pos, length), edns.client_subnet))
+            return false;
         pos += length;  // unknown options are ignored (RFC 6891 section 6.1.2)
     }
     return true;

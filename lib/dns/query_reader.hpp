@@ -41,6 +41,28 @@ inline constexpr std::uint16_t any = 255;
 
 inline constexpr std::size_t header_size = 12;
 
+// EDNS option codes (RFC 6891 section 6.1.2) that azdns reads or writes.
+namespace edns_option {
+inline constexpr std::uint16_t nsid = 3;            // RFC 5001
+inline constexpr std::uint16_t client_subnet = 8;   // RFC 7871
+inline constexpr std::uint16_t extended_error = 15; // RFC 8914
+}  // namespace edns_option
+
+// An EDNS Client Subnet option (RFC 7871 section 6) as the query sent it,
+// well formed: the reply echoes it with its SCOPE PREFIX-LENGTH.
+struct ClientSubnet {
+    static constexpr std::uint16_t ipv4 = 1, ipv6 = 2;  // FAMILY
+    bool present = false;
+    std::uint16_t family = 0;
+    std::uint8_t source_bits = 0;  // SOURCE PREFIX-LENGTH
+    // ADDRESS, zero past source_bits. Left unwritten unless present: read_query
+    // would otherwise zero it for every query (see Question).
+    std::array<std::uint8_t, 16> address;
+
+    ClientSubnet() {}
+    [[nodiscard]] std::size_t address_bytes() const { return (source_bits + 7u) / 8; }
+};
+
 // The client's OPT record, when it sent one.
 struct EdnsQuery {
     bool present = false;
@@ -48,8 +70,8 @@ struct EdnsQuery {
     std::uint8_t version = 0;
     bool dnssec_ok = false;
     bool nsid_requested = false;  // an empty NSID option (RFC 5001 section 2.1)
-    // Room for what else the client says about itself here, read in the same
-    // pass: client subnet (RFC 7871) and cookies (RFC 7873). Fixed-size
+    ClientSubnet client_subnet;
+    // Room for cookies (RFC 7873), read in the same pass. Fixed-size
     // fields, so reading a query still allocates nothing.
 };
 

@@ -43,7 +43,8 @@ std::string endpoint_detail(const EndpointView& endpoint) {
 
 // Why a kept or removed address is so, in the order the view decides it.
 std::string why(const AddressVerdict& verdict, const AzView* az, const std::vector<const EndpointView*>& probes,
-                const ServiceConfig* service, const FilteredRRset* filtered, const Config& config) {
+                const ServiceConfig* service, const FilteredRRset* filtered, const Config& config,
+                const std::string& client_az) {
     bool down = !probes.empty() && std::all_of(probes.begin(), probes.end(), [](const EndpointView* e) {
         return e->status == EndpointStatus::down;
     });
@@ -52,6 +53,8 @@ std::string why(const AddressVerdict& verdict, const AzView* az, const std::vect
         if (down) return "endpoint down" + endpoint_detail(*probes[0]);
         if (filtered != nullptr && filtered->outcome != HealthOutcome::serve)
             return std::string("every address is down: policy ") + policy_name(config.all_down);
+        if (service != nullptr && service->policy == ServicePolicy::nearest)
+            return "nearest: the client's AZ, or one earlier in prefer, has an address up";
         return "failover: an AZ earlier in prefer has an address up";
     }
     if (filtered != nullptr && filtered->all_down)
@@ -66,14 +69,22 @@ std::string why(const AddressVerdict& verdict, const AzView* az, const std::vect
     }
     if (service != nullptr && service->policy == ServicePolicy::failover && az != nullptr)
         text += ", first AZ in prefer with an address up";
+    if (service != nullptr && service->policy == ServicePolicy::nearest && az != nullptr)
+        text += client_az == az->name ? ", the client's own AZ" : ", first AZ in prefer with an address up";
     return text.empty() ? "in no AZ and not probed: never filtered" : text;
 }
 
 }  // namespace
 
 HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, const Config& config,
-                                 const HealthSnapshot& health, std::string_view qname, std::uint16_t qtype) {
+                                 const HealthSnapshot& health, std::string_view qname, std::uint16_t qtype,
+                                 ClientPlace client) {
     HealthExplanation out;
+    if (view != nullptr) {
+        const ClientNetworks& networks = view->index().clients();
+        const std::uint16_t place = networks.place(client);
+        if (place != ClientPlace::outside) out.client_az = view->index().az_names()[networks.azs()[place - 1]];
+    }
     for (const ServiceConfig& service : config.services)
         if (service.name == qname) out.service = &service;
     const Zone* zone = zones.find(qname);
@@ -88,7 +99,7 @@ HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, c
     }
     out.has_rrset = true;
     const RRsetView& rrset = found.answer;
-    const FilteredRRset* filtered = view != nullptr ? view->find(rrset) : nullptr;
+    const FilteredRRset* filtered = view != nullptr ? view->find(rrset, client) : nullptr;
 
     std::vector<std::string_view> deciding;  // the checks that judge these addresses
     for (RdataView rr : rrset) {
@@ -106,7 +117,7 @@ HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, c
         for (const EndpointView* e : probes) deciding.push_back(e->id.check);
         if (filtered != nullptr)
             verdict.in = filtered->outcome == HealthOutcome::serve && contains_rdata(filtered->rrset, rr.wire());
-        verdict.why = why(verdict, az, probes, out.service, filtered, config);
+        verdict.why = why(verdict, az, probes, out.service, filtered, config, out.client_az);
         out.addresses.push_back(std::move(verdict));
     }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client_networks.hpp"
 #include "config.hpp"
 #include "health_state.hpp"
 
@@ -31,12 +32,15 @@ struct HealthExplanation {
     bool has_rrset = false;                  // an A/AAAA RRset answers this name and type
     std::uint32_t ttl = 0;                   // what the answer carries
     std::string ttl_rule;
+    std::string client_az;  // the AZ whose clients include the client; empty: outside them all
 };
 
 // `qname`: canonical wire form. Only A and AAAA are health-managed; other
 // types explain as such.
+// `client`: where the asking client is, for a `nearest` service (by
+// default it says nothing: outside every AZ's clients).
 [[nodiscard]] HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, const Config& config,
                                                const HealthSnapshot& health, std::string_view qname,
-                                               std::uint16_t qtype);
+                                               std::uint16_t qtype, ClientPlace client = {});
 
 }  // namespace azdns

@@ -26,6 +26,8 @@ std::shared_ptr<const HealthIndex> HealthIndex::build(const ZoneSet& zone_set, c
     index->ttl_ = config.ttl;
     index->all_down_ = config.all_down;
     for (const AzConfig& az : config.azs) index->az_names_.push_back(az.name);
+    index->clients_ = ClientNetworks::build(config.azs);
+    const std::size_t places = index->clients_.azs().size();
     auto az_number = [&](const AzConfig* az) {
         return az == nullptr ? no_az : static_cast<std::uint16_t>(az - config.azs.data());
     };
@@ -47,10 +49,10 @@ std::shared_ptr<const HealthIndex> HealthIndex::build(const ZoneSet& zone_set, c
             if (!rrset.empty()) service_rrsets[rrset.wire().data()] = &service;
         }
     }
-    // One prefer list per failover service, shared by its A and AAAA.
+    // One prefer list per failover or nearest service, shared by its A and AAAA.
     std::unordered_map<const ServiceConfig*, std::uint32_t> prefer_of;
     auto prefer_for = [&](const ServiceConfig* service) {
-        if (service == nullptr || service->policy != ServicePolicy::failover) return no_prefer;
+        if (service == nullptr || service->policy == ServicePolicy::all) return no_prefer;
         auto [it, added] = prefer_of.try_emplace(service, static_cast<std::uint32_t>(index->prefer_.size()));
         if (added) {
             for (const std::string& name : service->prefer) {
@@ -64,6 +66,7 @@ std::shared_ptr<const HealthIndex> HealthIndex::build(const ZoneSet& zone_set, c
     };
 
     std::vector<std::string_view> deciding;  // per slot: the checks that judge it (one buffer for all)
+    std::size_t place_views = 0;             // views past the slots' own, numbered from 0 until the end
     for (const auto& zone : index->zones_) {
         for (std::size_t n = 0; n < zone->node_count(); ++n) {
             NodeView node = zone->node(n);
@@ -103,13 +106,19 @@ std::shared_ptr<const HealthIndex> HealthIndex::build(const ZoneSet& zone_set, c
                 for (std::size_t p = first_probe; p < index->probes_.size(); ++p)
                     deciding.push_back(endpoints[index->probes_[p]].check);
                 const CheckConfig* slowest = slowest_check(config.checks, deciding);
+                const bool by_place = service != nullptr && service->policy == ServicePolicy::nearest && places != 0;
                 index->slots_.push_back({rrset, static_cast<std::uint32_t>(first_address), prefer_for(service), zone.get(),
-                                         static_cast<std::uint32_t>(n),
-                                         healthy_ttl(config.ttl, rrset.ttl(), slowest)});
-                index->wire_bytes_ += rrset.wire().size();
+                                         static_cast<std::uint32_t>(n), healthy_ttl(config.ttl, rrset.ttl(), slowest),
+                                         by_place ? static_cast<std::uint32_t>(place_views) : no_slot});
+                index->wire_bytes_ += rrset.wire().size() * (by_place ? 1 + places : 1);
+                if (by_place) place_views += places;
             }
         }
     }
+    // The views per place follow the slots' own.
+    index->view_count_ = index->slots_.size() + place_views;
+    for (Slot& slot : index->slots_)
+        if (slot.first_place_view != no_slot) slot.first_place_view += static_cast<std::uint32_t>(index->slots_.size());
     index->make_table();
     return index;
 }
@@ -122,7 +131,7 @@ void HealthIndex::make_table() {
         const std::uint8_t* wire = slots_[slot].original.wire().data();
         std::size_t i = hash(wire) & mask_;
         while (table_[i].wire != nullptr) i = (i + 1) & mask_;
-        table_[i] = {wire, slot};
+        table_[i] = {wire, slot, slots_[slot].first_place_view};
     }
 }
 

@@ -13,7 +13,65 @@ namespace {
 // An endpoint's verdict in one snapshot; absent ones judge nothing.
 enum class Verdict : std::uint8_t { absent, up, down };
 
+// Narrows `keep` to one AZ: `own_az` when it has an address kept, else the
+// first in `prefer` (no_az-terminated; nullptr: no choice to make) that
+// has. When none has one, what health kept stands.
+void choose_preferred(std::vector<std::uint8_t>& keep, const HealthIndex::Address* addresses, std::uint16_t own_az,
+                      const std::uint16_t* prefer) {
+    auto has_one = [&](std::uint16_t az) {
+        for (std::size_t i = 0; i < keep.size(); ++i)
+            if (keep[i] && addresses[i].az == az) return true;
+        return false;
+    };
+    auto narrow_to = [&](std::uint16_t az) {
+        for (std::size_t i = 0; i < keep.size(); ++i) keep[i] = keep[i] && addresses[i].az == az;
+    };
+    if (own_az != HealthIndex::no_az && has_one(own_az)) return narrow_to(own_az);
+    if (prefer == nullptr) return;
+    for (const std::uint16_t* az = prefer; *az != HealthIndex::no_az; ++az) {
+        if (has_one(*az)) return narrow_to(*az);
+    }
+}
+
 }  // namespace
+
+// The view of `slot` answering with the addresses in `keep`. The TTL
+// follows health alone (`healthy`): a service's choice of AZ removes no
+// address from service, so it keeps the healthy TTL.
+FilteredRRset HealthView::filtered(const HealthIndex::Slot& slot, const std::vector<std::uint8_t>& keep,
+                                   const std::vector<std::uint8_t>& healthy, const HealthIndex& ix) {
+    const RRsetView& original = slot.original;
+    const std::size_t count = original.size();
+    const auto kept = static_cast<std::size_t>(std::count(keep.begin(), keep.end(), 1));
+    FilteredRRset out;
+    out.removed = std::count(healthy.begin(), healthy.end(), 1) != static_cast<std::ptrdiff_t>(count);
+    std::uint32_t ttl = out.removed ? ix.ttl().degraded : slot.healthy_ttl;
+    std::size_t served = kept;
+    if (kept == 0) {
+        out.all_down = true;
+        ttl = ix.ttl().all_down;
+        switch (ix.all_down()) {
+            case AllDownPolicy::serve_all: served = count; break;
+            case AllDownPolicy::servfail: out.outcome = HealthOutcome::servfail; break;
+            case AllDownPolicy::nodata: out.outcome = HealthOutcome::nodata; break;
+        }
+    }
+    if (served == count) {
+        // Every address, in zone order: the zone's own bytes serve, no copy.
+        out.rrset = RRsetView(original.type(), original.size(), ttl, original.wire());
+    } else if (served == 0) {
+        out.rrset = RRsetView(original.type(), 0, ttl, {});
+    } else {
+        const std::size_t start = arena_.size();
+        std::size_t i = 0;
+        for (RdataView rr : original) {
+            if (keep[i++]) arena_.insert(arena_.end(), rr.wire().begin(), rr.wire().end());
+        }
+        std::span<const std::uint8_t> bytes(arena_.data() + start, arena_.size() - start);
+        out.rrset = RRsetView(original.type(), static_cast<std::uint16_t>(served), ttl, bytes);
+    }
+    return out;
+}
 
 std::shared_ptr<const HealthView> HealthView::build(std::shared_ptr<const HealthIndex> index,
                                                     const HealthSnapshot& health) {
@@ -50,57 +108,26 @@ std::shared_ptr<const HealthView> HealthView::build(std::shared_ptr<const Health
         return !down;
     };
 
-    const TtlPolicy& ttl_policy = ix.ttl();
     view->arena_.reserve(ix.wire_bytes());
-    view->views_.resize(ix.slots().size());
-    std::vector<std::uint8_t> keep;
+    view->views_.resize(ix.view_count());
+    std::vector<std::uint8_t> healthy;  // per address of the slot: kept by health
+    std::vector<std::uint8_t> keep;     // per address: in this view
     for (std::size_t s = 0; s < ix.slots().size(); ++s) {
         const HealthIndex::Slot& slot = ix.slots()[s];
-        const RRsetView& original = slot.original;
         const HealthIndex::Address* addresses = ix.addresses().data() + slot.first_address;
-        const std::size_t count = original.size();
-        keep.resize(count);
-        std::size_t kept = 0;
-        for (std::size_t i = 0; i < count; ++i) kept += keep[i] = keeps(addresses[i]);
-        if (slot.prefer != HealthIndex::no_prefer) {
-            // The first preferred AZ with an address up; when none has one,
-            // what survived filtering stands.
-            for (const std::uint16_t* az = &ix.prefer()[slot.prefer]; *az != HealthIndex::no_az; ++az) {
-                bool up = false;
-                for (std::size_t i = 0; i < count; ++i) up = up || (keep[i] && addresses[i].az == *az);
-                if (!up) continue;
-                kept = 0;
-                for (std::size_t i = 0; i < count; ++i) kept += keep[i] = keep[i] && addresses[i].az == *az;
-                break;
-            }
-        }
-
-        FilteredRRset& out = view->views_[s];
-        out.removed = kept != count;
-        std::uint32_t ttl = out.removed ? ttl_policy.degraded : slot.healthy_ttl;
-        if (kept == 0) {
-            out.all_down = true;
-            ttl = ttl_policy.all_down;
-            switch (ix.all_down()) {
-                case AllDownPolicy::serve_all: kept = count; break;
-                case AllDownPolicy::servfail: out.outcome = HealthOutcome::servfail; break;
-                case AllDownPolicy::nodata: out.outcome = HealthOutcome::nodata; break;
-            }
-        }
-        if (kept == count) {
-            // Every address, in zone order: the zone's own bytes serve, no copy.
-            out.rrset = RRsetView(original.type(), original.size(), ttl, original.wire());
-        } else if (kept == 0) {
-            out.rrset = RRsetView(original.type(), 0, ttl, {});
-        } else {
-            std::size_t start = view->arena_.size();
-            std::size_t i = 0;
-            for (RdataView rr : original) {
-                if (keep[i++]) view->arena_.insert(view->arena_.end(), rr.wire().begin(), rr.wire().end());
-            }
-            std::span<const std::uint8_t> bytes(view->arena_.data() + start, view->arena_.size() - start);
-            out.rrset = RRsetView(original.type(), static_cast<std::uint16_t>(kept), ttl, bytes);
-        }
+        const std::size_t count = slot.original.size();
+        healthy.resize(count);
+        for (std::size_t i = 0; i < count; ++i) healthy[i] = keeps(addresses[i]);
+        const std::uint16_t* prefer = slot.prefer != HealthIndex::no_prefer ? &ix.prefer()[slot.prefer] : nullptr;
+        auto make = [&](std::uint16_t own_az) {
+            keep = healthy;
+            choose_preferred(keep, addresses, own_az, prefer);
+            return view->filtered(slot, keep, healthy, ix);
+        };
+        view->views_[s] = make(HealthIndex::no_az);
+        if (slot.first_place_view == HealthIndex::no_slot) continue;
+        const std::vector<std::uint16_t>& place_azs = ix.clients().azs();
+        for (std::size_t p = 0; p < place_azs.size(); ++p) view->views_[slot.first_place_view + p] = make(place_azs[p]);
     }
     return view;
 }

@@ -49,24 +49,33 @@ public:
     [[nodiscard]] static std::shared_ptr<const HealthView> build(const ZoneSet& zones, const Config& config,
                                                                  const HealthSnapshot& health);
 
-    // The filtered form of an A/AAAA RRset, or nullptr when it is served as
-    // it is. Does not allocate.
+    // The filtered form of an A/AAAA RRset for `client`, or nullptr when it
+    // is served as it is. Looks the client up only for an RRset whose answer
+    // depends on where the client is (a `nearest` service). Does not allocate.
+    [[nodiscard]] const FilteredRRset* find(const RRsetView& original, ClientPlace& client) const {
+        if (original.empty()) return nullptr;
+        const std::uint32_t view = index_->view_of(original.wire().data(), client);
+        return view == HealthIndex::no_slot ? nullptr : &views_[view];
+    }
+    // The form for a client outside every AZ's networks: what zone transfers carry.
     [[nodiscard]] const FilteredRRset* find(const RRsetView& original) const {
         if (original.empty()) return nullptr;
-        std::uint32_t slot = index_->slot_of(original.wire().data());
+        const std::uint32_t slot = index_->slot_of(original.wire().data());
         return slot == HealthIndex::no_slot ? nullptr : &views_[slot];
     }
 
-    [[nodiscard]] std::size_t size() const { return views_.size(); }
+    [[nodiscard]] std::size_t size() const { return index_->slots().size(); }
     // The RRsets it filters, by slot (what a health change can have changed).
     [[nodiscard]] const HealthIndex& index() const { return *index_; }
 
 private:
     HealthView() = default;
+    FilteredRRset filtered(const HealthIndex::Slot& slot, const std::vector<std::uint8_t>& keep,
+                           const std::vector<std::uint8_t>& healthy, const HealthIndex& ix);
 
     std::shared_ptr<const HealthIndex> index_;
     std::vector<std::uint8_t> arena_;    // only subsets of an RRset; never grows after the views are made
-    std::vector<FilteredRRset> views_;  // by slot of index_
+    std::vector<FilteredRRset> views_;  // by slot of index_, then per place (HealthIndex::Slot)
 };
 
 }  // namespace azdns

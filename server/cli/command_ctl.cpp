@@ -236,6 +236,13 @@ void print_explain(std::ostream& out, const json& answer) {
         if (answer.contains("policy") && answer["policy"].is_string()) out << " (policy " << answer["policy"].get<std::string>() << ")";
     }
     out << '\n';
+    if (answer.contains("client") && answer["client"].is_string()) {
+        out << "client " << answer["client"].get<std::string>() << ": "
+            << (answer.contains("client_az") && answer["client_az"].is_string()
+                    ? "in AZ " + answer["client_az"].get<std::string>()
+                    : std::string("outside every AZ's networks"))
+            << '\n';
+    }
     const json& lines = array_of(answer, "answer");
     for (const auto& line : lines) out << "  " << cell(line) << '\n';
     if (lines.empty()) out << "  (no records in the answer)\n";
@@ -395,6 +402,9 @@ CLI::App* add_ctl_subcommand(CLI::App& app, CtlOptions& options) {
     auto* explain = ctl->add_subcommand("explain", "the answer azdns gives now, and why each address is in or out");
     explain->add_option("NAME", options.name, "the query name, e.g. www.example.com.")->required();
     explain->add_option("TYPE", options.type, "the query type (default A)");
+    explain->add_option("--client", options.client,
+                        "answer as to a client at this address (its AZ counts for a nearest service); "
+                        "default: a client outside every AZ's networks");
     explain->callback([&options] { options.action = "explain"; });
     return ctl;
 }
@@ -428,7 +438,8 @@ int run_ctl(const CtlOptions& options, std::ostream& out, std::ostream& err) {
         request.target = "/v1/reload";
     } else if (options.action == "explain") {
         request.target = "/v1/explain?name=" + percent_encode(options.name) +
-                         "&type=" + percent_encode(options.type.empty() ? "A" : options.type);
+                         "&type=" + percent_encode(options.type.empty() ? "A" : options.type) +
+                         (options.client.empty() ? "" : "&client=" + percent_encode(options.client));
     } else {
         err << "azdns ctl: no action given (status, fence, unfence, reload, explain)\n";
         return exit_usage;

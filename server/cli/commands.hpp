@@ -42,6 +42,7 @@ struct CtlOptions {
     bool local = false;       // fence/unfence --local: this instance only
     std::string name;         // explain NAME
     std::string type;         // explain TYPE; empty = A
+    std::string client;       // explain --client ADDRESS; empty = a client outside every AZ
 };
 
 // Declares `ctl` and its actions on `app`, parsing into `options`.

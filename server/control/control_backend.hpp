@@ -28,7 +28,8 @@ public:
                            FenceScope scope) = 0;  // 200 AZ state | 404 unknown AZ | 409 {"error":..., "services":[...]}
     virtual ApiReply unfence(const std::string& az, FenceScope scope) = 0;  // 200 | 404
     virtual ApiReply reload() = 0;                                     // POST /v1/reload: 200 | 409 config not applied or a zone failed
-    virtual ApiReply explain(const std::string& name, const std::string& type) = 0;  // name/type as given; backend validates (400 for a bad name/type)
+    // name/type as given, `client` an address or empty (none); the backend validates them (400 for a bad one).
+    virtual ApiReply explain(const std::string& name, const std::string& type, const std::string& client) = 0;
     virtual std::string metrics() = 0;                                 // GET /metrics, Prometheus text
     // POST /v1/fleet/state: a peer's fleet report, the body as received.
     // 200 the reply | 400 not a report | 403 the sender is no configured peer | 404 this instance has no peers

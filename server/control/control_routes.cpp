@@ -68,6 +68,7 @@ ControlResponse fence(const std::string& az, std::string_view query, const std::
 ControlResponse explain(std::string_view query, ControlBackend& backend) {
     std::optional<std::string> name;
     std::optional<std::string> type;
+    std::optional<std::string> client;
     if (!query.empty()) {
         for (auto parameter : split(query, '&')) {
             if (parameter.empty()) continue;
@@ -75,16 +76,20 @@ ControlResponse explain(std::string_view query, ControlBackend& backend) {
             auto key = percent_decode(parameter.substr(0, equals), true);
             auto value = percent_decode(equals == std::string_view::npos ? std::string_view{} : parameter.substr(equals + 1), true);
             if (!key || !value) return error_response(400, "malformed percent-encoding in the query string");
-            std::optional<std::string>* slot = *key == "name" ? &name : *key == "type" ? &type : nullptr;
+            std::optional<std::string>* slot = *key == "name"     ? &name
+                                               : *key == "type"   ? &type
+                                               : *key == "client" ? &client
+                                                                  : nullptr;
             if (slot == nullptr)
-                return error_response(400, "unknown query parameter " + json_quoted(*key) + " (expected \"name\" and \"type\")");
+                return error_response(400, "unknown query parameter " + json_quoted(*key) +
+                                               " (expected \"name\", \"type\" and \"client\")");
             if (*slot) return error_response(400, "query parameter " + json_quoted(*key) + " given twice");
             *slot = std::move(*value);
         }
     }
     if (!name || name->empty()) return error_response(400, "missing query parameter \"name\", as in /v1/explain?name=www.example.com.&type=A");
     if (!type || type->empty()) type = "A";
-    return from_reply(backend.explain(*name, *type));
+    return from_reply(backend.explain(*name, *type, client.value_or("")));
 }
 
 ControlResponse dispatch(const ControlRequest& request, ControlBackend& backend) {

@@ -31,7 +31,7 @@ struct ControlResponse {
 
 // Maps method and path to the backend:
 //   GET /v1/status, POST|DELETE /v1/azs/NAME/fence, POST /v1/reload,
-//   GET /v1/explain?name=N[&type=T], GET|POST /v1/fleet/state,
+//   GET /v1/explain?name=N[&type=T][&client=ADDRESS], GET|POST /v1/fleet/state,
 //   GET /metrics, GET /healthz.
 // Unknown path: 404; known path, other method: 405 with Allow; bad input:
 // 400. Every error body is {"error":"..."}. A backend that throws gives 500.

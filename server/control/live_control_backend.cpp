@@ -84,11 +84,15 @@ const char* status_name(EndpointStatus status) {
     return status == EndpointStatus::down ? "down" : status == EndpointStatus::up ? "up" : "unknown";
 }
 
-// A query for (name, type) as bytes: the explain answer is the one a client gets.
-std::vector<std::uint8_t> make_query(const std::string& wire_name, std::uint16_t type) {
-    std::vector<std::uint8_t> query{0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+// A query for (name, type) as bytes: the explain answer is the one a client
+// gets. `anonymous`: with an EDNS Client Subnet of /0, which tells where no
+// client is, so the answer is the one for a client outside every AZ.
+std::vector<std::uint8_t> make_query(const std::string& wire_name, std::uint16_t type, bool anonymous) {
+    std::vector<std::uint8_t> query{0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(anonymous)};
     query.insert(query.end(), wire_name.begin(), wire_name.end());
     query.insert(query.end(), {static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type), 0, 1});
+    // OPT: root, type 41, size 1232, no flags, 8 bytes of option: client subnet, IPv4, /0, scope 0.
+    if (anonymous) query.insert(query.end(), {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 8, 0, 8, 0, 4, 0, 1, 0, 0});
     return query;
 }
 
@@ -251,31 +255,37 @@ ApiReply LiveControlBackend::reload() {
     return {problems.empty() ? 200 : 409, body};
 }
 
-ApiReply LiveControlBackend::explain(const std::string& name, const std::string& type) {
+ApiReply LiveControlBackend::explain(const std::string& name, const std::string& type, const std::string& client) {
     std::string absolute = name.empty() || name.back() != '.' ? name + "." : name;
     auto wire = name_from_text(absolute);
     if (!wire) return {400, {{"error", "not a domain name: \"" + name + "\""}}};
     std::string canonical = name_canonical(*wire);
     ldns_rr_type qtype = ldns_get_rr_type_by_name(type.c_str());
     if (qtype == 0) return {400, {{"error", "unknown RR type \"" + type + "\""}}};
+    const std::optional<IpAddress> client_address = client.empty() ? std::nullopt : IpAddress::parse(client);
+    if (!client.empty() && !client_address)
+        return {400, {{"error", "not an IP address: \"" + client + "\" (the client, e.g. 10.1.2.3 or 2001:db8::1)"}}};
 
     const ServingState serving = served_.serving();
     const HealthSnapshot health = health_.snapshot();
     json out{{"name", name_to_text(canonical)}, {"type", type}};
     std::vector<std::uint8_t> response(engine_.max_response_size(Transport::tcp));
-    // Asked on behalf of no client: the answer any client gets over TCP.
-    const Client nobody{.transport = Transport::tcp};
-    std::size_t length = engine_.answer(make_query(canonical, qtype), *serving.zones, nobody, response,
+    // On behalf of `client` over TCP, or of one outside every AZ's networks.
+    const Client asking{.address = client_address.value_or(IpAddress{}), .transport = Transport::tcp};
+    ClientPlace place;  // knows nothing: outside
+    if (client_address) place = ClientPlace::of_address(*client_address);
+    std::size_t length = engine_.answer(make_query(canonical, qtype, !client_address), *serving.zones, asking, response,
                                         serving.health.get(), nullptr, serving.transfers.get());
     describe_answer({response.data(), length}, out);
 
-    HealthExplanation why = explain_health(*serving.zones, serving.health.get(), *served_.config(), health, canonical, qtype);
+    HealthExplanation why =
+        explain_health(*serving.zones, serving.health.get(), *served_.config(), health, canonical, qtype, place);
+    out["client"] = client_address ? json(client_address->to_string()) : json(nullptr);
+    out["client_az"] = why.client_az.empty() ? json(nullptr) : json(why.client_az);
     out["ttl"] = why.has_rrset ? json(why.ttl) : json(nullptr);
     out["ttl_rule"] = why.ttl_rule;
     out["service"] = why.service != nullptr ? json(name_to_text(why.service->name)) : json(nullptr);
-    out["policy"] = why.service == nullptr                           ? json(nullptr)
-                    : why.service->policy == ServicePolicy::failover ? json("failover")
-                                                                     : json("all");
+    out["policy"] = why.service == nullptr ? json(nullptr) : json(service_policy_name(why.service->policy));
     out["addresses"] = json::array();
     for (const AddressVerdict& verdict : why.addresses) {
         out["addresses"].push_back({{"address", verdict.address.to_string()},

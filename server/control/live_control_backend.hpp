@@ -33,7 +33,7 @@ public:
                    bool force, FenceScope scope) override;
     ApiReply unfence(const std::string& az, FenceScope scope) override;
     ApiReply reload() override;
-    ApiReply explain(const std::string& name, const std::string& type) override;
+    ApiReply explain(const std::string& name, const std::string& type, const std::string& client) override;
     std::string metrics() override;
     ApiReply fleet_report(const std::string& body) override;
     ApiReply fleet_state() override;

@@ -11,12 +11,14 @@
 #include <ldns/ldns.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 namespace azdns::e2e {
 
@@ -105,6 +107,9 @@ void scan_opt(const Bytes& wire, Response& response) {
                 if (o + 4 + len > rdata + rdlen) break;
                 if (code == 3) opt.nsid = std::string(wire.begin() + static_cast<long>(o + 4),
                                                       wire.begin() + static_cast<long>(o + 4 + len));
+                if (code == 8)
+                    opt.client_subnet = Bytes(wire.begin() + static_cast<long>(o + 4),
+                                              wire.begin() + static_cast<long>(o + 4 + len));
                 if (code == 15 && len >= 2) {  // RFC 8914
                     opt.extended_error = ExtendedError{get16(wire, o + 4),
                                                        std::string(wire.begin() + static_cast<long>(o + 6),
@@ -192,12 +197,28 @@ Bytes encode(Query& query) {
         out.push_back(0);  // extended RCODE
         out.push_back(query.edns_version);
         put16(out, query.do_bit ? 0x8000 : 0);
-        put16(out, query.nsid ? 4 : 0);
+        const std::size_t subnet_bytes = query.client_subnet.empty() ? 0 : 4 + query.client_subnet.size();
+        put16(out, static_cast<std::uint16_t>((query.nsid ? 4 : 0) + subnet_bytes));
         if (query.nsid) {
             put16(out, 3);
             put16(out, 0);
         }
+        if (subnet_bytes != 0) {
+            put16(out, 8);
+            put16(out, static_cast<std::uint16_t>(query.client_subnet.size()));
+            out.insert(out.end(), query.client_subnet.begin(), query.client_subnet.end());
+        }
     }
+    return out;
+}
+
+Bytes client_subnet(const std::string& address, std::uint8_t bits) {
+    std::array<std::uint8_t, 16> bytes{};
+    const bool v4 = address.find(':') == std::string::npos;
+    if (inet_pton(v4 ? AF_INET : AF_INET6, address.c_str(), bytes.data()) != 1)
+        throw std::invalid_argument("not an address: " + address);
+    Bytes out{0, static_cast<std::uint8_t>(v4 ? 1 : 2), bits, 0};
+    out.insert(out.end(), bytes.begin(), bytes.begin() + (bits + 7) / 8);
     return out;
 }
 
@@ -252,11 +273,16 @@ std::string Response::dump() const {
     return out.str();
 }
 
-UdpSocket::UdpSocket(const Endpoint& server) {
-    sockaddr_storage address;
-    socklen_t length = 0;
+UdpSocket::UdpSocket(const Endpoint& server, const std::string& source) {
+    sockaddr_storage address, local;
+    socklen_t length = 0, local_length = 0;
     if (!sockaddr_for(server, address, length)) return;
+    if (!source.empty() && !sockaddr_for({source, 0}, local, local_length)) return;
     fd_ = socket(address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd_ >= 0 && !source.empty() && bind(fd_, reinterpret_cast<sockaddr*>(&local), local_length) != 0) {
+        close(fd_);
+        fd_ = -1;
+    }
     if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0) {
         close(fd_);
         fd_ = -1;
@@ -290,8 +316,9 @@ std::optional<Bytes> UdpSocket::receive(milliseconds wait) {
     return std::nullopt;
 }
 
-std::optional<Bytes> udp_exchange(const Endpoint& server, const Bytes& query, milliseconds wait) {
-    UdpSocket socket(server);
+std::optional<Bytes> udp_exchange(const Endpoint& server, const Bytes& query, milliseconds wait,
+                                  const std::string& source) {
+    UdpSocket socket(server, source);
     if (!socket.send(query)) return std::nullopt;
     auto deadline = Clock::now() + wait;
     for (int round = 0; round < 100; ++round) {
@@ -401,7 +428,7 @@ std::optional<Bytes> tcp_exchange(const Endpoint& server, const Bytes& query, mi
 }
 
 std::optional<Response> ask_udp(const Endpoint& server, Query query, milliseconds wait) {
-    auto reply = udp_exchange(server, encode(query), wait);
+    auto reply = udp_exchange(server, encode(query), wait, query.source);
     if (!reply) return std::nullopt;
     return parse_response(*reply);
 }

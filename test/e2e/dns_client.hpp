@@ -48,7 +48,13 @@ struct Query {
     std::uint8_t edns_version = 0;
     bool do_bit = false;
     bool nsid = false;                  // ask for NSID (RFC 5001)
+    Bytes client_subnet{};              // an EDNS Client Subnet payload (RFC 7871); empty: none
+    std::string source{};               // ask_udp sends from this local address; empty: any
 };
+
+// An EDNS Client Subnet payload: FAMILY, SOURCE PREFIX-LENGTH `bits`, SCOPE
+// 0, and `address` cut to the prefix.
+Bytes client_subnet(const std::string& address, std::uint8_t bits);
 
 // The query's wire form. The id actually used is written back into `query`.
 Bytes encode(Query& query);
@@ -68,6 +74,7 @@ struct OptRecord {
     bool do_bit = false;
     std::optional<std::string> nsid;    // raw NSID payload when present
     std::optional<ExtendedError> extended_error;
+    std::optional<Bytes> client_subnet{};  // the ECS payload when present
 };
 
 // A parsed response. Sections hold one line per RR, "owner TTL CLASS TYPE
@@ -88,13 +95,15 @@ struct Response {
 
 Response parse_response(const Bytes& wire);
 
-// Sends one datagram and waits for a reply with the same id; nullopt on timeout.
-std::optional<Bytes> udp_exchange(const Endpoint& server, const Bytes& query, milliseconds wait = default_wait);
+// Sends one datagram (from `source`, when given) and waits for a reply with
+// the same id; nullopt on timeout.
+std::optional<Bytes> udp_exchange(const Endpoint& server, const Bytes& query, milliseconds wait = default_wait,
+                                  const std::string& source = "");
 
 // A connected UDP socket, for sending several packets and reading what comes back.
 class UdpSocket {
 public:
-    explicit UdpSocket(const Endpoint& server);
+    explicit UdpSocket(const Endpoint& server, const std::string& source = "");
     ~UdpSocket();
     UdpSocket(const UdpSocket&) = delete;
     UdpSocket& operator=(const UdpSocket&) = delete;

@@ -43,12 +43,13 @@ std::optional<std::uint32_t> answer_ttl(const Response& response) {
 }
 
 Waited wait_for_answer(const Endpoint& server, const std::string& name, std::uint16_t type,
-                       const std::function<bool(const Response&)>& want, std::chrono::milliseconds wait, bool rd) {
+                       const std::function<bool(const Response&)>& want, std::chrono::milliseconds wait, bool rd,
+                       const std::string& source) {
     using Clock = std::chrono::steady_clock;
     Waited out;
     const auto start = Clock::now();
     while (Clock::now() - start < wait) {
-        Query query{.name = name, .type = type, .rd = rd};
+        Query query{.name = name, .type = type, .rd = rd, .source = source};
         if (auto response = ask_udp(server, query, std::chrono::milliseconds(200))) {
             if (want(*response)) {
                 out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);

@@ -52,9 +52,10 @@ struct Waited {
 
 // Asks (name, type) over UDP every few milliseconds until `want` holds or
 // `wait` passes. `rd`: ask for recursion (a resolver refuses queries without).
+// `source`: the local address to ask from (a client in some network).
 Waited wait_for_answer(const Endpoint& server, const std::string& name, std::uint16_t type,
                        const std::function<bool(const Response&)>& want, std::chrono::milliseconds wait,
-                       bool rd = false);
+                       bool rd = false, const std::string& source = "");
 
 bool with(const Response& response, const std::string& address);
 bool without(const Response& response, const std::string& address);

@@ -1,56 +1,18 @@
-// A caching resolver in the loop, as clients really meet azdns: unbound (the
-// Debian package) with a stub zone pointing at azdns, all on loopback. When an
-// AZ's endpoint stops, a client asking unbound stops getting its address
-// within detection time plus the TTL that azdns handed out.
+// A caching resolver in the loop, as clients really meet azdns: unbound with
+// a stub zone pointing at azdns, all on loopback. When an AZ's endpoint
+// stops, a client asking unbound stops getting its address within detection
+// time plus the TTL that azdns handed out.
 #include <doctest/doctest.h>
 
 #include <filesystem>
 
 #include "e2e_fixture.hpp"
 #include "health_world.hpp"
+#include "unbound_resolver.hpp"
 
 using namespace azdns::e2e;
 using namespace std::chrono_literals;
 using Addresses = std::set<std::string>;
-
-namespace {
-
-constexpr const char* unbound_binary = "/usr/sbin/unbound";
-
-// unbound in the foreground on 127.0.0.1:PORT, resolving health.test. from azdns only.
-class Unbound {
-public:
-    Unbound(std::uint16_t azdns_port) : port_(free_port()) {
-        write_text(dir_.path / "unbound.conf",
-                   "server:\n"
-                   "  interface: 127.0.0.1\n"
-                   "  port: " + std::to_string(port_) + "\n"
-                   "  do-daemonize: no\n  username: \"\"\n  chroot: \"\"\n"
-                   "  directory: \"" + dir_.path.string() + "\"\n  pidfile: \"\"\n"
-                   "  use-syslog: no\n  logfile: \"\"\n  verbosity: 1\n"
-                   "  do-not-query-localhost: no\n  access-control: 127.0.0.0/8 allow\n"
-                   "  module-config: \"iterator\"\n  qname-minimisation: no\n  prefetch: no\n"
-                   "  do-ip6: no\n"
-                   "  local-zone: \"test.\" nodefault\n"  // test. is special-use (RFC 6761): unbound answers it itself by default
-                   "stub-zone:\n  name: \"health.test.\"\n  stub-addr: 127.0.0.1@" + std::to_string(azdns_port) + "\n"
-                   "remote-control:\n  control-enable: no\n");
-        started_ = process_.spawn({unbound_binary, "-d", "-c", (dir_.path / "unbound.conf").string()},
-                                  dir_.path / "unbound.log");
-    }
-    [[nodiscard]] bool ready() {
-        return started_ && wait_until_answering(endpoint(), "health.test.", 10s, process_);
-    }
-    [[nodiscard]] Endpoint endpoint() const { return {"127.0.0.1", port_}; }
-    [[nodiscard]] std::string log() const { return "--- unbound log ---\n" + read_text(dir_.path / "unbound.log"); }
-
-private:
-    TempDir dir_{"azdns-unbound"};
-    std::uint16_t port_;
-    ChildProcess process_;
-    bool started_ = false;
-};
-
-}  // namespace
 
 TEST_SUITE("e2e_resolver") {
 

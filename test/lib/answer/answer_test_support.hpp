@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,7 +63,19 @@ struct QueryOptions {
     bool dnssec_ok = false;
     bool nsid = false;
     std::uint8_t opcode = 0;
+    std::vector<std::uint8_t> client_subnet{};  // an ECS option's payload (client_subnet()); empty: none
 };
+
+// An EDNS Client Subnet payload (RFC 7871 section 6): FAMILY from the
+// address, SOURCE PREFIX-LENGTH `source`, SCOPE 0, the address cut to the
+// prefix's bytes (its bits past the prefix as given, to test bad ones).
+inline std::vector<std::uint8_t> client_subnet(const char* address, std::uint8_t source) {
+    auto parsed = IpAddress::parse(address);
+    REQUIRE(parsed);
+    std::vector<std::uint8_t> out{0, static_cast<std::uint8_t>(parsed->family == IpFamily::v4 ? 1 : 2), source, 0};
+    out.insert(out.end(), parsed->bytes.begin(), parsed->bytes.begin() + (source + 7) / 8);
+    return out;
+}
 
 inline void put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
     out.push_back(static_cast<std::uint8_t>(v >> 8));
@@ -85,6 +98,11 @@ inline std::vector<std::uint8_t> opt_record(const QueryOptions& o) {
     if (o.nsid) {
         put16(options, 3);
         put16(options, 0);
+    }
+    if (!o.client_subnet.empty()) {
+        put16(options, 8);
+        put16(options, static_cast<std::uint16_t>(o.client_subnet.size()));
+        options.insert(options.end(), o.client_subnet.begin(), o.client_subnet.end());
     }
     put16(rr, static_cast<std::uint16_t>(options.size()));
     rr.insert(rr.end(), options.begin(), options.end());
@@ -137,24 +155,29 @@ struct Reply {
     [[nodiscard]] bool has_opt() const { return ldns_pkt_edns(pkt.get()); }
 };
 
-// The Extended DNS Error option (RFC 8914) of a reply's OPT, as
-// "INFO-CODE EXTRA-TEXT", or "" when there is none.
-inline std::string extended_error(const Reply& reply) {
+// The payload of the first option `code` in a reply's OPT, if it has one.
+inline std::optional<std::vector<std::uint8_t>> reply_option(const Reply& reply, std::size_t code) {
     ldns_rdf* data = reply.pkt ? ldns_pkt_edns_data(reply.pkt.get()) : nullptr;
-    if (data == nullptr) return "";
+    if (data == nullptr) return std::nullopt;
     const std::uint8_t* bytes = ldns_rdf_data(data);
     std::size_t size = ldns_rdf_size(data);
     for (std::size_t at = 0; at + 4 <= size;) {
-        std::size_t code = std::size_t{bytes[at]} << 8 | bytes[at + 1];
+        std::size_t found = std::size_t{bytes[at]} << 8 | bytes[at + 1];
         std::size_t length = std::size_t{bytes[at + 2]} << 8 | bytes[at + 3];
         if (at + 4 + length > size) break;
-        if (code == 15 && length >= 2) {
-            std::size_t info = std::size_t{bytes[at + 4]} << 8 | bytes[at + 5];
-            return std::to_string(info) + " " + std::string(reinterpret_cast<const char*>(bytes + at + 6), length - 2);
-        }
+        if (found == code) return std::vector<std::uint8_t>(bytes + at + 4, bytes + at + 4 + length);
         at += 4 + length;
     }
-    return "";
+    return std::nullopt;
+}
+
+// The Extended DNS Error option (RFC 8914) of a reply's OPT, as
+// "INFO-CODE EXTRA-TEXT", or "" when there is none.
+inline std::string extended_error(const Reply& reply) {
+    const auto option = reply_option(reply, 15);
+    if (!option || option->size() < 2) return "";
+    const std::size_t info = std::size_t{(*option)[0]} << 8 | (*option)[1];
+    return std::to_string(info) + " " + std::string(option->begin() + 2, option->end());
 }
 
 // A client asking over `transport`, as a listener would describe it.
@@ -163,13 +186,16 @@ inline Client client_over(Transport transport) {
 }
 
 // Answers `query` from `zone_set` (filtered by `health`, with the keys and
-// rules of `transfers`, when given) and parses the reply.
+// rules of `transfers`, when given; from `from` rather than 192.0.2.53)
+// and parses the reply.
 inline Reply ask_zones(const std::vector<std::uint8_t>& query, const ZoneSet& zone_set, Transport transport,
                        const AnswerOptions& options = {}, const HealthView* health = nullptr,
-                       const TransferState* transfers = nullptr) {
+                       const TransferState* transfers = nullptr, const char* from = nullptr) {
     AnswerEngine engine(options);
     std::vector<std::uint8_t> buffer(max_message_size);
-    std::size_t n = engine.answer(query, zone_set, client_over(transport), buffer, health, nullptr, transfers);
+    Client client = client_over(transport);
+    if (from != nullptr) client.address = *IpAddress::parse(from);
+    std::size_t n = engine.answer(query, zone_set, client, buffer, health, nullptr, transfers);
     Reply reply;
     reply.wire.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
     if (n == 0) return reply;

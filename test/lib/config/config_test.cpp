@@ -397,7 +397,7 @@ TEST_CASE("enum values") {
                                          "\"nodata\", not \"serve_all\"",
                                          "10:8: check.type must be one of \"tcp\", \"http\", \"https\", \"dns\", not "
                                          "\"icmp\"",
-                                         "15:10: service.policy must be one of \"all\", \"failover\", not \"first\"",
+                                         "15:10: service.policy must be one of \"all\", \"failover\", \"nearest\", not \"first\"",
                                      }));
 }
 
@@ -475,7 +475,7 @@ TEST_CASE("missing keys at their table, bad names at their value") {
 TEST_CASE("every mistake of a file is reported, in file order") {
     CHECK(problems("bad/three_mistakes.toml") ==
           expected("bad/three_mistakes.toml", {
-                                                  "5:10: service.policy must be one of \"all\", \"failover\", "
+                                                  "5:10: service.policy must be one of \"all\", \"failover\", \"nearest\", "
                                                   "not \"any\"",
                                                   "8:11: server.workers must be an integer, not a string",
                                                   "13:1: unknown key \"ttl\" in [[zone]]",

@@ -20,4 +20,14 @@ inline Config load_valid_config(const std::string& path) {
     return std::move(*config);
 }
 
+// Every diagnostic of loading `path`, a line each as `azdns check` prints
+// them; checks that the config loads, or not, as `loads` says.
+inline std::string diagnostics_text(const std::string& path, bool loads) {
+    Diagnostics diags;
+    CHECK(load_config(path, diags).has_value() == loads);
+    std::string out;
+    for (const auto& diagnostic : diags.all()) out += diagnostic.to_string() + "\n";
+    return out;
+}
+
 }  // namespace azdns::test

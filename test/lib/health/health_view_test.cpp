@@ -103,7 +103,8 @@ TEST_SUITE("health_view") {
 
     TEST_CASE("failover: the first preferred AZ with an address up") {
         auto up = view_of(Health{});
-        CHECK(ask_health("fo.example.com.", A, up.get()).answer == Lines{"fo.example.com. 20 IN A 10.1.0.20"});
+        // Choosing an AZ removes nothing from service: the healthy TTL (3600, capped at ttl.max).
+        CHECK(ask_health("fo.example.com.", A, up.get()).answer == Lines{"fo.example.com. 60 IN A 10.1.0.20"});
         auto a_fenced = view_of(Health{}.fence("a"));
         CHECK(ask_health("fo.example.com.", A, a_fenced.get()).answer == Lines{"fo.example.com. 20 IN A 10.2.0.20"});
         auto a_down = view_of(Health{}.endpoint("10.1.0.20", EndpointStatus::down, "a"));

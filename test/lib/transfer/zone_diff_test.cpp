@@ -74,7 +74,8 @@ new    AAAA  2001:db8::1
 
 TEST_SUITE("zone diff") {
     TEST_CASE("a health change: the RRsets it filters, each removed whole and added whole") {
-        // fo (failover, prefers a) serves a's address alone either way: no change.
+        // fo (failover, prefers a) serves a's address alone either way, at
+        // the degraded TTL once health removed b's.
         auto healthy = view_of(Health{});
         auto fenced = view_of(Health{}.fence("b"));
         ZoneDelta delta = diff_checked(health_zone(), healthy.get(), health_zone(), fenced.get());
@@ -82,12 +83,14 @@ TEST_SUITE("zone diff") {
                                                "www.example.com. 60 IN A 10.1.0.10",
                                                "www.example.com. 60 IN A 10.2.0.10",
                                                "www.example.com. 60 IN AAAA 2001:db8:b::10",
+                                               "fo.example.com. 60 IN A 10.1.0.20",
                                                "mail.example.com. 60 IN A 10.1.0.25",
                                                "mail.example.com. 60 IN A 10.2.0.25",
                                            });
         CHECK(list_lines(delta.added) == Lines{
                                              "www.example.com. 20 IN A 10.1.0.10",
                                              "www.example.com. 10 IN AAAA 2001:db8:b::10",
+                                             "fo.example.com. 20 IN A 10.1.0.20",
                                              "mail.example.com. 20 IN A 10.1.0.25",
                                          });
         // And back.

@@ -329,6 +329,9 @@ TEST_CASE("GET /v1/explain decodes its query; type defaults to A") {
                                                 {"www.example.com.", "A"},
                                                 {"www.example.com.", "A"},
                                                 {"a b+c", "txt"}});
+    CHECK(backend.last_explain_client().empty());
+    CHECK(call(backend, "GET", "/v1/explain?name=x.&client=2001%3Adb8%3A%3A1").status == 200);
+    CHECK(backend.last_explain_client() == "2001:db8::1");
     auto bad_type = call(backend, "GET", "/v1/explain?name=x.&type=BOGUS");
     CHECK(bad_type.status == 400);
     CHECK(error_of(bad_type) == "unknown query type \"BOGUS\"");

@@ -153,9 +153,10 @@ public:
         return {200, nlohmann::json{{"error", nullptr}, {"config", config}, {"zones", reloaded}}};
     }
 
-    ApiReply explain(const std::string& name, const std::string& type) override {
+    ApiReply explain(const std::string& name, const std::string& type, const std::string& client) override {
         std::lock_guard lock(mutex_);
         explains_.emplace_back(name, type);
+        last_explain_client_ = client;
         if (type == "BOGUS") return {400, nlohmann::json{{"error", "unknown query type \"BOGUS\""}}};
         return {200, nlohmann::json::parse(R"json({
           "name": "www.example.com.", "type": "A", "rcode": "NOERROR",
@@ -207,6 +208,10 @@ public:
         std::lock_guard lock(mutex_);
         return scopes_;
     }
+    std::string last_explain_client() {
+        std::lock_guard lock(mutex_);
+        return last_explain_client_;
+    }
     std::vector<Explain> explains() {
         std::lock_guard lock(mutex_);
         return explains_;
@@ -255,6 +260,7 @@ private:
     std::vector<std::string> unfences_;
     std::vector<FenceScope> scopes_;
     std::vector<Explain> explains_;
+    std::string last_explain_client_;
     int reloads_ = 0;
     bool reload_fails_ = false;
     bool config_broken_ = false;
