@@ -41,10 +41,14 @@ ClientPlace client_place(const Query& query, const Client& client) {
     if (!query.edns.present || !subnet.present) return ClientPlace::of_address(client.address);
     ClientPlace place;
     const bool v4 = subnet.family == ClientSubnet::ipv4;
+    const std::uint8_t most = v4 ? 24 : 56;
     place.address.family = v4 ? IpFamily::v4 : IpFamily::v6;
-    std::copy_n(subnet.address.begin(), place.address.size(), place.address.bytes.begin());
-    place.bits = std::min<std::uint8_t>(subnet.source_bits, v4 ? 24 : 56);
-    place.address = place.address.leading_bits(place.bits);
+    place.address.bytes = subnet.address;  // zero past source_bits (read_query checked)
+    place.bits = subnet.source_bits;
+    if (place.bits > most) {
+        place.bits = most;
+        place.address = place.address.leading_bits(most);
+    }
     return place;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "ascii.hpp"
 #include "rr_type.hpp"
@@ -28,7 +29,7 @@ bool read_client_subnet(std::span<const std::uint8_t> option, ClientSubnet& out)
     const std::size_t bytes = out.address_bytes();
     if (option.size() != 4 + bytes) return false;
     out.address.fill(0);
-    std::copy_n(option.begin() + 4, bytes, out.address.begin());
+    std::memcpy(out.address.data(), option.data() + 4, bytes);
     const unsigned spare = bytes * 8 - source_bits;
     return spare == 0 || (out.address[bytes - 1] & ((1u << spare) - 1)) == 0;
 }

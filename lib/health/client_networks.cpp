@@ -1,30 +1,57 @@
 #include "client_networks.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace azdns {
 
 namespace {
 
-using Value = unsigned __int128;
+using Value = unsigned __int128;  // while building, an address of either family as a number
 
 unsigned width(IpFamily family) { return family == IpFamily::v4 ? 32 : 128; }
 
+// The address as a number (IPv4 in the low 32 bits): byte swaps, not a loop,
+// as the answer path calls it.
+std::uint32_t v4_value(const IpAddress& address) {
+    std::uint32_t value;
+    std::memcpy(&value, address.bytes.data(), 4);
+    return __builtin_bswap32(value);
+}
+Value v6_value(const IpAddress& address) {
+    std::uint64_t high, low;
+    std::memcpy(&high, address.bytes.data(), 8);
+    std::memcpy(&low, address.bytes.data() + 8, 8);
+    return Value{__builtin_bswap64(high)} << 64 | __builtin_bswap64(low);
+}
 Value value_of(const IpAddress& address) {
-    Value value = 0;
-    for (std::size_t i = 0; i < address.size(); ++i) value = value << 8 | address.bytes[i];
-    return value;
+    return address.family == IpFamily::v4 ? Value{v4_value(address)} : v6_value(address);
 }
 
 Value all_ones(unsigned bits) { return bits == 0 ? 0 : bits >= 128 ? ~Value{0} : (Value{1} << bits) - 1; }
 
-// How many leading bits of two `bits`-wide numbers agree.
-unsigned common_leading_bits(Value a, Value b, unsigned bits) {
+// How many leading bits two numbers of one family agree on.
+unsigned common_leading_bits(std::uint32_t a, std::uint32_t b) {
+    return a == b ? 32 : static_cast<unsigned>(__builtin_clz(a ^ b));
+}
+unsigned common_leading_bits(Value a, Value b) {
     const Value differ = a ^ b;
-    if (differ == 0) return bits;
+    if (differ == 0) return 128;
     const auto high = static_cast<std::uint64_t>(differ >> 64);
-    const unsigned zeros = high != 0 ? __builtin_clzll(high) : 64 + __builtin_clzll(static_cast<std::uint64_t>(differ));
-    return zeros - (128 - bits);
+    return high != 0 ? __builtin_clzll(high) : 64 + __builtin_clzll(static_cast<std::uint64_t>(differ));
+}
+
+// The place of `value` in `ranges`, and the widest block around it inside
+// its stretch (long enough to leave out both neighbours), at most `bits`.
+template <typename Number, typename Ranges>
+std::uint16_t search(const Ranges& ranges, Number value, unsigned bits, std::uint8_t& scope) {
+    const std::vector<Number>& firsts = ranges.firsts;
+    const std::size_t at = static_cast<std::size_t>(std::upper_bound(firsts.begin(), firsts.end(), value) - firsts.begin()) - 1;
+    unsigned decides = 0;
+    if (at != 0) decides = common_leading_bits(value, static_cast<Number>(firsts[at] - 1)) + 1;
+    if (at + 1 != firsts.size()) decides = std::max(decides, common_leading_bits(value, firsts[at + 1]) + 1);
+    scope = static_cast<std::uint8_t>(std::min(decides, bits));
+    return ranges.places[at];
 }
 
 struct Network {
@@ -34,10 +61,15 @@ struct Network {
     std::uint16_t place;
 };
 
+struct Range {
+    Value first;
+    Value last;
+    std::uint16_t place;
+};
+
 // Networks either nest or are apart (they are prefixes), so one sweep in
 // order of start (outer first) with a stack of the networks around the
 // current point yields every stretch and its innermost network.
-template <typename Range>
 std::vector<Range> flatten(std::vector<Network> networks, unsigned bits) {
     std::sort(networks.begin(), networks.end(), [](const Network& a, const Network& b) {
         return a.first != b.first ? a.first < b.first : a.length < b.length;
@@ -97,28 +129,22 @@ ClientNetworks ClientNetworks::build(const std::vector<AzConfig>& azs) {
             (prefix.address.family == IpFamily::v4 ? v4 : v6).push_back(network);
         }
     }
-    networks.v4_ = flatten<Range>(std::move(v4), 32);
-    networks.v6_ = flatten<Range>(std::move(v6), 128);
+    for (const Range& range : flatten(std::move(v4), 32)) {
+        networks.v4_.firsts.push_back(static_cast<std::uint32_t>(range.first));
+        networks.v4_.places.push_back(range.place);
+    }
+    for (const Range& range : flatten(std::move(v6), 128)) {
+        networks.v6_.firsts.push_back(range.first);
+        networks.v6_.places.push_back(range.place);
+    }
     return networks;
 }
 
 std::uint16_t ClientNetworks::look_up(const IpAddress& address, unsigned bits, std::uint8_t& scope) const {
     scope = 0;
     if (bits == 0 || azs_.empty()) return ClientPlace::outside;  // nothing known, or nothing to know
-    const std::vector<Range>& ranges = address.family == IpFamily::v4 ? v4_ : v6_;
-    const unsigned family_bits = width(address.family);
-    const Value value = value_of(address);
-    auto after = std::upper_bound(ranges.begin(), ranges.end(), value,
-                                  [](Value v, const Range& range) { return v < range.first; });
-    const Range& range = *(after - 1);  // ranges start at 0, so one holds every value
-    // The widest block around `value` inside the range: long enough to
-    // leave out the neighbours on both sides.
-    unsigned decides = 0;
-    if (range.first != 0) decides = std::max(decides, common_leading_bits(value, range.first - 1, family_bits) + 1);
-    if (range.last != all_ones(family_bits))
-        decides = std::max(decides, common_leading_bits(value, range.last + 1, family_bits) + 1);
-    scope = static_cast<std::uint8_t>(std::min(decides, bits));
-    return range.place;
+    return address.family == IpFamily::v4 ? search(v4_, v4_value(address), bits, scope)
+                                          : search(v6_, v6_value(address), bits, scope);
 }
 
 }  // namespace azdns

@@ -46,17 +46,19 @@ public:
     [[nodiscard]] bool empty() const { return azs_.empty(); }
 
 private:
-    using Value = unsigned __int128;  // an address as a number, IPv4 in the low 32 bits
-    struct Range {
-        Value first;
-        Value last;
-        std::uint16_t place;
+    // One family's space as stretches in order, each from firsts[i] to
+    // firsts[i + 1] - 1 (the last to the end), the first from 0. Apart, so
+    // that a search reads a dense array of numbers.
+    template <typename Value>
+    struct Ranges {
+        std::vector<Value> firsts;
+        std::vector<std::uint16_t> places;
     };
 
     [[nodiscard]] std::uint16_t look_up(const IpAddress& address, unsigned bits, std::uint8_t& scope) const;
 
-    std::vector<Range> v4_;  // together they cover their family's whole space, in order
-    std::vector<Range> v6_;
+    Ranges<std::uint32_t> v4_;
+    Ranges<unsigned __int128> v6_;
     std::vector<std::uint16_t> azs_;  // the AZs with clients, in config order
 };
 

@@ -5,6 +5,17 @@
 // builds for a config without health checks. Prints ns per query; run it under
 // `valgrind --tool=callgrind` for instructions per query.
 //   answer_cost ZONE_FILE QUERY_FILE [ROUNDS]     (origin: bench.example.)
+// With --locality NETWORKS (a zone of `make_zone.py --azs 2`), it measures
+// the cost of placing clients instead: every host is a service of two AZs,
+// asked from clients spread over 2 x NETWORKS /24s of the AZs' `clients`
+// and outside them, half the queries with EDNS. It prints ns per query with
+// `failover` services and no client networks (the path before locality)
+// and with `nearest` services, the EDNS half carrying a client subnet,
+// alternating the two over ROUNDS rounds, and their medians. With ONLY
+// ("before" or "after") it runs that one alone: under callgrind, the
+// instructions per query of each, which the machine's noise does not move.
+//   answer_cost ZONE_FILE QUERY_FILE ROUNDS --locality NETWORKS [ONLY]
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -12,6 +23,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "answer_engine.hpp"
@@ -52,11 +64,105 @@ std::vector<std::vector<std::uint8_t>> read_queries(const char* path) {
     return queries;
 }
 
+// Two AZs, whose addresses make_zone.py --azs 2 puts in 10.0/12 and 10.16/12;
+// every A/AAAA name "hostN" a service of `policy`; with `networks`, each AZ
+// lists that many /24s of clients (AZ a's in 172.16/12, b's in 172.32/12).
+azdns::Config locality_config(const azdns::ZoneSet& zones, azdns::ServicePolicy policy, int networks) {
+    azdns::Config config;
+    azdns::CheckConfig check;
+    check.name = "web";
+    config.checks.push_back(check);
+    for (int k = 0; k < 2; ++k) {
+        azdns::AzConfig az;
+        az.name = k == 0 ? "a" : "b";
+        az.prefixes = {*azdns::IpPrefix::parse(k == 0 ? "10.0.0.0/12" : "10.16.0.0/12")};
+        for (int n = 0; n < networks; ++n)
+            az.clients.push_back(*azdns::IpPrefix::parse("172." + std::to_string(16 * (k + 1) + (n >> 8)) + "." +
+                                                         std::to_string(n & 255) + ".0/24"));
+        config.azs.push_back(az);
+    }
+    const azdns::Zone& zone = *zones.all().front();
+    for (std::size_t n = 0; n < zone.node_count(); ++n) {
+        azdns::NodeView node = zone.node(n);
+        if (node.rrset(1).empty()) continue;
+        azdns::ServiceConfig service;
+        service.name = std::string(node.name());
+        service.check = "web";
+        service.policy = policy;
+        service.prefer = {"b", "a"};
+        config.services.push_back(service);
+    }
+    return config;
+}
+
+// `query` with an OPT record: plain, or with a client subnet of `client`'s /24.
+std::vector<std::uint8_t> with_edns(std::vector<std::uint8_t> query, const azdns::IpAddress* client) {
+    query[11] = 1;  // ARCOUNT
+    query.insert(query.end(), {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0});
+    if (client == nullptr) {
+        query.insert(query.end(), {0, 0});
+        return query;
+    }
+    query.insert(query.end(), {0, 11, 0, 8, 0, 7, 0, 1, 24, 0, client->bytes[0], client->bytes[1], client->bytes[2]});
+    return query;
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+int locality_cost(const azdns::ZoneSet& zones, const std::vector<std::vector<std::uint8_t>>& plain, int rounds,
+                  int networks, std::string_view only) {
+    struct Mode {
+        const char* name;
+        std::shared_ptr<const azdns::HealthView> health;
+        std::vector<std::vector<std::uint8_t>> queries;
+        std::vector<double> ns;
+    };
+    Mode before{"failover, no client networks", azdns::HealthView::build(zones, locality_config(zones, azdns::ServicePolicy::failover, 0), {}), {}, {}};
+    Mode after{"nearest, client networks", azdns::HealthView::build(zones, locality_config(zones, azdns::ServicePolicy::nearest, networks), {}), {}, {}};
+    // Query i comes from client i: in a's networks, b's, or outside them (192.0.2.x), in turn.
+    std::vector<azdns::Client> clients;
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+        const int n = static_cast<int>(i / 3) % networks;
+        const std::string address = i % 3 == 2 ? "192.0.2." + std::to_string(i & 255)
+                                                : "172." + std::to_string(16 * (1 + i % 3) + (n >> 8)) + "." +
+                                                      std::to_string(n & 255) + "." + std::to_string(1 + i % 250);
+        clients.push_back({*azdns::IpAddress::parse(address), 40053, azdns::Transport::udp});
+        const bool edns = i % 2 == 1;
+        before.queries.push_back(edns ? with_edns(plain[i], nullptr) : plain[i]);
+        after.queries.push_back(edns ? with_edns(plain[i], &clients.back().address) : plain[i]);
+    }
+    azdns::AnswerEngine engine(azdns::AnswerOptions{});
+    std::vector<std::uint8_t> response(engine.max_response_size(azdns::Transport::udp));
+    std::size_t bytes = 0;
+    std::vector<Mode*> modes;
+    if (only != "after") modes.push_back(&before);
+    if (only != "before") modes.push_back(&after);
+    for (int round = 0; round < rounds; ++round) {
+        for (Mode* mode : modes) {
+            auto start = std::chrono::steady_clock::now();
+            for (std::size_t i = 0; i < mode->queries.size(); ++i)
+                bytes += engine.answer(mode->queries[i], zones, clients[i], response, mode->health.get());
+            std::chrono::duration<double, std::nano> elapsed = std::chrono::steady_clock::now() - start;
+            mode->ns.push_back(elapsed.count() / static_cast<double>(mode->queries.size()));
+        }
+    }
+    for (const Mode* mode : modes)
+        std::printf("%-30s %.1f ns/query (median of %d rounds of %zu queries)\n", mode->name, median(mode->ns), rounds,
+                    mode->queries.size());
+    if (modes.size() == 2)
+        std::printf("locality costs %+.1f %% (%zu response bytes in all)\n",
+                    100.0 * (median(after.ns) / median(before.ns) - 1.0), bytes);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: answer_cost ZONE_FILE QUERY_FILE [ROUNDS]\n");
+        std::fprintf(stderr, "usage: answer_cost ZONE_FILE QUERY_FILE [ROUNDS [--locality NETWORKS]]\n");
         return 2;
     }
     int rounds = argc > 3 ? std::atoi(argv[3]) : 1;
@@ -68,8 +174,10 @@ int main(int argc, char** argv) {
     }
     azdns::ZoneSet zones;
     zones.add(zone);
-    auto health = azdns::HealthView::build(zones, azdns::Config{}, azdns::HealthSnapshot{});
     auto queries = read_queries(argv[2]);
+    if (argc > 5 && std::string_view(argv[4]) == "--locality")
+        return locality_cost(zones, queries, rounds, std::max(1, std::atoi(argv[5])), argc > 6 ? argv[6] : "");
+    auto health = azdns::HealthView::build(zones, azdns::Config{}, azdns::HealthSnapshot{});
     azdns::AnswerEngine engine(azdns::AnswerOptions{});
     std::vector<std::uint8_t> response(engine.max_response_size(azdns::Transport::udp));
 
