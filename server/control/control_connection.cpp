@@ -56,6 +56,7 @@ void ControlConnection::accept(ControlConnections& all, uv_loop_t* loop, uv_stre
     uv_timer_init(loop, &connection->timer_);
     connection->open_handles_ = 2;
     connection->self_ = all.open.insert(all.open.end(), connection);
+    connection->placed_at_ = uv_now(loop);
     if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&connection->tcp_)) != 0) {
         connection->close_now();
         return;
@@ -68,6 +69,14 @@ void ControlConnection::accept(ControlConnections& all, uv_loop_t* loop, uv_stre
     // With HTTPS the handshake counts in the request deadline: a client that never finishes it is closed then.
     connection->start_timer(all.limits.request_timeout);
     uv_read_start(reinterpret_cast<uv_stream_t*>(&connection->tcp_), on_alloc, on_read);
+}
+
+std::uint64_t ControlConnection::wait_for_room(const ControlConnections& all, std::uint64_t now) {
+    if (all.open.size() < all.limits.max_connections || all.open.empty()) return 0;
+    const ControlConnection& front = *all.open.front();
+    if (front.finishing_) return 0;
+    const std::uint64_t free_at = front.placed_at_ + static_cast<std::uint64_t>(all.limits.eviction_grace.count());
+    return free_at > now ? free_at - now : 0;
 }
 
 // A client in the middle of a request is told why (it may be a real one on a
@@ -369,6 +378,7 @@ int ControlConnection::on_message_complete(http_parser* parser) {
     self->between_requests_ = true;
     self->start_timer(self->all_.limits.idle_timeout);
     self->all_.open.splice(self->all_.open.end(), self->all_.open, self->self_);
+    self->placed_at_ = uv_now(self->tcp_.loop);
     return 0;
 }
 

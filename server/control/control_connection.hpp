@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -68,6 +69,11 @@ public:
     // goes has had the longest (spec: "Control API").
     static void accept(ControlConnections& all, uv_loop_t* loop, uv_stream_t* listener);
 
+    // Milliseconds until accept() may run: 0 below max_connections, or when
+    // the front connection may be evicted (its last response is out, or its
+    // eviction_grace has passed); `now` is the loop's uv_now.
+    [[nodiscard]] static std::uint64_t wait_for_room(const ControlConnections& all, std::uint64_t now);
+
     // Closes at once, discarding what is still to be written (stop(), eviction).
     void close_now();
 
@@ -119,6 +125,7 @@ private:
     std::unique_ptr<TlsSession> tls_;  // null: plain HTTP
     bool tls_ready_ = false;           // handshake done
     std::list<ControlConnection*>::iterator self_;
+    std::uint64_t placed_at_ = 0;  // uv_now of the accept or the last complete request: eviction_grace runs from it
     int open_handles_ = 0;
     bool closing_ = false;    // uv_close called
     bool finishing_ = false;  // no more requests: the last response is going out, then FIN

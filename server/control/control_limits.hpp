@@ -21,6 +21,12 @@ struct ControlLimits {
     // waited longest for a complete request makes room (see ControlConnection::evict),
     // so slow or idle clients can never lock out a health check or an operator.
     std::size_t max_connections = 64;
+    // No connection is evicted within this time of its accept (or of its
+    // last complete request) unless its last response is out: one whose
+    // request is still on its way (a client paused between connect and
+    // send) is not pushed out by a burst of newer ones. While every open
+    // connection is this young, new ones wait in the kernel's queue.
+    std::chrono::milliseconds eviction_grace{50};
     // A request must arrive whole, head and body, within this time of the
     // connection's accept (or, on a kept-alive connection, of its first
     // byte); otherwise 408 and a close. Slow clients hold a slot this long at most.

@@ -48,6 +48,7 @@ struct ControlServer::Impl {
     uv_loop_t loop{};
     uv_tcp_t listener{};
     uv_check_t turn_end{};
+    uv_timer_t grace_end{};  // a connection waits for room until the front one's eviction grace ends
     uv_async_t stop_async{};
     std::thread thread;
     std::uint16_t port = 0;
@@ -55,13 +56,23 @@ struct ControlServer::Impl {
     std::mutex mutex;  // start() and stop()
     bool running = false;
 
-    void accept_one() {
+    // Takes the connection libuv holds if there is room now; otherwise it
+    // stays in the kernel's queue until the front connection's grace ends.
+    void accept_if_room() {
+        const std::uint64_t wait = ControlConnection::wait_for_room(connections, uv_now(&loop));
+        if (wait > 0) {
+            accept_waiting = true;
+            if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&grace_end))) uv_timer_start(&grace_end, on_grace_end, wait, 0);
+            return;
+        }
+        accept_waiting = false;
         ++accepted_this_turn;
         ControlConnection::accept(connections, &loop, reinterpret_cast<uv_stream_t*>(&listener));
     }
 
     static void on_connection(uv_stream_t* server, int status);
     static void on_turn_end(uv_check_t* check);
+    static void on_grace_end(uv_timer_t* timer);
     static void on_stop(uv_async_t* async);
 };
 
@@ -75,23 +86,26 @@ void ControlServer::Impl::on_connection(uv_stream_t* stream, int status) {
         self->accept_waiting = true;
         return;
     }
-    self->accept_one();
+    self->accept_if_room();
 }
 
 // After the turn's reads.
 void ControlServer::Impl::on_turn_end(uv_check_t* check) {
     auto* self = static_cast<Impl*>(check->data);
     self->accepted_this_turn = 0;
-    if (self->accept_waiting) {
-        self->accept_waiting = false;
-        self->accept_one();
-    }
+    if (self->accept_waiting) self->accept_if_room();  // room may have come sooner: a connection closed
+}
+
+void ControlServer::Impl::on_grace_end(uv_timer_t* timer) {
+    auto* self = static_cast<Impl*>(timer->data);
+    if (self->accept_waiting) self->accept_if_room();
 }
 
 void ControlServer::Impl::on_stop(uv_async_t* async) {
     auto* self = static_cast<Impl*>(async->data);
     uv_close(reinterpret_cast<uv_handle_t*>(&self->listener), nullptr);  // also closes a connection libuv holds for us
     uv_close(reinterpret_cast<uv_handle_t*>(&self->turn_end), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->grace_end), nullptr);
     while (!self->connections.open.empty()) self->connections.open.front()->close_now();
     uv_close(reinterpret_cast<uv_handle_t*>(&self->stop_async), nullptr);
 }
@@ -115,6 +129,8 @@ bool ControlServer::start(std::string& error) {
     self.listener.data = &self;
     uv_check_init(&self.loop, &self.turn_end);
     self.turn_end.data = &self;
+    uv_timer_init(&self.loop, &self.grace_end);
+    self.grace_end.data = &self;
     sockaddr_storage address{};
     to_sockaddr(self.listen.address, self.listen.port, address);
     int rc = uv_tcp_bind(&self.listener, reinterpret_cast<const sockaddr*>(&address),
@@ -137,6 +153,7 @@ bool ControlServer::start(std::string& error) {
         error = where + uv_strerror(rc);
         uv_close(reinterpret_cast<uv_handle_t*>(&self.listener), nullptr);
         uv_close(reinterpret_cast<uv_handle_t*>(&self.turn_end), nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&self.grace_end), nullptr);
         uv_run(&self.loop, UV_RUN_DEFAULT);
         uv_loop_close(&self.loop);
         return false;

@@ -14,6 +14,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "control_server.hpp"
@@ -546,6 +548,30 @@ TEST_CASE("at the connection limit a new connection evicts the one that has wait
     CHECK(kept.closed_within(3s));
     another.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     auto health = another.response();
+    REQUIRE(health);
+    CHECK(health->status == 200);
+}
+
+TEST_CASE("a connection within its eviction grace is not pushed out by a burst: the burst waits, and is then taken") {
+    ControlLimits limits;
+    limits.max_connections = 2;
+    limits.eviction_grace = 300ms;
+    Running running({}, limits);
+    Client early(running.server.port());
+    std::this_thread::sleep_for(400ms);  // past its grace: the first of the burst may evict it
+    Client paused(running.server.port());  // a client that stops between connect and send
+    std::vector<std::unique_ptr<Client>> burst;
+    for (int i = 0; i < 6; ++i) burst.push_back(std::make_unique<Client>(running.server.port()));
+    CHECK(early.closed_within(3s));
+    std::this_thread::sleep_for(100ms);
+    paused.send(get_status);
+    auto response = paused.response();
+    REQUIRE_MESSAGE(response, "the paused client was evicted within its grace");
+    CHECK(response->status == 200);
+
+    // The burst is not turned away: each is taken as the one before it leaves its grace.
+    burst.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto health = burst.back()->response();
     REQUIRE(health);
     CHECK(health->status == 200);
 }
