@@ -237,6 +237,42 @@ TEST_CASE("manual fence: in the next answer, kept across a restart, refused when
     MESSAGE("a 1s fence ended after " << expired.elapsed.count() << " ms");
 }
 
+TEST_CASE("ramp: after an unfence status shows the AZ's share of answers and the ramp's end; --now skips it") {
+    EndpointFarm farm({"127.0.0.101", "127.0.0.102"});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    AzdnsServer server(options_for(zone_with({{"www", "127.0.0.101"}, {"www", "127.0.0.102"}}),
+                                   az("az-a", {"127.0.0.101"}) + "ramp = \"10m\"\n" + az("az-b", {"127.0.0.102"}) +
+                                       web_check(farm.port()) + service("www.health.test.")));
+    REQUIRE_SERVER(server);
+    REQUIRE(ctl(server, {"fence", "az-a"}).exit_code == 0);
+    auto lifted = ctl(server, {"--json", "unfence", "az-a"});
+    REQUIRE_MESSAGE(lifted.exit_code == 0, (lifted.out + lifted.err));
+    auto az_a = nlohmann::json::parse(lifted.out);
+    CHECK(az_a["state"] == "up");
+    // 10 % at the start of a 10 m ramp, growing 1.5 per mille a second.
+    CHECK(az_a["answer_permille"].get<unsigned>() >= 100);
+    CHECK(az_a["answer_permille"].get<unsigned>() < 150);
+    CHECK(az_a["ramp_ends"].is_string());
+
+    auto status = ctl(server, {"--json", "status"});
+    REQUIRE(status.exit_code == 0);
+    auto azs = nlohmann::json::parse(status.out)["azs"];
+    CHECK(azs[0]["answer_permille"].get<unsigned>() < 150);
+    CHECK(azs[0]["ramp_ends"] == az_a["ramp_ends"]);
+    CHECK(azs[1]["answer_permille"] == 1000);
+    CHECK(azs[1]["ramp_ends"].is_null());
+    auto table = ctl(server, {"status"});
+    CHECK_MESSAGE(table.out.find("ramping: ") != std::string::npos, table.out);
+
+    auto now = ctl(server, {"--json", "unfence", "az-a", "--now"});
+    REQUIRE_MESSAGE(now.exit_code == 0, (now.out + now.err));
+    az_a = nlohmann::json::parse(now.out);
+    CHECK(az_a["answer_permille"] == 1000);
+    CHECK(az_a["ramp_ends"].is_null());
+    CHECK_MESSAGE(server.log().find("AZ az-a back in every answer: skipped (unfence --now)") != std::string::npos,
+                  server.log());
+}
+
 TEST_CASE("the probed set follows the zones: a reload starts probing a new address and stops a removed one") {
     EndpointFarm farm({"127.0.0.71", "127.0.0.72"});
     REQUIRE_MESSAGE(farm.ok(), farm.error());
