@@ -119,8 +119,14 @@ struct AzConfig {
     std::vector<IpPrefix> clients;  // client networks that live here (policy "nearest")
     double fence_below = 0.5;
     Duration restore_after{30'000};
+    // After a restore, the AZ's addresses return in a share of answers that
+    // grows from 10 % to all over this long; 0 = at once.
+    Duration ramp{0};
     SourceLocation where;
 };
+
+// A longer ramp would leave a restored AZ half used for most of a shift.
+inline constexpr Duration max_az_ramp{3'600'000};
 
 enum class CheckType { tcp, http, https, dns };
 

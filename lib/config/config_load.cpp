@@ -303,6 +303,13 @@ void Loader::read_az(ConfigSection& s) {
     read_clients(s, az);
     if (const auto fence_below = s.number("fence_below", 0.0, 1.0)) az.fence_below = *fence_below;
     if (const auto restore_after = s.duration("restore_after", true)) az.restore_after = *restore_after;
+    if (const auto ramp = s.duration("ramp", true)) {
+        if (*ramp > max_az_ramp)
+            s.error(s.where("ramp"), "az.ramp (" + duration_text(*ramp) + ") is longer than " + duration_text(max_az_ramp) +
+                                         ", the longest ramp allowed");
+        else
+            az.ramp = *ramp;
+    }
     config_.azs.push_back(std::move(az));
 }
 

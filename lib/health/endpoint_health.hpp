@@ -30,6 +30,7 @@ struct HealthTransition {
         endpoint_up, endpoint_down,  // this instance's own verdict
         verdict_up, verdict_down,    // the fleet's, when there are peers
         az_fenced, az_restored,
+        az_ramp_end,                 // a restored AZ is in every answer again
         peer_found, peer_lost,       // a peer's state became fresh, or stale
         alone_start, alone_end,      // fewer vantage points count than the quorum
         impaired_start, impaired_end,  // this instance's prober

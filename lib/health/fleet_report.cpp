@@ -68,6 +68,8 @@ OrderedJson fence_json(const FleetFence& fence) {
     if (fence.expires_in) out["expires_in_ms"] = sendable_ms(*fence.expires_in);
     out["counter"] = fence.version.counter;
     out["instance"] = fence.version.instance;
+    // Only when set, so that a lifting reads as it did before ramps existed.
+    if (fence.skip_ramp) out["skip_ramp"] = true;
     return out;
 }
 
@@ -116,6 +118,7 @@ FleetFence read_fence(const JsonFields& fields) {
     fence.reason = fields.string("reason", max_fence_reason_bytes);
     if (fields.has("expires_in_ms")) fence.expires_in = age(fields, "expires_in_ms");
     fence.version = {fields.unsigned_integer("counter", any_size), vantage_name(fields, "instance")};
+    fence.skip_ramp = fields.has("skip_ramp") && fields.boolean("skip_ramp");
     return fence;
 }
 

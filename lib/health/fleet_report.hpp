@@ -26,6 +26,7 @@ struct FleetFence {
     std::string reason;
     std::optional<std::chrono::milliseconds> expires_in;  // from when the document was made; none = until unfenced
     FenceVersion version;
+    bool skip_ramp = false;  // a lifting by `unfence --now`: no ramp (docs/health.md)
 };
 
 // A vantage point's own verdict on one endpoint (never the fleet's).

@@ -5,6 +5,7 @@
 #include "health_targets.hpp"
 #include "healthy_ttl.hpp"
 #include "health_view.hpp"
+#include "ramp_share.hpp"
 #include "rr_type.hpp"
 #include "zone_set.hpp"
 
@@ -61,6 +62,8 @@ std::string why(const AddressVerdict& verdict, const AzView* az, const std::vect
         return "every address is down or fenced: served under policy serve-all";
     std::string text;
     if (az != nullptr) text = "AZ " + az->name + " up";
+    if (az != nullptr && az->answer_permille < full_answer_permille)
+        text += ", ramping back after a restore: in " + std::to_string(az->answer_permille / 10) + " % of answers";
     if (!probes.empty()) {
         bool unknown = std::all_of(probes.begin(), probes.end(),
                                    [](const EndpointView* e) { return e->status == EndpointStatus::unknown; });
@@ -99,7 +102,8 @@ HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, c
     }
     out.has_rrset = true;
     const RRsetView& rrset = found.answer;
-    const FilteredRRset* filtered = view != nullptr ? view->find(rrset, client) : nullptr;
+    // The form that carries ramping AZs, which a share of the answers get.
+    const FilteredRRset* filtered = view != nullptr ? view->find_in_full(rrset, client) : nullptr;
 
     std::vector<std::string_view> deciding;  // the checks that judge these addresses
     for (RdataView rr : rrset) {
@@ -131,6 +135,10 @@ HealthExplanation explain_health(const ZoneSet& zones, const HealthView* view, c
     } else if (filtered->removed) {
         out.ttl = filtered->rrset.ttl();
         out.ttl_rule = "ttl.degraded: an address is down or fenced";
+    } else if (filtered->ramping) {
+        out.ttl = filtered->rrset.ttl();
+        out.ttl_rule = "ttl.degraded: an AZ is ramping back after a restore (this answer in " +
+                       std::to_string(view->share_in_full(rrset, client) / 10) + " % of answers)";
     } else {
         out.ttl = filtered->rrset.ttl();
         out.ttl_rule = healthy_ttl_rule(config.ttl, rrset.ttl(), slowest_check(config.checks, deciding));

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "fleet_quorum.hpp"
+#include "ramp_share.hpp"
 
 namespace azdns {
 
@@ -108,7 +109,10 @@ void HealthState::set_fleet_fence(Az& az, const FleetFenceRecord& record, Health
                                   std::vector<HealthTransition>& out) {
     az.fleet_fence = record;
     az.fence_changed_at = ++changes_;
-    update_az(az, now, out);
+    // A lifting by `unfence --now`, here or on a peer: no ramp, and none left.
+    const bool skip_ramp = !record.fenced && record.skip_ramp;
+    update_az(az, now, out, !skip_ramp);
+    if (skip_ramp && az.ramp_since) end_ramp(az, now, "skipped (unfence --now)", out);
 }
 
 std::vector<HealthTransition> HealthState::record_probe(const EndpointId& id,
@@ -139,6 +143,7 @@ std::vector<HealthTransition> HealthState::record_probe(const EndpointId& id,
 }
 
 std::vector<HealthTransition> HealthState::advance(HealthTime now) {
+    latest_ = std::max(latest_, now);
     std::vector<HealthTransition> out;
     settle_fleet(now, out);
     for (Az& az : azs_) {
@@ -156,9 +161,10 @@ std::vector<HealthTransition> HealthState::advance(HealthTime now) {
             expired = true;
         }
         // Endpoints' changes judge their AZ as they come; time alone matters
-        // only to an expiry and to an AZ waiting out restore_after. Judging
-        // the others would count every endpoint at every tick.
+        // only to an expiry, to an AZ waiting out restore_after and to a
+        // ramp. Judging the others would count every endpoint at every tick.
         if (expired || az.health_fenced) update_az(az, now, out);
+        else end_finished_ramp(az, now, out);
     }
     return out;
 }
@@ -196,7 +202,7 @@ FenceOutcome HealthState::fence(const std::string& name, const std::string& reas
     return outcome;
 }
 
-FenceOutcome HealthState::unfence(const std::string& name, HealthTime now, FenceScope scope) {
+FenceOutcome HealthState::unfence(const std::string& name, HealthTime now, FenceScope scope, bool skip_ramp) {
     FenceOutcome outcome{FenceOutcome::Status::applied, {}, {}};
     Az* az = find_az(name);
     if (az == nullptr) {
@@ -206,14 +212,15 @@ FenceOutcome HealthState::unfence(const std::string& name, HealthTime now, Fence
     az->local_fence.reset();
     if (scope == FenceScope::fleet) {
         const FenceVersion next{az->fleet_fence.version.counter + 1, self_};
-        set_fleet_fence(*az, {false, {}, next, now}, now, outcome.transitions);
+        set_fleet_fence(*az, {false, {}, next, now, skip_ramp}, now, outcome.transitions);
     } else {
-        update_az(*az, now, outcome.transitions);
+        update_az(*az, now, outcome.transitions, !skip_ramp);
+        if (skip_ramp && az->ramp_since) end_ramp(*az, now, "skipped (unfence --now)", outcome.transitions);
     }
     return outcome;
 }
 
-HealthSnapshot HealthState::snapshot() const {
+HealthSnapshot HealthState::snapshot(HealthTime now) const {
     HealthSnapshot snap;
     snap.endpoints.reserve(endpoints_.size());
     for (const auto& [id, endpoint] : endpoints_) {
@@ -236,6 +243,11 @@ HealthSnapshot HealthState::snapshot() const {
         view.local_fence = az.local_fence;
         view.local_since = az.local_since;
         view.fleet_fence = az.fleet_fence;
+        view.ramp = az.config.ramp;
+        view.ramp_since = az.ramp_since;
+        if (az.ramp_since)
+            view.answer_permille =
+                ramp_permille(az.config.ramp, std::chrono::duration_cast<Duration>(now - *az.ramp_since));
         snap.azs.push_back(std::move(view));
     }
     FleetView& fleet = snap.fleet;
@@ -249,6 +261,16 @@ HealthSnapshot HealthState::snapshot() const {
     fleet.impaired_since = impaired_since_;
     fleet.fail_static = impaired_ && !own_counts_;
     return snap;
+}
+
+std::optional<Duration> HealthState::ramp_republish_period() const {
+    std::optional<Duration> shortest;
+    for (const Az& az : azs_) {
+        if (!az.ramp_since) continue;
+        const Duration period = azdns::ramp_republish_period(az.config.ramp);
+        if (!shortest || period < *shortest) shortest = period;
+    }
+    return shortest;
 }
 
 const ManualFence* HealthState::manual_of(const Az& az) const {
@@ -276,7 +298,8 @@ double HealthState::up_share(const std::string& az) const {
 
 // Re-judges one AZ from its endpoints and the time, and reports a change of
 // what the answers see (up, fenced for health, fenced by hand).
-void HealthState::update_az(Az& az, HealthTime now, std::vector<HealthTransition>& out) {
+void HealthState::update_az(Az& az, HealthTime now, std::vector<HealthTransition>& out, bool may_ramp) {
+    latest_ = std::max(latest_, now);
     const double share = up_share(az.config.name);
     const bool healthy = share >= az.config.fence_below;
     if (!healthy) {
@@ -297,12 +320,21 @@ void HealthState::update_az(Az& az, HealthTime now, std::vector<HealthTransition
     const FenceReason reason = manual           ? FenceReason::manual
                                : az.health_fenced ? FenceReason::health
                                                   : FenceReason::none;
-    if (reason == az.shown) return;
+    if (reason == az.shown) {
+        end_finished_ramp(az, now, out);  // a reload may have shortened or removed it
+        return;
+    }
     az.shown = reason;
     az.since = now;
+    // Fenced is fenced: a fence ends a ramp, and the next restore starts anew.
+    az.ramp_since.reset();
     std::string share_text = std::to_string(static_cast<int>(share * 100 + 0.5)) + "% of endpoints up";
     switch (reason) {
     case FenceReason::none:
+        if (may_ramp && az.config.ramp.count() > 0) {
+            az.ramp_since = now;
+            share_text += "; back in every answer over " + duration_text(az.config.ramp);
+        }
         out.push_back({HealthTransition::Kind::az_restored, az.config.name, share_text, now});
         break;
     case FenceReason::health:
@@ -312,6 +344,19 @@ void HealthState::update_az(Az& az, HealthTime now, std::vector<HealthTransition
         out.push_back({HealthTransition::Kind::az_fenced, az.config.name, "manual: " + manual->reason, now});
         break;
     }
+}
+
+void HealthState::end_ramp(Az& az, HealthTime now, const std::string& why, std::vector<HealthTransition>& out) {
+    az.ramp_since.reset();
+    out.push_back({HealthTransition::Kind::az_ramp_end, az.config.name, why, now});
+}
+
+// Past its end, or its [[az]] ramp shortened by a reload.
+void HealthState::end_finished_ramp(Az& az, HealthTime now, std::vector<HealthTransition>& out) {
+    if (!az.ramp_since || now - *az.ramp_since < az.config.ramp) return;
+    end_ramp(az, now, az.config.ramp.count() > 0 ? "ramp of " + duration_text(az.config.ramp) + " done"
+                                                 : "ramp removed from the config",
+             out);
 }
 
 }  // namespace azdns

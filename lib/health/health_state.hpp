@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -41,6 +42,7 @@ struct FleetFenceRecord {
     ManualFence fence;
     FenceVersion version;  // counter 0: none known
     HealthTime since;
+    bool skip_ramp = false;  // a lifting by `unfence --now`: the AZ returns to every answer at once
 };
 
 struct EndpointView {
@@ -70,6 +72,14 @@ struct AzView {
     std::optional<ManualFence> local_fence{};
     HealthTime local_since{};
     FleetFenceRecord fleet_fence{};
+    // A gentle return after restore (docs/health.md): set while the AZ
+    // ramps, from the end of its fence until `ramp` later.
+    std::optional<HealthTime> ramp_since{};
+    Duration ramp{0};  // its [[az]] ramp
+    // The share of answers, in per mille, that carry its addresses when it
+    // is not fenced: ramp_permille() when the snapshot was taken, 1000
+    // (full_answer_permille) when it is not ramping.
+    std::uint16_t answer_permille = 1000;
 };
 
 // The instance in its fleet (docs/fleet.md, "Seeing it").
@@ -154,8 +164,9 @@ public:
                                                HealthTime now);
 
     // Time passing alone restores AZs healthy for `restore_after`, ends
-    // expired manual fences, lets peers' states go stale, and judges whether
-    // this prober is impaired; call it on every tick.
+    // expired manual fences and finished ramps, lets peers' states go
+    // stale, and judges whether this prober is impaired; call it on every
+    // tick.
     std::vector<HealthTransition> advance(HealthTime now);
 
     // Refused when the AZ is unknown, or when afterwards some service that
@@ -164,8 +175,11 @@ public:
     FenceOutcome fence(const std::string& az, const std::string& reason, std::optional<HealthTime> expires,
                        bool force, HealthTime now, FenceScope scope = FenceScope::fleet);
     // Fleet-wide: lifts the fleet's fence (a new version) and this
-    // instance's local one; local: only the local one.
-    FenceOutcome unfence(const std::string& az, HealthTime now, FenceScope scope = FenceScope::fleet);
+    // instance's local one; local: only the local one. `skip_ramp`: the AZ
+    // returns to every answer at once, and a ramp under way ends (fleet-
+    // wide: on the peers too).
+    FenceOutcome unfence(const std::string& az, HealthTime now, FenceScope scope = FenceScope::fleet,
+                         bool skip_ramp = false);
 
     // A peer's report (docs/fleet.md, "The exchange"): its votes, and its
     // fence changes, newer versions winning.
@@ -186,7 +200,13 @@ public:
     [[nodiscard]] FleetReport own_report(HealthTime now, bool full = true, std::uint64_t since = 0) const;
     [[nodiscard]] std::uint64_t changes() const { return changes_; }
 
-    [[nodiscard]] HealthSnapshot snapshot() const;
+    // AZs' answer shares as at `now`; without it, as at the latest time
+    // any call passed.
+    [[nodiscard]] HealthSnapshot snapshot(HealthTime now) const;
+    [[nodiscard]] HealthSnapshot snapshot() const { return snapshot(latest_); }
+    // How often the answers must be rebuilt for the ramps under way
+    // (ramp_republish_period of the shortest); none when no AZ ramps.
+    [[nodiscard]] std::optional<Duration> ramp_republish_period() const;
     [[nodiscard]] std::size_t endpoint_count() const { return endpoints_.size(); }
 
 private:
@@ -210,12 +230,16 @@ private:
         std::uint64_t fence_changed_at = 0;       // changes_ when fleet_fence last changed
         FenceReason shown = FenceReason::none;    // last reported, to detect transitions
         HealthTime since;
+        std::optional<HealthTime> ramp_since{};   // while ramping after a restore
     };
 
     Az* find_az(const std::string& name);
     [[nodiscard]] const ManualFence* manual_of(const Az& az) const;
     [[nodiscard]] double up_share(const std::string& az) const;
-    void update_az(Az& az, HealthTime now, std::vector<HealthTransition>& out);
+    // `may_ramp` false: a restore skips the AZ's ramp (`unfence --now`).
+    void update_az(Az& az, HealthTime now, std::vector<HealthTransition>& out, bool may_ramp = true);
+    void end_ramp(Az& az, HealthTime now, const std::string& why, std::vector<HealthTransition>& out);
+    void end_finished_ramp(Az& az, HealthTime now, std::vector<HealthTransition>& out);
     [[nodiscard]] std::vector<VantageView> votes_on(const EndpointId& id, const Endpoint& endpoint) const;
     [[nodiscard]] QuorumVerdict quorum_verdict_of(const std::vector<VantageView>& votes) const;
     void judge(const EndpointId& id, Endpoint& endpoint, HealthTime now, std::vector<HealthTransition>& out);
@@ -242,6 +266,7 @@ private:
     std::uint64_t changes_ = 0;
     bool impaired_dirty_ = true;  // something looks_impaired() reads changed since it last ran
     std::uint64_t last_removal_ = 0;  // changes_ when an endpoint last left: no delta reaches back past it
+    HealthTime latest_{};  // the latest `now` seen: what snapshot() without one uses
 };
 
 }  // namespace azdns

@@ -60,7 +60,8 @@ HealthState::PeerReceipt HealthState::receive_report(const FleetReport& report, 
             continue;
         }
         if (!(az->fleet_fence.version < fence.version)) continue;
-        FleetFenceRecord record{fence.fenced, ManualFence{fence.reason, std::nullopt}, fence.version, now};
+        FleetFenceRecord record{fence.fenced, ManualFence{fence.reason, std::nullopt}, fence.version, now,
+                                !fence.fenced && fence.skip_ramp};
         if (fence.expires_in) {
             record.fence.expires = now + *fence.expires_in;
             record.fenced = record.fenced && fence.expires_in->count() > 0;
@@ -110,6 +111,7 @@ FleetReport HealthState::own_report(HealthTime now, bool full, std::uint64_t sin
         if (record.version.counter == 0 || (delta && az.fence_changed_at <= since)) continue;
         FleetFence fence{az.config.name, record.fenced, record.fence.reason.substr(0, max_fence_reason_bytes),
                          std::nullopt, record.version};
+        fence.skip_ramp = !record.fenced && record.skip_ramp;
         if (record.fenced && record.fence.expires)
             fence.expires_in = std::max(milliseconds(1), duration_cast<milliseconds>(*record.fence.expires - now));
         report.fences.push_back(std::move(fence));

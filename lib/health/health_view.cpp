@@ -5,6 +5,7 @@
 
 #include "config.hpp"
 #include "health_state.hpp"
+#include "ramp_share.hpp"
 
 namespace azdns {
 
@@ -33,7 +34,35 @@ void choose_preferred(std::vector<std::uint8_t>& keep, const HealthIndex::Addres
     }
 }
 
+// `form` while an AZ in it, or left out of it, ramps back: at ttl.degraded,
+// so that clients follow the share as it grows.
+FilteredRRset ramping_form(FilteredRRset form, const HealthIndex& ix) {
+    form.ramping = true;
+    form.rrset = RRsetView(form.rrset.type(), form.rrset.size(), ix.ttl().degraded, form.rrset.wire());
+    return form;
+}
+
 }  // namespace
+
+const FilteredRRset* HealthView::drawn(std::uint32_t view) const {
+    const RampChoice& choice = ramps_[view];
+    if (choice.without == HealthIndex::no_slot) return &views_[view];
+    // xorshift32 per thread: no lock, no allocation, even enough to split
+    // answers by a share; seeded apart per thread by its own address.
+    thread_local std::uint32_t state =
+        0x9E3779B9u ^ static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(&state) >> 4);
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state % full_answer_permille < choice.full_permille ? &views_[view] : &views_[choice.without];
+}
+
+std::uint16_t HealthView::share_in_full(const RRsetView& original, ClientPlace& client) const {
+    if (original.empty() || ramps_.empty()) return full_answer_permille;
+    const std::uint32_t view = index_->view_of(original.wire().data(), client);
+    if (view == HealthIndex::no_slot || ramps_[view].without == HealthIndex::no_slot) return full_answer_permille;
+    return ramps_[view].full_permille;
+}
 
 // The view of `slot` answering with the addresses in `keep`. The TTL
 // follows health alone (`healthy`): a service's choice of AZ removes no
@@ -108,8 +137,21 @@ std::shared_ptr<const HealthView> HealthView::build(std::shared_ptr<const Health
         return !down;
     };
 
-    view->arena_.reserve(ix.wire_bytes());
+    // AZs ramping back after a restore: the share of answers that carry them.
+    std::vector<std::uint16_t> share(ix.az_names().size(), full_answer_permille);
+    for (std::size_t i = 0; i < share.size(); ++i) {
+        const AzView* az = health.az(ix.az_names()[i]);
+        if (az != nullptr && az->fenced == FenceReason::none) share[i] = az->answer_permille;
+    }
+    const bool ramping = std::any_of(share.begin(), share.end(), [](auto s) { return s < full_answer_permille; });
+    auto share_of = [&](const HealthIndex::Address& a) {
+        return a.az == HealthIndex::no_az ? full_answer_permille : share[a.az];
+    };
+
+    // The arena holds at most two forms (in full, and without ramping AZs) per view.
+    view->arena_.reserve(ix.wire_bytes() * (ramping ? 2 : 1));
     view->views_.resize(ix.view_count());
+    if (ramping) view->ramps_.resize(ix.view_count());
     std::vector<std::uint8_t> healthy;  // per address of the slot: kept by health
     std::vector<std::uint8_t> keep;     // per address: in this view
     for (std::size_t s = 0; s < ix.slots().size(); ++s) {
@@ -119,15 +161,30 @@ std::shared_ptr<const HealthView> HealthView::build(std::shared_ptr<const Health
         healthy.resize(count);
         for (std::size_t i = 0; i < count; ++i) healthy[i] = keeps(addresses[i]);
         const std::uint16_t* prefer = slot.prefer != HealthIndex::no_prefer ? &ix.prefer()[slot.prefer] : nullptr;
-        auto make = [&](std::uint16_t own_az) {
+        // View `at` of the slot for a client in `own_az` (no_az: anywhere).
+        auto make = [&](std::uint32_t at, std::uint16_t own_az) {
             keep = healthy;
             choose_preferred(keep, addresses, own_az, prefer);
-            return view->filtered(slot, keep, healthy, ix);
+            std::uint16_t full_share = full_answer_permille;
+            for (std::size_t i = 0; i < count; ++i)
+                if (keep[i]) full_share = std::min(full_share, share_of(addresses[i]));
+            view->views_[at] = view->filtered(slot, keep, healthy, ix);
+            if (full_share == full_answer_permille) return;
+            // A ramping AZ is in it: the form without the ramping AZs serves
+            // the rest of the answers, and both go out at ttl.degraded.
+            view->views_[at] = ramping_form(view->views_[at], ix);
+            keep = healthy;
+            for (std::size_t i = 0; i < count; ++i) keep[i] = keep[i] && share_of(addresses[i]) == full_answer_permille;
+            choose_preferred(keep, addresses, own_az, prefer);
+            if (std::count(keep.begin(), keep.end(), 1) == 0) return;  // nothing else to answer with
+            view->ramps_[at] = {static_cast<std::uint32_t>(view->views_.size()), full_share};
+            view->views_.push_back(ramping_form(view->filtered(slot, keep, healthy, ix), ix));
         };
-        view->views_[s] = make(HealthIndex::no_az);
+        make(static_cast<std::uint32_t>(s), HealthIndex::no_az);
         if (slot.first_place_view == HealthIndex::no_slot) continue;
         const std::vector<std::uint16_t>& place_azs = ix.clients().azs();
-        for (std::size_t p = 0; p < place_azs.size(); ++p) view->views_[slot.first_place_view + p] = make(place_azs[p]);
+        for (std::size_t p = 0; p < place_azs.size(); ++p)
+            make(slot.first_place_view + static_cast<std::uint32_t>(p), place_azs[p]);
     }
     return view;
 }

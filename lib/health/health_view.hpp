@@ -35,6 +35,7 @@ struct FilteredRRset {
     HealthOutcome outcome = HealthOutcome::serve;
     bool removed = false;   // something was filtered out
     bool all_down = false;  // policy.all_down applied
+    bool ramping = false;   // holds an AZ ramping back after a restore: ttl.degraded
 };
 
 class HealthView {
@@ -52,11 +53,23 @@ public:
     // The filtered form of an A/AAAA RRset for `client`, or nullptr when it
     // is served as it is. Looks the client up only for an RRset whose answer
     // depends on where the client is (a `nearest` service). Does not allocate.
+    // While an AZ ramps back after a restore, a share of the calls answer
+    // without it (drawn per call, per thread).
     [[nodiscard]] const FilteredRRset* find(const RRsetView& original, ClientPlace& client) const {
+        if (original.empty()) return nullptr;
+        const std::uint32_t view = index_->view_of(original.wire().data(), client);
+        if (view == HealthIndex::no_slot) return nullptr;
+        return ramps_.empty() ? &views_[view] : drawn(view);
+    }
+    // As find(), but always the form that carries ramping AZs: what explain shows.
+    [[nodiscard]] const FilteredRRset* find_in_full(const RRsetView& original, ClientPlace& client) const {
         if (original.empty()) return nullptr;
         const std::uint32_t view = index_->view_of(original.wire().data(), client);
         return view == HealthIndex::no_slot ? nullptr : &views_[view];
     }
+    // The share of answers, per mille, that carry the ramping AZs of the
+    // RRset's form for `client`; 1000 when none ramps.
+    [[nodiscard]] std::uint16_t share_in_full(const RRsetView& original, ClientPlace& client) const;
     // The form for a client outside every AZ's networks: what zone transfers carry.
     [[nodiscard]] const FilteredRRset* find(const RRsetView& original) const {
         if (original.empty()) return nullptr;
@@ -69,13 +82,21 @@ public:
     [[nodiscard]] const HealthIndex& index() const { return *index_; }
 
 private:
+    // A view's form without its ramping AZs, and how often the full one serves.
+    struct RampChoice {
+        std::uint32_t without = HealthIndex::no_slot;  // into views_; no_slot: no ramp
+        std::uint16_t full_permille = 1000;
+    };
+
     HealthView() = default;
+    [[nodiscard]] const FilteredRRset* drawn(std::uint32_t view) const;
     FilteredRRset filtered(const HealthIndex::Slot& slot, const std::vector<std::uint8_t>& keep,
                            const std::vector<std::uint8_t>& healthy, const HealthIndex& ix);
 
     std::shared_ptr<const HealthIndex> index_;
     std::vector<std::uint8_t> arena_;    // only subsets of an RRset; never grows after the views are made
-    std::vector<FilteredRRset> views_;  // by slot of index_, then per place (HealthIndex::Slot)
+    std::vector<FilteredRRset> views_;  // by slot of index_, then per place (HealthIndex::Slot), then forms without ramping AZs
+    std::vector<RampChoice> ramps_;     // by view; empty while no AZ ramps, so that find() tests one size
 };
 
 }  // namespace azdns

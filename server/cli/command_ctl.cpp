@@ -182,6 +182,17 @@ void print_transfers(std::ostream& out, const json& zones) {
     print_table(out, {"ZONE", "SOURCE", "SERIAL", "FILTERED", "LAST IN", "LAST OUT", "NOTIFY"}, rows);
 }
 
+// "ramping: 55% of answers until T" while a restored AZ ramps
+// (docs/health.md, "A gentle return after restore"); empty otherwise.
+std::string ramp_note(const json& az) {
+    const json permille = az.is_object() ? az.value("answer_permille", json()) : json();
+    const json ends = az.is_object() ? az.value("ramp_ends", json()) : json();
+    if (!permille.is_number_unsigned() || !ends.is_string()) return {};
+    const auto share = permille.get<unsigned>();
+    return "ramping: " + std::to_string(share / 10) + (share % 10 != 0 ? "." + std::to_string(share % 10) : "") +
+           "% of answers until " + ends.get<std::string>();
+}
+
 void print_status(std::ostream& out, const json& status) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& zone : array_of(status, "zones"))
@@ -198,6 +209,7 @@ void print_status(std::ostream& out, const json& status) {
         if (az.contains("expires") && az["expires"].is_string())
             note = (note == "-" ? std::string() : note + " ") + "until " + az["expires"].get<std::string>();
         if (az.value("manual_scope", json()) == "local") note = (note == "-" ? std::string() : note + " ") + "(local)";
+        if (const std::string ramp = ramp_note(az); !ramp.empty()) note = (note == "-" ? std::string() : note + " ") + ramp;
         rows.push_back({field(az, "name"), field(az, "region"), field(az, "state"), field(az, "reason"), field(az, "since"),
                         field(az, "endpoints_up") + "/" + field(az, "endpoints_total"), note});
     }
@@ -226,6 +238,7 @@ std::string az_line(const json& az) {
         line += ")";
     }
     if (az.contains("since") && az["since"].is_string()) line += " since " + az["since"].get<std::string>();
+    if (const std::string ramp = ramp_note(az); !ramp.empty()) line += "; " + ramp;
     return line;
 }
 
@@ -394,6 +407,8 @@ CLI::App* add_ctl_subcommand(CLI::App& app, CtlOptions& options) {
     auto* unfence = ctl->add_subcommand("unfence", "lift a manual fence (health still applies)");
     unfence->add_option("AZ", options.az, "the AZ's name")->required();
     unfence->add_flag("--local", options.local, "lift only this instance's --local fence; the fleet's stays");
+    unfence->add_flag("--now", options.now,
+                      "back in every answer at once: no ramp (az.ramp); ends a ramp under way even if not fenced");
     unfence->callback([&options] { options.action = "unfence"; });
 
     auto* reload = ctl->add_subcommand("reload", "re-read the config and the zone files; exit 1, with every error, if the config was not applied or a zone failed");
@@ -432,7 +447,10 @@ int run_ctl(const CtlOptions& options, std::ostream& out, std::ostream& err) {
         request.headers.emplace_back("Content-Type", "application/json");
     } else if (options.action == "unfence") {
         request.method = "DELETE";
-        request.target = "/v1/azs/" + percent_encode(options.az) + "/fence" + (options.local ? "?scope=local" : "");
+        std::string query;
+        if (options.local) query += "scope=local";
+        if (options.now) query += std::string(query.empty() ? "" : "&") + "now=true";
+        request.target = "/v1/azs/" + percent_encode(options.az) + "/fence" + (query.empty() ? "" : "?" + query);
     } else if (options.action == "reload") {
         request.method = "POST";
         request.target = "/v1/reload";

@@ -40,6 +40,7 @@ struct CtlOptions {
     std::string for_duration; // fence --for, as typed ("2h")
     bool force = false;       // fence --force
     bool local = false;       // fence/unfence --local: this instance only
+    bool now = false;         // unfence --now: no ramp, every answer at once
     std::string name;         // explain NAME
     std::string type;         // explain TYPE; empty = A
     std::string client;       // explain --client ADDRESS; empty = a client outside every AZ

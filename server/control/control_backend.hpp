@@ -26,7 +26,8 @@ public:
     // `scope`: the whole fleet (the default), or this instance (?scope=local).
     virtual ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration, bool force,
                            FenceScope scope) = 0;  // 200 AZ state | 404 unknown AZ | 409 {"error":..., "services":[...]}
-    virtual ApiReply unfence(const std::string& az, FenceScope scope) = 0;  // 200 | 404
+    // `skip_ramp` (?now=true): the AZ is in every answer at once, no ramp.
+    virtual ApiReply unfence(const std::string& az, FenceScope scope, bool skip_ramp) = 0;  // 200 | 404
     virtual ApiReply reload() = 0;                                     // POST /v1/reload: 200 | 409 config not applied or a zone failed
     // name/type as given, `client` an address or empty (none); the backend validates them (400 for a bad one).
     virtual ApiReply explain(const std::string& name, const std::string& type, const std::string& client) = 0;

@@ -56,6 +56,24 @@ std::optional<FenceScope> fence_scope(std::string_view query) {
     return std::nullopt;
 }
 
+// DELETE's query: a scope as a fence's, and "now=true" to skip the ramp
+// (docs/health.md, "A gentle return after restore"); each at most once.
+ControlResponse unfence(const std::string& az, std::string_view query, ControlBackend& backend) {
+    constexpr const char* expected = "a fence's lifting takes scope=local or scope=fleet, and now=true or now=false";
+    std::optional<FenceScope> scope;
+    std::optional<bool> now;
+    for (auto parameter : split(query, '&')) {
+        if (parameter.empty()) continue;
+        if ((parameter == "scope=local" || parameter == "scope=fleet") && !scope)
+            scope = parameter == "scope=local" ? FenceScope::local : FenceScope::fleet;
+        else if ((parameter == "now=true" || parameter == "now=false") && !now)
+            now = parameter == "now=true";
+        else
+            return error_response(400, expected);
+    }
+    return from_reply(backend.unfence(az, scope.value_or(FenceScope::fleet), now.value_or(false)));
+}
+
 ControlResponse fence(const std::string& az, std::string_view query, const std::string& body, ControlBackend& backend) {
     const std::optional<FenceScope> scope = fence_scope(query);
     if (!scope) return error_response(400, "the only query a fence takes is scope=local or scope=fleet");
@@ -114,9 +132,7 @@ ControlResponse dispatch(const ControlRequest& request, ControlBackend& backend)
         if (!az) return error_response(400, "malformed percent-encoding in the AZ name");
         if (az->empty()) return error_response(404, "no AZ named \"\"");
         if (method == "POST") return fence(*az, query, request.body, backend);
-        const std::optional<FenceScope> scope = fence_scope(query);
-        if (!scope) return error_response(400, "the only query a fence takes is scope=local or scope=fleet");
-        return from_reply(backend.unfence(*az, *scope));
+        return unfence(*az, query, backend);
     }
     if (is({"v1", "reload"})) {
         if (method != "POST") return method_not_allowed("POST");

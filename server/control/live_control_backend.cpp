@@ -68,7 +68,10 @@ json az_json(const AzConfig& config, const AzView& az, const HealthSnapshot& hea
                                    ? json(nullptr)
                                    : json{{"counter", az.fleet_fence.version.counter},
                                           {"instance", az.fleet_fence.version.instance}}},
-             {"expires", az.manual && az.manual->expires ? json(rfc3339(*az.manual->expires)) : json(nullptr)}};
+             {"expires", az.manual && az.manual->expires ? json(rfc3339(*az.manual->expires)) : json(nullptr)},
+             // A gentle return after restore: in this share of answers until ramp_ends.
+             {"answer_permille", az.answer_permille},
+             {"ramp_ends", az.ramp_since ? json(rfc3339(*az.ramp_since + az.ramp)) : json(nullptr)}};
     return out;
 }
 
@@ -222,8 +225,8 @@ ApiReply LiveControlBackend::fence(const std::string& az, const std::string& rea
     return fence_reply(az, health_.fence(az, reason, for_duration, force, scope));
 }
 
-ApiReply LiveControlBackend::unfence(const std::string& az, FenceScope scope) {
-    return fence_reply(az, health_.unfence(az, scope));
+ApiReply LiveControlBackend::unfence(const std::string& az, FenceScope scope, bool skip_ramp) {
+    return fence_reply(az, health_.unfence(az, scope, skip_ramp));
 }
 
 // 409 when the config was not applied or a zone kept its previous version:

@@ -31,7 +31,7 @@ public:
     nlohmann::json status() override;
     ApiReply fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
                    bool force, FenceScope scope) override;
-    ApiReply unfence(const std::string& az, FenceScope scope) override;
+    ApiReply unfence(const std::string& az, FenceScope scope, bool skip_ramp) override;
     ApiReply reload() override;
     ApiReply explain(const std::string& name, const std::string& type, const std::string& client) override;
     std::string metrics() override;

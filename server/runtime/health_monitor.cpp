@@ -32,6 +32,7 @@ TransitionText text_of(HealthTransition::Kind kind) {
     case Kind::verdict_down: return {"endpoint", "down in the fleet", "verdict_down", "endpoint"};
     case Kind::az_fenced: return {"AZ", "fenced", "az_fenced", "az"};
     case Kind::az_restored: return {"AZ", "restored", "az_restored", "az"};
+    case Kind::az_ramp_end: return {"AZ", "back in every answer", "az_ramp_end", "az"};
     case Kind::peer_found: return {"peer", "found", "peer_found", "peer"};
     case Kind::peer_lost: return {"peer", "lost", "peer_lost", "peer"};
     case Kind::alone_start: return {"vantage point", "deciding alone", "deciding_alone", "vantage"};
@@ -129,8 +130,9 @@ void HealthMonitor::restore(std::shared_ptr<const ZoneSet> zones) {
             apply_locked(state_.add_endpoint(target.id, target.az, *target.check, initial,
                                              known != stored.state.endpoints.end() ? known->since : now));
         }
-        publisher_.replace(std::move(served), state_.snapshot());
+        publisher_.replace(std::move(served), state_.snapshot(now));
         publish_pending_ = false;
+        last_publish_ = now;
     }
     probes_.set_targets(probe_targets(targets, *config));
 }
@@ -177,8 +179,9 @@ void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_
         state_.set_service_azs(targets.service_azs);
         retarget_locked(targets, now);
         // New zones need a view of their own even if no health changed.
-        publisher_.replace(std::move(served), state_.snapshot());
+        publisher_.replace(std::move(served), state_.snapshot(now));
         publish_pending_ = false;
+        last_publish_ = now;
     }
     probes_.set_targets(std::move(probes));
 }
@@ -219,15 +222,15 @@ FenceOutcome HealthMonitor::fence(const std::string& az, const std::string& reas
     return outcome;
 }
 
-FenceOutcome HealthMonitor::unfence(const std::string& az, FenceScope scope) {
+FenceOutcome HealthMonitor::unfence(const std::string& az, FenceScope scope, bool skip_ramp) {
     FenceOutcome outcome;
     {
         std::lock_guard lock(mutex_);
-        outcome = state_.unfence(az, now_(), scope);
+        outcome = state_.unfence(az, now_(), scope, skip_ramp);
         if (outcome.status != FenceOutcome::Status::applied) return outcome;
         const char* where = scope == FenceScope::local ? "local" : "fleet";
         log_event(std::string(scope == FenceScope::local ? "local" : "fleet-wide") + " manual fence on AZ " + az +
-                      " lifted",
+                      " lifted" + (skip_ramp ? " (--now: no ramp)" : ""),
                   {{"event", "manual_fence_lifted"}, {"az", az}, {"scope", where}});
         apply_locked(outcome.transitions);
         publish_locked();
@@ -239,7 +242,7 @@ FenceOutcome HealthMonitor::unfence(const std::string& az, FenceScope scope) {
 
 HealthSnapshot HealthMonitor::snapshot() const {
     std::lock_guard lock(mutex_);
-    return state_.snapshot();
+    return state_.snapshot(now_());
 }
 
 std::size_t HealthMonitor::endpoint_count() const {
@@ -280,7 +283,8 @@ void HealthMonitor::publish_locked() {
     }
     if (!publish_pending_) return;
     publish_pending_ = false;
-    publisher_.publish(state_.snapshot());
+    last_publish_ = now_();
+    publisher_.publish(state_.snapshot(last_publish_));
 }
 
 FleetPeers::Received HealthMonitor::receive_report(const FleetReport& report) {
@@ -334,7 +338,11 @@ std::map<std::string, HealthMonitor::PeerLink> HealthMonitor::peer_links() const
 void HealthMonitor::tick() {
     {
         std::lock_guard lock(mutex_);
-        apply_locked(state_.advance(now_()));
+        const HealthTime now = now_();
+        apply_locked(state_.advance(now));
+        // A ramp's share grows with time alone: the answers follow in steps.
+        if (const auto period = state_.ramp_republish_period(); period && now - last_publish_ >= *period)
+            publish_pending_ = true;
         publish_locked();
     }
     save();

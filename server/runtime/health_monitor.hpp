@@ -61,7 +61,8 @@ public:
 
     FenceOutcome fence(const std::string& az, const std::string& reason, std::optional<Duration> for_duration,
                        bool force, FenceScope scope = FenceScope::fleet);
-    FenceOutcome unfence(const std::string& az, FenceScope scope = FenceScope::fleet);
+    // `skip_ramp`: `unfence --now` (HealthState::unfence).
+    FenceOutcome unfence(const std::string& az, FenceScope scope = FenceScope::fleet, bool skip_ramp = false);
 
     // The fleet (docs/fleet.md, "The exchange"). A peer's report, decoded:
     // applied and published at once; logged when it is refused.
@@ -89,8 +90,10 @@ public:
     void record_probe(const EndpointId& id, const ProbeResult& result);
     // Publishes once what the results since the last publish changed.
     void end_of_probe_turn();
-    // Time alone (restore_after, fence expiry), then a save if state_dir is
-    // behind: what the ticker does every 50 ms.
+    // Time alone (restore_after, fence expiry, a ramp's growing share),
+    // then a save if state_dir is behind: what the ticker does every 50 ms.
+    // While an AZ ramps, the answers are rebuilt every
+    // HealthState::ramp_republish_period, and once when the ramp ends.
     void tick();
 
     [[nodiscard]] HealthSnapshot snapshot() const;
@@ -115,6 +118,7 @@ private:
     mutable std::mutex mutex_;
     HealthState state_;
     bool publish_pending_ = false;                      // state_ changed since the last publish
+    HealthTime last_publish_{};                         // when the answers were last rebuilt
     bool dirty_ = false;                                // state_dir is behind
     std::set<EndpointId, EndpointIdLess> first_round_;  // new endpoints still without a result
     std::size_t restored_ = 0;                          // endpoints known from state_dir at restore()

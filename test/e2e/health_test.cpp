@@ -237,6 +237,99 @@ TEST_CASE("manual fence: in the next answer, kept across a restart, refused when
     MESSAGE("a 1s fence ended after " << expired.elapsed.count() << " ms");
 }
 
+TEST_CASE("ramp: after an unfence status shows the AZ's share of answers and the ramp's end; --now skips it") {
+    EndpointFarm farm({"127.0.0.101", "127.0.0.102"});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    AzdnsServer server(options_for(zone_with({{"www", "127.0.0.101"}, {"www", "127.0.0.102"}}),
+                                   az("az-a", {"127.0.0.101"}) + "ramp = \"10m\"\n" + az("az-b", {"127.0.0.102"}) +
+                                       web_check(farm.port()) + service("www.health.test.")));
+    REQUIRE_SERVER(server);
+    REQUIRE(ctl(server, {"fence", "az-a"}).exit_code == 0);
+    auto lifted = ctl(server, {"--json", "unfence", "az-a"});
+    REQUIRE_MESSAGE(lifted.exit_code == 0, (lifted.out + lifted.err));
+    auto az_a = nlohmann::json::parse(lifted.out);
+    CHECK(az_a["state"] == "up");
+    // 10 % at the start of a 10 m ramp, growing 1.5 per mille a second.
+    CHECK(az_a["answer_permille"].get<unsigned>() >= 100);
+    CHECK(az_a["answer_permille"].get<unsigned>() < 150);
+    CHECK(az_a["ramp_ends"].is_string());
+
+    auto status = ctl(server, {"--json", "status"});
+    REQUIRE(status.exit_code == 0);
+    auto azs = nlohmann::json::parse(status.out)["azs"];
+    CHECK(azs[0]["answer_permille"].get<unsigned>() < 150);
+    CHECK(azs[0]["ramp_ends"] == az_a["ramp_ends"]);
+    CHECK(azs[1]["answer_permille"] == 1000);
+    CHECK(azs[1]["ramp_ends"].is_null());
+    auto table = ctl(server, {"status"});
+    CHECK_MESSAGE(table.out.find("ramping: ") != std::string::npos, table.out);
+
+    auto now = ctl(server, {"--json", "unfence", "az-a", "--now"});
+    REQUIRE_MESSAGE(now.exit_code == 0, (now.out + now.err));
+    az_a = nlohmann::json::parse(now.out);
+    CHECK(az_a["answer_permille"] == 1000);
+    CHECK(az_a["ramp_ends"].is_null());
+    CHECK_MESSAGE(server.log().find("AZ az-a back in every answer: skipped (unfence --now)") != std::string::npos,
+                  server.log());
+}
+
+TEST_CASE("ramp: the restored AZ's share of answers grows over the ramp, at ttl.degraded; --now gives it every answer") {
+    EndpointFarm farm({"127.0.0.105", "127.0.0.106"});
+    REQUIRE_MESSAGE(farm.ok(), farm.error());
+    AzdnsServer server(options_for(zone_with({{"www", "127.0.0.105"}, {"www", "127.0.0.106"}}),
+                                   az("az-a", {"127.0.0.105"}) + "ramp = \"3s\"\n" + az("az-b", {"127.0.0.106"}) +
+                                       web_check(farm.port()) + service("www.health.test.")));
+    REQUIRE_SERVER(server);
+    const std::string www = "www.health.test.";
+    REQUIRE(ctl(server, {"fence", "az-a"}).exit_code == 0);
+    CHECK(answered(server.v4(), www) == Addresses{"127.0.0.106"});
+
+    // Every 10 ms for 3.6 s from the unfence: does the answer carry az-a, and at what TTL?
+    struct Sample {
+        long at_ms;
+        bool with_a;
+        std::uint32_t ttl;
+    };
+    std::vector<Sample> samples;
+    REQUIRE(ctl(server, {"unfence", "az-a"}).exit_code == 0);
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 1000; ++i) {  // bounded; ends by time
+        const long at = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+        if (at > 3600) break;
+        if (auto r = ask_udp(server.v4(), Query{.name = www, .type = rrtype::A}, 500ms); r && !r->answer.empty())
+            samples.push_back({at, with(*r, "127.0.0.105"), answer_ttl(*r).value_or(0)});
+        std::this_thread::sleep_for(10ms);
+    }
+    auto share = [&](long from, long to, int& count) {
+        int with_a = 0;
+        count = 0;
+        for (const Sample& s : samples)
+            if (s.at_ms >= from && s.at_ms < to) ++count, with_a += s.with_a;
+        return count == 0 ? 0.0 : static_cast<double>(with_a) / count;
+    };
+    int early_count = 0, late_count = 0, after_count = 0;
+    // 10 % at the start, 19 % by 0.6 s; 77 % at 2.3 s, 97 % by 2.9 s.
+    const double early = share(0, 600, early_count), late = share(2300, 2900, late_count),
+                 after = share(3300, 3600, after_count);
+    MESSAGE("az-a in " << early * 100 << " % of " << early_count << " answers in the first 0.6 s, " << late * 100
+                       << " % of " << late_count << " at 2.3-2.9 s, " << after * 100 << " % after the ramp");
+    REQUIRE_MESSAGE(early_count >= 20, "too few answers to judge a share: the machine is too slow");
+    REQUIRE(late_count >= 20);
+    // Bounds wide enough for a view published late on a slow machine (about 0.7 s of lag), yet
+    // far from what no ramp (100 % from the start) or no growth would give.
+    CHECK(early < 0.5);
+    CHECK(late > 0.5);
+    CHECK(late - early > 0.25);
+    CHECK(after == 1.0);
+    for (const Sample& s : samples)
+        if (s.at_ms < 2800) CHECK_MESSAGE(s.ttl == 20u, "ttl.degraded during the ramp, at " << s.at_ms << " ms");
+
+    // Fenced again, lifted with --now: every answer at once.
+    REQUIRE(ctl(server, {"fence", "az-a"}).exit_code == 0);
+    REQUIRE(ctl(server, {"unfence", "az-a", "--now"}).exit_code == 0);
+    for (int i = 0; i < 30; ++i) CHECK(answered(server.v4(), www) == Addresses{"127.0.0.105", "127.0.0.106"});
+}
+
 TEST_CASE("the probed set follows the zones: a reload starts probing a new address and stops a removed one") {
     EndpointFarm farm({"127.0.0.71", "127.0.0.72"});
     REQUIRE_MESSAGE(farm.ok(), farm.error());

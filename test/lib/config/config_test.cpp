@@ -110,6 +110,8 @@ TEST_CASE("a full config loads every key") {
     CHECK(config.azs[0].where.line == 35);
     CHECK(config.azs[1].fence_below == 1.0);  // an integer where a float is expected
     CHECK(config.azs[1].restore_after == 2min);
+    CHECK(config.azs[0].ramp == 0ms);
+    CHECK(config.azs[1].ramp == 2min);
 
     REQUIRE(config.checks.size() == 2);
     const auto& web = config.checks[0];
@@ -182,6 +184,7 @@ TEST_CASE("az, check and service entries get the spec's defaults") {
     CHECK(config.azs[0].region.empty());
     CHECK(config.azs[0].fence_below == 0.5);
     CHECK(config.azs[0].restore_after == 30s);
+    CHECK(config.azs[0].ramp == 0ms);  // no ramp: a restored AZ is back in every answer at once
 
     REQUIRE(config.checks.size() == 2);
     const auto& plain = config.checks[0];
@@ -260,6 +263,17 @@ TEST_CASE("bad durations, and zero where it means nothing") {
                                                 "24:12: check.interval must be longer than zero",
                                                 "25:11: check.timeout must be longer than zero",
                                             }));
+}
+
+TEST_CASE("bad ramps: not a duration, or longer than an hour") {
+    const std::string hint = "expected a number and a unit (ms, s, m, h), like \"500ms\" or \"1m30s\"";
+    CHECK(problems("bad/ramp.toml") ==
+          expected("bad/ramp.toml", {
+                                        "8:8: invalid az.ramp \"-1s\": " + hint,
+                                        "13:8: az.ramp (61m) is longer than 1h, the longest ramp allowed",
+                                        "18:8: az.ramp must be a string, not an integer",
+                                        "23:8: invalid az.ramp \"2\": " + hint,
+                                    }));
 }
 
 TEST_CASE("bad sizes and reload timeouts") {

@@ -103,6 +103,21 @@ TEST_CASE("a full report survives encoding and decoding") {
     CHECK(encode_fleet_report(*got) == text);
 }
 
+TEST_CASE("a lifting by unfence --now says so; other fences carry no skip_ramp") {
+    FleetReport sent = sample_report();
+    sent.fences.push_back({"c", false, "", std::nullopt, {3, "ns1"}, true});
+    const std::string text = encode_fleet_report(sent);
+    CHECK(text.find(R"("instance":"ns1","skip_ramp":true})") != std::string::npos);
+    CHECK(text.find("skip_ramp") == text.rfind("skip_ramp"));  // only that one
+    std::string error;
+    const auto got = decode(text, error);
+    REQUIRE_MESSAGE(got.has_value(), error);
+    REQUIRE(got->fences.size() == 3);
+    CHECK_FALSE(got->fences[0].skip_ramp);
+    CHECK(got->fences[2].skip_ramp);
+    CHECK(encode_fleet_report(*got) == text);
+}
+
 TEST_CASE("a heartbeat carries the name and versions only") {
     FleetReport sent = sample_report();
     sent.full = false;  // its endpoints and fences stay home

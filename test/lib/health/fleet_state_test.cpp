@@ -246,6 +246,41 @@ TEST_SUITE("fleet_state") {
         CHECK(ns1.snapshot().az("a")->fenced == FenceReason::manual);
     }
 
+    TEST_CASE("a fleet-wide lifting starts each instance's own ramp; with --now, none anywhere") {
+        AzConfig a = az("a", 0.5, 0s);
+        a.ramp = 100s;
+        HealthState ns1{{a, az("b", 0.5, 0s)}, {}, at(0)};
+        ns1.set_fleet(fleet_of("ns1", {"ns2"}, 2), at(0));
+        HealthState ns2{{a, az("b", 0.5, 0s)}, {}, at(0)};
+        ns2.set_fleet(fleet_of("ns2", {"ns1"}, 2), at(0));
+        std::uint64_t sequence = 0;
+        auto send = [&](int now) {
+            FleetReport report = ns1.own_report(at(now));
+            report.generation = 1;
+            report.sequence = ++sequence;
+            return ns2.receive_report(report, at(now)).transitions;
+        };
+        ns1.fence("a", "maintenance", std::nullopt, true, at(1));
+        send(1);
+        ns1.unfence("a", at(2));
+        send(3);
+        CHECK(ns2.snapshot(at(3)).az("a")->ramp_since == at(3));  // from when it heard
+        CHECK(ns2.snapshot(at(53)).az("a")->answer_permille == 550);
+
+        // --now on an AZ no longer fenced: the ramps end on both.
+        ns1.unfence("a", at(4), FenceScope::fleet, true);
+        CHECK(ns1.snapshot(at(4)).az("a")->answer_permille == 1000);
+        CHECK(has(send(5), Kind::az_ramp_end, "a"));
+        CHECK(ns2.snapshot(at(5)).az("a")->answer_permille == 1000);
+
+        ns1.fence("a", "maintenance", std::nullopt, true, at(6));
+        send(6);
+        ns1.unfence("a", at(7), FenceScope::fleet, true);
+        send(7);
+        CHECK_FALSE(ns2.snapshot(at(7)).az("a")->ramp_since.has_value());
+        CHECK(ns2.snapshot(at(7)).az("a")->fenced == FenceReason::none);
+    }
+
     TEST_CASE("a local fence stays on its instance and outlives a fleet-wide lifting only with --local") {
         HealthState ns1{{az("a", 0.5, 0s), az("b", 0.5, 0s)}, {}, at(0)};
         ns1.set_fleet(fleet_of("ns1", {"ns2"}, 2), at(0));

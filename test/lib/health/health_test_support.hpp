@@ -59,6 +59,13 @@ struct Health {
         }
         return *this;
     }
+    // `az` ramping back after a restore, in `permille` of answers.
+    Health& ramp(const char* az, std::uint16_t permille) {
+        for (auto& v : snapshot.azs) {
+            if (v.name == az) v.answer_permille = permille;
+        }
+        return *this;
+    }
     Health& endpoint(const char* address, EndpointStatus status, const char* az, const char* check = "web") {
         snapshot.endpoints.push_back(EndpointView{{ip(address), check}, az, status, {}, "", {}});
         return *this;

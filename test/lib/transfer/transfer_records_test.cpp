@@ -80,6 +80,17 @@ TEST_SUITE("transfer records") {
                                    }));
     }
 
+    TEST_CASE("an AZ ramping back is in the filtered view, at ttl.degraded: a secondary cannot draw a share") {
+        Lines lines = view_lines(health_zone(), view_of(Health{}.ramp("a", 100)).get(), 3);
+        for (const char* line : {"www.example.com. 20 IN A 10.1.0.10", "www.example.com. 20 IN A 10.2.0.10",
+                                 "fo.example.com. 20 IN A 10.1.0.20", "short.example.com. 20 IN A 10.1.0.30",
+                                 "www.example.com. 60 IN AAAA 2001:db8:b::10"}) {
+            CAPTURE(line);
+            CHECK(std::find(lines.begin(), lines.end(), line) != lines.end());
+        }
+        CHECK(std::find(lines.begin(), lines.end(), "fo.example.com. 20 IN A 10.2.0.20") == lines.end());
+    }
+
     TEST_CASE("all down: nodata leaves the RRset out, servfail carries every address with the zone's TTL") {
         Health all_fenced = Health{}.fence("a").fence("b");
         Lines nodata = view_lines(health_zone(), view_of(all_fenced, AllDownPolicy::nodata).get(), 1);

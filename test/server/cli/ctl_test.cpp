@@ -97,7 +97,8 @@ TEST_CASE("ctl status prints the zones, AZs and endpoints as tables") {
                    "example.com.  2026112601  42       2026-11-26T05:00:00Z  -\n"
                    "example.net.  7           3        2026-11-26T05:00:01Z  example.net.zone:3:1: bad TTL\n"));
     CHECK(has(out, "\nAZS\nNAME          REGION       STATE   REASON  SINCE                 UP/TOTAL  NOTE\n"
-                   "europe-se-1a  europe-se-1  up      -       2026-11-26T05:00:00Z  2/2       -\n"
+                   "europe-se-1a  europe-se-1  up      -       2026-11-26T05:00:00Z  2/2       ramping: 14.5% of "
+                   "answers until 2026-11-26T05:02:00Z\n"
                    "europe-se-1b  europe-se-1  fenced  manual  2026-11-26T05:10:00Z  1/2       \"disk swap\" until "
                    "2026-11-26T07:10:00Z\n"));
     CHECK(has(out, "\nENDPOINTS\nADDRESS      AZ            CHECK  STATE  SINCE                 RTT    LAST ERROR\n"
@@ -174,6 +175,22 @@ TEST_CASE("ctl unfence prints the AZ's state") {
     INFO(result.err);
     CHECK(result.exit_code == 0);
     CHECK(result.out == "europe-se-1b: up since 2026-11-26T06:30:00Z\n");
+}
+
+TEST_CASE("ctl unfence shows a ramp under way; --now asks for none") {
+    Server server;
+    auto ramping = ctl({"-s", server.url(), "unfence", "europe-se-1a"});
+    INFO(ramping.err);
+    CHECK(ramping.exit_code == 0);
+    CHECK(ramping.out ==
+          "europe-se-1a: up since 2026-11-26T06:30:00Z; ramping: 10% of answers until 2026-11-26T06:32:00Z\n");
+    auto now = ctl({"-s", server.url(), "unfence", "europe-se-1a", "--now"});
+    CHECK(now.exit_code == 0);
+    CHECK(now.out == "europe-se-1a: up since 2026-11-26T06:30:00Z\n");
+    auto local = ctl({"-s", server.url(), "unfence", "europe-se-1a", "--now", "--local"});
+    CHECK(local.exit_code == 0);
+    CHECK(server.backend.skip_ramps() == std::vector<bool>{false, true, true});
+    CHECK(server.backend.scopes().back() == azdns::FenceScope::local);
 }
 
 TEST_CASE("ctl explain prints the answer, each address and the TTL rule") {

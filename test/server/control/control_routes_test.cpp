@@ -311,6 +311,23 @@ TEST_CASE("?scope=local keeps a fence or an unfence to this instance; the fleet 
     CHECK(backend.scopes().size() == 4);
 }
 
+TEST_CASE("DELETE ?now=true lifts without a ramp, with either scope; anything else in the query is refused") {
+    FakeControlBackend backend;
+    CHECK(call(backend, "DELETE", "/v1/azs/a/fence?now=true").status == 200);
+    CHECK(call(backend, "DELETE", "/v1/azs/a/fence?scope=local&now=true").status == 200);
+    CHECK(call(backend, "DELETE", "/v1/azs/a/fence?now=false&scope=fleet").status == 200);
+    CHECK(backend.skip_ramps() == std::vector<bool>{true, true, false});
+    CHECK(backend.scopes() ==
+          std::vector<azdns::FenceScope>{azdns::FenceScope::fleet, azdns::FenceScope::local, azdns::FenceScope::fleet});
+    for (const char* query : {"?now=yes", "?now=true&now=true", "?scope=local&scope=fleet", "?soon=true"}) {
+        CAPTURE(query);
+        auto wrong = call(backend, "DELETE", std::string("/v1/azs/a/fence") + query);
+        CHECK(wrong.status == 400);
+        CHECK(error_of(wrong) == "a fence's lifting takes scope=local or scope=fleet, and now=true or now=false");
+    }
+    CHECK(backend.skip_ramps().size() == 3);
+}
+
 TEST_CASE("a backend that throws gives 500 with a JSON error") {
     FakeControlBackend backend;
     auto response = call(backend, "POST", "/v1/azs/boom/fence");

@@ -61,7 +61,8 @@ inline const nlohmann::json fake_status = nlohmann::json::parse(R"({
   ],
   "azs": [
     {"name": "europe-se-1a", "region": "europe-se-1", "state": "up", "reason": null, "since": "2026-11-26T05:00:00Z",
-     "endpoints_up": 2, "endpoints_total": 2, "manual_reason": null, "expires": null},
+     "endpoints_up": 2, "endpoints_total": 2, "manual_reason": null, "expires": null,
+     "answer_permille": 145, "ramp_ends": "2026-11-26T05:02:00Z"},
     {"name": "europe-se-1b", "region": "europe-se-1", "state": "fenced", "reason": "manual", "since": "2026-11-26T05:10:00Z",
      "endpoints_up": 1, "endpoints_total": 2, "manual_reason": "disk swap", "expires": "2026-11-26T07:10:00Z"}
   ],
@@ -115,14 +116,21 @@ public:
         return {200, state};
     }
 
-    ApiReply unfence(const std::string& az, FenceScope scope) override {
+    ApiReply unfence(const std::string& az, FenceScope scope, bool skip_ramp) override {
         scopes_.push_back(scope);
         std::lock_guard lock(mutex_);
         unfences_.push_back(az);
+        skip_ramps_.push_back(skip_ramp);
         if (az == "nowhere") return {404, nlohmann::json{{"error", "no AZ named \"nowhere\""}}};
         if (az == "plain") return {404, nlohmann::json()};  // an error without the {"error"} shape
-        return {200, nlohmann::json{{"name", az}, {"region", "europe-se-1"}, {"state", "up"}, {"reason", nullptr},
-                                    {"since", "2026-11-26T06:30:00Z"}, {"endpoints_up", 2}, {"endpoints_total", 2}}};
+        nlohmann::json state{{"name", az}, {"region", "europe-se-1"}, {"state", "up"}, {"reason", nullptr},
+                             {"since", "2026-11-26T06:30:00Z"}, {"endpoints_up", 2}, {"endpoints_total", 2},
+                             {"answer_permille", 1000}, {"ramp_ends", nullptr}};
+        if (az == "europe-se-1a" && !skip_ramp) {  // it has a ramp of 2m
+            state["answer_permille"] = 100;
+            state["ramp_ends"] = "2026-11-26T06:32:00Z";
+        }
+        return {200, state};
     }
 
     ApiReply reload() override {
@@ -203,6 +211,11 @@ public:
         std::lock_guard lock(mutex_);
         return unfences_;
     }
+    // skip_ramp of each unfence() call, in order.
+    std::vector<bool> skip_ramps() {
+        std::lock_guard lock(mutex_);
+        return skip_ramps_;
+    }
     // The scope of each fence() and unfence() call, in order.
     std::vector<FenceScope> scopes() {
         std::lock_guard lock(mutex_);
@@ -258,6 +271,7 @@ private:
     int status_calls_ = 0;
     std::vector<FenceCall> fences_;
     std::vector<std::string> unfences_;
+    std::vector<bool> skip_ramps_;
     std::vector<FenceScope> scopes_;
     std::vector<Explain> explains_;
     std::string last_explain_client_;

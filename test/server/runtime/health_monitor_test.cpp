@@ -97,6 +97,57 @@ TEST_SUITE("health_monitor") {
         CHECK(world.www_addresses_served() == 4);
     }
 
+    TEST_CASE("while an AZ ramps, the answers are rebuilt every ramp/20 and once at its end, then rest") {
+        World world;
+        auto config = std::make_shared<Config>(*world.publisher->config());
+        config->azs[0].ramp = std::chrono::duration_cast<Duration>(10s);  // AZ a, by a reload
+        world.health->set_zones(world.zones.set, config);
+        REQUIRE(world.health->fence("a", "maintenance", std::nullopt, false).status == FenceOutcome::Status::applied);
+        const std::uint64_t before = world.publisher->rebuilds();
+        REQUIRE(world.health->unfence("a").status == FenceOutcome::Status::applied);
+        CHECK(world.publisher->rebuilds() == before + 1);
+        CHECK(world.health->snapshot().az("a")->answer_permille == 100);
+
+        // The ticker's 50 ms for 10 s: a rebuild each 500 ms, the last when the ramp ends.
+        for (int tick = 1; tick <= 9; ++tick) {
+            world.clock.now += 50ms;
+            world.health->tick();
+        }
+        CHECK(world.publisher->rebuilds() == before + 1);
+        world.clock.now += 50ms;
+        world.health->tick();
+        CHECK(world.publisher->rebuilds() == before + 2);
+        CHECK(world.health->snapshot().az("a")->answer_permille == 145);
+        for (int tick = 11; tick <= 200; ++tick) {
+            world.clock.now += 50ms;
+            world.health->tick();
+        }
+        CHECK(world.publisher->rebuilds() == before + 21);
+        CHECK_FALSE(world.health->snapshot().az("a")->ramp_since.has_value());
+        CHECK(world.health->snapshot().az("a")->answer_permille == 1000);
+        for (int tick = 0; tick < 40; ++tick) {
+            world.clock.now += 50ms;
+            world.health->tick();
+        }
+        CHECK(world.publisher->rebuilds() == before + 21);
+    }
+
+    TEST_CASE("unfence --now: no ramp, no rebuilds while time passes") {
+        World world;
+        auto config = std::make_shared<Config>(*world.publisher->config());
+        config->azs[0].ramp = std::chrono::duration_cast<Duration>(10s);
+        world.health->set_zones(world.zones.set, config);
+        REQUIRE(world.health->fence("a", "maintenance", std::nullopt, false).status == FenceOutcome::Status::applied);
+        REQUIRE(world.health->unfence("a", FenceScope::fleet, true).status == FenceOutcome::Status::applied);
+        CHECK(world.health->snapshot().az("a")->answer_permille == 1000);
+        const std::uint64_t before = world.publisher->rebuilds();
+        for (int tick = 0; tick < 40; ++tick) {
+            world.clock.now += 50ms;
+            world.health->tick();
+        }
+        CHECK(world.publisher->rebuilds() == before);
+    }
+
     TEST_CASE("a manual fence is saved at once and restored by the next monitor") {
         World world;
         REQUIRE(world.health->fence("a", "maintenance", std::nullopt, false).status ==
