@@ -67,7 +67,17 @@ private:
     void read_ttl(ConfigSection& s);
     void read_policy(ConfigSection& s);
     void read_az(ConfigSection& s);
-    void read_clients(ConfigSection& s, AzConfig& az);
+    struct PlacedPrefix {
+        IpPrefix prefix;
+        std::string az;
+    };
+    // What is wrong with `prefix` of `az` beside one listed earlier, or "".
+    using PrefixClash = std::string (*)(const PlacedPrefix& earlier, const IpPrefix& prefix, const std::string& az);
+    // The prefixes of the list `key` of `az`: each one parsed, checked
+    // against those of the AZs read before, and remembered in `placed`.
+    std::vector<IpPrefix> read_prefixes(ConfigSection& s, const std::vector<Located<std::string>>& list,
+                                        const std::string& key, const std::string& az,
+                                        std::vector<PlacedPrefix>& placed, PrefixClash clash);
     void read_check(ConfigSection& s);
     void read_check_query(ConfigSection& s, const std::optional<std::string>& query, CheckConfig& check);
     void read_service(ConfigSection& s);
@@ -92,10 +102,6 @@ private:
     Config config_;
 
     std::map<std::string, SourceLocation> key_names_, zone_origins_, az_names_, check_names_, service_names_;
-    struct PlacedPrefix {
-        IpPrefix prefix;
-        std::string az;
-    };
     std::vector<PlacedPrefix> prefixes_;
     std::vector<PlacedPrefix> client_networks_;
     // Where each service's references are, to report them once all is read.
@@ -283,24 +289,27 @@ void Loader::read_az(ConfigSection& s) {
     if (const auto prefixes = s.strings("prefixes")) {
         // An AZ is known only by its prefixes: without one it could never be fenced.
         if (prefixes->empty()) s.error(s.where("prefixes"), "az.prefixes must not be empty");
-        for (const auto& [text, where] : *prefixes) {
-            std::string why;
-            const auto prefix = IpPrefix::parse(text, &why);
-            if (!prefix) {
-                s.error(where, "invalid az.prefixes \"" + text + "\": " + why);
-                continue;
-            }
-            for (const auto& earlier : prefixes_)
-                if (earlier.prefix.overlaps(*prefix))
-                    s.error(where, "prefix " + prefix->to_string() + " of az \"" + az.name + "\" overlaps prefix " +
-                                       earlier.prefix.to_string() + " of az \"" + earlier.az + "\"");
-            prefixes_.push_back({*prefix, az.name});
-            az.prefixes.push_back(*prefix);
-        }
+        az.prefixes = read_prefixes(s, *prefixes, "prefixes", az.name, prefixes_,
+                                    [](const PlacedPrefix& earlier, const IpPrefix& prefix, const std::string& name) {
+                                        return earlier.prefix.overlaps(prefix)
+                                                   ? "prefix " + prefix.to_string() + " of az \"" + name +
+                                                         "\" overlaps prefix " + earlier.prefix.to_string() +
+                                                         " of az \"" + earlier.az + "\""
+                                                   : std::string();
+                                    });
     } else if (!s.has("prefixes")) {
         s.missing("prefixes");
     }
-    read_clients(s, az);
+    // Client networks may nest across AZs (the longest prefix wins), but one
+    // network listed for two AZs could only be a mistake.
+    if (const auto clients = s.strings("clients"))
+        az.clients = read_prefixes(s, *clients, "clients", az.name, client_networks_,
+                                   [](const PlacedPrefix& earlier, const IpPrefix& prefix, const std::string& name) {
+                                       return earlier.prefix == prefix && earlier.az != name
+                                                  ? "client network " + prefix.to_string() + " of az \"" + name +
+                                                        "\" is also listed for az \"" + earlier.az + "\""
+                                                  : std::string();
+                                   });
     if (const auto fence_below = s.number("fence_below", 0.0, 1.0)) az.fence_below = *fence_below;
     if (const auto restore_after = s.duration("restore_after", true)) az.restore_after = *restore_after;
     if (const auto ramp = s.duration("ramp", true)) {
@@ -313,25 +322,23 @@ void Loader::read_az(ConfigSection& s) {
     config_.azs.push_back(std::move(az));
 }
 
-// Client networks may nest across AZs (the longest prefix wins), but one
-// network listed for two AZs could only be a mistake.
-void Loader::read_clients(ConfigSection& s, AzConfig& az) {
-    const auto clients = s.strings("clients");
-    if (!clients) return;
-    for (const auto& [text, where] : *clients) {
+std::vector<IpPrefix> Loader::read_prefixes(ConfigSection& s, const std::vector<Located<std::string>>& list,
+                                            const std::string& key, const std::string& az,
+                                            std::vector<PlacedPrefix>& placed, PrefixClash clash) {
+    std::vector<IpPrefix> prefixes;
+    for (const auto& [text, where] : list) {
         std::string why;
         const auto prefix = IpPrefix::parse(text, &why);
         if (!prefix) {
-            s.error(where, "invalid az.clients \"" + text + "\": " + why);
+            s.error(where, "invalid az." + key + " \"" + text + "\": " + why);
             continue;
         }
-        for (const auto& earlier : client_networks_)
-            if (earlier.prefix == *prefix && earlier.az != az.name)
-                s.error(where, "client network " + prefix->to_string() + " of az \"" + az.name +
-                                   "\" is also listed for az \"" + earlier.az + "\"");
-        client_networks_.push_back({*prefix, az.name});
-        az.clients.push_back(*prefix);
+        for (const auto& earlier : placed)
+            if (std::string problem = clash(earlier, *prefix, az); !problem.empty()) s.error(where, problem);
+        placed.push_back({*prefix, az});
+        prefixes.push_back(*prefix);
     }
+    return prefixes;
 }
 
 void Loader::read_check(ConfigSection& s) {

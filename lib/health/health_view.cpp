@@ -50,7 +50,7 @@ const FilteredRRset* HealthView::drawn(std::uint32_t view) const {
     // xorshift32 per thread: no lock, no allocation, even enough to split
     // answers by a share; seeded apart per thread by its own address.
     thread_local std::uint32_t state =
-        0x9E3779B9u ^ static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(&state) >> 4);
+        (0x9E3779B9u ^ static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(&state) >> 4)) | 1u;  // never 0
     state ^= state << 13;
     state ^= state >> 17;
     state ^= state << 5;
