@@ -34,6 +34,24 @@ bool read_client_subnet(std::span<const std::uint8_t> option, ClientSubnet& out)
     return spare == 0 || (out.address[bytes - 1] & ((1u << spare) - 1)) == 0;
 }
 
+// RFC 7873 section 5.2.2: a COOKIE option of fewer than 8 bytes, of 9 to 15
+// or of more than 40 is malformed: FORMERR. A second COOKIE option is no
+// error: section 5.2 says "In all cases of multiple COOKIE options in a
+// request, only the first (the one closest to the DNS header) is
+// considered. All others are ignored." Each must still be well formed, as
+// BIND checks (its OPT parser checks every COOKIE option's length, then
+// process_cookie takes the first); Knot's option table keeps the last one.
+bool read_cookie(std::span<const std::uint8_t> option, DnsCookie& out) {
+    const std::size_t length = option.size();
+    if (length < 8 || (length > 8 && length < 16) || length > 40) return false;
+    if (out.present) return true;
+    out.present = true;
+    out.server_length = static_cast<std::uint8_t>(length - 8);
+    std::memcpy(out.client.data(), option.data(), 8);
+    std::memcpy(out.server.data(), option.data() + 8, length - 8);
+    return true;
+}
+
 // The question's name may not be compressed: nothing precedes it to point at.
 // Inlined into both callers: a call here costs 1 % of answering a query.
 [[gnu::always_inline]] inline bool read_question(std::span<const std::uint8_t> packet, std::size_t& pos, Question& question) {
@@ -74,6 +92,7 @@ bool read_opt(std::span<const std::uint8_t> rr, std::uint16_t rr_class, std::uin
         if (code == edns_option::nsid && length == 0) edns.nsid_requested = true;
         if (code == edns_option::client_subnet && !read_client_subnet(rr.subspan(pos, length), edns.client_subnet))
             return false;
+        if (code == edns_option::cookie && !read_cookie(rr.subspan(pos, length), edns.cookie)) return false;
         pos += length;  // unknown options are ignored (RFC 6891 section 6.1.2)
     }
     return true;

@@ -45,6 +45,7 @@ inline constexpr std::size_t header_size = 12;
 namespace edns_option {
 inline constexpr std::uint16_t nsid = 3;            // RFC 5001
 inline constexpr std::uint16_t client_subnet = 8;   // RFC 7871
+inline constexpr std::uint16_t cookie = 10;         // RFC 7873
 inline constexpr std::uint16_t extended_error = 15; // RFC 8914
 }  // namespace edns_option
 
@@ -63,6 +64,21 @@ struct ClientSubnet {
     [[nodiscard]] std::size_t address_bytes() const { return (source_bits + 7u) / 8; }
 };
 
+// The COOKIE option (RFC 7873 section 4) as the query sent it, the first if
+// it sent several (section 5.2): a Client Cookie alone, or with a Server
+// Cookie of 8 to 32 bytes.
+struct DnsCookie {
+    bool present = false;
+    std::uint8_t server_length = 0;  // 0: the Client Cookie alone
+    // Left unwritten unless present, and `server` past server_length: 40
+    // bytes zeroed for every query would be wasted (see Question).
+    std::array<std::uint8_t, 8> client;
+    std::array<std::uint8_t, 32> server;
+
+    DnsCookie() {}
+    [[nodiscard]] std::span<const std::uint8_t> server_cookie() const { return {server.data(), server_length}; }
+};
+
 // The client's OPT record, when it sent one.
 struct EdnsQuery {
     bool present = false;
@@ -71,8 +87,7 @@ struct EdnsQuery {
     bool dnssec_ok = false;
     bool nsid_requested = false;  // an empty NSID option (RFC 5001 section 2.1)
     ClientSubnet client_subnet;
-    // Room for cookies (RFC 7873), read in the same pass. Fixed-size
-    // fields, so reading a query still allocates nothing.
+    DnsCookie cookie;  // fixed-size: reading a query still allocates nothing
 };
 
 struct Question {
