@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "diagnostics.hpp"
+#include "dns_cookie.hpp"
 #include "ip_prefix.hpp"
 #include "load_limits.hpp"
 #include "socket_address.hpp"
@@ -217,6 +218,29 @@ struct FleetConfig {
     [[nodiscard]] unsigned vantage_points() const { return 1 + static_cast<unsigned>(peers.size()); }
 };
 
+// [rrl]: response rate limiting (docs/security.md). Off while
+// responses_per_second is 0.
+struct RrlConfig {
+    std::uint32_t responses_per_second = 0;  // per client network and response class
+    std::uint32_t slip = 2;                  // every Nth limited response goes out truncated; 0: none
+    std::uint8_t ipv4_prefix = 24;
+    std::uint8_t ipv6_prefix = 56;
+    std::vector<IpPrefix> exempt;
+
+    [[nodiscard]] bool enabled() const { return responses_per_second != 0; }
+};
+
+// [cookies]: DNS cookies (RFC 7873, server cookies as RFC 9018). Off
+// without a [cookies] table; with one and no secret_file, a random secret
+// drawn at start (enough for one nameserver, not for a fleet).
+struct CookiesConfig {
+    bool enabled = false;
+    std::string secret_file;  // resolved against the config's folder; empty: random
+    // Read from secret_file when the config is loaded; nullopt without one
+    // (the server draws a secret at start and keeps it across reloads).
+    std::optional<CookieSecrets> secrets;
+};
+
 struct Config {
     std::string path;  // the file it was loaded from
     ServerConfig server;
@@ -230,6 +254,8 @@ struct Config {
     std::vector<ServiceConfig> services;
     ProbesConfig probes;
     FleetConfig fleet;
+    RrlConfig rrl;
+    CookiesConfig cookies;
 
     // The [[key]] of that name (wire form, canonical), or nullptr.
     [[nodiscard]] const KeyConfig* key(std::string_view name) const {

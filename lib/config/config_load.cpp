@@ -9,6 +9,7 @@
 #include "config_files.hpp"
 #include "ascii.hpp"
 #include "config_fleet.hpp"
+#include "config_guard.hpp"
 #include "config_transfer.hpp"
 #include "config_toml.hpp"
 #include "config_values.hpp"
@@ -64,6 +65,8 @@ private:
         config_.keys.push_back(std::move(key));
     }
     void read_zone(ConfigSection& s);
+    void read_rrl(ConfigSection& s) { azdns::read_rrl(s, config_.rrl); }
+    void read_cookies(ConfigSection& s) { azdns::read_cookies(s, folder_, config_.cookies); }
     void read_ttl(ConfigSection& s);
     void read_policy(ConfigSection& s);
     void read_az(ConfigSection& s);
@@ -140,6 +143,8 @@ Config Loader::load(const toml::table& table) {
     read_tables("check", &Loader::read_check);
     read_tables("service", &Loader::read_service);
     read_table("probes", &Loader::read_probes);
+    read_table("rrl", &Loader::read_rrl);
+    read_table("cookies", &Loader::read_cookies);
     root.report_unknown_keys();
     check_service_references();
     check_canaries();
