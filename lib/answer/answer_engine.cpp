@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "answer_sections.hpp"
+#include "dns_cookie.hpp"
 #include "message_writer.hpp"
 #include "query_reader.hpp"
 #include "transfer_access.hpp"
@@ -27,6 +28,7 @@ struct ResponseOutcome {
     bool health_filtered = false;
     bool notify_accepted = false;
     std::uint32_t zone_slot = AnswerStats::no_zone;
+    std::string_view apex;  // the answering zone's origin (wire form), for rate-limit buckets
 };
 
 namespace {
@@ -140,11 +142,12 @@ std::uint64_t AnswerEngine::wall_seconds() const {
 
 std::size_t AnswerEngine::answer(std::span<const std::uint8_t> query_wire, const ZoneSet& zones, const Client& client,
                                  std::span<std::uint8_t> response, const HealthView* health,
-                                 AnswerStats* stats, const TransferState* transfers) const {
+                                 AnswerStats* stats, const TransferState* transfers,
+                                 const GuardContext* guard) const {
     Query query;
     ReadStatus status = read_query(query_wire, query);
     if (status == ReadStatus::ignore || response.size() < classic_udp_size) return 0;
-    const Served served{zones, client, health, transfers};
+    const Served served{zones, client, health, transfers, guard != nullptr && guard->guard != nullptr ? guard : nullptr};
     if (status == ReadStatus::ok && query.tsig_offset != 0) return answer_signed(query_wire, query, served, response, stats);
     return write_response(query, status, served, response, stats, {}, 0);
 }
@@ -194,18 +197,80 @@ std::size_t AnswerEngine::write_response(const Query& query, ReadStatus status, 
         nsid = {reinterpret_cast<const std::uint8_t*>(options_.identity.data()),
                 std::min<std::size_t>(options_.identity.size(), 512)};
     }
-    if (edns.present) {
-        writer.plan_opt({.udp_size = static_cast<std::uint16_t>(udp_size_offered(options_)),
-                         .dnssec_ok = edns.dnssec_ok,
-                         .nsid = nsid,
-                         .client_subnet = edns.client_subnet.present ? &edns.client_subnet : nullptr});
+    // A client that sent a cookie gets a fresh server cookie (RFC 7873
+    // section 5.2); one whose server cookie verifies has proved its address,
+    // and is not rate limited (RFC 9018; docs/security.md).
+    std::array<std::uint8_t, cookie_option_size> cookie{};
+    bool cookie_sent = false, proven = false;
+    const CookieSecrets* secrets =
+        served.guard != nullptr && served.guard->guard->cookies ? &*served.guard->guard->cookies : nullptr;
+    if (edns.present && edns.cookie.present && secrets != nullptr) {
+        const auto now = static_cast<std::uint32_t>(wall_seconds());
+        proven = edns.cookie.server_length != 0 &&
+                 check_server_cookie(*secrets, edns.cookie.client, edns.cookie.server_cookie(),
+                                     served.client.address, now) != CookieCheck::invalid;
+        write_cookie_option(cookie, edns.cookie.client,
+                            make_server_cookie(secrets->current, edns.cookie.client, served.client.address, now));
+        cookie_sent = true;
     }
+    const OptRecord opt{.udp_size = static_cast<std::uint16_t>(udp_size_offered(options_)),
+                        .dnssec_ok = edns.dnssec_ok,
+                        .nsid = nsid,
+                        .client_subnet = edns.client_subnet.present ? &edns.client_subnet : nullptr,
+                        .cookie = cookie_sent ? std::span<const std::uint8_t>(cookie) : std::span<const std::uint8_t>()};
+    if (edns.present) writer.plan_opt(opt);
     (void)writer.write_question(query.question.wire);  // at most 255 + 4 bytes: always fits in 512
 
     outcome = respond(query, served, writer, signed_by);
 
     writer.set_flags(flags_for(query, outcome));
     if (edns.present) (void)writer.write_opt(static_cast<std::uint8_t>(outcome.rcode >> 4));
+    report(stats, outcome);
+
+    const GuardContext* guard = served.guard;
+    if (guard == nullptr || !guard->guard->limiter || served.client.transport != Transport::udp || proven ||
+        guard->counters == nullptr)
+        return writer.size();
+    const ResponseShape shape{.rcode = outcome.rcode,
+                              .answer_count = writer.count(Section::answer),
+                              .authoritative = outcome.authoritative,
+                              .authority_has_ns = !outcome.authoritative && writer.count(Section::authority) != 0,
+                              .size = writer.size()};
+    const ResponseClass kind = classify_response(shape);
+    // What floods share a bucket (response_rate_limit.hpp): the QNAME for
+    // answers, the zone for NXDOMAIN and referrals, nothing for errors.
+    std::string_view bucket_name;
+    if (kind == ResponseClass::nxdomain || kind == ResponseClass::referral) bucket_name = outcome.apex;
+    else if (kind != ResponseClass::error) bucket_name = query.question.name();
+    switch (guard->guard->limiter->decide(served.client.address, kind, bucket_name, guard->now, *guard->counters)) {
+    case RateLimitDecision::send:
+        return writer.size();
+    case RateLimitDecision::drop:
+        if (stats != nullptr) stats->rate_limited = true;
+        return 0;
+    case RateLimitDecision::slip:
+        break;
+    }
+    // A slipped response: TC=1 asks a real client to come back over TCP;
+    // one that sent a cookie gets BADCOOKIE with a fresh one instead, and
+    // its next query, with that cookie, is not limited (RFC 7873 section 5.2.3).
+    ResponseOutcome slipped;
+    slipped.rcode = cookie_sent ? rcode::badcookie : rcode::noerror;
+    slipped.truncated = !cookie_sent;
+    slipped.zone_slot = outcome.zone_slot;
+    if (stats != nullptr) stats->rate_limited = true;
+    return write_short(query, edns.present ? &opt : nullptr, slipped, response,
+                       response_limit(query, options_, served.client.transport, response.size()) - reserve, stats);
+}
+
+std::size_t AnswerEngine::write_short(const Query& query, const OptRecord* opt, const ResponseOutcome& outcome,
+                                      std::span<std::uint8_t> response, std::size_t limit, AnswerStats* stats) const {
+    MessageWriter writer(response, limit);
+    writer.write_header(query.id, base_flags(query));
+    if (opt != nullptr) writer.plan_opt(*opt);
+    (void)writer.write_question(query.question.wire);
+    writer.set_flags(flags_for(query, outcome));
+    if (opt != nullptr) (void)writer.write_opt(static_cast<std::uint8_t>(outcome.rcode >> 4));
     report(stats, outcome);
     return writer.size();
 }
@@ -225,7 +290,7 @@ std::size_t AnswerEngine::answer_tsig_error(const Query& query, const TsigRecord
 
 ResponseOutcome AnswerEngine::respond(const Query& query, const Served& served, MessageWriter& writer,
                                       std::string_view signed_by) const {
-    const auto& [zones, client, health, transfers] = served;
+    const auto& [zones, client, health, transfers, guard] = served;
     ResponseOutcome outcome;
     const Question& question = query.question;
     if (query.opcode != opcode::query) {
@@ -277,6 +342,7 @@ ResponseOutcome AnswerEngine::respond(const Query& query, const Served& served, 
     outcome.health_filtered = plan.health_filtered;
     encode_plan(plan, writer, outcome);
     outcome.zone_slot = slot;
+    outcome.apex = zone->origin();
     return outcome;
 }
 

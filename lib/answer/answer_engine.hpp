@@ -9,6 +9,7 @@
 #include <string>
 
 #include "client.hpp"
+#include "client_guard.hpp"
 #include "query_reader.hpp"
 #include "zone_set.hpp"
 
@@ -16,6 +17,7 @@ namespace azdns {
 
 struct Question;
 class MessageWriter;
+struct OptRecord;
 struct ResponseOutcome;
 class HealthView;
 class TransferState;
@@ -51,6 +53,9 @@ struct AnswerStats {
     // A NOTIFY from an allowed primary for the secondary zone of zone_slot:
     // the server asks that zone's primaries for its serial now.
     bool notify_accepted = false;
+    // Response rate limiting dropped the response (answer() returned 0) or
+    // slipped it (the TC=1 or BADCOOKIE response stats describes).
+    bool rate_limited = false;
 };
 
 // One query's lookahead, started by AnswerEngine::prefetch.
@@ -73,9 +78,14 @@ public:
     // response says (for metrics). `transfers` (published with them) holds
     // the TSIG keys, who may transfer what, and the SOA serials answers
     // carry; nullptr: no key and no transfer (a signed query gets BADKEY).
+    // `guard` (with the guard published with the zones) answers cookies and,
+    // over UDP, limits response rates (docs/security.md): a limited response
+    // is dropped (0) or slipped (truncated, or BADCOOKIE to a client that
+    // sent a cookie); nullptr: neither.
     [[nodiscard]] std::size_t answer(std::span<const std::uint8_t> query, const ZoneSet& zones, const Client& client,
                                      std::span<std::uint8_t> response, const HealthView* health = nullptr,
-                                     AnswerStats* stats = nullptr, const TransferState* transfers = nullptr) const;
+                                     AnswerStats* stats = nullptr, const TransferState* transfers = nullptr,
+                                     const GuardContext* guard = nullptr) const;
 
     // For listeners that hold a batch of queries: call prefetch() for each
     // query of the batch, then prefetch_more() for each, then answer() them,
@@ -101,6 +111,7 @@ private:
         const Client& client;
         const HealthView* health;
         const TransferState* transfers;
+        const GuardContext* guard;
     };
     [[nodiscard]] std::size_t answer_signed(std::span<const std::uint8_t> query_wire, const Query& query,
                                             const Served& served, std::span<std::uint8_t> response,
@@ -110,6 +121,11 @@ private:
     [[nodiscard]] std::size_t write_response(const Query& query, ReadStatus status, const Served& served,
                                              std::span<std::uint8_t> response, AnswerStats* stats,
                                              std::string_view signed_by, std::size_t reserve) const;
+    // The response cut to its header, question and OPT: TC=1 for a slipped
+    // one, or BADCOOKIE (`outcome` says which).
+    [[nodiscard]] std::size_t write_short(const Query& query, const OptRecord* opt, const ResponseOutcome& outcome,
+                                          std::span<std::uint8_t> response, std::size_t limit,
+                                          AnswerStats* stats) const;
     [[nodiscard]] ResponseOutcome respond(const Query& query, const Served& served, MessageWriter& writer,
                                           std::string_view signed_by) const;
     [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;

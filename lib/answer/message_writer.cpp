@@ -213,6 +213,7 @@ std::size_t MessageWriter::opt_size() const {
     std::size_t bytes = 11;
     if (!opt_.nsid.empty()) bytes += option_header + opt_.nsid.size();
     if (opt_.client_subnet != nullptr) bytes += option_header + 4 + opt_.client_subnet->address_bytes();
+    if (!opt_.cookie.empty()) bytes += option_header + opt_.cookie.size();
     if (has_extended_error_) bytes += extended_error_option_size(extended_error_);
     return bytes;
 }
@@ -259,6 +260,11 @@ bool MessageWriter::write_opt(std::uint8_t extended_rcode) {
         const std::uint8_t prefixes[2] = {subnet->source_bits, client_subnet_scope_};
         out.bytes(prefixes, 2);
         out.bytes(subnet->address.data(), subnet->address_bytes());
+    }
+    if (!opt_.cookie.empty()) {
+        out.u16(edns_option::cookie);
+        out.u16(opt_.cookie.size());
+        out.bytes(opt_.cookie.data(), opt_.cookie.size());
     }
     if (has_extended_error_) {
         auto text = extended_error_.extra_text;

@@ -38,6 +38,7 @@ struct OptRecord {
     bool dnssec_ok = false;
     std::span<const std::uint8_t> nsid;  // RFC 5001; empty = none
     const ClientSubnet* client_subnet = nullptr;  // the query's, echoed (RFC 7871); nullptr = none
+    std::span<const std::uint8_t> cookie;  // client and server cookie (RFC 7873); empty = none
 };
 
 class MessageWriter {
@@ -76,6 +77,7 @@ public:
     [[nodiscard]] bool write_opt(std::uint8_t extended_rcode);
 
     [[nodiscard]] std::size_t size() const { return size_; }
+    [[nodiscard]] std::uint16_t count(Section section) const { return counts_[1 + static_cast<std::size_t>(section)]; }
 
 private:
     [[nodiscard]] std::size_t available() const;

@@ -14,13 +14,15 @@ ServingPublisher::Inputs ServingPublisher::prepare(std::shared_ptr<const ZoneSet
 
 ServingPublisher::ServingPublisher(std::shared_ptr<const Config> config, ServingSnapshot& out,
                                    SerialBook::Entries serials)
-    : out_(out), transfers_(std::move(serials)) {
+    : out_(out), transfers_(std::move(serials)), random_cookie_secret_(random_cookie_secret()) {
     current_.config = std::move(config);
+    guard_ = ClientGuard::build(*current_.config, nullptr, random_cookie_secret_);
 }
 
 void ServingPublisher::replace(Inputs next, const HealthSnapshot& health) {
     std::lock_guard lock(mutex_);
     current_ = std::move(next);
+    guard_ = ClientGuard::build(*current_.config, guard_.get(), random_cookie_secret_);
     publish_locked(health);
 }
 
@@ -37,7 +39,7 @@ std::shared_ptr<const Config> ServingPublisher::config() const {
 void ServingPublisher::publish_locked(const HealthSnapshot& health) {
     auto view = HealthView::build(current_.index, health);
     auto transfers = transfers_.advance(*current_.config, *current_.zones, view);
-    out_.publish({current_.zones, std::move(view), transfers});
+    out_.publish({current_.zones, std::move(view), transfers, guard_});
     rebuilds_.fetch_add(1, std::memory_order_relaxed);
     if (observer_) observer_(std::move(transfers), transfers_.serials());
 }

@@ -67,6 +67,8 @@ private:
     mutable std::mutex mutex_;  // one writer at a time; config() reads under it
     Inputs current_;
     TransferTracker transfers_;
+    CookieSecret random_cookie_secret_;  // for [cookies] without a secret_file: one per process
+    std::shared_ptr<const ClientGuard> guard_;  // built for current_.config
     TransfersObserver observer_;
     std::atomic<std::uint64_t> rebuilds_{0};  // views built, one per publish
 };

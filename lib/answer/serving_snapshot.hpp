@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "client_guard.hpp"
 #include "health_view.hpp"
 #include "transfer_state.hpp"
 #include "zone_set.hpp"
@@ -28,6 +29,8 @@ struct ServingState {
     // What zone transfers offer, and the SOA serials answers carry; null
     // (tests, and before the first publish): no zone is transferred.
     std::shared_ptr<const TransferState> transfers;
+    // Rate limiting and cookies ([rrl], [cookies]); null: neither.
+    std::shared_ptr<const ClientGuard> guard;
 };
 
 class ServingSnapshot {

@@ -106,6 +106,7 @@ std::string rcode_name(unsigned rcode) {
                                                        "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI"};
     if (rcode < names.size()) return names[rcode];
     if (rcode == rcode::badvers) return "BADVERS";
+    if (rcode == rcode::badcookie) return "BADCOOKIE";
     return "RCODE" + std::to_string(rcode);
 }
 

@@ -22,6 +22,7 @@ inline constexpr std::uint8_t refused = 5;
 inline constexpr std::uint8_t yxdomain = 6;  // a DNAME would make a name too long (RFC 6672 section 2.2)
 inline constexpr std::uint8_t notauth = 9;  // RFC 2136 section 2.2
 inline constexpr std::uint16_t badvers = 16;  // extended: needs OPT
+inline constexpr std::uint16_t badcookie = 23;  // extended: needs OPT (RFC 7873 section 8)
 }  // namespace rcode
 
 // "NOERROR", "NOTAUTH", "BADVERS" (IANA's names, RFC 1035, 2136, 6891,

@@ -38,6 +38,14 @@ void render_queries(MetricsText& out, const MetricsInput& input) {
     }
     out.family("azdns_responses_truncated_total", "counter", "Responses sent with TC=1.");
     out.sample("azdns_responses_truncated_total", {}, q.truncated);
+    out.family("azdns_rrl_limited_total", "counter",
+               "Responses response rate limiting dropped or slipped, by response class (docs/security.md).");
+    for (std::size_t c = 0; c < response_classes; ++c)
+        out.sample("azdns_rrl_limited_total", {{"class", response_class_name(static_cast<ResponseClass>(c))}},
+                   q.rate_limited[c]);
+    out.family("azdns_rrl_slipped_total", "counter",
+               "Limited responses sent truncated (TC=1), or BADCOOKIE to a client that sent a cookie.");
+    out.sample("azdns_rrl_slipped_total", {}, q.rate_slipped);
     out.family("azdns_answers_filtered_total", "counter",
                "Responses in which health filtering removed addresses or applied the all_down policy, by zone.");
     for (std::size_t slot = 0; slot < input.zone_slots.size(); ++slot) {

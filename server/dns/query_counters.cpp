@@ -38,6 +38,11 @@ QueryTotals QueryCounterRegistry::totals() const {
             for (std::size_t b = 0; b < rcode_buckets; ++b) out.responses[t][b] += block->responses(t, b);
         }
         out.truncated += block->truncated();
+        for (std::size_t c = 0; c < response_classes; ++c) {
+            const auto response_class = static_cast<ResponseClass>(c);
+            out.rate_limited[c] += block->rate_limit().limited(response_class);
+            out.rate_slipped += block->rate_limit().slipped(response_class);
+        }
         for (std::size_t slot = 0; slot < zone_slots; ++slot) out.filtered[slot] += block->filtered(slot);
     }
     return out;

@@ -60,6 +60,10 @@ public:
     // Owner thread only: a query dropped before the engine saw it (too large).
     void count_dropped(Transport transport) { bump(responses_[static_cast<std::size_t>(transport)][rcode_none]); }
 
+    // The owner thread's rate-limit counters, which decide() writes; any
+    // thread reads them.
+    [[nodiscard]] RateLimitCounters& rate_limit() { return rate_limit_; }
+    [[nodiscard]] const RateLimitCounters& rate_limit() const { return rate_limit_; }
     // Any thread.
     [[nodiscard]] std::uint64_t responses(std::size_t transport, std::size_t bucket) const {
         return responses_[transport][bucket].load(std::memory_order_relaxed);
@@ -110,6 +114,7 @@ private:
 
     std::array<std::array<Counter, rcode_buckets>, transports> responses_{};
     Counter truncated_{0};
+    RateLimitCounters rate_limit_;
     std::array<std::atomic<Chunk*>, max_chunks> chunks_{};
 };
 
@@ -118,6 +123,8 @@ struct QueryTotals {
     std::array<std::array<std::uint64_t, rcode_buckets>, transports> responses{};
     std::uint64_t truncated = 0;
     std::vector<std::uint64_t> filtered;  // by zone slot
+    std::array<std::uint64_t, response_classes> rate_limited{};  // dropped or slipped, by ResponseClass
+    std::uint64_t rate_slipped = 0;
 };
 
 class QueryCounterRegistry {

@@ -108,8 +108,10 @@ void TcpConnection::answer_buffered() {
         }
         if (serving == nullptr) serving = &owner_.context_.serving.current();
         AnswerStats stats;
+        const GuardContext guard{serving->guard.get()};  // cookies; no rate limit over TCP
         std::size_t length = owner_.context_.engine.answer(query, *serving->zones, client_, owner_.response_,
-                                                           serving->health.get(), &stats, serving->transfers.get());
+                                                           serving->health.get(), &stats, serving->transfers.get(),
+                                                           &guard);
         owner_.context_.counters.count(Transport::tcp, length, stats);
         if (length == 0) continue;
         if (stats.notify_accepted && owner_.context_.notified) owner_.context_.notified(stats.zone_slot);

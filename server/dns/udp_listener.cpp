@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 
 #include "log.hpp"
 #include "socket_address.hpp"
@@ -157,6 +158,10 @@ void UdpListener::answer_batch() {
     if (stopping_.load(std::memory_order_relaxed)) return;
 
     const ServingState& serving = serving_.current();  // one snapshot per batch
+    // Rate limiting counts per second; one clock read per batch.
+    timespec now{};
+    if (serving.guard) (void)::clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    const GuardContext guard{serving.guard.get(), &counters_.rate_limit(), static_cast<std::uint32_t>(now.tv_sec)};
     // Every query's first memory reads are started before any is answered,
     // so their cache misses overlap; alone, a query has nothing to overlap.
     if (received > 1) {
@@ -179,7 +184,7 @@ void UdpListener::answer_batch() {
         (void)from_sockaddr(b.peers[i], client.address, client.port);  // always IPv4 or IPv6 here
         AnswerStats stats;
         std::size_t length = engine_.answer(query, *serving.zones, client, response, serving.health.get(), &stats,
-                                            serving.transfers.get());
+                                            serving.transfers.get(), &guard);
         counters_.count(Transport::udp, length, stats);
         if (length == 0) continue;
         if (stats.notify_accepted && notified_) notified_(stats.zone_slot);

@@ -110,6 +110,9 @@ void scan_opt(const Bytes& wire, Response& response) {
                 if (code == 8)
                     opt.client_subnet = Bytes(wire.begin() + static_cast<long>(o + 4),
                                               wire.begin() + static_cast<long>(o + 4 + len));
+                if (code == 10)
+                    opt.cookie = Bytes(wire.begin() + static_cast<long>(o + 4),
+                                       wire.begin() + static_cast<long>(o + 4 + len));
                 if (code == 15 && len >= 2) {  // RFC 8914
                     opt.extended_error = ExtendedError{get16(wire, o + 4),
                                                        std::string(wire.begin() + static_cast<long>(o + 6),
@@ -198,7 +201,8 @@ Bytes encode(Query& query) {
         out.push_back(query.edns_version);
         put16(out, query.do_bit ? 0x8000 : 0);
         const std::size_t subnet_bytes = query.client_subnet.empty() ? 0 : 4 + query.client_subnet.size();
-        put16(out, static_cast<std::uint16_t>((query.nsid ? 4 : 0) + subnet_bytes));
+        const std::size_t cookie_bytes = query.cookie.empty() ? 0 : 4 + query.cookie.size();
+        put16(out, static_cast<std::uint16_t>((query.nsid ? 4 : 0) + subnet_bytes + cookie_bytes));
         if (query.nsid) {
             put16(out, 3);
             put16(out, 0);
@@ -207,6 +211,11 @@ Bytes encode(Query& query) {
             put16(out, 8);
             put16(out, static_cast<std::uint16_t>(query.client_subnet.size()));
             out.insert(out.end(), query.client_subnet.begin(), query.client_subnet.end());
+        }
+        if (cookie_bytes != 0) {
+            put16(out, 10);
+            put16(out, static_cast<std::uint16_t>(query.cookie.size()));
+            out.insert(out.end(), query.cookie.begin(), query.cookie.end());
         }
     }
     return out;

@@ -32,7 +32,7 @@ inline constexpr std::uint16_t class_in = 1, class_ch = 3;
 
 namespace rcode {
 inline constexpr int NOERROR = 0, FORMERR = 1, SERVFAIL = 2, NXDOMAIN = 3, NOTIMP = 4, REFUSED = 5, NOTAUTH = 9,
-                     BADVERS = 16;
+                     BADVERS = 16, BADCOOKIE = 23;
 }
 
 struct Query {
@@ -49,6 +49,7 @@ struct Query {
     bool do_bit = false;
     bool nsid = false;                  // ask for NSID (RFC 5001)
     Bytes client_subnet{};              // an EDNS Client Subnet payload (RFC 7871); empty: none
+    Bytes cookie{};                     // a COOKIE payload (RFC 7873): client, then any server cookie; empty: none
     std::string source{};               // ask_udp sends from this local address; empty: any
 };
 
@@ -75,6 +76,7 @@ struct OptRecord {
     std::optional<std::string> nsid;    // raw NSID payload when present
     std::optional<ExtendedError> extended_error;
     std::optional<Bytes> client_subnet{};  // the ECS payload when present
+    std::optional<Bytes> cookie{};         // the COOKIE payload when present
 };
 
 // A parsed response. Sections hold one line per RR, "owner TTL CLASS TYPE
