@@ -32,6 +32,7 @@
 #include "log.hpp"
 #include "probe_metrics.hpp"
 #include "query_counters.hpp"
+#include "rate_limit_log.hpp"
 #include "reload_thread.hpp"
 #include "secondary_zones.hpp"
 #include "sd_notify.hpp"
@@ -209,6 +210,12 @@ int run_serve(const std::string& config_path, std::ostream& err) {
         return exit_problem;
     }
     log_line(std::string("control API on ") + (tls ? "https://" : "http://") + config->control.listen.to_string());
+    // Rate limiting summarised in the log every 10 s (docs/security.md).
+    RateLimitLog rate_limit_log{[&publisher] {
+                                    const auto guard = publisher.serving().guard;
+                                    return guard ? guard->limiter : nullptr;
+                                },
+                                std::chrono::seconds(10)};
     // The fleet: this instance's report goes to every peer (docs/fleet.md).
     std::unique_ptr<FleetLink> fleet;
     if (!config->fleet.peers.empty()) {

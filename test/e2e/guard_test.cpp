@@ -176,6 +176,9 @@ TEST_SUITE("e2e_guard") {
         CHECK(seen.other == 0);
         CHECK(metric(server, "azdns_rrl_limited_total{class=\"positive\"}") >= 30);
         CHECK(metric(server, "azdns_rrl_slipped_total") >= slipped_before + 14);
+        // Summarised in the log within its 10 s interval, not a line per query.
+        CHECK(server.logs("rate limiting", std::chrono::seconds(15)));
+        CHECK(server.logs("127.6.0.0/24 (positive)", std::chrono::seconds(1)));
     }
 
     TEST_CASE("rrl: an exempt network, a client with a valid cookie, and TCP are not limited") {
