@@ -2,14 +2,16 @@
 """Writes a generated zone and an azdns config that serves it.
 
     make_zone.py DIR NAMES [--port P] [--workers W] [--control-port C]
-                           [--queries N] [--seed S] [--azs K]
+                           [--queries N] [--seed S] [--azs K] [--loopback-azs]
 
 DIR/bench.zone holds NAMES host names under bench.example. (one A record
 each, every tenth also an AAAA, every twenty-fifth also an MX, every
 fiftieth a CNAME instead) plus SOA, NS, glue and an apex MX/TXT; it is
 plain RFC 1035, so NSD, Knot and gdnsd load the same file. With --azs K
 each host has K A records instead of one, one in each AZ's 10.(16k).0.0/12
-(the transfer benchmark fences AZs with them). DIR/azdns.toml
+(the transfer benchmark fences AZs with them), or with --loopback-azs in
+127.(64+16k).0.0/12 and no AAAA, so that probes of them stay on loopback
+(the locality benchmark, locality.py). DIR/azdns.toml
 serves it on loopback (port 5399 and the default workers unless given).
 With --queries, DIR/queries.txt gets N dnsperf query lines ("NAME TYPE") in
 a fixed, seeded mix (see QUERY_MIX). Used to measure loading a large zone
@@ -35,9 +37,10 @@ QUERY_MIX = [
 ]
 
 
-def write_zone(path: str, names: int, azs: int = 1) -> int:
-    """With azs > 1 each host has one A per AZ: AZ k's are in 10.(16k).0.0/12
-    (so at most 2**20 names); with azs == 1 the zone is the answering one."""
+def write_zone(path: str, names: int, azs: int = 1, first_octets: str = "10", base: int = 0) -> int:
+    """With azs > 1 each host has one A per AZ: AZ k's are in
+    FIRST_OCTETS.(base + 16k).0.0/12 (so at most 2**20 names), and AAAA
+    records only in 10/8's form; with azs == 1 the zone is the answering one."""
     if azs > 1 and names > 1 << 20:
         raise ValueError(f"at most {1 << 20} names with several AZs")
     records = 0
@@ -54,9 +57,9 @@ def write_zone(path: str, names: int, azs: int = 1) -> int:
                 records += 1
                 continue
             for k in range(azs):
-                zone.write(f"{host} IN A 10.{16 * k + ((i >> 16) & 255)}.{(i >> 8) & 255}.{i & 255}\n")
+                zone.write(f"{host} IN A {first_octets}.{base + 16 * k + ((i >> 16) & 15)}.{(i >> 8) & 255}.{i & 255}\n")
             records += azs
-            if i % 10 == 0:
+            if i % 10 == 0 and first_octets == "10":
                 zone.write(f"{host} IN AAAA 2001:db8::{i >> 16:x}:{i & 0xffff:x}\n")
                 records += 1
             if i % 25 == 5:
@@ -135,10 +138,12 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--azs", type=int, default=1)
+    parser.add_argument("--loopback-azs", action="store_true")
     args = parser.parse_args()
     folder, names = args.dir, args.names
     os.makedirs(folder, exist_ok=True)
-    records = write_zone(os.path.join(folder, "bench.zone"), names, args.azs)
+    where = ("127", 64) if args.loopback_azs else ("10", 0)
+    records = write_zone(os.path.join(folder, "bench.zone"), names, args.azs, *where)
     write_config(os.path.join(folder, "azdns.toml"), args.port, args.workers, args.control_port)
     print(f"{records} records in {os.path.join(folder, 'bench.zone')}")
     if args.queries:
