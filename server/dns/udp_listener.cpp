@@ -160,7 +160,7 @@ void UdpListener::answer_batch() {
     const ServingState& serving = serving_.current();  // one snapshot per batch
     // Rate limiting counts per second; one clock read per batch.
     timespec now{};
-    if (serving.guard) (void)::clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    if (serving.guard && serving.guard->limiter) (void)::clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
     const GuardContext guard{serving.guard.get(), &counters_.rate_limit(), static_cast<std::uint32_t>(now.tv_sec)};
     // Every query's first memory reads are started before any is answered,
     // so their cache misses overlap; alone, a query has nothing to overlap.

@@ -4,13 +4,16 @@
 // TCP) and its metrics.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <regex>
+#include <thread>
 
 #include "control_client.hpp"
 #include "dns_cookie.hpp"
 #include "e2e_fixture.hpp"
 #include "process.hpp"
 #include "temp_dir.hpp"
+#include "unbound_resolver.hpp"
 
 using namespace azdns::e2e;
 using azdns::test::run_process;
@@ -18,6 +21,7 @@ using azdns::test::run_process;
 namespace {
 
 constexpr const char* secret_hex = "e5e973e5a6b2a43f48e7dc849e37bfcf";
+constexpr const char* next_secret_hex = "0f0e0d0c0b0a09080706050403020100";
 
 // One azdns with [rrl] at 5 responses a second (slip 2), 127.2.0.0/16 exempt,
 // and [cookies] with a secret file this test wrote.
@@ -46,21 +50,22 @@ Bytes from_hex(const std::string& hex) {
     return out;
 }
 
-azdns::CookieSecrets fleet_secrets() {
+azdns::CookieSecrets secrets_of(const char* hex) {
     azdns::CookieSecrets secrets;
-    const Bytes bytes = from_hex(secret_hex);
+    const Bytes bytes = from_hex(hex);
     std::copy(bytes.begin(), bytes.end(), secrets.current.begin());
     return secrets;
 }
 
 // Whether `payload` (client cookie, then server cookie) holds a server
-// cookie that RFC 9018 verifies for the fleet's secret and `client`.
-bool verifies(const Bytes& payload, const std::string& client) {
+// cookie that RFC 9018 verifies for `client` under the secret `hex` (by
+// default the fleet's).
+bool verifies(const Bytes& payload, const std::string& client, const char* hex = secret_hex) {
     if (payload.size() != 24) return false;
     azdns::ClientCookie client_cookie;
     std::copy(payload.begin(), payload.begin() + 8, client_cookie.begin());
     const auto now = static_cast<std::uint32_t>(std::time(nullptr));
-    return azdns::check_server_cookie(fleet_secrets(), client_cookie, std::span(payload).subspan(8),
+    return azdns::check_server_cookie(secrets_of(hex), client_cookie, std::span(payload).subspan(8),
                                       *azdns::IpAddress::parse(client), now) == azdns::CookieCheck::valid;
 }
 
@@ -96,6 +101,17 @@ Burst burst(const Endpoint& server, const std::string& source, int count, const 
         }
     }
     return seen;
+}
+
+// The COOKIE payload of the answer to one query from `source` with `cookie`.
+Bytes cookie_reply(const Endpoint& server, const std::string& source, const Bytes& cookie) {
+    Query query{.name = "www.example.com.", .edns = true, .cookie = cookie, .source = source};
+    auto reply = udp_exchange(server, encode(query), default_wait, source);
+    REQUIRE(reply);
+    const Response response = parse_response(*reply);
+    REQUIRE(response.opt);
+    REQUIRE(response.opt->cookie);
+    return *response.opt->cookie;
 }
 
 std::string dig_cookie(const Endpoint& server, const std::string& tool, const std::vector<std::string>& extra) {
@@ -188,14 +204,8 @@ TEST_SUITE("e2e_guard") {
         CHECK(exempt.full == 40);
 
         // A first query brings a server cookie; with it, nothing is limited.
-        Bytes cookie = {1, 2, 3, 4, 5, 6, 7, 8};
-        Query first{.name = "www.example.com.", .edns = true, .cookie = cookie, .source = "127.7.0.1"};
-        auto reply = udp_exchange(server.v4(), encode(first), default_wait, "127.7.0.1");
-        REQUIRE(reply);
-        const Response response = parse_response(*reply);
-        REQUIRE(response.opt);
-        REQUIRE(response.opt->cookie);
-        const Burst proven = burst(server.v4(), "127.7.0.1", 40, *response.opt->cookie);
+        const Bytes cookie = cookie_reply(server.v4(), "127.7.0.1", {1, 2, 3, 4, 5, 6, 7, 8});
+        const Burst proven = burst(server.v4(), "127.7.0.1", 40, cookie);
         INFO(proven.dump);
         CHECK(proven.full == 40);
 
@@ -224,5 +234,66 @@ TEST_SUITE("e2e_guard") {
         CHECK(seen.badcookie >= 14);
         CHECK(seen.truncated == 0);
         CHECK(seen.other == 0);
+    }
+
+    TEST_CASE("cookies: rolling the secret by reload (RFC 9018 section 5) keeps an old cookie valid until its line goes") {
+        GuardedServer own;
+        auto& server = *own.server;
+        REQUIRE_SERVER(server);
+        const Bytes old_cookie = cookie_reply(server.v4(), "127.9.0.1", {7, 7, 7, 7, 7, 7, 7, 7});
+        CHECK(burst(server.v4(), "127.9.0.1", 40, old_cookie).full == 40);
+
+        // Stage 2: the new secret makes cookies, the old one is still accepted.
+        write_text(own.secret_path, std::string(next_secret_hex) + "\n" + secret_hex + "\n");
+        REQUIRE(control_request(server, "POST", "/v1/reload").status == 200);
+        CHECK(verifies(cookie_reply(server.v4(), "127.9.0.1", {7, 7, 7, 7, 7, 7, 7, 7}), "127.9.0.1", next_secret_hex));
+        CHECK(burst(server.v4(), "127.9.0.1", 40, old_cookie).full == 40);
+
+        // Stage 3: the old line removed, the old cookie proves nothing: limited.
+        write_text(own.secret_path, std::string(next_secret_hex) + "\n");
+        REQUIRE(control_request(server, "POST", "/v1/reload").status == 200);
+        const Burst after = burst(server.v4(), "127.9.0.1", 40, old_cookie);
+        CHECK(after.full <= 10);
+        CHECK(after.badcookie >= 14);
+    }
+
+    TEST_CASE("rrl: unbound behind a flooded network is answered over TCP after TC=1") {
+        ServerOptions options;
+        options.zones = {};
+        options.zone_texts = {{"health.test.", "$ORIGIN health.test.\n$TTL 300\n"
+                                               "@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\n"
+                                               "ns1 IN A 127.0.0.1\nwww IN A 192.0.2.80\n"}};
+        // slip 1: every limited response is truncated, so that unbound's
+        // query is never one of those dropped (with slip 2, it may be).
+        options.extra_config = "[rrl]\nresponses_per_second = 5\nslip = 1\n";
+        AzdnsServer server(options);
+        REQUIRE_SERVER(server);
+        Unbound unbound(server.port());
+        REQUIRE_MESSAGE(unbound.ready(), unbound.log());
+
+        // A spoofed flood from unbound's own network (127.0.0.0/24) for the
+        // name unbound is about to ask, 1,000 a second for 3 s, never read.
+        std::atomic<bool> flooding{true};
+        std::thread flood([&] {
+            UdpSocket socket(server.v4(), "127.0.0.50");
+            for (int i = 0; i < 3000 && flooding.load(); ++i) {
+                Query query{.name = "www.health.test.", .type = rrtype::A};
+                (void)socket.send(encode(query));
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        const std::uint64_t tcp_before = metric(server, "azdns_queries_total{transport=\"tcp\",rcode=\"NOERROR\"}");
+        Query ask{.name = "www.health.test.", .type = rrtype::A, .rd = true};
+        auto reply = udp_exchange(unbound.endpoint(), encode(ask), std::chrono::milliseconds(5000));
+        flooding = false;
+        flood.join();
+        REQUIRE_MESSAGE(reply, unbound.log());
+        const Response response = parse_response(*reply);
+        INFO(response.dump());
+        CHECK(response.rcode == rcode::NOERROR);
+        CHECK(response.answer == std::vector<std::string>{"www.health.test. 300 IN A 192.0.2.80"});
+        CHECK(metric(server, "azdns_rrl_limited_total{class=\"positive\"}") > 100);
+        CHECK(metric(server, "azdns_queries_total{transport=\"tcp\",rcode=\"NOERROR\"}") > tcp_before);
     }
 }
