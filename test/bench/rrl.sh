@@ -5,16 +5,7 @@
 #   test/bench/rrl.sh [-- OPTIONS]      About 9 minutes; on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source test/bench/install_packages.sh
-missing=()
-[[ -x /usr/bin/dnsperf ]] || missing+=(dnsperf)
-[[ -x /usr/sbin/gdnsd ]] || missing+=(gdnsd)
-[[ ${#missing[@]} -eq 0 ]] || install_packages rrl "${missing[@]}"
+source test/bench/bench_setup.sh
 [[ ${1:-} == -- ]] && shift
-work=$(mktemp -d /tmp/azdns-rrl.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cc -O2 -o "$work/floor" test/bench/floor.c
-# The package build's options (release, link-time optimisation), as run.sh.
-[[ -f build-bench/build.ninja ]] || meson setup build-bench -Dbuildtype=release -Db_lto=true >/dev/null
-ninja -C build-bench server/cli/azdns >/dev/null
+bench_setup rrl
 python3 test/bench/rrl.py --work "$work" --floor "$work/floor" --azdns "$PWD/build-bench/server/cli/azdns" "$@"
