@@ -13,13 +13,14 @@
 #include <string>
 #include <string_view>
 
+#include "config.hpp"
 #include "endpoint_health.hpp"
 
 namespace azdns {
 
 class HttpResponseCheck {
 public:
-    static constexpr std::size_t max_kept_body = 64 * 1024;
+    static constexpr std::size_t max_kept_body = max_expect_body;
     static constexpr std::size_t max_read = 1024 * 1024;
 
     // The check's expectations, borrowed: they must outlive this object.

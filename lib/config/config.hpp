@@ -131,6 +131,9 @@ inline constexpr Duration max_az_ramp{3'600'000};
 
 enum class CheckType { tcp, http, https, dns };
 
+// The bytes of a response body an http(s) check searches for expect_body.
+inline constexpr std::size_t max_expect_body = 64 * 1024;
+
 struct CheckConfig {
     std::string name;
     CheckType type = CheckType::tcp;

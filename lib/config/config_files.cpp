@@ -1,5 +1,6 @@
 #include "config_files.hpp"
 
+#include "byte_size.hpp"
 #include "regular_file.hpp"
 
 namespace azdns {
@@ -12,11 +13,14 @@ std::string ConfigFolder::resolve(const std::string& path) const {
     return (folder_ / path).lexically_normal().string();
 }
 
-std::string ConfigFolder::readable_file(ConfigSection& s, std::string_view key, const std::string& path) const {
+std::string ConfigFolder::readable_file(ConfigSection& s, std::string_view key, const std::string& path,
+                                        std::uint64_t max_bytes) const {
     auto resolved = resolve(path);
     // Only regular files: opening a FIFO would wait for a writer, a device may never end.
-    if (const RegularFile file = open_regular_file(resolved); !file.error.empty())
-        s.error(s.where(key), "cannot read " + s.name(key) + " \"" + resolved + "\": " + file.error);
+    const RegularFile file = open_regular_file(resolved);
+    const std::string problem =
+        !file.error.empty() ? file.error : file.size > max_bytes ? "larger than " + byte_size_text(max_bytes) : "";
+    if (!problem.empty()) s.error(s.where(key), "cannot read " + s.name(key) + " \"" + resolved + "\": " + problem);
     return resolved;
 }
 

@@ -16,6 +16,12 @@ namespace {
 
 constexpr std::size_t max_vantage_name = 63;
 
+// Fleets run 2 to 13 nameservers; each peer costs a thread.
+constexpr std::size_t max_fleet_peers = 32;
+
+// System CA bundles are about 200 KB; curl reads the file on every exchange.
+constexpr std::uint64_t max_ca_file_size = 4 << 20;
+
 bool is_letter_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 // RFC 1123 host name labels; an all-numeric last label is refused too, so
@@ -213,7 +219,13 @@ std::optional<PeerUrl> parse_peer_url(std::string_view text, std::string& why) {
 void read_fleet(ConfigSection& s, const ConfigFolder& folder, const ControlConfig& control, FleetConfig& fleet) {
     check_own_name(s, fleet);
     std::map<std::string, SourceLocation> peer_names;
-    for (const auto* table : s.tables("peer")) {
+    const auto peers = s.tables("peer");
+    // Each peer costs a thread, and a report to it on every change.
+    if (peers.size() > max_fleet_peers)
+        s.error(s.nested(*peers[max_fleet_peers], "fleet.peer", "[[fleet.peer]]").where(),
+                "more than " + std::to_string(max_fleet_peers) + " fleet peers (" + std::to_string(peers.size()) +
+                    "): each costs a thread and a report per change");
+    for (const auto* table : peers) {
         auto p = s.nested(*table, "fleet.peer", "[[fleet.peer]]");
         FleetPeer peer;
         peer.where = p.where();
@@ -243,7 +255,7 @@ void read_fleet(ConfigSection& s, const ConfigFolder& folder, const ControlConfi
     if (const auto stale_after = s.duration("stale_after", false)) fleet.stale_after = *stale_after;
     if (const auto fail_static_max = s.duration("fail_static_max", false)) fleet.fail_static_max = *fail_static_max;
     if (const auto ca_file = file_key(s, "ca_file", "the system's CA store"))
-        fleet.ca_file = folder.readable_file(s, "ca_file", *ca_file);
+        fleet.ca_file = folder.readable_file(s, "ca_file", *ca_file, max_ca_file_size);
     if (const auto token_file = file_key(s, "token_file", "control.token_file"))
         fleet.token_file = folder.readable_file(s, "token_file", *token_file);
     else if (!s.has("token_file"))

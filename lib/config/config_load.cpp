@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "az_prefix_clashes.hpp"
 #include "config.hpp"
 #include "config_control_tls.hpp"
 #include "config_files.hpp"
@@ -25,6 +26,52 @@ constexpr std::int64_t max_ttl = 2147483647;  // RFC 2181 section 8
 // Far more than any real config (a [[zone]] takes about 60 bytes): a file
 // past it is not a config, and parsing it would cost memory for nothing.
 constexpr std::uint64_t max_config_size = 16 << 20;
+
+// Each listener costs a UDP thread per worker.
+constexpr std::size_t max_listeners = 64;
+
+// server.identity and server.version go out as one TXT character-string.
+constexpr std::size_t max_character_string = 255;
+
+// A check.path or check.host longer than this is no health endpoint's.
+constexpr std::size_t max_request_text = 8192;
+
+// server.identity or server.version: one TXT character-string.
+std::optional<std::string> character_string(ConfigSection& s, std::string_view key) {
+    auto text = s.string(key);
+    if (text && text->size() > max_character_string) {
+        s.error(s.where(key), s.name(key) + " is " + std::to_string(text->size()) + " bytes; at most " +
+                                  std::to_string(max_character_string) + " (one TXT character-string)");
+        return std::nullopt;
+    }
+    return text;
+}
+
+// check.path or check.host: goes into the request line or a header as it is,
+// so no space or control character may break the request apart.
+std::optional<std::string> request_text(ConfigSection& s, std::string_view key) {
+    auto text = s.string(key);
+    if (!text) return text;
+    if (text->size() > max_request_text) {
+        s.error(s.where(key), s.name(key) + " is " + std::to_string(text->size()) + " bytes; at most " +
+                                  std::to_string(max_request_text));
+        return std::nullopt;
+    }
+    const auto bad = std::find_if(text->begin(), text->end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte <= ' ' || byte == 0x7f;
+    });
+    if (bad != text->end()) {
+        s.error(s.where(key), s.name(key) + " has a space or control character at byte " +
+                                  std::to_string(bad - text->begin() + 1) + ": it goes into the HTTP request as it is");
+        return std::nullopt;
+    }
+    return text;
+}
+
+// AZ prefixes, and client networks, in all the AZs together: 100 times the
+// 1,024 client networks the locality benchmark serves.
+constexpr std::size_t max_listed_networks = 100'000;
 
 // Where a TOML syntax error is, kept inside the file: when the file ends
 // with a newline, toml++ puts an error at its end one column past the last
@@ -70,17 +117,12 @@ private:
     void read_ttl(ConfigSection& s);
     void read_policy(ConfigSection& s);
     void read_az(ConfigSection& s);
-    struct PlacedPrefix {
-        IpPrefix prefix;
-        std::string az;
-    };
-    // What is wrong with `prefix` of `az` beside one listed earlier, or "".
-    using PrefixClash = std::string (*)(const PlacedPrefix& earlier, const IpPrefix& prefix, const std::string& az);
-    // The prefixes of the list `key` of `az`: each one parsed, checked
-    // against those of the AZs read before, and remembered in `placed`.
+    // The prefixes of the list `key` of `az`, each parsed and added to
+    // `listed`, which holds at most max_listed_networks.
     std::vector<IpPrefix> read_prefixes(ConfigSection& s, const std::vector<Located<std::string>>& list,
                                         const std::string& key, const std::string& az,
-                                        std::vector<PlacedPrefix>& placed, PrefixClash clash);
+                                        std::vector<ListedPrefix>& listed);
+    void check_az_prefixes();
     void read_check(ConfigSection& s);
     void read_check_query(ConfigSection& s, const std::optional<std::string>& query, CheckConfig& check);
     void read_service(ConfigSection& s);
@@ -105,8 +147,8 @@ private:
     Config config_;
 
     std::map<std::string, SourceLocation> key_names_, zone_origins_, az_names_, check_names_, service_names_;
-    std::vector<PlacedPrefix> prefixes_;
-    std::vector<PlacedPrefix> client_networks_;
+    std::vector<ListedPrefix> prefixes_;
+    std::vector<ListedPrefix> client_networks_;
     // Where each service's references are, to report them once all is read.
     struct ServiceReferences {
         SourceLocation name, check;
@@ -146,6 +188,7 @@ Config Loader::load(const toml::table& table) {
     read_table("rrl", &Loader::read_rrl);
     read_table("cookies", &Loader::read_cookies);
     root.report_unknown_keys();
+    check_az_prefixes();
     check_service_references();
     check_canaries();
     check_transfer_keys(config_, diags_);
@@ -194,6 +237,10 @@ void Loader::read_server(ConfigSection& s) {
     auto& server = config_.server;
     if (const auto listen = s.strings("listen")) {
         if (listen->empty()) s.error(s.where("listen"), "server.listen must not be empty");
+        // Each listener gets a UDP thread per worker.
+        if (listen->size() > max_listeners)
+            s.error(s.where("listen"), "server.listen lists " + std::to_string(listen->size()) +
+                                           " addresses; at most " + std::to_string(max_listeners));
         server.listen.clear();
         for (const auto& [text, where] : *listen)
             if (auto address = listen_address(s, s.name("listen"), text, where)) server.listen.push_back(*address);
@@ -204,8 +251,8 @@ void Loader::read_server(ConfigSection& s) {
     if (const auto idle = s.duration("tcp_idle_timeout", false)) server.tcp_idle_timeout = *idle;
     if (const auto clients = s.integer("max_tcp_clients", 1, 1'000'000))
         server.max_tcp_clients = static_cast<unsigned>(*clients);
-    if (auto identity = s.string("identity")) server.identity = std::move(*identity);
-    if (auto version = s.string("version")) server.version = std::move(*version);
+    if (auto identity = character_string(s, "identity")) server.identity = std::move(*identity);
+    if (auto version = character_string(s, "version")) server.version = std::move(*version);
     if (auto user = s.string("user")) server.user = std::move(*user);
     if (const auto size = s.byte_size("max_zone_size")) server.max_zone_size = *size;
     if (const auto timeout = s.duration("reload_timeout", false)) server.reload_timeout = *timeout;
@@ -294,27 +341,12 @@ void Loader::read_az(ConfigSection& s) {
     if (const auto prefixes = s.strings("prefixes")) {
         // An AZ is known only by its prefixes: without one it could never be fenced.
         if (prefixes->empty()) s.error(s.where("prefixes"), "az.prefixes must not be empty");
-        az.prefixes = read_prefixes(s, *prefixes, "prefixes", az.name, prefixes_,
-                                    [](const PlacedPrefix& earlier, const IpPrefix& prefix, const std::string& name) {
-                                        return earlier.prefix.overlaps(prefix)
-                                                   ? "prefix " + prefix.to_string() + " of az \"" + name +
-                                                         "\" overlaps prefix " + earlier.prefix.to_string() +
-                                                         " of az \"" + earlier.az + "\""
-                                                   : std::string();
-                                    });
+        az.prefixes = read_prefixes(s, *prefixes, "prefixes", az.name, prefixes_);
     } else if (!s.has("prefixes")) {
         s.missing("prefixes");
     }
-    // Client networks may nest across AZs (the longest prefix wins), but one
-    // network listed for two AZs could only be a mistake.
     if (const auto clients = s.strings("clients"))
-        az.clients = read_prefixes(s, *clients, "clients", az.name, client_networks_,
-                                   [](const PlacedPrefix& earlier, const IpPrefix& prefix, const std::string& name) {
-                                       return earlier.prefix == prefix && earlier.az != name
-                                                  ? "client network " + prefix.to_string() + " of az \"" + name +
-                                                        "\" is also listed for az \"" + earlier.az + "\""
-                                                  : std::string();
-                                   });
+        az.clients = read_prefixes(s, *clients, "clients", az.name, client_networks_);
     if (const auto fence_below = s.number("fence_below", 0.0, 1.0)) az.fence_below = *fence_below;
     if (const auto restore_after = s.duration("restore_after", true)) az.restore_after = *restore_after;
     if (const auto ramp = s.duration("ramp", true)) {
@@ -329,7 +361,12 @@ void Loader::read_az(ConfigSection& s) {
 
 std::vector<IpPrefix> Loader::read_prefixes(ConfigSection& s, const std::vector<Located<std::string>>& list,
                                             const std::string& key, const std::string& az,
-                                            std::vector<PlacedPrefix>& placed, PrefixClash clash) {
+                                            std::vector<ListedPrefix>& listed) {
+    if (listed.size() + list.size() > max_listed_networks) {
+        s.error(s.where(key), "az." + key + " lists " + std::to_string(listed.size() + list.size()) +
+                                  " networks in all; at most " + std::to_string(max_listed_networks));
+        return {};
+    }
     std::vector<IpPrefix> prefixes;
     for (const auto& [text, where] : list) {
         std::string why;
@@ -338,12 +375,27 @@ std::vector<IpPrefix> Loader::read_prefixes(ConfigSection& s, const std::vector<
             s.error(where, "invalid az." + key + " \"" + text + "\": " + why);
             continue;
         }
-        for (const auto& earlier : placed)
-            if (std::string problem = clash(earlier, *prefix, az); !problem.empty()) s.error(where, problem);
-        placed.push_back({*prefix, az});
+        listed.push_back({*prefix, az, where});
         prefixes.push_back(*prefix);
     }
     return prefixes;
+}
+
+// An AZ is fenced by its prefixes, so no address may belong to two of them;
+// client networks may nest across AZs (the longest prefix wins), but one
+// network listed for two AZs could only be a mistake.
+void Loader::check_az_prefixes() {
+    for (const auto& [later, earlier] : overlapping_prefixes(prefixes_)) {
+        const ListedPrefix& a = prefixes_[later];
+        const ListedPrefix& b = prefixes_[earlier];
+        diags_.error(a.where, "prefix " + a.prefix.to_string() + " of az \"" + a.az + "\" overlaps prefix " +
+                                  b.prefix.to_string() + " of az \"" + b.az + "\"");
+    }
+    for (const auto& [later, earlier] : networks_listed_twice(client_networks_)) {
+        const ListedPrefix& a = client_networks_[later];
+        diags_.error(a.where, "client network " + a.prefix.to_string() + " of az \"" + a.az +
+                                  "\" is also listed for az \"" + client_networks_[earlier].az + "\"");
+    }
 }
 
 void Loader::read_check(ConfigSection& s) {
@@ -357,15 +409,21 @@ void Loader::read_check(ConfigSection& s) {
     if (type) check.type = *type;
     else if (!s.has("type")) s.missing("type");
     if (const auto port = s.integer("port", 1, 65535)) check.port = static_cast<std::uint16_t>(*port);
-    if (auto path = s.string("path")) check.path = std::move(*path);
-    if (auto host = s.string("host")) check.host = std::move(*host);
+    if (auto path = request_text(s, "path")) check.path = std::move(*path);
+    if (auto host = request_text(s, "host")) check.host = std::move(*host);
     if (const auto statuses = s.integers("expect_status", 100, 599)) {
         // No status could ever pass.
         if (statuses->empty()) s.error(s.where("expect_status"), "check.expect_status must not be empty");
         check.expect_status.clear();
         for (const auto& status : *statuses) check.expect_status.push_back(static_cast<unsigned>(status.value));
     }
-    if (auto body = s.string("expect_body")) check.expect_body = std::move(*body);
+    if (auto body = s.string("expect_body")) {
+        if (body->size() > max_expect_body)
+            s.error(s.where("expect_body"), "check.expect_body is " + std::to_string(body->size()) +
+                                                " bytes, longer than the " + std::to_string(max_expect_body) +
+                                                " bytes of a body that are searched");
+        check.expect_body = std::move(*body);
+    }
     const auto query = s.string("query");
     if (const auto verify = s.boolean("tls_verify")) check.tls_verify = *verify;
     if (const auto rise = s.integer("rise", 1, 1000)) check.rise = static_cast<unsigned>(*rise);

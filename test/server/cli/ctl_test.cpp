@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -312,6 +313,15 @@ TEST_CASE("ctl reads the token from AZDNS_TOKEN or --token-file; without one a t
     auto missing_file = ctl({"-s", server.url(), "--token-file", (temp.path / "nope").string(), "status"});
     CHECK(missing_file.exit_code == 1);
     CHECK(has(missing_file.err, "cannot read the token file"));
+    // A FIFO is refused at once, never waited on; a file past 4,096 bytes is no token file.
+    REQUIRE(::mkfifo((temp.path / "fifo").c_str(), 0600) == 0);
+    auto fifo = ctl({"-s", server.url(), "--token-file", (temp.path / "fifo").string(), "status"});
+    CHECK(fifo.exit_code == 1);
+    CHECK(has(fifo.err, "not a regular file (a FIFO)"));
+    std::ofstream(temp.path / "large") << std::string(4097, 't');
+    auto large = ctl({"-s", server.url(), "--token-file", (temp.path / "large").string(), "status"});
+    CHECK(large.exit_code == 1);
+    CHECK(has(large.err, "cannot read the token file " + (temp.path / "large").string() + ": larger than 4K"));
 }
 
 TEST_CASE("ctl -c with a broken config prints its problems and exits 1") {
