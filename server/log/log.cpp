@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
@@ -28,6 +29,16 @@ void write_line(const std::string& line) {
     }
 }
 
+// One zone token or peer reply in a message can be megabytes, and journald
+// splits lines past 48 KiB: a longer message is cut, saying how much went.
+std::string_view kept_part(std::string_view message) { return message.substr(0, max_log_message); }
+
+std::string cut_note(std::string_view message) {
+    return message.size() > max_log_message
+               ? " ... (" + std::to_string(message.size() - max_log_message) + " bytes more)"
+               : std::string();
+}
+
 }  // namespace
 
 std::string wall_clock_text(std::chrono::system_clock::time_point when) {
@@ -46,9 +57,9 @@ void set_log_format(LogFormat chosen) { format = chosen; }
 std::string text_log_line(std::string_view message) {
     static constexpr char hex[] = "0123456789abcdef";
     std::string line;
-    line.reserve(message.size() + 8);
+    line.reserve(std::min(message.size(), max_log_message) + 8);
     line.append("azdns: ");
-    for (char c : message) {
+    for (char c : kept_part(message)) {
         const auto byte = static_cast<unsigned char>(c);
         if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
             line.append("\\x").push_back(hex[byte >> 4]);
@@ -57,7 +68,7 @@ std::string text_log_line(std::string_view message) {
             line.push_back(c);
         }
     }
-    line.push_back('\n');
+    line.append(cut_note(message)).push_back('\n');
     return line;
 }
 
@@ -69,7 +80,7 @@ void log_event(std::string_view message, const std::vector<std::pair<std::string
         return;
     }
     // JSON lines carry their own time: they are often read away from journald's.
-    nlohmann::json entry{{"time", wall_clock_text(std::chrono::system_clock::now())}, {"message", message}};
+    nlohmann::json entry{{"time", wall_clock_text(std::chrono::system_clock::now())}, {"message", std::string(kept_part(message)) + cut_note(message)}};
     for (const auto& [key, value] : fields) entry[key] = value;
     // Invalid UTF-8 (a zone file's bytes in an error) is replaced, never thrown on.
     write_line(entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");

@@ -333,6 +333,38 @@ TEST_CASE("responses (QR=1) and 5-byte packets get no answer; the next query doe
     }
 }
 
+TEST_CASE("a UDP query of 4,096 bytes is answered; a larger one is dropped, as no real query is that large") {
+    auto& server = shared_server();
+    REQUIRE_SERVER(server);
+    // An EDNS query padded (RFC 7830) to `size` bytes: the OPT record ends the
+    // message, so the option goes at the end and RDLENGTH covers it.
+    const auto padded_query = [](Query& query, std::size_t size) {
+        Bytes wire = encode(query);
+        const std::size_t padding = size - wire.size() - 4;
+        wire.insert(wire.end(), {0, 12, static_cast<std::uint8_t>(padding >> 8), static_cast<std::uint8_t>(padding)});
+        wire.resize(size, 0);
+        const std::size_t rdlength = 4 + padding;
+        wire[size - rdlength - 2] = static_cast<std::uint8_t>(rdlength >> 8);
+        wire[size - rdlength - 1] = static_cast<std::uint8_t>(rdlength);
+        return wire;
+    };
+    UdpSocket socket(server.v4());
+    REQUIRE(socket.ok());
+    Query largest{.name = "www.example.com.", .type = rrtype::A, .edns = true};
+    REQUIRE(socket.send(padded_query(largest, 4096)));
+    auto answer = socket.receive();
+    REQUIRE_MESSAGE(answer, "no answer to a 4,096-byte query");
+    CHECK(parse_response(*answer).id == largest.id);
+    CHECK(parse_response(*answer).rcode == 0);
+    Query too_large{.name = "www.example.com.", .type = rrtype::A, .edns = true};
+    REQUIRE(socket.send(padded_query(too_large, 4097)));
+    Query next{.name = "www.example.com.", .type = rrtype::A};
+    REQUIRE(socket.send(encode(next)));
+    auto first = socket.receive();
+    REQUIRE_MESSAGE(first, "the query after the dropped one got no answer");
+    CHECK(parse_response(*first).id == next.id);  // nothing came back for the 4,097-byte one
+}
+
 TEST_CASE("zone transfers (none served yet): as NSD 4.6 answers, and Knot 3.2 where both agree") {
     auto& server = shared_server();
     REQUIRE_SERVER(server);
