@@ -60,8 +60,7 @@ public:
 
     struct Options {
         std::string state_dir;  // the kept copies go here
-        TransferLimits limits;
-        std::uint64_t max_zone_bytes = default_max_zone_size;
+        TransferLimits limits;  // max_bytes: server.max_zone_size
         std::chrono::milliseconds first_retry{std::chrono::seconds(10)};  // before any SOA gives the timers
     };
 

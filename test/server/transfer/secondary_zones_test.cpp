@@ -91,6 +91,20 @@ std::vector<Bytes> axfr(const Bytes& query, std::uint32_t serial, SoaTimers time
     return {message_to(query, {soa(serial, timers), zone_body[0], zone_body[1]}), message_to(query, second)};
 }
 
+// As axfr(), with `fillers` messages of 100 TXT records (about 25 KB each)
+// between its two.
+std::vector<Bytes> padded_axfr(const Bytes& query, std::uint32_t serial, int fillers) {
+    std::vector<Bytes> messages = axfr(query, serial);
+    for (int m = 0; m < fillers; ++m) {
+        std::vector<std::string> records;
+        for (int i = 0; i < 100; ++i)
+            records.push_back("pad" + std::to_string(m) + "-" + std::to_string(i) + ".xfr.test. 300 IN TXT \"" +
+                              std::string(200, 'x') + "\"");
+        messages.insert(messages.end() - 1, message_to(query, records));
+    }
+    return messages;
+}
+
 std::uint16_t qtype_of(const Bytes& query) {
     Query read;
     REQUIRE(read_query(query, read) != ReadStatus::ignore);
@@ -249,6 +263,33 @@ TEST_SUITE("secondary zones: bad primaries") {
               std::vector<std::string>{from + ": IXFR: the primary closed the connection after 1 messages",
                                        from + ": AXFR: the primary closed the connection after 1 messages"});
         still_holds_serial_1(secondary, copy);
+    }
+
+    TEST_CASE("a transfer past max_bytes (server.max_zone_size): stopped by the client, the version held stays") {
+        Primary primary(1);
+        Secondary secondary({.deadline = 60s, .idle_timeout = 10s, .max_bytes = 64 * 1024});
+        secondary.holds_serial_1(primary);
+        const std::string copy = secondary.kept_copy();
+        primary.turn(2, [](ScriptedConnection& connection) {
+            for (const Bytes& message : padded_axfr(connection.query(), 2, 4)) connection.send(message);
+        });
+        const SecondaryStatus status = secondary.notified_and_failed();
+        REQUIRE(status.last_errors.size() == 2);  // IXFR, then AXFR
+        for (const std::string& error : status.last_errors)
+            CHECK_MESSAGE(error.find(": more than 65536 bytes after ") != std::string::npos, error);
+        still_holds_serial_1(secondary, copy);
+    }
+
+    TEST_CASE("a zone of about 100 KB within max_bytes (256 KiB): taken") {
+        Primary primary(1);
+        Secondary secondary({.deadline = 60s, .idle_timeout = 10s, .max_bytes = 256 * 1024});
+        secondary.holds_serial_1(primary);
+        primary.turn(2, [](ScriptedConnection& connection) {
+            for (const Bytes& message : padded_axfr(connection.query(), 2, 4)) connection.send(message);
+        });
+        secondary.notify();
+        REQUIRE(eventually([&] { return secondary.status().serial == 2; }));
+        CHECK(secondary.status().last_in_bytes > 64 * 1024);
     }
 
     TEST_CASE("a serial gone backwards: not taken, nothing transferred") {
