@@ -160,8 +160,8 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     ZoneReloader reloader{config_path, zones, health, publisher};
     // Zones taken from primaries (docs/transfers.md, "azdns as a secondary").
     SecondaryZones secondaries{{.state_dir = server.state_dir,
-                                .limits = {.idle_timeout = server.tcp_idle_timeout},
-                                .max_zone_bytes = server.max_zone_size},
+                                .limits = {.idle_timeout = server.tcp_idle_timeout,
+                                           .max_bytes = server.max_zone_size}},
                                [&reloader](const std::string& origin, std::shared_ptr<const Zone> zone) {
                                    reloader.serve_transferred(origin, std::move(zone));
                                }};

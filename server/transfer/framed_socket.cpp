@@ -8,13 +8,21 @@
 
 namespace azdns {
 
+std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds cap) {
+    const auto now = std::chrono::steady_clock::now();
+    if (deadline <= now) return std::chrono::milliseconds{0};
+    return std::min(cap, std::chrono::ceil<std::chrono::milliseconds>(deadline - now));
+}
+
 FramedSocket::FramedSocket(int fd, std::vector<std::uint8_t> received, std::chrono::milliseconds timeout)
     : fd_(fd), in_(std::move(received)), timeout_(timeout) {}
 
 bool FramedSocket::wait(short events) {
     pollfd watched{fd_, events, 0};
     while (true) {
-        const int ready = ::poll(&watched, 1, static_cast<int>(timeout_.count()));
+        if (deadline_ && std::chrono::steady_clock::now() >= *deadline_) return false;
+        const auto timeout = deadline_ ? time_left(*deadline_, timeout_) : timeout_;
+        const int ready = ::poll(&watched, 1, static_cast<int>(timeout.count()));
         if (ready > 0) return true;  // readable, writable, or hung up: the next call says which
         if (ready == 0 || errno != EINTR) return false;
     }

@@ -6,10 +6,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
 namespace azdns {
+
+// The time from now to `deadline`, at most `cap`, never negative; rounded
+// up, since waking early would only wait again.
+[[nodiscard]] std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline,
+                                                  std::chrono::milliseconds cap);
 
 class FramedSocket {
 public:
@@ -24,6 +30,9 @@ public:
     [[nodiscard]] bool write(std::span<const std::uint8_t> message);
     // The bound on each wait from now on (a client shortens it as its deadline nears).
     void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+    // No wait goes past `deadline`: a read or write still waiting then fails
+    // (the transfer server's total time per connection).
+    void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
 
 private:
     // Waits for `events` on the socket; false on timeout or error.
@@ -32,6 +41,7 @@ private:
     int fd_;
     std::vector<std::uint8_t> in_;
     std::chrono::milliseconds timeout_;
+    std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 }  // namespace azdns

@@ -116,11 +116,21 @@ void SecondaryZones::notified(const std::string& origin) {
     tracked.status.last_notify_at = std::chrono::system_clock::now();
     if (tracked.busy) {
         tracked.notified_while_busy = true;  // the serial may have moved past what is being fetched
-    } else {
-        tracked.next_check = Clock::now();
-        tracked.status.next_refresh = tracked.status.last_notify_at;
-        wake_.notify_all();
+        return;
     }
+    // A check already due by then is not started yet: it sees what this NOTIFY announces.
+    const auto now = Clock::now();
+    const auto when = notify_check_time(tracked, now);
+    if (when >= tracked.next_check) return;
+    tracked.next_check = tracked.last_notify_check = when;
+    tracked.status.next_refresh =
+        tracked.status.last_notify_at + std::chrono::duration_cast<std::chrono::system_clock::duration>(when - now);
+    wake_.notify_all();
+}
+
+SecondaryZones::Clock::time_point SecondaryZones::notify_check_time(const Tracked& tracked,
+                                                                    Clock::time_point now) const {
+    return std::max(now, tracked.last_notify_check + options_.min_notify_interval);
 }
 
 std::vector<SecondaryStatus> SecondaryZones::status() const {
@@ -180,7 +190,6 @@ void SecondaryZones::refresh(const std::string& origin, Tracked snapshot) {
     request.held = snapshot.held;
     request.declared_at = snapshot.config.where;
     request.limits = options_.limits;
-    request.max_zone_bytes = options_.max_zone_bytes;
     const RefreshOutcome outcome = refresh_zone(request, cancel_);
     if (cancel_.cancelled()) return;  // stopping: nothing more is served or kept
     const std::string name = snapshot.status.origin;
@@ -275,7 +284,8 @@ void SecondaryZones::settle(const std::string& origin, const RefreshOutcome& out
         }
         if (tracked.notified_while_busy) {
             tracked.notified_while_busy = false;
-            wait = Clock::duration::zero();
+            tracked.last_notify_check = notify_check_time(tracked, now);
+            wait = tracked.last_notify_check - now;
         }
         tracked.next_check = now + wait;
         status.next_refresh = wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(wait);

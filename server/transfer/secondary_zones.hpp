@@ -1,7 +1,9 @@
 // azdns as a secondary (docs/transfers.md, "azdns as a secondary"): every
 // zone the config takes from `primaries` is refreshed on the SOA's timers
 // (refresh while its primaries confirm it, retry while they do not) and at
-// once on a NOTIFY from them; each new version that passes the checks is
+// soon after a NOTIFY from them (at most one NOTIFY-driven check per zone
+// every min_notify_interval; a NOTIFY within it is never lost, only put
+// off to its end); each new version that passes the checks is
 // kept in state_dir (so that a restart serves it at once) and handed to the
 // server to serve; a zone no primary has confirmed for the SOA's expire is
 // withdrawn (answered SERVFAIL) until one does. Two threads refresh, so one
@@ -60,9 +62,10 @@ public:
 
     struct Options {
         std::string state_dir;  // the kept copies go here
-        TransferLimits limits;
-        std::uint64_t max_zone_bytes = default_max_zone_size;
+        TransferLimits limits;  // max_bytes: server.max_zone_size
         std::chrono::milliseconds first_retry{std::chrono::seconds(10)};  // before any SOA gives the timers
+        // Spoofed NOTIFYs from a primary's address cannot keep SOA queries going back to back.
+        std::chrono::milliseconds min_notify_interval{std::chrono::seconds(2)};
     };
 
     SecondaryZones(Options options, Serve serve);
@@ -88,9 +91,12 @@ private:
         Clock::time_point next_check;
         bool busy = false;
         bool notified_while_busy = false;
+        Clock::time_point last_notify_check;  // when the last NOTIFY-driven check was due
         SecondaryStatus status;
     };
 
+    // When a NOTIFY's check is due: now, or min_notify_interval after the last one.
+    [[nodiscard]] Clock::time_point notify_check_time(const Tracked& tracked, Clock::time_point now) const;
     void refresh_loop();
     void refresh(const std::string& origin, Tracked snapshot);
     void expire_before_refresh(const std::string& origin, Tracked& snapshot);

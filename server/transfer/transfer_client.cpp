@@ -45,14 +45,6 @@ Problem fail(TransferError error, std::string reason) { return {error, std::move
 
 std::string errno_text() { return std::strerror(errno); }
 
-// The time from now to `deadline`, at most `cap`, never negative; rounded
-// up, since waking early would only wait again.
-milliseconds time_left(Clock::time_point deadline, milliseconds cap) {
-    const auto now = Clock::now();
-    if (deadline <= now) return milliseconds{0};
-    return std::min(cap, std::chrono::ceil<milliseconds>(deadline - now));
-}
-
 std::string ms_text(milliseconds time) { return std::to_string(time.count()) + " ms"; }
 
 std::string tsig_error_text(std::uint16_t error) {

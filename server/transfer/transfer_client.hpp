@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "load_limits.hpp"
 #include "socket_address.hpp"
 #include "transfer_cancel.hpp"
 #include "transfer_query.hpp"
@@ -62,7 +63,11 @@ struct SoaAnswer {
 struct TransferLimits {
     std::chrono::milliseconds deadline{std::chrono::minutes(10)};   // the whole transfer, connecting included
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(10)};  // each connect, write and read
-    std::uint64_t max_bytes = 1ull << 30;  // the messages' bytes together, length prefixes included
+    // The messages' bytes together, length prefixes included. A secondary
+    // sets server.max_zone_size: the same number the reader holds the
+    // messages to (without prefixes), so the client, counting 2 bytes more
+    // a message, stops an oversized stream first (TransferError::too_large).
+    std::uint64_t max_bytes = default_max_zone_size;
 };
 
 struct TransferResult {

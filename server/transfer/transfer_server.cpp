@@ -132,11 +132,14 @@ void TransferServer::serve(std::size_t index, HandedOffConnection connection) {
     const int fd = connection.socket.get();
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     FramedSocket socket(fd, std::move(connection.received), options_.idle_timeout);
+    const auto closes_at = Clock::now() + options_.max_connection_time;
+    socket.set_deadline(closes_at);
     QueryCounters& counters = *slots_[index].counters;
     std::vector<std::uint8_t> query;
     std::vector<std::uint8_t> out(max_message_size);
-    // One connection may ask for several transfers, and ordinary queries too.
-    for (bool open = true; open && socket.next(query) == FramedSocket::Read::frame;) {
+    // One connection may ask for several transfers, and ordinary queries too,
+    // until closes_at (checked here too: pipelined queries need no wait).
+    for (bool open = true; open && Clock::now() < closes_at && socket.next(query) == FramedSocket::Read::frame;) {
         auto serving = serving_.load();
         // What is not a transfer to serve here is the engine's to answer (a refusal, any other query).
         const auto answer_by_engine = [&] {
@@ -146,9 +149,11 @@ void TransferServer::serve(std::size_t index, HandedOffConnection connection) {
             counters.count(Transport::tcp, length, stats);
             return length == 0 || socket.write({out.data(), length});
         };
-        auto transfer = is_transfer_query(query) ? allowed(query, connection.client, serving) : std::nullopt;
+        const bool asked_transfer = is_transfer_query(query);
+        auto transfer = asked_transfer ? allowed(query, connection.client, serving) : std::nullopt;
         if (!transfer) {
-            open = answer_by_engine();
+            // A transfer not served ends the connection, its slot free for the next.
+            open = answer_by_engine() && !asked_transfer;
             continue;
         }
         const AllowedTransfer& t = *transfer;
@@ -161,8 +166,8 @@ void TransferServer::serve(std::size_t index, HandedOffConnection connection) {
         if (asked_ixfr) {
             client_serial = ixfr_client_serial(query);
             if (!client_serial) {  // RFC 1995 section 3: an IXFR carries the client's SOA
-                open = answer_by_engine();
-                continue;
+                (void)answer_by_engine();
+                break;  // not served: the connection ends, as a refused one does
             }
         }
         TransferMessages messages =
@@ -180,8 +185,13 @@ void TransferServer::serve(std::size_t index, HandedOffConnection connection) {
         const auto began = Clock::now();
         while (std::size_t length = messages.next_message(out)) {
             if (signer) length = signer->sign_next(out, length, wall_seconds());
-            if (length == 0 || !socket.write({out.data(), length})) {
-                record.error = length == 0 ? "a message and its signature do not fit" : "the client stopped reading";
+            if (length == 0) {
+                record.error = "a message and its signature do not fit";
+                break;
+            }
+            if (Clock::now() >= closes_at || !socket.write({out.data(), length})) {
+                record.error =
+                    Clock::now() >= closes_at ? "past the time limit per connection" : "the client stopped reading";
                 break;
             }
             ++record.messages;

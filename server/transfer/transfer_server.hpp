@@ -6,7 +6,10 @@
 // began (the zone, its view and journal stay alive for it), writes one
 // message at a time (bounded memory), signs each one when the query was
 // signed, and every read and write is bounded by the idle timeout. Anything
-// the transfer rules refuse is answered by the engine, as any query.
+// the transfer rules refuse is answered by the engine, as any query, and
+// then the connection ends (as Knot and NSD end it), so a refused client
+// never holds a slot. A connection holds its slot at most
+// max_connection_time in all, ordinary queries after a transfer included.
 #pragma once
 
 #include <array>
@@ -43,7 +46,8 @@ struct TransferOutRecord {
 struct TransferOutTotals {
     std::uint64_t axfr = 0;        // complete full transfers (AXFR, and IXFR answered with the whole zone)
     std::uint64_t ixfr = 0;        // complete incremental ones (and "you are current")
-    std::uint64_t failed = 0;      // begun and not finished (the client went, a write timed out)
+    std::uint64_t failed = 0;      // begun and not finished (the client went, a write timed out,
+                                   // the time per connection ran out)
     std::uint64_t turned_away = 0; // connections closed at once: max_connections were busy
 };
 
@@ -52,6 +56,8 @@ public:
     struct Options {
         unsigned max_connections = 16;
         std::chrono::milliseconds idle_timeout{10'000};  // each read and each write
+        // The whole connection; BIND's max-transfer-time-out is also 2 hours.
+        std::chrono::milliseconds max_connection_time{std::chrono::hours(2)};
     };
 
     TransferServer(const AnswerEngine& engine, const ServingSnapshot& serving, QueryCounterRegistry& counters,

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "diagnostics.hpp"
-#include "load_limits.hpp"
 #include "transfer_client.hpp"
 #include "zone.hpp"
 
@@ -25,8 +24,7 @@ struct RefreshRequest {
     std::shared_ptr<const Zone> held;  // the version served now; null: none yet (AXFR)
     SourceLocation declared_at;  // the [[zone]] table: where problems without a record point
     std::chrono::milliseconds soa_timeout{std::chrono::seconds(5)};
-    TransferLimits limits;
-    std::uint64_t max_zone_bytes = default_max_zone_size;  // server.max_zone_size
+    TransferLimits limits;  // max_bytes: server.max_zone_size, for the client and the reader alike
 };
 
 struct RefreshOutcome {

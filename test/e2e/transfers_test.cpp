@@ -373,6 +373,29 @@ TEST_CASE("transfers without the key, with a wrong one, from outside the rules o
     answers_undisturbed();
 }
 
+TEST_CASE("20 clients refused an AXFR that go on asking over the same connection hold no transfer slot") {
+    require_tools();
+    Primary primary({});
+    REQUIRE(primary.answers(everything));
+    // More than the 16 slots, one after another: while a refused connection
+    // stayed open, the 17th was turned away unanswered.
+    Query axfr{.name = origin, .type = rrtype::AXFR};  // without the key: REFUSED
+    Query soa{.name = origin, .type = rrtype::SOA};
+    std::vector<TcpConnection> refused(20);
+    for (TcpConnection& connection : refused) {
+        REQUIRE(connection.connect(primary.v4()));
+        REQUIRE(connection.send_message(encode(axfr)));
+        auto refusal = connection.receive_message(5s);
+        REQUIRE_MESSAGE(refusal, primary.log());
+        CHECK(parse_response(*refusal).rcode == rcode::REFUSED);
+        (void)connection.send_message(encode(soa));  // what would keep the slot
+    }
+    for (TcpConnection& connection : refused) CHECK(connection.wait_closed(5s));
+    auto allowed = signed_axfr(primary.v4(), key);
+    CHECK_MESSAGE(allowed.rcode == rcode::NOERROR, allowed.dump(), primary.log());
+    CHECK_MESSAGE(allowed.answer.size() > 2, allowed.dump());
+}
+
 TEST_CASE("a client that asks for a large zone and never reads is dropped after the idle timeout; answers go on") {
     require_tools();
     // 50,000 names with 200-byte TXT records: about 12 MB, more than the

@@ -2,9 +2,11 @@
 // threads, its state_dir in a temporary folder) follows a scripted primary
 // on loopback that first serves a good zone, then turns bad (a transfer cut
 // short or stalled, a serial gone back, a zone with errors, an IXFR that
-// does not apply, silence past the SOA's expire). The secondary must keep
-// the version it holds, say why in its status, and leave its kept copy as
-// it was. Waits poll the status against a deadline; no time is asserted.
+// does not apply, silence past the SOA's expire, a stream past max_bytes).
+// The secondary must keep the version it holds, say why in its status, and
+// leave its kept copy as it was. Also a NOTIFY flood, which must bring at
+// most one SOA query per min_notify_interval. Waits poll the status against
+// a deadline; no time is asserted but that rate.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 
 #include <ctime>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -91,6 +94,20 @@ std::vector<Bytes> axfr(const Bytes& query, std::uint32_t serial, SoaTimers time
     return {message_to(query, {soa(serial, timers), zone_body[0], zone_body[1]}), message_to(query, second)};
 }
 
+// As axfr(), with `fillers` messages of 100 TXT records (about 25 KB each)
+// between its two.
+std::vector<Bytes> padded_axfr(const Bytes& query, std::uint32_t serial, int fillers) {
+    std::vector<Bytes> messages = axfr(query, serial);
+    for (int m = 0; m < fillers; ++m) {
+        std::vector<std::string> records;
+        for (int i = 0; i < 100; ++i)
+            records.push_back("pad" + std::to_string(m) + "-" + std::to_string(i) + ".xfr.test. 300 IN TXT \"" +
+                              std::string(200, 'x') + "\"");
+        messages.insert(messages.end() - 1, message_to(query, records));
+    }
+    return messages;
+}
+
 std::uint16_t qtype_of(const Bytes& query) {
     Query read;
     REQUIRE(read_query(query, read) != ReadStatus::ignore);
@@ -119,6 +136,11 @@ public:
 
     [[nodiscard]] SocketAddress address() const { return server_.address(); }
     [[nodiscard]] std::vector<Bytes> queries() const { return server_.queries(); }
+    [[nodiscard]] std::size_t soa_queries() const {
+        const auto all = queries();
+        return static_cast<std::size_t>(
+            std::count_if(all.begin(), all.end(), [](const Bytes& query) { return qtype_of(query) == rr_type::soa; }));
+    }
 
 private:
     std::uint32_t serial() {
@@ -151,8 +173,12 @@ bool eventually(Condition condition) {
 // every version it hands over to be served.
 class Secondary {
 public:
-    explicit Secondary(TransferLimits limits = {.deadline = 60s, .idle_timeout = 10s, .max_bytes = 1 << 24})
-        : zones_({.state_dir = state_.path.string(), .limits = limits, .first_retry = 200ms},
+    explicit Secondary(TransferLimits limits = {.deadline = 60s, .idle_timeout = 10s, .max_bytes = 1 << 24},
+                       std::chrono::milliseconds min_notify_interval = 2s)
+        : zones_({.state_dir = state_.path.string(),
+                  .limits = limits,
+                  .first_retry = 200ms,
+                  .min_notify_interval = min_notify_interval},
                  [this](const std::string& served_origin, std::shared_ptr<const Zone> zone) {
                      CHECK(served_origin == origin);
                      std::lock_guard lock(mutex_);
@@ -234,6 +260,32 @@ void still_holds_serial_1(const Secondary& secondary, const std::string& copy_be
 
 }  // namespace
 
+TEST_SUITE("secondary zones: NOTIFY") {
+    TEST_CASE("50 NOTIFYs in half a second: one SOA query per min_notify_interval, and the last one's change taken") {
+        Primary primary(1);
+        Secondary secondary({.deadline = 60s, .idle_timeout = 10s, .max_bytes = 1 << 24}, 1s);
+        secondary.holds_serial_1(primary);
+        const std::size_t before = primary.soa_queries();
+        const auto began = std::chrono::steady_clock::now();
+        for (int i = 0; i < 49; ++i) {
+            secondary.notify();
+            std::this_thread::sleep_for(10ms);
+        }
+        primary.turn(2, [](ScriptedConnection& connection) {
+            for (const Bytes& message : axfr(connection.query(), 2)) connection.send(message);
+        });
+        secondary.notify();
+        // The first NOTIFY's check at once, then at most one a second (a slow machine's burst lasts longer).
+        const auto bound = [&] {
+            return 2 + static_cast<std::size_t>((std::chrono::steady_clock::now() - began) / 1s);
+        };
+        CHECK(primary.soa_queries() - before <= bound());
+        REQUIRE(eventually([&] { return secondary.status().serial == 2; }));
+        CHECK(primary.soa_queries() - before <= bound());
+        CHECK(secondary.status().notifies == 50);
+    }
+}
+
 TEST_SUITE("secondary zones: bad primaries") {
     TEST_CASE("a truncated transfer (closed before the closing SOA): the version held stays") {
         Primary primary(1);
@@ -249,6 +301,33 @@ TEST_SUITE("secondary zones: bad primaries") {
               std::vector<std::string>{from + ": IXFR: the primary closed the connection after 1 messages",
                                        from + ": AXFR: the primary closed the connection after 1 messages"});
         still_holds_serial_1(secondary, copy);
+    }
+
+    TEST_CASE("a transfer past max_bytes (server.max_zone_size): stopped by the client, the version held stays") {
+        Primary primary(1);
+        Secondary secondary({.deadline = 60s, .idle_timeout = 10s, .max_bytes = 64 * 1024});
+        secondary.holds_serial_1(primary);
+        const std::string copy = secondary.kept_copy();
+        primary.turn(2, [](ScriptedConnection& connection) {
+            for (const Bytes& message : padded_axfr(connection.query(), 2, 4)) connection.send(message);
+        });
+        const SecondaryStatus status = secondary.notified_and_failed();
+        REQUIRE(status.last_errors.size() == 2);  // IXFR, then AXFR
+        for (const std::string& error : status.last_errors)
+            CHECK_MESSAGE(error.find(": more than 65536 bytes after ") != std::string::npos, error);
+        still_holds_serial_1(secondary, copy);
+    }
+
+    TEST_CASE("a zone of about 100 KB within max_bytes (256 KiB): taken") {
+        Primary primary(1);
+        Secondary secondary({.deadline = 60s, .idle_timeout = 10s, .max_bytes = 256 * 1024});
+        secondary.holds_serial_1(primary);
+        primary.turn(2, [](ScriptedConnection& connection) {
+            for (const Bytes& message : padded_axfr(connection.query(), 2, 4)) connection.send(message);
+        });
+        secondary.notify();
+        REQUIRE(eventually([&] { return secondary.status().serial == 2; }));
+        CHECK(secondary.status().last_in_bytes > 64 * 1024);
     }
 
     TEST_CASE("a serial gone backwards: not taken, nothing transferred") {

@@ -1,7 +1,8 @@
 // The transfer server over real sockets (socketpairs): connections handed to
 // it as a worker hands them, a published state whose rules allow the client,
 // and ldns reading what comes back: a whole AXFR, the queries pipelined after
-// it, a client that stops reading, more connections than slots, stop().
+// it, a client that stops reading, more connections than slots, refused
+// clients (closed at once), the time limit per connection, stop().
 #include "transfer_server.hpp"
 
 #include <poll.h>
@@ -19,6 +20,7 @@ using namespace azdns::transfer_test;
 namespace {
 
 const Client client_127{*IpAddress::parse("127.0.0.1"), 40053, Transport::tcp};
+const Client client_not_allowed{*IpAddress::parse("192.0.2.99"), 40053, Transport::tcp};
 
 // example.com. with a few of the health test records, and `extra` TXT
 // records after them (a zone whose AXFR fills any socket buffer).
@@ -60,14 +62,17 @@ struct Connection {
         ours = Fd(fds[0]);
         theirs = Fd(fds[1]);
     }
-    HandedOffConnection hand_off() { return {std::move(theirs), client_127, {}}; }
+    HandedOffConnection hand_off(const Client& client = client_127) { return {std::move(theirs), client, {}}; }
 
-    void send(const std::vector<std::uint8_t>& message) {
+    // As send(), but the server may have closed: false then (no SIGPIPE).
+    bool try_send(const std::vector<std::uint8_t>& message) {
         std::vector<std::uint8_t> framed;
         put16(framed, static_cast<std::uint16_t>(message.size()));
         framed.insert(framed.end(), message.begin(), message.end());
-        REQUIRE(::write(ours.get(), framed.data(), framed.size()) == static_cast<ssize_t>(framed.size()));
+        return ::send(ours.get(), framed.data(), framed.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(framed.size());
     }
+
+    void send(const std::vector<std::uint8_t>& message) { REQUIRE(try_send(message)); }
 
     // Exactly `size` bytes, or fewer when the server closed (or went quiet for 10 s).
     std::vector<std::uint8_t> read_bytes(std::size_t size) {
@@ -196,5 +201,94 @@ TEST_SUITE("transfer server") {
         Connection late;
         server.server.accept(late.hand_off());
         CHECK(server.server.totals().turned_away == 1);
+    }
+
+    TEST_CASE("a transfer the rules refuse: REFUSED, then the connection ends and its slot serves the next at once") {
+        Published published;
+        Server server(published, {.max_connections = 1, .idle_timeout = std::chrono::seconds(60)});
+        Connection refused;
+        refused.send(make_query("example.com.", AXFR));
+        refused.send(make_query("example.com.", SOA));  // pipelined: never answered
+        server.server.accept(refused.hand_off(client_not_allowed));
+        Reply refusal = refused.next_message();
+        REQUIRE(refusal.pkt);
+        CHECK(refusal.rcode() == LDNS_RCODE_REFUSED);
+        CHECK_FALSE(refused.next_message().pkt);  // closed
+
+        Connection next;
+        next.send(make_query("example.com.", AXFR));
+        server.server.accept(next.hand_off());
+        CHECK(next.read_axfr().size() == 4 + 1);
+        server.server.stop();
+        CHECK(server.server.totals().turned_away == 0);
+    }
+
+    TEST_CASE("every slot taken by refused clients that keep sending queries: a permitted client is still served") {
+        Published published;
+        Server server(published, {.max_connections = 4, .idle_timeout = std::chrono::seconds(60)});
+        std::vector<Connection> refused(4);
+        for (Connection& connection : refused) {
+            connection.send(make_query("example.com.", AXFR));
+            server.server.accept(connection.hand_off(client_not_allowed));
+        }
+        for (Connection& connection : refused) {
+            Reply refusal = connection.next_message();
+            REQUIRE(refusal.pkt);
+            CHECK(refusal.rcode() == LDNS_RCODE_REFUSED);
+            // Keeping the connection busy is of no use: it is closed.
+            (void)connection.try_send(make_query("example.com.", SOA));
+            CHECK_FALSE(connection.next_message().pkt);
+        }
+
+        Connection permitted;
+        permitted.send(make_query("example.com.", AXFR));
+        server.server.accept(permitted.hand_off());
+        CHECK(permitted.read_axfr().size() == 4 + 1);
+        server.server.stop();
+        CHECK(server.server.totals().turned_away == 0);
+        CHECK(server.server.totals().axfr == 1);
+    }
+
+    TEST_CASE("max_connection_time: a connection that keeps asking is closed when its time is up") {
+        Published published;
+        Server server(published, {.max_connections = 1,
+                                  .idle_timeout = std::chrono::seconds(60),
+                                  .max_connection_time = std::chrono::milliseconds(500)});
+        Connection held;
+        held.send(make_query("example.com.", AXFR));
+        const auto began = std::chrono::steady_clock::now();
+        server.server.accept(held.hand_off());
+        CHECK(held.read_axfr().size() == 4 + 1);
+        // Ordinary queries after a transfer are answered, within the connection's time.
+        bool closed = false;
+        for (int i = 0; i < 100 && !closed; ++i) {
+            closed = !held.try_send(make_query("example.com.", SOA)) || !held.next_message().pkt;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        CHECK(closed);
+        CHECK(std::chrono::steady_clock::now() - began >= std::chrono::milliseconds(500));
+        CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(5));
+
+        Connection next;
+        next.send(make_query("example.com.", AXFR));
+        server.server.accept(next.hand_off());
+        CHECK(next.read_axfr().size() == 4 + 1);
+        server.server.stop();
+        CHECK(server.server.totals().turned_away == 0);
+    }
+
+    TEST_CASE("max_connection_time: a transfer to a client that stalls ends then, before the idle timeout") {
+        Published published(5000);
+        Server server(published, {.max_connections = 1,
+                                  .idle_timeout = std::chrono::seconds(600),
+                                  .max_connection_time = std::chrono::milliseconds(300)});
+        Connection stalled;
+        const int small = 4096;
+        REQUIRE(::setsockopt(stalled.theirs.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
+        stalled.send(make_query("example.com.", AXFR));
+        server.server.accept(stalled.hand_off());
+        REQUIRE(eventually([&] { return server.server.totals().failed == 1; }));
+        CHECK(server.server.last_by_zone().begin()->second.error == "past the time limit per connection");
+        server.server.stop();
     }
 }
