@@ -7,10 +7,15 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "temp_dir.hpp"
+#include "transfer_service.hpp"
 #include "transfer_state_test_support.hpp"
 #include "transfer_test_support.hpp"
 
@@ -291,4 +296,29 @@ TEST_SUITE("transfer server") {
         CHECK(server.server.last_by_zone().begin()->second.error == "past the time limit per connection");
         server.server.stop();
     }
+}
+
+TEST_CASE("transfer-serials.json: read only as a regular file of at most 16 MiB, and said why not") {
+    testing::TempDir dir{"azdns-serials"};
+    const std::string path = (dir.path / "transfer-serials.json").string();
+    std::string problem;
+    CHECK(load_transfer_serials(dir.path.string(), problem).empty());
+    CHECK(problem.empty());  // none saved yet: nothing to say
+
+    std::ofstream(path) << R"({"version": 1, "zones": [{"origin": "example.com.", "serial": 7, "digest": ")"
+                        << std::string(16, '0') << "\"}]}\n";
+    const auto entries = load_transfer_serials(dir.path.string(), problem);
+    INFO(problem);
+    CHECK(entries.size() == 1);
+
+    std::filesystem::resize_file(path, (16u << 20) + 1);
+    problem.clear();
+    CHECK(load_transfer_serials(dir.path.string(), problem).empty());
+    CHECK(problem == "cannot read " + path + ": larger than 16M");
+
+    std::filesystem::remove(path);
+    REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+    problem.clear();
+    CHECK(load_transfer_serials(dir.path.string(), problem).empty());  // at once: a FIFO is never waited on
+    CHECK(problem == "cannot read " + path + ": not a regular file (a FIFO)");
 }
