@@ -1,10 +1,11 @@
 #include "response_rate_limit.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
-#include <random>
 #include <stdexcept>
 
+#include "random_bytes.hpp"
 #include "short_hash.hpp"
 
 namespace azdns {
@@ -183,8 +184,11 @@ bool ResponseRateLimiter::over_limit(std::uint64_t hash, const IpPrefix& network
 }
 
 std::uint64_t random_hash_key() {
-    std::random_device device;  // the system's source (RDRAND or getrandom)
-    return std::uint64_t{device()} << 32 | device();
+    std::array<std::uint8_t, 8> bytes;
+    random_bytes(bytes);
+    std::uint64_t key = 0;
+    for (const std::uint8_t byte : bytes) key = key << 8 | byte;
+    return key;
 }
 
 }  // namespace azdns

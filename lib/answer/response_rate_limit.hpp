@@ -76,6 +76,8 @@ struct RateLimitSettings {
 
     // Why these settings cannot be used, or empty.
     [[nodiscard]] std::string problem() const;
+
+    bool operator==(const RateLimitSettings&) const = default;
 };
 
 inline constexpr std::uint32_t max_responses_per_second = (1u << 20) - 2;  // the count field's room
