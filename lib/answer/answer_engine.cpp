@@ -11,25 +11,14 @@
 #include <utility>
 
 #include "answer_sections.hpp"
-#include "dns_cookie.hpp"
 #include "message_writer.hpp"
 #include "query_reader.hpp"
+#include "response_outcome.hpp"
 #include "transfer_access.hpp"
 #include "transfer_state.hpp"
 #include "tsig.hpp"
 
 namespace azdns {
-
-// What the response says besides its records.
-struct ResponseOutcome {
-    std::uint16_t rcode = rcode::noerror;  // may be extended (BADVERS)
-    bool authoritative = false;
-    bool truncated = false;
-    bool health_filtered = false;
-    bool notify_accepted = false;
-    std::uint32_t zone_slot = AnswerStats::no_zone;
-    std::string_view apex;  // the answering zone's origin (wire form), for rate-limit buckets
-};
 
 namespace {
 
@@ -175,8 +164,8 @@ std::size_t AnswerEngine::answer_signed(std::span<const std::uint8_t> query_wire
 std::size_t AnswerEngine::write_response(const Query& query, ReadStatus status, const Served& served,
                                          std::span<std::uint8_t> response, AnswerStats* stats,
                                          std::string_view signed_by, std::size_t reserve) const {
-    MessageWriter writer(response,
-                         response_limit(query, options_, served.client.transport, response.size()) - reserve);
+    const std::size_t limit = response_limit(query, options_, served.client.transport, response.size()) - reserve;
+    MessageWriter writer(response, limit);
     writer.write_header(query.id, base_flags(query));
     ResponseOutcome outcome;
 
@@ -197,27 +186,13 @@ std::size_t AnswerEngine::write_response(const Query& query, ReadStatus status, 
         nsid = {reinterpret_cast<const std::uint8_t*>(options_.identity.data()),
                 std::min<std::size_t>(options_.identity.size(), 512)};
     }
-    // A client that sent a cookie gets a fresh server cookie (RFC 7873
-    // section 5.2); one whose server cookie verifies has proved its address,
-    // and is not rate limited (RFC 9018; docs/security.md).
-    std::array<std::uint8_t, cookie_option_size> cookie{};
-    bool cookie_sent = false, proven = false;
-    const CookieSecrets* secrets =
-        served.guard != nullptr && served.guard->guard->cookies ? &*served.guard->guard->cookies : nullptr;
-    if (edns.present && edns.cookie.present && secrets != nullptr) {
-        const auto now = static_cast<std::uint32_t>(wall_seconds());
-        proven = edns.cookie.server_length != 0 &&
-                 check_server_cookie(*secrets, edns.cookie.client, edns.cookie.server_cookie(),
-                                     served.client.address, now) != CookieCheck::invalid;
-        write_cookie_option(cookie, edns.cookie.client,
-                            make_server_cookie(secrets->current, edns.cookie.client, served.client.address, now));
-        cookie_sent = true;
-    }
+    const CookieReply cookie = reply_cookie(edns, served);
     const OptRecord opt{.udp_size = static_cast<std::uint16_t>(udp_size_offered(options_)),
                         .dnssec_ok = edns.dnssec_ok,
                         .nsid = nsid,
                         .client_subnet = edns.client_subnet.present ? &edns.client_subnet : nullptr,
-                        .cookie = cookie_sent ? std::span<const std::uint8_t>(cookie) : std::span<const std::uint8_t>()};
+                        .cookie = cookie.sent ? std::span<const std::uint8_t>(cookie.option)
+                                              : std::span<const std::uint8_t>()};
     if (edns.present) writer.plan_opt(opt);
     (void)writer.write_question(query.question.wire);  // at most 255 + 4 bytes: always fits in 512
 
@@ -227,40 +202,7 @@ std::size_t AnswerEngine::write_response(const Query& query, ReadStatus status, 
     if (edns.present) (void)writer.write_opt(static_cast<std::uint8_t>(outcome.rcode >> 4));
     report(stats, outcome);
 
-    const GuardContext* guard = served.guard;
-    if (guard == nullptr || !guard->guard->limiter || served.client.transport != Transport::udp || proven ||
-        guard->counters == nullptr)
-        return writer.size();
-    const ResponseShape shape{.rcode = outcome.rcode,
-                              .answer_count = writer.count(Section::answer),
-                              .authoritative = outcome.authoritative,
-                              .authority_has_ns = !outcome.authoritative && writer.count(Section::authority) != 0,
-                              .size = writer.size()};
-    const ResponseClass kind = classify_response(shape);
-    // What floods share a bucket (response_rate_limit.hpp): the QNAME for
-    // answers, the zone for NXDOMAIN and referrals, nothing for errors.
-    std::string_view bucket_name;
-    if (kind == ResponseClass::nxdomain || kind == ResponseClass::referral) bucket_name = outcome.apex;
-    else if (kind != ResponseClass::error) bucket_name = query.question.name();
-    switch (guard->guard->limiter->decide(served.client.address, kind, bucket_name, guard->now, *guard->counters)) {
-    case RateLimitDecision::send:
-        return writer.size();
-    case RateLimitDecision::drop:
-        if (stats != nullptr) stats->rate_limited = true;
-        return 0;
-    case RateLimitDecision::slip:
-        break;
-    }
-    // A slipped response: TC=1 asks a real client to come back over TCP;
-    // one that sent a cookie gets BADCOOKIE with a fresh one instead, and
-    // its next query, with that cookie, is not limited (RFC 7873 section 5.2.3).
-    ResponseOutcome slipped;
-    slipped.rcode = cookie_sent ? rcode::badcookie : rcode::noerror;
-    slipped.truncated = !cookie_sent;
-    slipped.zone_slot = outcome.zone_slot;
-    if (stats != nullptr) stats->rate_limited = true;
-    return write_short(query, edns.present ? &opt : nullptr, slipped, response,
-                       response_limit(query, options_, served.client.transport, response.size()) - reserve, stats);
+    return limit_rate(query, served, outcome, writer, edns.present ? &opt : nullptr, cookie, response, limit, stats);
 }
 
 std::size_t AnswerEngine::write_short(const Query& query, const OptRecord* opt, const ResponseOutcome& outcome,

@@ -3,6 +3,7 @@
 // frame bytes and call answer(); tests and the fuzz target call it directly.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -53,9 +54,6 @@ struct AnswerStats {
     // A NOTIFY from an allowed primary for the secondary zone of zone_slot:
     // the server asks that zone's primaries for its serial now.
     bool notify_accepted = false;
-    // Response rate limiting dropped the response (answer() returned 0) or
-    // slipped it (the TC=1 or BADCOOKIE response stats describes).
-    bool rate_limited = false;
 };
 
 // One query's lookahead, started by AnswerEngine::prefetch.
@@ -103,8 +101,6 @@ public:
     [[nodiscard]] std::size_t max_response_size(Transport transport) const;
 
 private:
-    // What to say once the query is known to be well formed; writes the
-    // records, the caller writes the flags and the OPT.
     // What one answer() reads besides the query.
     struct Served {
         const ZoneSet& zones;
@@ -126,6 +122,22 @@ private:
     [[nodiscard]] std::size_t write_short(const Query& query, const OptRecord* opt, const ResponseOutcome& outcome,
                                           std::span<std::uint8_t> response, std::size_t limit,
                                           AnswerStats* stats) const;
+    // The cookie a response carries, and whether the client proved its
+    // address with it (answer_guard.cpp).
+    struct CookieReply {
+        std::array<std::uint8_t, cookie_option_size> option{};
+        bool sent = false;    // the client sent a cookie and cookies are on
+        bool proven = false;  // its server cookie verified, looked at only while rates are limited
+    };
+    [[nodiscard]] CookieReply reply_cookie(const EdnsQuery& edns, const Served& served) const;
+    // The response `writer` holds as the rate limit lets it go out: its
+    // length, 0 when dropped, or a short one when slipped (answer_guard.cpp).
+    [[nodiscard]] std::size_t limit_rate(const Query& query, const Served& served, const ResponseOutcome& outcome,
+                                         const MessageWriter& writer, const OptRecord* opt, const CookieReply& cookie,
+                                         std::span<std::uint8_t> response, std::size_t limit,
+                                         AnswerStats* stats) const;
+    // What to say once the query is known to be well formed; writes the
+    // records, the caller writes the flags and the OPT.
     [[nodiscard]] ResponseOutcome respond(const Query& query, const Served& served, MessageWriter& writer,
                                           std::string_view signed_by) const;
     [[nodiscard]] ResponseOutcome respond_chaos(const Question& question, MessageWriter& writer) const;
