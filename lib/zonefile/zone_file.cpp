@@ -42,8 +42,6 @@ constexpr std::uint32_t fallback_ttl = 3600;
 // distinct files, which the cycle check lets through.
 constexpr std::size_t max_include_depth = 16;
 constexpr std::uint16_t class_in = 1;
-// ldns reads at most this much RDATA text and silently drops the rest.
-constexpr std::size_t max_rdata_text = 65534;
 constexpr std::size_t excerpt_length = 60;
 
 struct LdnsFree {
@@ -479,6 +477,14 @@ bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, 
     for (std::size_t i = 0; i < ldns_rr_rd_count(rr.get()); ++i) {
         const ldns_rdf* field = ldns_rr_rdf(rr.get(), i);
         rdata_.append(reinterpret_cast<const char*>(ldns_rdf_data(field)), ldns_rdf_size(field));
+    }
+    // Names written as '@' or relative to a long origin grow in wire form:
+    // 2 characters can become 255 bytes.
+    if (rdata_.size() > max_rdata_size) {
+        error(file, first,
+              "RDATA for " + std::string(type.text) + " is " + std::to_string(rdata_.size()) + " bytes; at most " +
+                  std::to_string(max_rdata_size) + " (RFC 1035 RDLENGTH)");
+        return false;
     }
     // ldns reads a known type's generic RDATA as the type's fields and drops
     // any bytes after them: those would be lost without a word.

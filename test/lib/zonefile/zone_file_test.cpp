@@ -343,6 +343,34 @@ TEST_CASE("RDATA text at and past the length ldns reads") {
     CHECK(zone.records[0].rdata.size() == 65535);
 }
 
+// Names in RDATA written as '@' take 2 characters of text and up to 255
+// bytes of wire form: a HIP's rendezvous servers can pass RDLENGTH's 16 bits.
+TEST_CASE("RDATA past 65535 bytes in wire form is refused, never cut") {
+    ScratchDir scratch;
+    const std::string path = (scratch.path / "hip.zone").string();
+    const std::string label(63, 'l');
+    const std::string origin = label + "." + label + "." + label + ".example.";  // 201 bytes in wire form
+    auto hip = [](int servers) {
+        std::string text = "2 200100107B1A74DF365639CC39F1D578 AwEAAQ==";  // 4 + 16 + 4 bytes
+        for (int i = 0; i < servers; ++i) text += " @";
+        return text;
+    };
+    std::ofstream(path) << "$ORIGIN " << origin << "\n$TTL 60\n"
+                        << "fits HIP " << hip(325) << "\n"     // 24 + 325 * 201 = 65349 bytes
+                        << "over HIP " << hip(350) << "\n";    // 24 + 350 * 201 = 70374 bytes
+    auto zone = load(path);
+    CHECK(zone.messages == path + ":4:10: RDATA for HIP is 70374 bytes; at most 65535 (RFC 1035 RDLENGTH)\n");
+    REQUIRE(zone.records.size() == 1);
+    CHECK(zone.records[0].rdata.size() == 65349);
+
+    // Past the readers' checks, the records refuse to keep it rather than cut its length to 16 bits.
+    const std::string rdata(65536, 'x');
+    const std::string owner = wire("example.com.");
+    ZoneRecords records;
+    CHECK_THROWS_AS(records.add({owner, TXT, 1, 60, rdata, {}}), std::length_error);
+    CHECK(records.empty());
+}
+
 TEST_CASE("RFC 3597 generic RDATA of a known type: its length must be the type's, not a prefix of it") {
     ScratchDir scratch;
     const std::string path = (scratch.path / "generic.zone").string();
