@@ -225,7 +225,7 @@ private:
     Diagnostics& diags_;
     const ZoneLoadLimits& limits_;
     std::uint64_t bytes_left_;  // of limits_.max_bytes, over every file of the zone
-    bool cut_short_ = false;    // a limit ended reading: nothing more is read
+    bool cut_short_ = false;    // a limit ended reading: nothing more is read (and said so once)
     ZoneRecords records_;
     std::vector<FileId> open_files_;  // the $INCLUDE chain being read
     // TTL defaults carry across $INCLUDE boundaries, as in BIND.
@@ -351,6 +351,13 @@ void ZoneFileReader::read_record(const ZoneEntry& entry, FileState& file) {
     if (!head) return;
     if (!read_rdata(entry, *head, file)) return;
     ZoneRecord record{*file.previous_owner, head->type, class_in, 0, rdata_, {file.path, entry.line, entry.column}};
+    // The zone is refused whatever follows: reading on would only cost time.
+    if (records_.size() >= limits_.max_records) {
+        diags_.error(record.where, "zone has more than " + std::to_string(limits_.max_records) +
+                                       " records (server.max_zone_records)");
+        cut_short_ = true;
+        return;
+    }
     record.ttl = effective_ttl(head->ttl, record.where);
     records_.add(record);
 }

@@ -62,6 +62,7 @@ public:
         std::string state_dir;  // the kept copies go here
         TransferLimits limits;
         std::uint64_t max_zone_bytes = default_max_zone_size;
+        std::uint64_t max_zone_records = default_max_zone_records;
         std::chrono::milliseconds first_retry{std::chrono::seconds(10)};  // before any SOA gives the timers
     };
 

@@ -27,6 +27,7 @@ struct RefreshRequest {
     std::chrono::milliseconds soa_timeout{std::chrono::seconds(5)};
     TransferLimits limits;
     std::uint64_t max_zone_bytes = default_max_zone_size;  // server.max_zone_size
+    std::uint64_t max_zone_records = default_max_zone_records;  // server.max_zone_records
 };
 
 struct RefreshOutcome {

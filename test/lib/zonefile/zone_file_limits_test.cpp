@@ -123,6 +123,24 @@ TEST_CASE("a 64 MiB entry, one line or in parentheses, is refused without holdin
     CHECK(growth < 32 * 1024);
 }
 
+TEST_CASE("max_records: exactly the limit is read; the record past it is an error there, and reading stops") {
+    testing::TempDir scratch("azdns-zone-limits");
+    const auto top = scratch.path / "top.zone";
+    const ZoneLoadLimits five{.max_bytes = default_max_zone_size, .stop = {}, .max_records = 5};
+    write(top, hosts(5));
+    auto fits = read(top, five);
+    CHECK(fits.messages == "");
+    CHECK(fits.records.size() == 5);
+
+    // The sixth record is in an $INCLUDE; a bad line after it would be an error if it were read.
+    write(top, hosts(3) + "$INCLUDE part.zone\n" + hosts(1));
+    write(scratch.path / "part.zone", hosts(3) + "bad !!\n");
+    auto over = read(top, five);
+    CHECK(over.messages == (scratch.path / "part.zone").string() +
+                               ":3:1: zone has more than 5 records (server.max_zone_records)\n");
+    CHECK(over.records.size() == 5);
+}
+
 TEST_CASE("only regular files are read: a FIFO, a device or a folder is refused where it was named") {
     testing::TempDir scratch("azdns-zone-limits");
     const auto fifo = scratch.path / "pipe";
