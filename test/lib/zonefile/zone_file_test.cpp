@@ -381,6 +381,27 @@ TEST_CASE("a token of 100 KiB is quoted by its first 60 characters") {
                                "\"... (expected seconds, or units as in 1h30m)\n");
 }
 
+// A zone lists its first 1000 problems and counts the rest; all its errors
+// still refuse it.
+TEST_CASE("a zone with 1500 errors lists 1000 of them, then says how many more") {
+    ScratchDir scratch;
+    const std::string path = (scratch.path / "broken.zone").string();
+    {
+        std::ofstream out(path);
+        out << "@ 60 SOA ns1 admin 1 3600 600 86400 60\n@ 60 NS ns1\nns1 60 A 192.0.2.1\n";
+        for (int i = 0; i < 1500; ++i) out << "h" << i << " 60 A 300.0.0.1\n";
+    }
+    Diagnostics diags;
+    CHECK(load_zone(wire("example.com."), path, {"azdns.toml", 7, 8}, diags) == nullptr);
+    CHECK(diags.has_errors());
+    CHECK(diags.error_count() == 1500);
+    CHECK(diags.unlisted() == 500);
+    REQUIRE(diags.all().size() == 1001);
+    CHECK(diags.all()[999].to_string().starts_with(path + ":1003:"));
+    CHECK(diags.all()[1000].to_string() ==
+          "azdns.toml:7:8: ... and 500 more errors and warnings in example.com. (the first 1000 are listed)");
+}
+
 TEST_CASE("RFC 3597 generic RDATA of a known type: its length must be the type's, not a prefix of it") {
     ScratchDir scratch;
     const std::string path = (scratch.path / "generic.zone").string();
