@@ -1,6 +1,7 @@
 // Bounds on loading zones, so that no file makes a load run without end
-// (spec: "Reload"): the size of a zone's files, and a stop for a reload that
-// passes its time bound or meets a shutdown. Checked as the files are read.
+// (spec: "Reload"): the size of a zone's files, its records, and a stop for
+// a reload that passes its time bound or meets a shutdown. Checked as the
+// files are read.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,9 @@ namespace azdns {
 // server.max_zone_size's default: room for 10 million records of 100 bytes,
 // over three times the 28 bytes a typical host record takes.
 inline constexpr std::uint64_t default_max_zone_size = std::uint64_t{1} << 30;
+// server.max_zone_records' default, for zone files and transfers in alike:
+// a zone that loads on a primary then also transfers to a secondary.
+inline constexpr std::uint64_t default_max_zone_records = 10'000'000;
 
 // When a load gives up before its end. The default never does.
 class LoadStop {
@@ -43,6 +47,7 @@ private:
 struct ZoneLoadLimits {
     std::uint64_t max_bytes = default_max_zone_size;  // its file and its $INCLUDEs together
     LoadStop stop;
+    std::uint64_t max_records = default_max_zone_records;
 };
 
 }  // namespace azdns

@@ -39,6 +39,7 @@ struct ServerConfig {
     std::string state_dir = "/var/lib/azdns";  // resolved against the config's folder
     std::string user;
     std::uint64_t max_zone_size = default_max_zone_size;  // bytes, a zone's file and $INCLUDEs together
+    std::uint64_t max_zone_records = default_max_zone_records;  // a zone file's, or a transfer's
     Duration reload_timeout{120'000};  // a reload still loading zones after this is abandoned
 };
 

@@ -255,6 +255,8 @@ void Loader::read_server(ConfigSection& s) {
     if (auto version = character_string(s, "version")) server.version = std::move(*version);
     if (auto user = s.string("user")) server.user = std::move(*user);
     if (const auto size = s.byte_size("max_zone_size")) server.max_zone_size = *size;
+    if (const auto records = s.integer("max_zone_records", 1, 4'294'967'295))
+        server.max_zone_records = static_cast<std::uint64_t>(*records);
     if (const auto timeout = s.duration("reload_timeout", false)) server.reload_timeout = *timeout;
     if (const auto state_dir = s.string("state_dir")) {
         // An empty value would silently mean "the config's folder".

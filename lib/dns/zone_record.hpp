@@ -4,13 +4,18 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "diagnostics.hpp"
+#include "dns_name.hpp"
 
 namespace azdns {
+
+// RFC 1035 section 3.2.1: RDLENGTH is 16 bits.
+inline constexpr std::size_t max_rdata_size = 65535;
 
 // One record. Its views point into whatever holds the bytes: the caller's
 // strings when adding, the ZoneRecords when reading back.
@@ -30,14 +35,18 @@ struct ZoneRecord {
 // before it (zone files list a name's records together) reuses its bytes.
 class ZoneRecords {
 public:
+    // Readers check sizes first: one past them here is a bug, and is thrown
+    // rather than cut to the length's bits.
     void add(const ZoneRecord& record) {
+        if (record.owner.size() > max_name_length || record.rdata.size() > max_rdata_size)
+            throw std::length_error("a zone record's owner or RDATA is too large to keep");
         if (entries_.empty() || owner(entries_.size() - 1) != record.owner) {
             last_owner_ = bytes_.size();
-            bytes_ += static_cast<char>(record.owner.size());  // names are at most 255 bytes
+            bytes_ += static_cast<char>(record.owner.size());
             bytes_ += record.owner;
         }
         std::uint64_t rdata_at = bytes_.size();
-        bytes_ += static_cast<char>(record.rdata.size() >> 8);  // RDATA is at most 65535 bytes
+        bytes_ += static_cast<char>(record.rdata.size() >> 8);
         bytes_ += static_cast<char>(record.rdata.size());
         bytes_ += record.rdata;
         entries_.push_back({last_owner_, rdata_at, record.ttl, record.where.line, record.where.column,

@@ -40,7 +40,8 @@ LoadedZones load_zones(const Config& config, Diagnostics& diags, const LoadStop&
     LoadedZones loaded;
     loaded.zones.reserve(config.zones.size());
     loaded.problems.reserve(config.zones.size());
-    const ZoneLoadLimits limits{config.server.max_zone_size, stop};
+    const ZoneLoadLimits limits{
+        .max_bytes = config.server.max_zone_size, .stop = stop, .max_records = config.server.max_zone_records};
     for (std::uint32_t slot = 0; slot < config.zones.size(); ++slot) {
         const ZoneConfig& zone_config = config.zones[slot];
         Diagnostics problems;

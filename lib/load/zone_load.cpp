@@ -1,5 +1,6 @@
 #include "zone_load.hpp"
 
+#include "dns_name.hpp"
 #include "zone_file.hpp"
 
 namespace azdns {
@@ -7,7 +8,7 @@ namespace azdns {
 std::shared_ptr<const Zone> load_zone(std::string_view origin, const std::string& path,
                                       const SourceLocation& declared_at, Diagnostics& diags,
                                       std::vector<std::string>* files_read, const ZoneLoadLimits& limits) {
-    Diagnostics zone_diags;
+    Diagnostics zone_diags(max_listed_zone_problems);
     auto records = read_zone_file(path, origin, declared_at, zone_diags, limits);
     if (files_read != nullptr) {
         files_read->push_back(path);
@@ -21,6 +22,7 @@ std::shared_ptr<const Zone> load_zone(std::string_view origin, const std::string
     std::shared_ptr<const Zone> zone;
     if (!records.files_read().empty()) zone = build_zone(origin, std::move(records), declared_at, zone_diags);
     if (zone_diags.has_errors()) zone = nullptr;
+    zone_diags.note_unlisted(declared_at, name_to_text(origin));
     diags.merge(zone_diags);
     return zone;
 }

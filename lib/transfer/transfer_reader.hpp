@@ -51,7 +51,7 @@ struct TransferQuestion {
 // No primary makes a transfer grow without bound: records read, and bytes
 // (the messages received, and the records as held uncompressed, each).
 struct TransferReadLimits {
-    std::size_t max_records = 10'000'000;
+    std::uint64_t max_records = default_max_zone_records;  // server.max_zone_records
     std::uint64_t max_bytes = default_max_zone_size;  // server.max_zone_size
 };
 

@@ -5,6 +5,8 @@
 // would hold the whole zone).
 #include "zone_file.hpp"
 
+#include <climits>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -42,8 +44,6 @@ constexpr std::uint32_t fallback_ttl = 3600;
 // distinct files, which the cycle check lets through.
 constexpr std::size_t max_include_depth = 16;
 constexpr std::uint16_t class_in = 1;
-// ldns reads at most this much RDATA text and silently drops the rest.
-constexpr std::size_t max_rdata_text = 65534;
 constexpr std::size_t excerpt_length = 60;
 
 struct LdnsFree {
@@ -60,11 +60,14 @@ std::string in_quotes(std::string_view text) {
     return out;
 }
 
-// RDATA can be kilobytes of base64: quote its start only.
-std::string excerpt(std::string_view text) {
-    if (text.size() <= excerpt_length) return in_quotes(text);
-    return in_quotes(text.substr(0, excerpt_length)) + "...";
+// A token can be kilobytes (RDATA in base64, or a mistake): quote its start only.
+std::string excerpt(std::string_view text, std::size_t length = excerpt_length) {
+    if (text.size() <= length) return in_quotes(text);
+    return in_quotes(text.substr(0, length)) + "...";
 }
+
+// A path is quoted whole unless it is longer than any that opens.
+std::string path_excerpt(std::string_view path) { return excerpt(path, PATH_MAX); }
 
 std::string ldns_says(ldns_status status) {
     return std::string(" (ldns: ") + ldns_get_errorstr_by_id(status) + ")";
@@ -227,7 +230,7 @@ private:
     Diagnostics& diags_;
     const ZoneLoadLimits& limits_;
     std::uint64_t bytes_left_;  // of limits_.max_bytes, over every file of the zone
-    bool cut_short_ = false;    // a limit ended reading: nothing more is read
+    bool cut_short_ = false;    // a limit ended reading: nothing more is read (and said so once)
     ZoneRecords records_;
     std::vector<FileId> open_files_;  // the $INCLUDE chain being read
     // TTL defaults carry across $INCLUDE boundaries, as in BIND.
@@ -248,7 +251,7 @@ void ZoneFileReader::read_file(const std::string& path, std::string_view origin,
     }
     ZoneFileStream stream(path, bytes_left_, limits_.stop);
     if (stream.status() == ZoneFileStream::Status::cannot_open) {
-        diags_.error(opened_from, "cannot open " + in_quotes(path) + ": " + stream.open_error());
+        diags_.error(opened_from, "cannot open " + path_excerpt(path) + ": " + stream.open_error());
         return;
     }
     if (stream.status() != ZoneFileStream::Status::reading) {  // too large to start
@@ -257,7 +260,7 @@ void ZoneFileReader::read_file(const std::string& path, std::string_view origin,
     }
     FileId id{stream.device(), stream.inode()};
     if (std::find(open_files_.begin(), open_files_.end(), id) != open_files_.end()) {
-        diags_.error(opened_from, "$INCLUDE cycle: " + in_quotes(path) + " is already being read");
+        diags_.error(opened_from, "$INCLUDE cycle: " + path_excerpt(path) + " is already being read");
         return;
     }
     open_files_.push_back(id);
@@ -285,10 +288,10 @@ void ZoneFileReader::report_cut(ZoneFileStream::Status status, const std::string
     if (cut_short_ || status == ZoneFileStream::Status::reading) return;
     cut_short_ = true;
     if (status == ZoneFileStream::Status::over_size) {
-        diags_.error(opened_from, in_quotes(path) + " takes the zone's files past server.max_zone_size (" +
+        diags_.error(opened_from, path_excerpt(path) + " takes the zone's files past server.max_zone_size (" +
                                       byte_size_text(limits_.max_bytes) + ")");
     } else {
-        diags_.error(opened_from, "stopped reading " + in_quotes(path) + ": the load was abandoned");
+        diags_.error(opened_from, "stopped reading " + path_excerpt(path) + ": the load was abandoned");
     }
 }
 
@@ -301,7 +304,7 @@ void ZoneFileReader::read_directive(const ZoneEntry& entry, FileState& file) {
             return false;
         }
         if (args.size() > max) {
-            error(file, args[max], "unexpected " + in_quotes(args[max].text) + " after " + std::string(directive.text));
+            error(file, args[max], "unexpected " + excerpt(args[max].text) + " after " + std::string(directive.text));
             return false;
         }
         return true;
@@ -312,7 +315,7 @@ void ZoneFileReader::read_directive(const ZoneEntry& entry, FileState& file) {
         ldns_status status = LDNS_STATUS_OK;
         auto origin = resolve_name(args[0].text, file.origin, status);
         if (!origin) {
-            error(file, args[0], "bad $ORIGIN name " + in_quotes(args[0].text) + ldns_says(status));
+            error(file, args[0], "bad $ORIGIN name " + excerpt(args[0].text) + ldns_says(status));
             return;
         }
         file.origin = std::move(*origin);
@@ -327,7 +330,7 @@ void ZoneFileReader::read_directive(const ZoneEntry& entry, FileState& file) {
         read_include(args, file);
     } else {
         error(file, directive,
-              "unknown directive " + in_quotes(directive.text) + " (azdns reads $ORIGIN, $TTL and $INCLUDE)");
+              "unknown directive " + excerpt(directive.text) + " (azdns reads $ORIGIN, $TTL and $INCLUDE)");
     }
 }
 
@@ -338,7 +341,7 @@ void ZoneFileReader::read_include(std::span<const ZoneToken> args, const FileSta
         ldns_status status = LDNS_STATUS_OK;
         auto name = resolve_name(args[1].text, file.origin, status);
         if (!name) {
-            error(file, args[1], "bad $INCLUDE origin " + in_quotes(args[1].text) + ldns_says(status));
+            error(file, args[1], "bad $INCLUDE origin " + excerpt(args[1].text) + ldns_says(status));
             return;
         }
         origin = std::move(*name);
@@ -353,6 +356,13 @@ void ZoneFileReader::read_record(const ZoneEntry& entry, FileState& file) {
     if (!head) return;
     if (!read_rdata(entry, *head, file)) return;
     ZoneRecord record{*file.previous_owner, head->type, class_in, 0, rdata_, {file.path, entry.line, entry.column}};
+    // The zone is refused whatever follows: reading on would only cost time.
+    if (records_.size() >= limits_.max_records) {
+        diags_.error(record.where, "zone has more than " + std::to_string(limits_.max_records) +
+                                       " records (server.max_zone_records)");
+        cut_short_ = true;
+        return;
+    }
     record.ttl = effective_ttl(head->ttl, record.where);
     records_.add(record);
 }
@@ -372,7 +382,7 @@ std::optional<RecordHead> ZoneFileReader::read_head(const ZoneEntry& entry, File
             ldns_status status = LDNS_STATUS_OK;
             auto name = resolve_name(owner.text, file.origin, status);
             if (!name) {
-                error(file, owner, "bad owner name " + in_quotes(owner.text) + ldns_says(status));
+                error(file, owner, "bad owner name " + excerpt(owner.text) + ldns_says(status));
                 return std::nullopt;
             }
             owner_ = std::move(*name);
@@ -395,7 +405,7 @@ std::optional<RecordHead> ZoneFileReader::read_head(const ZoneEntry& entry, File
         std::uint16_t rclass = class_code(token.text);
         if (rclass == 0) break;
         if (rclass != class_in) {
-            error(file, token, "class " + in_quotes(token.text) + " is not supported (only IN)");
+            error(file, token, "class " + excerpt(token.text) + " is not supported (only IN)");
             return std::nullopt;
         }
         have_class = true;
@@ -407,11 +417,11 @@ std::optional<RecordHead> ZoneFileReader::read_head(const ZoneEntry& entry, File
     const ZoneToken& type = entry.tokens[next];
     head.type = type_code(type.text);
     if (head.type == 0) {
-        error(file, type, "unknown type " + in_quotes(type.text));
+        error(file, type, "unknown type " + excerpt(type.text));
         return std::nullopt;
     }
     if (rr_type::is_meta(head.type)) {
-        error(file, type, "type " + in_quotes(type.text) + " cannot appear in a zone");
+        error(file, type, "type " + excerpt(type.text) + " cannot appear in a zone");
         return std::nullopt;
     }
     head.type_index = next;
@@ -480,6 +490,14 @@ bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, 
         const ldns_rdf* field = ldns_rr_rdf(rr.get(), i);
         rdata_.append(reinterpret_cast<const char*>(ldns_rdf_data(field)), ldns_rdf_size(field));
     }
+    // Names written as '@' or relative to a long origin grow in wire form:
+    // 2 characters can become 255 bytes.
+    if (rdata_.size() > max_rdata_size) {
+        error(file, first,
+              "RDATA for " + std::string(type.text) + " is " + std::to_string(rdata_.size()) + " bytes; at most " +
+                  std::to_string(max_rdata_size) + " (RFC 1035 RDLENGTH)");
+        return false;
+    }
     // ldns reads a known type's generic RDATA as the type's fields and drops
     // any bytes after them: those would be lost without a word.
     if (const auto written = generic_rdata_size(fields); written && *written != rdata_.size()) {
@@ -496,17 +514,17 @@ bool ZoneFileReader::read_rdata(const ZoneEntry& entry, const RecordHead& head, 
 std::optional<std::uint32_t> ZoneFileReader::read_ttl(const FileState& file, const ZoneToken& token) {
     auto ttl = parse_ttl(token.text);
     if (!ttl) {
-        error(file, token, "bad TTL " + in_quotes(token.text) + " (expected seconds, or units as in 1h30m)");
+        error(file, token, "bad TTL " + excerpt(token.text) + " (expected seconds, or units as in 1h30m)");
         return std::nullopt;
     }
     if (*ttl > max_ttl_field) {
         error(file, token,
-              "bad TTL " + in_quotes(token.text) + ": more than 32 bits (at most " + std::to_string(max_ttl_field) + ")");
+              "bad TTL " + excerpt(token.text) + ": more than 32 bits (at most " + std::to_string(max_ttl_field) + ")");
         return std::nullopt;
     }
     if (*ttl > max_ttl) {
         diags_.warning({file.path, token.line, token.column},
-                       "TTL " + in_quotes(token.text) + " is above " + std::to_string(max_ttl) +
+                       "TTL " + excerpt(token.text) + " is above " + std::to_string(max_ttl) +
                            " seconds (RFC 2181 section 8); using 0");
         return 0;
     }

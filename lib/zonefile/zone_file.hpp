@@ -19,8 +19,9 @@ namespace azdns {
 // A file that cannot be opened (only regular files are read) or that takes
 // the zone past `limits.max_bytes` is reported at `opened_from` (the place
 // that named it: the config's `file` key, or the $INCLUDE line); so is a
-// read that `limits.stop` ended. The records say which files were read
-// (ZoneRecords::files_read), also when reading failed.
+// read that `limits.stop` ended. Reading also ends at a record past
+// `limits.max_records`, reported at that record. The records say which
+// files were read (ZoneRecords::files_read), also when reading failed.
 [[nodiscard]] ZoneRecords read_zone_file(const std::string& path, std::string_view origin,
                                         const SourceLocation& opened_from, Diagnostics& diags,
                                         const ZoneLoadLimits& limits = {});

@@ -1,11 +1,8 @@
 #include "zone_file_tokenizer.hpp"
 
-#include <sys/types.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 namespace azdns {
@@ -22,12 +19,39 @@ constexpr std::array<bool, 256> special_chars = [] {
 
 bool is_special(char c) { return special_chars[static_cast<unsigned char>(c)]; }
 
+// Follows the parentheses of text that is not kept, as scan_line counts
+// them: none inside quotes or after a ';'. Quotes and comments end with
+// the line, so a follower lasts one line.
+class ParenFollower {
+public:
+    void feed(std::string_view piece, int& depth) {
+        for (char c : piece) {
+            if (in_comment_) return;
+            if (escaped_) {
+                escaped_ = false;
+                continue;
+            }
+            switch (c) {
+                case '\\': escaped_ = true; break;
+                case '"': in_quotes_ = !in_quotes_; break;
+                case ';': in_comment_ = !in_quotes_; break;
+                case '(': depth += in_quotes_ ? 0 : 1; break;
+                case ')': depth -= !in_quotes_ && depth > 0 ? 1 : 0; break;
+                default: break;
+            }
+        }
+    }
+
+private:
+    bool in_quotes_ = false;
+    bool escaped_ = false;
+    bool in_comment_ = false;
+};
+
 }  // namespace
 
 ZoneTokenizer::ZoneTokenizer(std::FILE* file, std::string path, Diagnostics& diags)
-    : file_(file), path_(std::move(path)), diags_(diags) {}
-
-ZoneTokenizer::~ZoneTokenizer() { std::free(line_buffer_); }
+    : file_(file), path_(std::move(path)), diags_(diags), lines_(file, max_entry_text) {}
 
 void ZoneTokenizer::error(std::uint32_t line, std::uint32_t column, std::string message) {
     diags_.error({path_, line, column}, std::move(message));
@@ -42,32 +66,39 @@ bool ZoneTokenizer::next(ZoneEntry& entry) {
         text_.clear();
         spans_.clear();
         broken_ = false;
+        entry_bytes_ = 0;
+        skipping_ = false;
     };
     start_entry();
     for (;;) {
-        // getline(3) reuses one buffer and is far quicker than iostreams on
-        // million-line zones.
         errno = 0;
-        ssize_t length = ::getline(&line_buffer_, &line_capacity_, file_);
-        if (length < 0) {
+        std::string_view line;
+        if (!lines_.next(line)) {
             int read_errno = errno;
             if (std::ferror(file_)) error(line_number_, 0, std::string("cannot read: ") + std::strerror(read_errno));
-            if (paren_depth_ > 0) error(paren_line_, paren_column_, "'(' not closed by the end of the file");
+            // A refused entry was reported already, and its '(' may not have been kept.
+            if (paren_depth_ > 0 && !skipping_)
+                error(paren_line_, paren_column_, "'(' not closed by the end of the file");
             paren_depth_ = 0;
             return false;
         }
         ++line_number_;
-        std::string_view line(line_buffer_, static_cast<std::size_t>(length));
-        if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-
         if (paren_depth_ == 0 && entry.tokens.empty()) {
             entry.blank_owner = !line.empty() && (line[0] == ' ' || line[0] == '\t');
         }
-        scan_line(line, entry);
-        // getline(3) keeps NUL bytes, but ldns reads text as C strings: a NUL
-        // would silently cut a record short.
-        if (const auto nul = line.find('\0'); nul != std::string_view::npos)
-            error(line_number_, static_cast<std::uint32_t>(nul + 1), "NUL byte in the zone file (is it a binary file?)");
+        // A cut line is longer than max_entry_text by itself.
+        entry_bytes_ += line.size();
+        if (!skipping_ && entry_bytes_ > max_entry_text) refuse_long_entry(line, entry);
+        if (skipping_) {
+            skip_line(line);
+        } else {
+            scan_line(line, entry);
+            // Lines keep NUL bytes, but ldns reads text as C strings: a NUL
+            // would silently cut a record short.
+            if (const auto nul = line.find('\0'); nul != std::string_view::npos)
+                error(line_number_, static_cast<std::uint32_t>(nul + 1),
+                      "NUL byte in the zone file (is it a binary file?)");
+        }
         if (paren_depth_ > 0) continue;
         if (broken_ || entry.tokens.empty()) {
             start_entry();
@@ -79,6 +110,29 @@ bool ZoneTokenizer::next(ZoneEntry& entry) {
         }
         return true;
     }
+}
+
+// Reported at the entry's start: where it began, or this line's first
+// character that is not a blank.
+void ZoneTokenizer::refuse_long_entry(std::string_view line, const ZoneEntry& entry) {
+    std::uint32_t line_at = entry.line, column = entry.column;
+    if (line_at == 0) {
+        line_at = line_number_;
+        const auto first = line.find_first_not_of(" \t\r");
+        column = static_cast<std::uint32_t>(first == std::string_view::npos ? 1 : first + 1);
+    }
+    error(line_at, column,
+          "record text longer than " + std::to_string(max_entry_text) + " bytes (azdns reads at most " +
+              std::to_string(max_rdata_text) + " characters of RDATA)");
+    skipping_ = true;
+}
+
+// A line of a refused entry: only its parentheses matter, to find the
+// entry's end, also in the part of a cut line that was not read.
+void ZoneTokenizer::skip_line(std::string_view line) {
+    ParenFollower follower;
+    follower.feed(line, paren_depth_);
+    lines_.skip_rest([&](std::string_view piece) { follower.feed(piece, paren_depth_); });
 }
 
 void ZoneTokenizer::scan_line(std::string_view line, ZoneEntry& entry) {

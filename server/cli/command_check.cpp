@@ -40,7 +40,7 @@ int run_check(const std::string& config_path, std::ostream& out, std::ostream& e
     }
     for (const auto& problem : diags.all()) err << problem.to_string() << '\n';
 
-    std::size_t warnings = diags.all().size() - diags.error_count();
+    const std::size_t warnings = diags.warning_count();
     if (diags.has_errors()) {
         out << config_path << ": " << plural(diags.error_count(), "error") << ", " << plural(warnings, "warning")
             << '\n';

@@ -161,7 +161,8 @@ int run_serve(const std::string& config_path, std::ostream& err) {
     // Zones taken from primaries (docs/transfers.md, "azdns as a secondary").
     SecondaryZones secondaries{{.state_dir = server.state_dir,
                                 .limits = {.idle_timeout = server.tcp_idle_timeout,
-                                           .max_bytes = server.max_zone_size}},
+                                           .max_bytes = server.max_zone_size},
+                                .max_zone_records = server.max_zone_records},
                                [&reloader](const std::string& origin, std::shared_ptr<const Zone> zone) {
                                    reloader.serve_transferred(origin, std::move(zone));
                                }};

@@ -19,12 +19,13 @@ ZoneStatus loaded_status(const Zone& zone) {
 // (which goes to the log).
 std::string summarize(const Diagnostics& diags) {
     std::string first;
-    std::size_t errors = 0;
     for (const auto& problem : diags.all()) {
         if (problem.severity != Severity::error) continue;
-        if (errors++ == 0) first = problem.to_string();
+        first = problem.to_string();
+        break;
     }
-    if (errors > 1) first += " (and " + std::to_string(errors - 1) + " more)";
+    // Counted, not listed: a zone lists only its first problems.
+    if (diags.error_count() > 1) first += " (and " + std::to_string(diags.error_count() - 1) + " more)";
     return first;
 }
 

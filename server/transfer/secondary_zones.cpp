@@ -190,6 +190,7 @@ void SecondaryZones::refresh(const std::string& origin, Tracked snapshot) {
     request.held = snapshot.held;
     request.declared_at = snapshot.config.where;
     request.limits = options_.limits;
+    request.max_zone_records = options_.max_zone_records;
     const RefreshOutcome outcome = refresh_zone(request, cancel_);
     if (cancel_.cancelled()) return;  // stopping: nothing more is served or kept
     const std::string name = snapshot.status.origin;

@@ -63,6 +63,7 @@ public:
     struct Options {
         std::string state_dir;  // the kept copies go here
         TransferLimits limits;  // max_bytes: server.max_zone_size
+        std::uint64_t max_zone_records = default_max_zone_records;  // server.max_zone_records
         std::chrono::milliseconds first_retry{std::chrono::seconds(10)};  // before any SOA gives the timers
         // Spoofed NOTIFYs from a primary's address cannot keep SOA queries going back to back.
         std::chrono::milliseconds min_notify_interval{std::chrono::seconds(2)};

@@ -25,7 +25,7 @@ Fetched fetch(const RefreshRequest& request, const PrimaryServer& primary, const
               TransferCancel& cancel) {
     Fetched out;
     std::optional<TransferReader> reader;
-    const TransferReadLimits read_limits{.max_records = TransferReadLimits{}.max_records,
+    const TransferReadLimits read_limits{.max_records = request.max_zone_records,
                                          .max_bytes = request.limits.max_bytes};
     out.result = fetch_zone(primary, asked, request.limits, cancel, [&](std::span<const std::uint8_t> message) {
         // fetch_zone has checked the ID is our query's: the reader holds the stream to it too.

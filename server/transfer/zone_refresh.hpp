@@ -25,6 +25,7 @@ struct RefreshRequest {
     SourceLocation declared_at;  // the [[zone]] table: where problems without a record point
     std::chrono::milliseconds soa_timeout{std::chrono::seconds(5)};
     TransferLimits limits;  // max_bytes: server.max_zone_size, for the client and the reader alike
+    std::uint64_t max_zone_records = default_max_zone_records;  // server.max_zone_records
 };
 
 struct RefreshOutcome {

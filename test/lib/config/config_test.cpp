@@ -292,6 +292,19 @@ TEST_CASE("bad sizes and reload timeouts") {
                                                        }));
 }
 
+TEST_CASE("server.max_zone_records: 10000000 unless set, from 1 to 4294967295") {
+    CHECK(load_valid("minimal.toml").server.max_zone_records == 10'000'000);
+    CHECK(load_valid("zone_records.toml").server.max_zone_records == 4'294'967'295);
+    CHECK(problems("bad/zone_records_zero.toml") ==
+          expected("bad/zone_records_zero.toml",
+                   {"2:20: server.max_zone_records must be between 1 and 4294967295, not 0"}));
+    CHECK(problems("bad/zone_records_big.toml") ==
+          expected("bad/zone_records_big.toml",
+                   {"2:20: server.max_zone_records must be between 1 and 4294967295, not 4294967296"}));
+    CHECK(problems("bad/zone_records_text.toml") ==
+          expected("bad/zone_records_text.toml", {"2:20: server.max_zone_records must be an integer, not a string"}));
+}
+
 TEST_CASE("bad prefixes") {
     CHECK(problems("bad/prefixes.toml") ==
           expected("bad/prefixes.toml", {

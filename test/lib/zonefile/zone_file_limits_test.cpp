@@ -4,7 +4,10 @@
 // load must stop. Each is reported at the place that named the file.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +15,7 @@
 #include "dns_name.hpp"
 #include "temp_dir.hpp"
 #include "zone_file.hpp"
+#include "zone_file_tokenizer.hpp"
 
 using namespace azdns;
 
@@ -41,7 +45,101 @@ std::string hosts(int count) {
     return text;
 }
 
+// A line of exactly `size` bytes: `record`, padded with a comment.
+std::string padded(const std::string& record, std::size_t size) {
+    std::string line = record + " ;";
+    line.append(size - line.size(), 'c');
+    return line;
+}
+
+const std::string too_long =
+    ": record text longer than 131072 bytes (azdns reads at most 65534 characters of RDATA)\n";
+
+// The peak memory, in KiB, that reading `path` adds, measured in a child
+// process: its peak starts at what is mapped now, not at the highest this
+// test process ever reached. -1 when the child fails.
+long read_peak_growth_kib(const std::filesystem::path& path, std::size_t expected_records) {
+    const pid_t child = fork();
+    if (child == 0) {
+        rusage before{}, after{};
+        getrusage(RUSAGE_SELF, &before);
+        Diagnostics diags;
+        auto records = read_zone_file(path.string(), *name_from_text("example.com."), named_at, diags);
+        getrusage(RUSAGE_SELF, &after);
+        const bool read_as_expected = records.size() == expected_records && diags.error_count() == 2;
+        const long growth = after.ru_maxrss - before.ru_maxrss;  // KiB
+        _exit(read_as_expected ? static_cast<int>(std::min<long>(growth / 1024, 250)) : 255);
+    }
+    int status = 0;
+    if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) == 255)
+        return -1;
+    return static_cast<long>(WEXITSTATUS(status)) * 1024;
+}
+
 }  // namespace
+
+TEST_CASE("an entry of at most 131072 bytes is read; one byte more is refused at its start, and reading goes on") {
+    REQUIRE(max_entry_text == 131072);
+    testing::TempDir scratch("azdns-zone-limits");
+    const auto path = scratch.path / "long.zone";
+    // Line ends do not count: "b"'s three lines are 13 + N + 1 bytes.
+    write(path, padded("a 60 IN TXT \"x\"", max_entry_text) + "\n" +                     // 1: the limit
+                    padded("c 60 IN TXT \"x\"", max_entry_text + 1) + "\n" +             // 2: one more
+                    "b 60 IN TXT (\n" + padded("\"y\"", max_entry_text - 14) + "\n)\n" +  // 3-5: the limit
+                    "d 60 IN TXT (\n" + padded("\"z\"", max_entry_text - 13) + "\n)\n" +  // 6-8: one more
+                    "e 60 IN A 192.0.2.1\n");
+    auto zone = read(path);
+    CHECK(zone.messages == path.string() + ":2:1" + too_long + path.string() + ":6:1" + too_long);
+    REQUIRE(zone.records.size() == 3);
+    CHECK(zone.records.owner(0) == *name_from_text("a.example.com."));
+    CHECK(zone.records.owner(1) == *name_from_text("b.example.com."));
+    CHECK(zone.records.owner(2) == *name_from_text("e.example.com."));
+}
+
+TEST_CASE("a 64 MiB entry, one line or in parentheses, is refused without holding it") {
+    testing::TempDir scratch("azdns-zone-limits");
+    const auto path = scratch.path / "huge.zone";
+    {
+        std::ofstream out(path);
+        std::string piece;  // written in pieces: the test itself holds 1 MiB
+        for (int i = 0; i < (1 << 19); ++i) piece += "a ";
+        out << "  one 60 IN TXT ( ";  // blanks first: the entry starts at column 3
+        for (int i = 0; i < 64; ++i) out << piece;
+        out << ")\nok1 60 IN A 192.0.2.1\nmany 60 IN TXT (\n";
+        for (int i = 0; i < 64 * 1024; ++i) out << piece.substr(0, 1023) << '\n';
+        out << ")\nok2 60 IN A 192.0.2.2\n";
+    }
+    REQUIRE(std::filesystem::file_size(path) > std::uint64_t{128} << 20);
+    Diagnostics diags;
+    auto records = read_zone_file(path.string(), *name_from_text("example.com."), named_at, diags);
+    REQUIRE(diags.all().size() == 2);
+    CHECK(diags.all()[0].to_string() + "\n" == path.string() + ":1:3" + too_long);
+    CHECK(diags.all()[1].to_string() + "\n" == path.string() + ":3:1" + too_long);
+    REQUIRE(records.size() == 2);  // the records after each are read
+    CHECK(records.owner(1) == *name_from_text("ok2.example.com."));
+
+    const long growth = read_peak_growth_kib(path, 2);
+    REQUIRE(growth >= 0);
+    CHECK(growth < 32 * 1024);
+}
+
+TEST_CASE("max_records: exactly the limit is read; the record past it is an error there, and reading stops") {
+    testing::TempDir scratch("azdns-zone-limits");
+    const auto top = scratch.path / "top.zone";
+    const ZoneLoadLimits five{.max_bytes = default_max_zone_size, .stop = {}, .max_records = 5};
+    write(top, hosts(5));
+    auto fits = read(top, five);
+    CHECK(fits.messages == "");
+    CHECK(fits.records.size() == 5);
+
+    // The sixth record is in an $INCLUDE; a bad line after it would be an error if it were read.
+    write(top, hosts(3) + "$INCLUDE part.zone\n" + hosts(1));
+    write(scratch.path / "part.zone", hosts(3) + "bad !!\n");
+    auto over = read(top, five);
+    CHECK(over.messages == (scratch.path / "part.zone").string() +
+                               ":3:1: zone has more than 5 records (server.max_zone_records)\n");
+    CHECK(over.records.size() == 5);
+}
 
 TEST_CASE("only regular files are read: a FIFO, a device or a folder is refused where it was named") {
     testing::TempDir scratch("azdns-zone-limits");

@@ -233,8 +233,9 @@ TEST_CASE("every error reported with its place; good records kept") {
           file + ":18:11: cannot open \"" + dir + "missing.zone\": No such file or directory\n" +
           file + ":19:1: $TTL needs a TTL\n" +
           file + ":20:11: bad $ORIGIN name \"a..b\" (ldns: Empty label)\n" +
-          file + ":22:1: bad owner name \"" + label64 + "\" (ldns: Label length overflow)\n" +
-          file + ":23:1: bad owner name \"" + long_name + "\" (ldns: Domainname length overflow)\n" +
+          // Long tokens are quoted by their first 60 characters.
+          file + ":22:1: bad owner name \"" + label64.substr(0, 60) + "\"... (ldns: Label length overflow)\n" +
+          file + ":23:1: bad owner name \"" + long_name.substr(0, 60) + "\"... (ldns: Domainname length overflow)\n" +
           file + ":25:20: '(' inside parentheses\n" +
           file + ":27:15: unexpected \"600\" after $TTL\n" +
           file + ":28:31: bad $INCLUDE origin \"a..b\" (ldns: Empty label)\n");
@@ -341,6 +342,64 @@ TEST_CASE("RDATA text at and past the length ldns reads") {
           (folder / "long.zone").string() + ":3:9: RDATA for TXT longer than 65534 characters, more than ldns reads\n");
     REQUIRE(zone.records.size() == 1);
     CHECK(zone.records[0].rdata.size() == 65535);
+}
+
+// Names in RDATA written as '@' take 2 characters of text and up to 255
+// bytes of wire form: a HIP's rendezvous servers can pass RDLENGTH's 16 bits.
+TEST_CASE("RDATA past 65535 bytes in wire form is refused, never cut") {
+    ScratchDir scratch;
+    const std::string path = (scratch.path / "hip.zone").string();
+    const std::string label(63, 'l');
+    const std::string origin = label + "." + label + "." + label + ".example.";  // 201 bytes in wire form
+    auto hip = [](int servers) {
+        std::string text = "2 200100107B1A74DF365639CC39F1D578 AwEAAQ==";  // 4 + 16 + 4 bytes
+        for (int i = 0; i < servers; ++i) text += " @";
+        return text;
+    };
+    std::ofstream(path) << "$ORIGIN " << origin << "\n$TTL 60\n"
+                        << "fits HIP " << hip(325) << "\n"     // 24 + 325 * 201 = 65349 bytes
+                        << "over HIP " << hip(350) << "\n";    // 24 + 350 * 201 = 70374 bytes
+    auto zone = load(path);
+    CHECK(zone.messages == path + ":4:10: RDATA for HIP is 70374 bytes; at most 65535 (RFC 1035 RDLENGTH)\n");
+    REQUIRE(zone.records.size() == 1);
+    CHECK(zone.records[0].rdata.size() == 65349);
+
+    // Past the readers' checks, the records refuse to keep it rather than cut its length to 16 bits.
+    const std::string rdata(65536, 'x');
+    const std::string owner = wire("example.com.");
+    ZoneRecords records;
+    CHECK_THROWS_AS(records.add({owner, TXT, 1, 60, rdata, {}}), std::length_error);
+    CHECK(records.empty());
+}
+
+TEST_CASE("a token of 100 KiB is quoted by its first 60 characters") {
+    ScratchDir scratch;
+    const std::string path = (scratch.path / "token.zone").string();
+    std::ofstream(path) << "www " << std::string(100 * 1024, '9') << "x A 192.0.2.1\n";
+    auto zone = load(path);
+    CHECK(zone.messages == path + ":1:5: bad TTL \"" + std::string(60, '9') +
+                               "\"... (expected seconds, or units as in 1h30m)\n");
+}
+
+// A zone lists its first 1000 problems and counts the rest; all its errors
+// still refuse it.
+TEST_CASE("a zone with 1500 errors lists 1000 of them, then says how many more") {
+    ScratchDir scratch;
+    const std::string path = (scratch.path / "broken.zone").string();
+    {
+        std::ofstream out(path);
+        out << "@ 60 SOA ns1 admin 1 3600 600 86400 60\n@ 60 NS ns1\nns1 60 A 192.0.2.1\n";
+        for (int i = 0; i < 1500; ++i) out << "h" << i << " 60 A 300.0.0.1\n";
+    }
+    Diagnostics diags;
+    CHECK(load_zone(wire("example.com."), path, {"azdns.toml", 7, 8}, diags) == nullptr);
+    CHECK(diags.has_errors());
+    CHECK(diags.error_count() == 1500);
+    CHECK(diags.unlisted() == 500);
+    REQUIRE(diags.all().size() == 1001);
+    CHECK(diags.all()[999].to_string().starts_with(path + ":1003:"));
+    CHECK(diags.all()[1000].to_string() ==
+          "azdns.toml:7:8: ... and 500 more errors and warnings in example.com. (the first 1000 are listed)");
 }
 
 TEST_CASE("RFC 3597 generic RDATA of a known type: its length must be the type's, not a prefix of it") {

@@ -248,6 +248,19 @@ TEST_CASE("azdns check warns about TTLs above 2147483647, and still passes") {
     CHECK(result.out.find(": OK: 1 zone (") != std::string::npos);
 }
 
+TEST_CASE("azdns check lists a zone's first 1000 problems, counts the rest, and exits 1 for them all") {
+    ExampleCopy copy;
+    std::string bad;
+    for (int i = 0; i < 1500; ++i) bad += "bad" + std::to_string(i) + " IN A 300.0.0.1\n";
+    edit_file(copy.zone(), "mail         IN A    198.51.100.25", "mail         IN A    198.51.100.25\n" + bad);
+    auto result = check(copy.config());
+    CHECK(result.exit_code == 1);
+    const auto lines = lines_of(result.err);
+    REQUIRE(lines.size() == 1001);
+    CHECK(lines.back().ends_with(": ... and 500 more errors and warnings in example.com. (the first 1000 are listed)"));
+    CHECK(result.out.find(": 1500 errors, 0 warnings") != std::string::npos);
+}
+
 // RFC 8659 section 4.1.1; NSD, Knot and BIND read it.
 TEST_CASE("azdns check passes a CAA value written without quotes, and names a bad one's place") {
     ExampleCopy copy;
