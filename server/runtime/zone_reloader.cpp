@@ -37,7 +37,7 @@ std::vector<std::string> error_lines(const Diagnostics& diags, const std::string
         if (problem.severity != Severity::error) continue;
         if (lines.size() == max_listed_errors) {
             lines.push_back("... and " + std::to_string(diags.error_count() - max_listed_errors) +
-                            " more errors (azdns check -c " + config_path + " lists them all)");
+                            " more errors (azdns check -c " + config_path + " lists up to 1,000 of each zone)");
             break;
         }
         lines.push_back(problem.to_string());
