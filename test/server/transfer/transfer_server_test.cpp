@@ -121,6 +121,17 @@ struct Connection {
     }
 };
 
+// A slot freed by an earlier client serves the next one at once: its AXFR
+// comes whole (`records`), and nobody was turned away. Stops the server.
+void check_next_client_served(Server& server, std::size_t records) {
+    Connection next;
+    next.send(make_query("example.com.", AXFR));
+    server.server.accept(next.hand_off());
+    CHECK(next.read_axfr().size() == records);
+    server.server.stop();
+    CHECK(server.server.totals().turned_away == 0);
+}
+
 // Waits, bounded, until `done` holds.
 template <typename Done>
 bool eventually(Done done) {
@@ -168,13 +179,8 @@ TEST_SUITE("transfer server") {
         CHECK(server.server.totals().axfr == 0);
         CHECK_FALSE(server.server.last_by_zone().begin()->second.error.empty());
 
-        Connection next;
-        next.send(make_query("example.com.", AXFR));
-        server.server.accept(next.hand_off());
         // SOA, NS, ns1's A, www's one address up, the TXTs, SOA.
-        CHECK(next.read_axfr().size() == 4 + 5000 + 1);
-        server.server.stop();
-        CHECK(server.server.totals().turned_away == 0);
+        check_next_client_served(server, 4 + 5000 + 1);
         CHECK(server.server.totals().axfr == 1);
     }
 
@@ -220,12 +226,7 @@ TEST_SUITE("transfer server") {
         CHECK(refusal.rcode() == LDNS_RCODE_REFUSED);
         CHECK_FALSE(refused.next_message().pkt);  // closed
 
-        Connection next;
-        next.send(make_query("example.com.", AXFR));
-        server.server.accept(next.hand_off());
-        CHECK(next.read_axfr().size() == 4 + 1);
-        server.server.stop();
-        CHECK(server.server.totals().turned_away == 0);
+        check_next_client_served(server, 4 + 1);
     }
 
     TEST_CASE("every slot taken by refused clients that keep sending queries: a permitted client is still served") {
@@ -274,12 +275,7 @@ TEST_SUITE("transfer server") {
         CHECK(std::chrono::steady_clock::now() - began >= std::chrono::milliseconds(500));
         CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(5));
 
-        Connection next;
-        next.send(make_query("example.com.", AXFR));
-        server.server.accept(next.hand_off());
-        CHECK(next.read_axfr().size() == 4 + 1);
-        server.server.stop();
-        CHECK(server.server.totals().turned_away == 0);
+        check_next_client_served(server, 4 + 1);
     }
 
     TEST_CASE("max_connection_time: a transfer to a client that stalls ends then, before the idle timeout") {
