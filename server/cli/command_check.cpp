@@ -4,6 +4,7 @@
 #include "config.hpp"
 #include "config_zones.hpp"
 #include "dns_name.hpp"
+#include "health_targets.hpp"
 #include "zone_set.hpp"
 
 namespace azdns {
@@ -23,6 +24,12 @@ void check_services_have_addresses(const Config& config, const ZoneSet& zones, D
     }
 }
 
+// A service past the endpoints azdns probes would be served unfiltered.
+void check_endpoint_count(const Config& config, const ZoneSet& zones, Diagnostics& diags) {
+    const HealthTargets targets = find_health_targets(zones, config);
+    if (!targets.unprobed.empty()) diags.error(targets.unprobed.front()->where, unprobed_services_text(targets));
+}
+
 std::string plural(std::size_t count, const char* word) {
     return std::to_string(count) + ' ' + word + (count == 1 ? "" : "s");
 }
@@ -37,6 +44,7 @@ int run_check(const std::string& config_path, std::ostream& out, std::ostream& e
         LoadedZones zones = load_zones(*config, diags);
         records = zones.records;
         check_services_have_addresses(*config, *zones.set, diags);
+        check_endpoint_count(*config, *zones.set, diags);
     }
     for (const auto& problem : diags.all()) err << problem.to_string() << '\n';
 

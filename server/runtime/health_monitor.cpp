@@ -75,6 +75,12 @@ std::vector<ProbeTarget> probe_targets(const HealthTargets& targets, const Confi
     return out;
 }
 
+// Said at start and at every change while it holds: the zones ask for more
+// than is probed (health_targets.hpp).
+void log_unprobed(const HealthTargets& targets) {
+    if (const std::string text = unprobed_services_text(targets); !text.empty()) log_line("health: " + text);
+}
+
 }  // namespace
 
 HealthMonitor::HealthMonitor(ServingPublisher& publisher, HealthNow now, ProbeMetrics* probe_metrics)
@@ -101,6 +107,7 @@ std::chrono::system_clock::time_point HealthMonitor::to_wall(HealthTime when) co
 void HealthMonitor::restore(std::shared_ptr<const ZoneSet> zones) {
     std::shared_ptr<const Config> config = publisher_.config();
     const HealthTargets targets = find_health_targets(*zones, *config);
+    log_unprobed(targets);
     ServingPublisher::Inputs served = ServingPublisher::prepare(std::move(zones), config, targets);
     const HealthTime now = now_();
     LoadedHealth stored = load_health_state(state_dir_, std::chrono::system_clock::now(), now,
@@ -162,6 +169,7 @@ bool HealthMonitor::start(std::string& error) {
 
 void HealthMonitor::set_zones(std::shared_ptr<const ZoneSet> zones, std::shared_ptr<const Config> config) {
     const HealthTargets targets = find_health_targets(*zones, *config);
+    log_unprobed(targets);
     std::vector<ProbeTarget> probes = probe_targets(targets, *config);  // copies the checks: `targets` points into `config`
     ServingPublisher::Inputs served = ServingPublisher::prepare(std::move(zones), config, targets);
     {

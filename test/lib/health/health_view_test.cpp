@@ -206,6 +206,37 @@ TEST_SUITE("health_view") {
         CHECK(targets.service_azs.at(wire_name("fo.example.com.")) == std::set<std::string>{"a", "b"});
     }
 
+    TEST_CASE("targets: at most max_endpoints, whole services in config order; the rest left unprobed and said so") {
+        Config config = make_config();  // www (3 addresses), then fo (2)
+        CheckConfig web;
+        web.name = "web";
+        config.checks = {web};
+        const HealthTargets all = find_health_targets(health_zones(), config, 5);
+        CHECK(all.endpoints.size() == 5);
+        CHECK(all.unprobed.empty());
+        CHECK(unprobed_services_text(all, 5).empty());
+
+        // fo would pass 4: none of its addresses is probed, not one of them.
+        const HealthTargets capped = find_health_targets(health_zones(), config, 4);
+        std::vector<std::string> seen;
+        for (const HealthTarget& t : capped.endpoints) seen.push_back(t.id.to_string());
+        CHECK(seen == std::vector<std::string>{"10.1.0.10 web", "10.2.0.10 web", "2001:db8:b::10 web"});
+        REQUIRE(capped.unprobed.size() == 1);
+        CHECK(capped.unprobed[0]->name == wire_name("fo.example.com."));
+        CHECK(capped.endpoints_asked == 5);
+        CHECK(capped.service_azs.at(wire_name("fo.example.com.")) == std::set<std::string>{"a", "b"});
+        CHECK(unprobed_services_text(capped, 4) ==
+              "the services ask for 5 endpoints to probe, more than 4: service \"fo.example.com.\" would pass the "
+              "limit, so none of their addresses is probed (they are served as they are)");
+
+        // Once one service is left out, so is every one after it, even one that would fit.
+        const HealthTargets first_too_big = find_health_targets(health_zones(), config, 2);
+        CHECK(first_too_big.endpoints.empty());
+        CHECK(first_too_big.unprobed.size() == 2);
+        CHECK(unprobed_services_text(first_too_big, 2).find("service \"www.example.com.\" and the 1 after it") !=
+              std::string::npos);
+    }
+
     TEST_CASE("explain: each address in or out with the reason, and the TTL rule, as the answer has it") {
         Health h;
         h.fence("a").endpoint("10.2.0.10", EndpointStatus::up, "b");

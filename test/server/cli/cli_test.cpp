@@ -261,6 +261,29 @@ TEST_CASE("azdns check lists a zone's first 1000 problems, counts the rest, and 
     CHECK(result.out.find(": 1500 errors, 0 warnings") != std::string::npos);
 }
 
+TEST_CASE("azdns check refuses services that ask for more than 50,000 endpoints, at the first left unprobed") {
+    ExampleCopy copy;
+    // 13 services of 4,000 addresses each (an RRset of A records holds 4,095 at most).
+    std::string records, services;
+    for (int service = 0; service < 13; ++service) {
+        const std::string name = "bulk" + std::to_string(service);
+        for (int i = 0; i < 4000; ++i)
+            records += name + " IN A 10." + std::to_string(service) + "." + std::to_string(i / 256) + "." +
+                       std::to_string(i % 256) + "\n";
+        services += "\n[[service]]\nname = \"" + name + ".example.com.\"\ncheck = \"web\"\n";
+    }
+    edit_file(copy.zone(), "mail         IN A    198.51.100.25", "mail         IN A    198.51.100.25\n" + records);
+    const std::size_t config_lines = lines_of(read_file(copy.config())).size();
+    std::ofstream(copy.config(), std::ios::app) << services;
+    auto result = check(copy.config());
+    CHECK(result.exit_code == 1);
+    // www and api have 6 endpoints; with 12 bulk services that makes 48,006, and the 13th would pass 50,000.
+    INFO(result.err);
+    const std::string where = copy.config().string() + ":" + std::to_string(config_lines + 1 + 12 * 4 + 1) + ":1: ";
+    CHECK(result.err.find(where + "the services ask for 52006 endpoints to probe, more than 50000: service "
+                                  "\"bulk12.example.com.\" would pass the limit") != std::string::npos);
+}
+
 // RFC 8659 section 4.1.1; NSD, Knot and BIND read it.
 TEST_CASE("azdns check passes a CAA value written without quotes, and names a bad one's place") {
     ExampleCopy copy;
