@@ -15,6 +15,11 @@
 // ("before" or "after") it runs that one alone: under callgrind, the
 // instructions per query of each, which the machine's noise does not move.
 //   answer_cost ZONE_FILE QUERY_FILE ROUNDS --locality NETWORKS [ONLY]
+// With --rrl it measures response rate limiting's cost when nobody is
+// limited: every query answered without a guard ("before") and with a rate
+// limiter of 1,000,000 responses a second per bucket ("after"), from 256
+// client networks; ONLY as above.
+//   answer_cost ZONE_FILE QUERY_FILE ROUNDS --rrl [ONLY]
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -158,6 +163,42 @@ int locality_cost(const azdns::ZoneSet& zones, const std::vector<std::vector<std
     return 0;
 }
 
+int rrl_cost(const azdns::ZoneSet& zones, const std::vector<std::vector<std::uint8_t>>& queries, int rounds,
+             std::string_view only) {
+    azdns::RateLimitSettings settings;
+    settings.responses_per_second = 1'000'000;  // every response counted in its bucket, none limited
+    azdns::ClientGuard guard;
+    guard.limiter = std::make_shared<azdns::ResponseRateLimiter>(settings, 0x5eed);
+    azdns::RateLimitCounters counters;
+    const azdns::GuardContext limiting{&guard, &counters, 1};
+    std::vector<azdns::Client> clients;
+    for (std::size_t i = 0; i < queries.size(); ++i)
+        clients.push_back({*azdns::IpAddress::parse("10." + std::to_string(i % 256) + ".0.1"), 40053,
+                           azdns::Transport::udp});
+    const auto health = azdns::HealthView::build(zones, azdns::Config{}, azdns::HealthSnapshot{});
+    azdns::AnswerEngine engine(azdns::AnswerOptions{});
+    std::vector<std::uint8_t> response(engine.max_response_size(azdns::Transport::udp));
+    std::size_t answered = 0;
+    std::vector<double> before, after;
+    for (int round = 0; round < rounds; ++round) {
+        for (const bool on : {false, true}) {
+            if ((on ? "before" : "after") == only) continue;
+            const auto start = std::chrono::steady_clock::now();
+            for (std::size_t i = 0; i < queries.size(); ++i)
+                answered += engine.answer(queries[i], zones, clients[i], response, health.get(), nullptr, nullptr,
+                                          on ? &limiting : nullptr) != 0;
+            const std::chrono::duration<double, std::nano> elapsed = std::chrono::steady_clock::now() - start;
+            (on ? after : before).push_back(elapsed.count() / static_cast<double>(queries.size()));
+        }
+    }
+    if (!before.empty()) std::printf("%-30s %.1f ns/query\n", "no rate limit", median(before));
+    if (!after.empty()) std::printf("%-30s %.1f ns/query\n", "rate limit, none limited", median(after));
+    if (!before.empty() && !after.empty())
+        std::printf("rate limiting costs %+.1f %% (%zu answered)\n", 100.0 * (median(after) / median(before) - 1.0),
+                    answered);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -175,6 +216,8 @@ int main(int argc, char** argv) {
     azdns::ZoneSet zones;
     zones.add(zone);
     auto queries = read_queries(argv[2]);
+    if (argc > 4 && std::string_view(argv[4]) == "--rrl")
+        return rrl_cost(zones, queries, rounds, argc > 5 ? argv[5] : "");
     if (argc > 5 && std::string_view(argv[4]) == "--locality")
         return locality_cost(zones, queries, rounds, std::max(1, std::atoi(argv[5])), argc > 6 ? argv[6] : "");
     auto health = azdns::HealthView::build(zones, azdns::Config{}, azdns::HealthSnapshot{});
