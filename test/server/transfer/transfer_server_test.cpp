@@ -142,6 +142,16 @@ bool eventually(Done done) {
     return done();
 }
 
+// An AXFR to a client that never reads, through a small socket buffer:
+// returns once the transfer has failed (at whichever limit comes first).
+void fail_a_stalled_transfer(Server& server, Connection& stalled) {
+    const int small = 4096;
+    REQUIRE(::setsockopt(stalled.theirs.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
+    stalled.send(make_query("example.com.", AXFR));
+    server.server.accept(stalled.hand_off());
+    REQUIRE(eventually([&] { return server.server.totals().failed == 1; }));
+}
+
 }  // namespace
 
 TEST_SUITE("transfer server") {
@@ -171,11 +181,7 @@ TEST_SUITE("transfer server") {
         Published published(5000);
         Server server(published, {.max_connections = 1, .idle_timeout = std::chrono::milliseconds(200)});
         Connection stalled;
-        const int small = 4096;
-        REQUIRE(::setsockopt(stalled.theirs.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
-        stalled.send(make_query("example.com.", AXFR));
-        server.server.accept(stalled.hand_off());
-        REQUIRE(eventually([&] { return server.server.totals().failed == 1; }));
+        fail_a_stalled_transfer(server, stalled);
         CHECK(server.server.totals().axfr == 0);
         CHECK_FALSE(server.server.last_by_zone().begin()->second.error.empty());
 
@@ -284,11 +290,7 @@ TEST_SUITE("transfer server") {
                                   .idle_timeout = std::chrono::seconds(600),
                                   .max_connection_time = std::chrono::milliseconds(300)});
         Connection stalled;
-        const int small = 4096;
-        REQUIRE(::setsockopt(stalled.theirs.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
-        stalled.send(make_query("example.com.", AXFR));
-        server.server.accept(stalled.hand_off());
-        REQUIRE(eventually([&] { return server.server.totals().failed == 1; }));
+        fail_a_stalled_transfer(server, stalled);
         CHECK(server.server.last_by_zone().begin()->second.error == "past the time limit per connection");
         server.server.stop();
     }
