@@ -6,6 +6,7 @@
 #include "health_monitor.hpp"
 #include "log.hpp"
 #include "restart_settings.hpp"
+#include "zone_load.hpp"
 
 namespace azdns {
 
@@ -37,7 +38,8 @@ std::vector<std::string> error_lines(const Diagnostics& diags, const std::string
         if (problem.severity != Severity::error) continue;
         if (lines.size() == max_listed_errors) {
             lines.push_back("... and " + std::to_string(diags.error_count() - max_listed_errors) +
-                            " more errors (azdns check -c " + config_path + " lists up to 1,000 of each zone)");
+                            " more errors (azdns check -c " + config_path + " lists up to " +
+                            std::to_string(max_listed_zone_problems) + " of each zone)");
             break;
         }
         lines.push_back(problem.to_string());
